@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title IConsortium
+/// @notice What the other trustspace contracts ask the Consortium (Consortium.vy).
+interface IConsortium {
+    /// @notice True while `account`, its organisation and every grant in `role` are live.
+    /// @param account The account asked about.
+    /// @param role One or more role flags (Role in trustspace/roles.py); all must be held.
+    function has_role(address account, uint256 role) external view returns (bool);
+
+    /// @notice The organisation id `account` belongs to, 0 if none.
+    function org_of(address account) external view returns (uint256);
+
+    /// @notice True while organisation `org_id` exists and is active (not suspended or removed).
+    function is_org_live(uint256 org_id) external view returns (bool);
+
+    /// @notice True if governance marked `target` as a security contract that the bus must never call.
+    function is_protected(address target) external view returns (bool);
+}

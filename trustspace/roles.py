@@ -1,0 +1,69 @@
+"""On-chain constants of the Consortium, mirrored once for all Python code.
+
+The values must equal the constants in ``contracts/Consortium.vy``;
+``tests/unit/consortium/test_constants.py`` reads them back from the contract.
+"""
+
+from enum import IntEnum, IntFlag
+
+
+class Role(IntFlag):
+    """Role flags granted per account; ``has_role`` needs every flag asked for."""
+
+    ADMIN = 1
+    NOTARY = 2
+    ISSUER = 4
+    VALIDATOR = 8
+    RELAYER = 16
+    AUDITOR = 32
+
+
+ALL_ROLES = Role.ADMIN | Role.NOTARY | Role.ISSUER | Role.VALIDATOR | Role.RELAYER | Role.AUDITOR
+
+
+class OrgKind(IntEnum):
+    """What kind of agency an organisation is."""
+
+    CUSTOMS = 1
+    TAX = 2
+    MARITIME = 3
+    FOREX = 4
+    MINISTRY = 5
+    OTHER = 6
+
+
+class OrgStatus(IntEnum):
+    """Lifecycle of an organisation; REMOVED is final."""
+
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    REMOVED = 3
+
+
+class ProposalStatus(IntEnum):
+    """Lifecycle of a governance proposal (expiry is computed from time, not stored)."""
+
+    NONE = 0
+    OPEN = 1
+    EXECUTED = 2
+    CANCELLED = 3
+
+
+class Action(IntEnum):
+    """Governance actions; each takes ABI-encoded arguments (see trustspace.governance)."""
+
+    ADD_ORG = 1
+    SUSPEND_ORG = 2
+    REINSTATE_ORG = 3
+    REMOVE_ORG = 4
+    ADD_ACCOUNT = 5
+    REMOVE_ACCOUNT = 6
+    GRANT_ROLE = 7
+    REVOKE_ROLE = 8
+    SET_THRESHOLD = 9
+    SET_DID = 10
+    ADD_NODE = 11
+    REMOVE_NODE = 12
+    SET_PROTECTED = 13
+    CALL = 14
