@@ -1,0 +1,13 @@
+"""The ``trustspace`` command: one click group, a sub-group per capability."""
+
+from __future__ import annotations
+
+import click
+
+from trustspace import __version__
+
+
+@click.group()
+@click.version_option(__version__, prog_name="trustspace")
+def main() -> None:
+    """Trusted data space tooling: local chains, governance, DIDs, notarization."""
