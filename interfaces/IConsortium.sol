@@ -9,6 +9,10 @@ interface IConsortium {
     /// @param role One or more role flags (Role in trustspace/roles.py); all must be held.
     function has_role(address account, uint256 role) external view returns (bool);
 
+    /// @notice The organisation of `account` if it holds every flag in `role` live, else 0.
+    /// @dev One call that answers both "may it act" and "for whom" (the hot path of attest).
+    function org_with_role(address account, uint256 role) external view returns (uint256);
+
     /// @notice The organisation id `account` belongs to, 0 if none.
     function org_of(address account) external view returns (uint256);
 
