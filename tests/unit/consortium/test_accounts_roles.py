@@ -17,11 +17,18 @@ def clerk(governance, approvers, newcomer):
 
 
 def test_add_account__event_and_enumeration(consortium, governance, approvers, newcomer):
-    pid = governance.propose("add_account", sender=approvers[0], reason="clerk", org_id=2, account=newcomer)
+    pid = governance.propose(
+        "add_account", sender=approvers[0], reason="clerk", org_id=2, account=newcomer
+    )
     governance.approve(pid, sender=approvers[1])
     tx = governance.execute(pid, sender=approvers[0])
     (event,) = tx.decode_logs(consortium.AccountAdded)
-    assert (event.account, event.org_id, event.proposal_id, event.reason) == (newcomer.address, 2, pid, reason_hash("clerk"))
+    assert (event.account, event.org_id, event.proposal_id, event.reason) == (
+        newcomer.address,
+        2,
+        pid,
+        reason_hash("clerk"),
+    )
     assert newcomer.address in consortium.accounts_of(2)
     assert consortium.roles_of(newcomer) == 0
     assert consortium.transactionAllowed(newcomer, newcomer, 0, 0, 0, b"")
@@ -35,11 +42,22 @@ def test_add_account__zero_or_unknown_org__reverts(consortium, governance, appro
 
 
 def test_grant_role__has_role_and_event(consortium, governance, approvers, clerk):
-    pid = governance.propose("grant_role", sender=approvers[0], reason="r", account=clerk, roles=Role.NOTARY | Role.AUDITOR)
+    pid = governance.propose(
+        "grant_role",
+        sender=approvers[0],
+        reason="r",
+        account=clerk,
+        roles=Role.NOTARY | Role.AUDITOR,
+    )
     governance.approve(pid, sender=approvers[1])
     tx = governance.execute(pid, sender=approvers[0])
     (event,) = tx.decode_logs(consortium.RoleGranted)
-    assert (event.account, event.role, event.expiry, event.proposal_id) == (clerk.address, Role.NOTARY | Role.AUDITOR, 0, pid)
+    assert (event.account, event.role, event.expiry, event.proposal_id) == (
+        clerk.address,
+        Role.NOTARY | Role.AUDITOR,
+        0,
+        pid,
+    )
     assert consortium.has_role(clerk, Role.NOTARY)
     assert consortium.has_role(clerk, Role.NOTARY | Role.AUDITOR)
     assert not consortium.has_role(clerk, Role.NOTARY | Role.ISSUER)
@@ -67,19 +85,37 @@ def test_grant_role__unknown_flag__reverts(consortium, governance, approvers, cl
 
 def test_grant_role__expiring_admin__reverts(consortium, governance, approvers, clerk, chain):
     with ape.reverts("consortium: admin grant cannot expire"):
-        governance.propose("grant_role", sender=approvers[0], account=clerk, roles=Role.ADMIN, expiry=chain.pending_timestamp + DAY)
+        governance.propose(
+            "grant_role",
+            sender=approvers[0],
+            account=clerk,
+            roles=Role.ADMIN,
+            expiry=chain.pending_timestamp + DAY,
+        )
 
 
-def test_grant_role__expiry_in_past_or_too_far__reverts(consortium, governance, approvers, clerk, chain):
+def test_grant_role__expiry_in_past_or_too_far__reverts(
+    consortium, governance, approvers, clerk, chain
+):
     with ape.reverts("consortium: expiry in the past"):
-        governance.propose("grant_role", sender=approvers[0], account=clerk, roles=Role.NOTARY, expiry=1)
+        governance.propose(
+            "grant_role", sender=approvers[0], account=clerk, roles=Role.NOTARY, expiry=1
+        )
     with ape.reverts("consortium: expiry too far"):
-        governance.propose("grant_role", sender=approvers[0], account=clerk, roles=Role.NOTARY, expiry=2**36)
+        governance.propose(
+            "grant_role", sender=approvers[0], account=clerk, roles=Role.NOTARY, expiry=2**36
+        )
 
 
 def test_grant_role__expiry__lapses_with_time(consortium, governance, approvers, clerk, chain):
     expiry = chain.pending_timestamp + DAY
-    governance.enact("grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY | Role.ISSUER, expiry=expiry)
+    governance.enact(
+        "grant_role",
+        approvers=approvers,
+        account=clerk,
+        roles=Role.NOTARY | Role.ISSUER,
+        expiry=expiry,
+    )
     assert consortium.role_expiry(clerk, Role.NOTARY) == expiry
     assert consortium.has_role(clerk, Role.NOTARY)
     chain.mine(timestamp=expiry)
@@ -90,7 +126,13 @@ def test_grant_role__expiry__lapses_with_time(consortium, governance, approvers,
 
 
 def test_grant_role__regrant_replaces_expiry(consortium, governance, approvers, clerk, chain):
-    governance.enact("grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY, expiry=chain.pending_timestamp + DAY)
+    governance.enact(
+        "grant_role",
+        approvers=approvers,
+        account=clerk,
+        roles=Role.NOTARY,
+        expiry=chain.pending_timestamp + DAY,
+    )
     governance.enact("grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY)
     assert consortium.role_expiry(clerk, Role.NOTARY) == 0
     chain.mine(timestamp=chain.pending_timestamp + 2 * DAY)
@@ -98,7 +140,9 @@ def test_grant_role__regrant_replaces_expiry(consortium, governance, approvers, 
     assert consortium.holders_of(Role.NOTARY) == [clerk.address]
 
 
-def test_grant_admin__new_org_counts_towards_threshold(consortium, governance, approvers, forex_admin):
+def test_grant_admin__new_org_counts_towards_threshold(
+    consortium, governance, approvers, forex_admin
+):
     governance.enact("add_org", approvers=approvers, name="FX", kind=4)
     governance.enact("add_account", approvers=approvers, org_id=4, account=forex_admin)
     assert consortium.live_admin_orgs() == 3
@@ -107,12 +151,21 @@ def test_grant_admin__new_org_counts_towards_threshold(consortium, governance, a
 
 
 def test_revoke_role__event_and_effect(consortium, governance, approvers, clerk):
-    governance.enact("grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY | Role.VALIDATOR)
-    pid = governance.propose("revoke_role", sender=approvers[0], reason="rotated", account=clerk, roles=Role.NOTARY)
+    governance.enact(
+        "grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY | Role.VALIDATOR
+    )
+    pid = governance.propose(
+        "revoke_role", sender=approvers[0], reason="rotated", account=clerk, roles=Role.NOTARY
+    )
     governance.approve(pid, sender=approvers[1])
     tx = governance.execute(pid, sender=approvers[0])
     (event,) = tx.decode_logs(consortium.RoleRevoked)
-    assert (event.account, event.role, event.proposal_id, event.reason) == (clerk.address, Role.NOTARY, pid, reason_hash("rotated"))
+    assert (event.account, event.role, event.proposal_id, event.reason) == (
+        clerk.address,
+        Role.NOTARY,
+        pid,
+        reason_hash("rotated"),
+    )
     assert not consortium.has_role(clerk, Role.NOTARY)
     assert consortium.has_role(clerk, Role.VALIDATOR)
     assert consortium.holders_of(Role.NOTARY) == []
@@ -123,9 +176,13 @@ def test_revoke_role__not_held__reverts(consortium, governance, approvers, clerk
         governance.propose("revoke_role", sender=approvers[0], account=clerk, roles=Role.NOTARY)
 
 
-def test_revoke_last_admin_of_org__below_threshold__reverts(consortium, governance, approvers, customs_admin, tax_admin, maritime_admin):
+def test_revoke_last_admin_of_org__below_threshold__reverts(
+    consortium, governance, approvers, customs_admin, tax_admin, maritime_admin
+):
     governance.enact("set_threshold", approvers=approvers, threshold=3)
-    pid = governance.propose("revoke_role", sender=customs_admin, account=maritime_admin, roles=Role.ADMIN)
+    pid = governance.propose(
+        "revoke_role", sender=customs_admin, account=maritime_admin, roles=Role.ADMIN
+    )
     governance.approve(pid, sender=tax_admin)
     governance.approve(pid, sender=maritime_admin)
     with ape.reverts("consortium: threshold above admin orgs"):
@@ -133,10 +190,14 @@ def test_revoke_last_admin_of_org__below_threshold__reverts(consortium, governan
     assert consortium.has_role(maritime_admin, Role.ADMIN)
 
 
-def test_remove_account__drops_roles_and_membership(consortium, governance, approvers, clerk, accounts):
+def test_remove_account__drops_roles_and_membership(
+    consortium, governance, approvers, clerk, accounts
+):
     other = accounts[14]
     governance.enact("add_account", approvers=approvers, org_id=1, account=other)
-    governance.enact("grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY | Role.RELAYER)
+    governance.enact(
+        "grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY | Role.RELAYER
+    )
     pid = governance.propose("remove_account", sender=approvers[0], reason="left", account=clerk)
     governance.approve(pid, sender=approvers[1])
     tx = governance.execute(pid, sender=approvers[0])

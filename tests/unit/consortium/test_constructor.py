@@ -9,7 +9,9 @@ from trustspace.roles import OrgKind, OrgStatus, Role
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def test_constructor__seeds_orgs_admins_and_threshold(consortium, customs_admin, tax_admin, maritime_admin):
+def test_constructor__seeds_orgs_admins_and_threshold(
+    consortium, customs_admin, tax_admin, maritime_admin
+):
     assert consortium.org_count() == 3
     assert consortium.organisations() == [1, 2, 3]
     org = consortium.organisation(1)
@@ -22,7 +24,9 @@ def test_constructor__seeds_orgs_admins_and_threshold(consortium, customs_admin,
     assert consortium.accounts_of(2) == [tax_admin]
     assert consortium.threshold() == 2
     assert consortium.live_admin_orgs() == 3
-    assert set(consortium.holders_of(Role.ADMIN)) == {a.address for a in (customs_admin, tax_admin, maritime_admin)}
+    assert set(consortium.holders_of(Role.ADMIN)) == {
+        a.address for a in (customs_admin, tax_admin, maritime_admin)
+    }
     assert consortium.roles_of(customs_admin) == Role.ADMIN
 
 
@@ -67,7 +71,9 @@ def test_constructor__threshold_outside_admin_orgs__reverts(deploy_consortium, t
         deploy_consortium(threshold=threshold)
 
 
-def test_constructor__threshold_counts_orgs_not_admin_keys(deploy_consortium, customs_admin, customs_admin_2):
+def test_constructor__threshold_counts_orgs_not_admin_keys(
+    deploy_consortium, customs_admin, customs_admin_2
+):
     two_keys_one_org = [OrgSeed("Customs", OrgKind.CUSTOMS, [customs_admin, customs_admin_2])]
     with ape.reverts("consortium: bad threshold"):
         deploy_consortium(orgs=two_keys_one_org, threshold=2)

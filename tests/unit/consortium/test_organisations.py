@@ -10,7 +10,12 @@ ZERO = "0x0000000000000000000000000000000000000000"
 
 def test_add_org__registers_with_event(consortium, governance, approvers, forex_admin):
     pid = governance.propose(
-        "add_org", sender=approvers[0], reason="forex joins", name="Central Bank FX", kind=OrgKind.FOREX, did=forex_admin
+        "add_org",
+        sender=approvers[0],
+        reason="forex joins",
+        name="Central Bank FX",
+        kind=OrgKind.FOREX,
+        did=forex_admin,
     )
     governance.approve(pid, sender=approvers[1])
     tx = governance.execute(pid, sender=approvers[0])
@@ -35,21 +40,32 @@ def test_add_org__unknown_kind__reverts(consortium, approvers):
     with ape.reverts("consortium: unknown kind"):
         consortium.propose(Action.ADD_ORG, args, b"\0" * 32, sender=approvers[0])
     with ape.reverts("consortium: empty name"):
-        consortium.propose(Action.ADD_ORG, encode_args("add_org", name="", kind=1), b"\0" * 32, sender=approvers[0])
+        consortium.propose(
+            Action.ADD_ORG, encode_args("add_org", name="", kind=1), b"\0" * 32, sender=approvers[0]
+        )
 
 
 def test_add_org__did_taken__reverts(consortium, governance, approvers, forex_admin):
     governance.enact("set_did", approvers=approvers, org_id=1, did=forex_admin)
     with ape.reverts("consortium: did in use"):
-        governance.propose("add_org", sender=approvers[0], name="FX", kind=OrgKind.FOREX, did=forex_admin)
+        governance.propose(
+            "add_org", sender=approvers[0], name="FX", kind=OrgKind.FOREX, did=forex_admin
+        )
 
 
-def test_suspend_org__drops_roles_and_admin_count(consortium, governance, approvers, maritime_admin):
+def test_suspend_org__drops_roles_and_admin_count(
+    consortium, governance, approvers, maritime_admin
+):
     tx_pid = governance.propose("suspend_org", sender=approvers[0], reason="audit", org_id=3)
     governance.approve(tx_pid, sender=approvers[1])
     tx = governance.execute(tx_pid, sender=approvers[0])
     (event,) = tx.decode_logs(consortium.OrganisationStatusChanged)
-    assert (event.org_id, event.status, event.proposal_id, event.reason) == (3, OrgStatus.SUSPENDED, tx_pid, reason_hash("audit"))
+    assert (event.org_id, event.status, event.proposal_id, event.reason) == (
+        3,
+        OrgStatus.SUSPENDED,
+        tx_pid,
+        reason_hash("audit"),
+    )
     assert not consortium.has_role(maritime_admin, Role.ADMIN)
     assert not consortium.is_org_live(3)
     assert consortium.live_admin_orgs() == 2
@@ -96,7 +112,9 @@ def test_remove_org__is_final(consortium, governance, approvers, maritime_admin)
     with ape.reverts("consortium: organisation removed"):
         governance.propose("remove_org", sender=approvers[0], org_id=3)
     with ape.reverts("consortium: organisation not active"):
-        governance.propose("add_account", sender=approvers[0], org_id=3, account=approvers[0].address[:-1] + "0")
+        governance.propose(
+            "add_account", sender=approvers[0], org_id=3, account=approvers[0].address[:-1] + "0"
+        )
 
 
 def test_remove_org__unknown__reverts(consortium, approvers, governance):
@@ -104,7 +122,9 @@ def test_remove_org__unknown__reverts(consortium, approvers, governance):
         governance.propose("remove_org", sender=approvers[0], org_id=99)
 
 
-def test_set_did__moves_reverse_lookup(consortium, governance, approvers, forex_admin, ministry_admin):
+def test_set_did__moves_reverse_lookup(
+    consortium, governance, approvers, forex_admin, ministry_admin
+):
     governance.enact("set_did", approvers=approvers, org_id=2, did=forex_admin)
     pid = governance.propose("set_did", sender=approvers[0], org_id=2, did=ministry_admin)
     governance.approve(pid, sender=approvers[1])

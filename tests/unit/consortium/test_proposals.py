@@ -10,7 +10,9 @@ WEEK = 7 * 86400
 
 def test_propose__records_and_self_approves(consortium, governance, customs_admin, newcomer, chain):
     args = encode_args("add_account", org_id=1, account=newcomer)
-    tx = consortium.propose(Action.ADD_ACCOUNT, args, reason_hash("new clerk"), sender=customs_admin)
+    tx = consortium.propose(
+        Action.ADD_ACCOUNT, args, reason_hash("new clerk"), sender=customs_admin
+    )
     (proposed,) = tx.decode_logs(consortium.Proposed)
     assert proposed.proposal_id == 1
     assert proposed.proposer == customs_admin.address
@@ -36,7 +38,10 @@ def test_propose__records_and_self_approves(consortium, governance, customs_admi
 def test_propose__by_non_admin__reverts(consortium, outsider, newcomer):
     with ape.reverts("consortium: not admin"):
         consortium.propose(
-            Action.ADD_ACCOUNT, encode_args("add_account", org_id=1, account=newcomer), b"\0" * 32, sender=outsider
+            Action.ADD_ACCOUNT,
+            encode_args("add_account", org_id=1, account=newcomer),
+            b"\0" * 32,
+            sender=outsider,
         )
     assert consortium.proposal_count() == 0
 
@@ -50,17 +55,26 @@ def test_propose__unknown_action__reverts(consortium, customs_admin):
 def test_propose__failing_precondition__reverts_early(consortium, customs_admin, tax_admin):
     with ape.reverts("consortium: account already registered"):
         consortium.propose(
-            Action.ADD_ACCOUNT, encode_args("add_account", org_id=1, account=tax_admin), b"\0" * 32, sender=customs_admin
+            Action.ADD_ACCOUNT,
+            encode_args("add_account", org_id=1, account=tax_admin),
+            b"\0" * 32,
+            sender=customs_admin,
         )
 
 
-def test_execute__with_threshold_of_distinct_orgs__applies(consortium, governance, customs_admin, tax_admin, newcomer):
+def test_execute__with_threshold_of_distinct_orgs__applies(
+    consortium, governance, customs_admin, tax_admin, newcomer
+):
     pid = governance.propose("add_account", sender=customs_admin, org_id=2, account=newcomer)
     governance.approve(pid, sender=tax_admin)
     assert consortium.is_executable(pid)
     tx = governance.execute(pid, sender=tax_admin)
     (executed,) = tx.decode_logs(consortium.Executed)
-    assert (executed.proposal_id, executed.executor, executed.action) == (pid, tax_admin.address, Action.ADD_ACCOUNT)
+    assert (executed.proposal_id, executed.executor, executed.action) == (
+        pid,
+        tax_admin.address,
+        Action.ADD_ACCOUNT,
+    )
     assert consortium.org_of(newcomer) == 2
     assert governance.status(pid) == ProposalStatus.EXECUTED
 
@@ -72,7 +86,9 @@ def test_execute__below_threshold__reverts(consortium, governance, customs_admin
     assert consortium.org_of(newcomer) == 0
 
 
-def test_approve__second_key_of_same_org__reverts(consortium, governance, approvers, customs_admin, customs_admin_2, newcomer):
+def test_approve__second_key_of_same_org__reverts(
+    consortium, governance, approvers, customs_admin, customs_admin_2, newcomer
+):
     governance.enact("add_account", approvers=approvers, org_id=1, account=customs_admin_2)
     governance.enact("grant_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
@@ -94,7 +110,9 @@ def test_approve__unknown_proposal__reverts(consortium, tax_admin):
         consortium.approve(42, sender=tax_admin)
 
 
-def test_expired_proposal__cannot_be_approved_or_executed(consortium, governance, customs_admin, tax_admin, newcomer, chain):
+def test_expired_proposal__cannot_be_approved_or_executed(
+    consortium, governance, customs_admin, tax_admin, newcomer, chain
+):
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
     chain.pending_timestamp += WEEK
     with ape.reverts("consortium: proposal expired"):
@@ -102,7 +120,9 @@ def test_expired_proposal__cannot_be_approved_or_executed(consortium, governance
     assert not consortium.is_executable(pid)
 
 
-def test_expiry__execute_just_before_deadline__applies(consortium, governance, customs_admin, tax_admin, newcomer, chain):
+def test_expiry__execute_just_before_deadline__applies(
+    consortium, governance, customs_admin, tax_admin, newcomer, chain
+):
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
     governance.approve(pid, sender=tax_admin)
     chain.pending_timestamp = consortium.proposals(pid).expires_at - 1
@@ -110,7 +130,9 @@ def test_expiry__execute_just_before_deadline__applies(consortium, governance, c
     assert consortium.org_of(newcomer) == 1
 
 
-def test_expiry__execute_at_deadline__reverts(consortium, governance, customs_admin, tax_admin, newcomer, chain):
+def test_expiry__execute_at_deadline__reverts(
+    consortium, governance, customs_admin, tax_admin, newcomer, chain
+):
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
     governance.approve(pid, sender=tax_admin)
     chain.pending_timestamp = consortium.proposals(pid).expires_at
@@ -125,14 +147,18 @@ def test_execute__twice__reverts(consortium, governance, approvers, newcomer):
         governance.execute(pid, sender=approvers[0])
 
 
-def test_execute__by_non_admin__reverts(consortium, governance, customs_admin, tax_admin, outsider, newcomer):
+def test_execute__by_non_admin__reverts(
+    consortium, governance, customs_admin, tax_admin, outsider, newcomer
+):
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
     governance.approve(pid, sender=tax_admin)
     with ape.reverts("consortium: not admin"):
         governance.execute(pid, sender=outsider)
 
 
-def test_execute__precondition_broken_since_proposal__reverts_and_stays_open(consortium, governance, customs_admin, tax_admin, maritime_admin, newcomer):
+def test_execute__precondition_broken_since_proposal__reverts_and_stays_open(
+    consortium, governance, customs_admin, tax_admin, maritime_admin, newcomer
+):
     first = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
     second = governance.propose("add_account", sender=tax_admin, org_id=2, account=newcomer)
     governance.approve(first, sender=maritime_admin)
@@ -144,13 +170,23 @@ def test_execute__precondition_broken_since_proposal__reverts_and_stays_open(con
     assert consortium.org_of(newcomer) == 1
 
 
-def test_several_open_proposals__execute_in_any_order(consortium, governance, customs_admin, tax_admin, accounts):
+def test_several_open_proposals__execute_in_any_order(
+    consortium, governance, customs_admin, tax_admin, accounts
+):
     a, b, c = accounts[11], accounts[12], accounts[13]
-    pids = [governance.propose("add_account", sender=customs_admin, org_id=1, account=x) for x in (a, b, c)]
+    pids = [
+        governance.propose("add_account", sender=customs_admin, org_id=1, account=x)
+        for x in (a, b, c)
+    ]
     for pid in reversed(pids):
         governance.approve(pid, sender=tax_admin)
         governance.execute(pid, sender=tax_admin)
-    assert set(consortium.accounts_of(1)) == {customs_admin.address, a.address, b.address, c.address}
+    assert set(consortium.accounts_of(1)) == {
+        customs_admin.address,
+        a.address,
+        b.address,
+        c.address,
+    }
 
 
 def test_cancel__by_proposer__closes(consortium, governance, customs_admin, tax_admin, newcomer):
@@ -163,14 +199,18 @@ def test_cancel__by_proposer__closes(consortium, governance, customs_admin, tax_
         governance.approve(pid, sender=tax_admin)
 
 
-def test_cancel__by_other_admin__reverts(consortium, governance, customs_admin, tax_admin, newcomer):
+def test_cancel__by_other_admin__reverts(
+    consortium, governance, customs_admin, tax_admin, newcomer
+):
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
     with ape.reverts("consortium: not proposer"):
         governance.cancel(pid, sender=tax_admin)
     assert governance.status(pid) == ProposalStatus.OPEN
 
 
-def test_approval_from_suspended_org__stops_counting(consortium, governance, approvers, customs_admin, tax_admin, maritime_admin, newcomer):
+def test_approval_from_suspended_org__stops_counting(
+    consortium, governance, approvers, customs_admin, tax_admin, maritime_admin, newcomer
+):
     pid = governance.propose("add_account", sender=customs_admin, org_id=3, account=newcomer)
     governance.approve(pid, sender=tax_admin)
     assert consortium.approvals(pid) == 2
@@ -184,7 +224,9 @@ def test_approval_from_suspended_org__stops_counting(consortium, governance, app
     assert consortium.org_of(newcomer) == 3
 
 
-def test_approval__org_reapproves_after_approver_lost_admin(consortium, governance, approvers, customs_admin, customs_admin_2, maritime_admin, newcomer):
+def test_approval__org_reapproves_after_approver_lost_admin(
+    consortium, governance, approvers, customs_admin, customs_admin_2, maritime_admin, newcomer
+):
     governance.enact("add_account", approvers=approvers, org_id=1, account=customs_admin_2)
     governance.enact("grant_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
     pid = governance.propose("add_account", sender=maritime_admin, org_id=3, account=newcomer)

@@ -3,7 +3,6 @@
 import ape
 import pytest
 
-from trustspace.governance import encode_args
 from trustspace.roles import Action
 
 HIGH = b"\x11" * 32
@@ -27,7 +26,9 @@ def test_set_threshold__out_of_range__reverts(consortium, governance, approvers,
         governance.propose("set_threshold", sender=approvers[0], threshold=threshold)
 
 
-def test_raised_threshold__needs_more_orgs(consortium, governance, approvers, maritime_admin, newcomer):
+def test_raised_threshold__needs_more_orgs(
+    consortium, governance, approvers, maritime_admin, newcomer
+):
     governance.enact("set_threshold", approvers=approvers, threshold=3)
     pid = governance.propose("add_account", sender=approvers[0], org_id=1, account=newcomer)
     governance.approve(pid, sender=approvers[1])
@@ -39,27 +40,42 @@ def test_raised_threshold__needs_more_orgs(consortium, governance, approvers, ma
 
 def test_node_allowlist__add_and_remove(consortium, governance, approvers):
     assert not consortium.connectionAllowed(HIGH, LOW, IP, PORT)
-    pid = governance.propose("add_node", sender=approvers[0], enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT)
+    pid = governance.propose(
+        "add_node", sender=approvers[0], enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT
+    )
     governance.approve(pid, sender=approvers[1])
     tx = governance.execute(pid, sender=approvers[0])
     (event,) = tx.decode_logs(consortium.NodeChanged)
-    assert (event.enode_high, event.enode_low, event.ip, event.port, event.allowed, event.proposal_id) == (
-        HIGH, LOW, IP, PORT, True, pid
-    )
+    assert (
+        event.enode_high,
+        event.enode_low,
+        event.ip,
+        event.port,
+        event.allowed,
+        event.proposal_id,
+    ) == (HIGH, LOW, IP, PORT, True, pid)
     assert event.node_id == consortium.node_id(HIGH, LOW, IP, PORT)
     assert consortium.connectionAllowed(HIGH, LOW, IP, PORT)
     assert not consortium.connectionAllowed(HIGH, LOW, IP, PORT + 1)
     assert consortium.node_count() == 1
     with ape.reverts("consortium: node already allowed"):
-        governance.propose("add_node", sender=approvers[0], enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT)
-    governance.enact("remove_node", approvers=approvers, enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT)
+        governance.propose(
+            "add_node", sender=approvers[0], enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT
+        )
+    governance.enact(
+        "remove_node", approvers=approvers, enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT
+    )
     assert not consortium.connectionAllowed(HIGH, LOW, IP, PORT)
     assert consortium.node_count() == 0
     with ape.reverts("consortium: node not allowed"):
-        governance.propose("remove_node", sender=approvers[0], enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT)
+        governance.propose(
+            "remove_node", sender=approvers[0], enode_high=HIGH, enode_low=LOW, ip=IP, port=PORT
+        )
 
 
-def test_transaction_allowed__members_of_live_orgs_only(consortium, governance, approvers, maritime_admin, outsider):
+def test_transaction_allowed__members_of_live_orgs_only(
+    consortium, governance, approvers, maritime_admin, outsider
+):
     big_payload = b"\x60" * 30_000
     assert consortium.transactionAllowed(maritime_admin, outsider, 5, 1, 21000, big_payload)
     assert not consortium.transactionAllowed(outsider, maritime_admin, 0, 0, 0, b"")
@@ -81,10 +97,14 @@ def test_set_protected__marks_and_unmarks(consortium, governance, approvers, pro
     assert not consortium.is_protected(target)
 
 
-def test_call__governed_target_runs_only_through_proposal(consortium, governance, approvers, project, deployer):
+def test_call__governed_target_runs_only_through_proposal(
+    consortium, governance, approvers, project, deployer
+):
     target = deployer.deploy(project.GovernedTarget, consortium)
     data = target.set_value.encode_input(42)
-    pid = governance.propose("call", sender=approvers[0], reason="set value", target=target, data=data)
+    pid = governance.propose(
+        "call", sender=approvers[0], reason="set value", target=target, data=data
+    )
     governance.approve(pid, sender=approvers[1])
     tx = governance.execute(pid, sender=approvers[0])
     (event,) = tx.decode_logs(consortium.CallExecuted)
@@ -94,7 +114,9 @@ def test_call__governed_target_runs_only_through_proposal(consortium, governance
         target.set_value(7, sender=approvers[0])
 
 
-def test_call__reverting_target__keeps_proposal_open(consortium, governance, approvers, project, deployer):
+def test_call__reverting_target__keeps_proposal_open(
+    consortium, governance, approvers, project, deployer
+):
     target = deployer.deploy(project.GovernedTarget, consortium)
     data = target.set_value.encode_input(0)
     pid = governance.propose("call", sender=approvers[0], target=target, data=data)
