@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # pydantic-settings warns about one of ape-solidity's config fields on every start.
 export PYTHONWARNINGS := ignore:Field 'import_remapping' has an incomplete definition
 
-.PHONY: setup demo test lint typecheck unit fuzz compile chains-up chains-down clean
+.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean
 
 setup:
 	@tools/setup.sh
@@ -33,6 +33,9 @@ fuzz: setup
 
 compile: setup
 	$(VENV)/ape compile
+
+bench: setup
+	$(VENV)/python bench/tx_rate.py
 
 chains-up: setup
 	$(VENV)/trustspace chains up
