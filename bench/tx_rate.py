@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import ape
-from ape.logging import logger
 from ape import accounts, networks, project
+from ape.logging import logger
 
 from trustspace.governance import Governance, OrgSeed, deploy_consortium
 from trustspace.roles import OrgKind, Role

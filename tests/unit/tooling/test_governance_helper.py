@@ -28,7 +28,7 @@ def test_parse_action__accepts_names_and_numbers(name, expected):
 
 
 def test_parse_action__unknown__lists_known_names():
-    with pytest.raises(GovernanceError, match="unknown action 'grant'.*grant_role"):
+    with pytest.raises(GovernanceError, match=r"unknown action 'grant'.*grant_role"):
         parse_action("grant")
     with pytest.raises(GovernanceError, match="unknown action number 99"):
         parse_action(99)

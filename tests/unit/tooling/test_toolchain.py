@@ -13,7 +13,10 @@ def test_check_toolchain__provided_compilers_pass():
 
 def test_solc_wrapper__speaks_version_like_native_solc():
     out = subprocess.run(
-        [str(toolchain.solc_wrapper_path()), "--version"], capture_output=True, text=True, check=True
+        [str(toolchain.solc_wrapper_path()), "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert out.splitlines()[1].startswith(f"Version: {toolchain.SOLC_VERSION}+commit.")
 
@@ -28,7 +31,9 @@ def test_solc_wrapper__unsupported_option__fails_clearly():
 
 def test_check_toolchain__missing_solc__names_the_repair(tmp_path, monkeypatch):
     monkeypatch.setenv("SOLCX_BINARY_PATH", str(tmp_path))
-    with pytest.raises(toolchain.ToolchainError, match=r"solc 0\.8\.37 is not provided.*make setup"):
+    with pytest.raises(
+        toolchain.ToolchainError, match=r"solc 0\.8\.37 is not provided.*make setup"
+    ):
         toolchain.check_toolchain()
 
 
@@ -37,7 +42,7 @@ def test_check_toolchain__broken_solc__names_the_repair(tmp_path, monkeypatch):
     broken = tmp_path / f"solc-v{toolchain.SOLC_VERSION}"
     broken.write_text("#!/bin/sh\nexit 3\n")
     broken.chmod(0o755)
-    with pytest.raises(toolchain.ToolchainError, match="failed.*make setup"):
+    with pytest.raises(toolchain.ToolchainError, match=r"failed.*make setup"):
         toolchain.check_toolchain()
 
 
