@@ -20,7 +20,7 @@ test: setup lint typecheck
 
 lint: setup
 	$(VENV)/ruff check trustspace tests scripts bench
-	$(VENV)/ruff format --check trustspace
+	$(VENV)/ruff format --check trustspace tests scripts bench
 
 typecheck: setup
 	$(VENV)/mypy trustspace
