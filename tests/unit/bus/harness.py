@@ -9,6 +9,7 @@ Imported by tests/unit/bus/conftest.py and tests/security/test_bus_attacks.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -101,8 +102,9 @@ def bus_sender(accounts):
 
 @pytest.fixture(scope="session")
 def stranger_key():
-    """A key no consortium knows."""
-    return Account.from_key("0x" + "42" * 32)
+    """A key no consortium knows (shaped like an ape test account)."""
+    key = Account.from_key("0x" + "42" * 32)
+    return SimpleNamespace(address=key.address, private_key=key.key)
 
 
 @pytest.fixture(scope="session")
