@@ -160,6 +160,12 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         _domainSeparator = keccak256(
             abi.encode(DOMAIN_TYPEHASH, keccak256("trustspace MessageBus"), keccak256("1"))
         );
+        // A branch slot is read only after a dispatch wrote it, so a placeholder is safe; it
+        // makes every later write a cheap nonzero-to-nonzero one (no dispatch pays 20k gas
+        // for the first message to reach a new level).
+        for (uint256 i; i < TREE_DEPTH; ++i) {
+            _branch[i] = bytes32(uint256(1));
+        }
     }
 
     modifier onlyConsortium() {
@@ -492,11 +498,11 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         returns (bytes32 id)
     {
         if (!_senders[msg.sender]) revert MessageBusSenderNotPermitted(msg.sender);
-        if (recipient == address(0)) revert MessageBusZeroRecipient();
+        if (recipient == address(0)) revert MessageBusZeroRecipient(msg.sender);
         if (destination == _localChain || destination == 0) revert MessageBusBadDestination(destination);
         if (body.length > MAX_BODY) revert MessageBusBodyTooLarge(body.length, MAX_BODY);
         uint32 nonce = _count;
-        if (nonce == type(uint32).max) revert MessageBusTreeFull();
+        if (nonce == type(uint32).max) revert MessageBusTreeFull(nonce);
         bytes memory message = abi.encodePacked(
             VERSION, nonce, _localChain, msg.sender, destination, recipient, sequence, body
         );
@@ -556,7 +562,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         uint32 index,
         bytes calldata signatures
     ) private view returns (uint256 orgs) {
-        if (root_ == bytes32(0)) revert MessageBusZeroRoot();
+        if (root_ == bytes32(0)) revert MessageBusZeroRoot(origin);
         if (signatures.length % 65 != 0) revert MessageBusBadSignatureLength(signatures.length);
         bytes32 digest = checkpointDigest(origin, cfg.originBus, root_, index);
         mapping(address validator => uint256 entry) storage set = _validators[origin];
