@@ -127,12 +127,19 @@ def main() -> None:
         "body_bytes": len(BODY),
         "recipient": "NoopRecipient (figures include its call; it costs a few hundred gas inside)",
         "results": results,
-        "targets": {k: {"target": v, "measured": results[k], "met": results[k] <= v} for k, v in TARGETS.items()},
+        "targets": {
+            k: {"target": v, "measured": results[k], "met": results[k] <= v}
+            for k, v in TARGETS.items()
+        },
     }
     OUT.write_text(json.dumps(report, indent=2) + "\n")
     for key, value in results.items():
         target = TARGETS.get(key)
-        mark = "" if target is None else f"  (target {target:,}: {'met' if value <= target else 'MISSED'})"
+        mark = (
+            ""
+            if target is None
+            else f"  (target {target:,}: {'met' if value <= target else 'MISSED'})"
+        )
         print(f"{key:>34}: {value:>9,}{mark}")
 
 

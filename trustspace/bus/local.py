@@ -89,16 +89,23 @@ class LocalBus:
 
     def deploy(self) -> dict[str, ChainDeployment]:
         """Deploy on every chain and connect every pair."""
-        seeds = [OrgSeed(n, k, [a.address]) for n, k, a in zip(ORG_NAMES, ORG_KINDS, self.admins, strict=True)]
+        seeds = [
+            OrgSeed(n, k, [a.address])
+            for n, k, a in zip(ORG_NAMES, ORG_KINDS, self.admins, strict=True)
+        ]
         for chain in self.chains:
             w3 = connect(chain.url)
             tx = TxSender(w3, self.deployer)
             consortium = tx.deploy("Consortium", *constructor_args(seeds, 2, 7 * 86400))
             bus = tx.deploy("MessageBus", consortium.address, RECIPIENT_GAS)
-            self.deployments[chain.name] = ChainDeployment(chain.name, chain.chain_id, chain.url, w3, consortium, bus)
+            self.deployments[chain.name] = ChainDeployment(
+                chain.name, chain.chain_id, chain.url, w3, consortium, bus
+            )
             for org_id, key in enumerate(self.validators, start=1):
                 self.govern(chain.name, Action.ADD_ACCOUNT, org_id=org_id, account=key.address)
-                self.govern(chain.name, Action.GRANT_ROLE, account=key.address, roles=Role.VALIDATOR)
+                self.govern(
+                    chain.name, Action.GRANT_ROLE, account=key.address, roles=Role.VALIDATOR
+                )
         keys = sorted((k.address for k in self.validators), key=lambda a: int(a, 16))
         for dest in self.chains:
             for origin in self.chains:

@@ -105,7 +105,7 @@ class MessageTree:
         self.leaves.append(leaf)
 
     def levels(self, count: int, height: int | None = None) -> list[list[bytes]]:
-        """Levels 0..height of the tree over the first ``count`` leaves (missing nodes: zero hashes)."""
+        """Levels 0..height over the first ``count`` leaves (missing nodes: zero hashes)."""
         if count > len(self.leaves):
             raise ValueError(f"tree holds {len(self.leaves)} leaves, asked for {count}")
         h = height_for(count) if height is None else height

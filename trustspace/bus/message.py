@@ -48,7 +48,7 @@ class Message:
 
     @classmethod
     def decode(cls, raw: bytes) -> Message:
-        """Parse packed bytes; raises MessageFormatError if they are too short or of another version."""
+        """Parse packed bytes; MessageFormatError if too short or of another version."""
         if len(raw) < HEADER_SIZE:
             raise MessageFormatError(f"message of {len(raw)} bytes is shorter than its header")
         if raw[0] != VERSION:

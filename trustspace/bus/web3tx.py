@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from eth_account import Account
@@ -26,7 +26,7 @@ class ArtifactError(RuntimeError):
     """The build output is missing or lacks a contract; run ``ape compile``."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _manifest() -> dict[str, Any]:
     path = project_root() / ".build" / "__local__.json"
     if not path.exists():

@@ -40,7 +40,9 @@ class OriginSim:
     tree: MessageTree = field(default_factory=MessageTree)
     messages: list[Message] = field(default_factory=list)
 
-    def add(self, recipient: Any, body: bytes = b"hello", sender: Any = None, **overrides: Any) -> Message:
+    def add(
+        self, recipient: Any, body: bytes = b"hello", sender: Any = None, **overrides: Any
+    ) -> Message:
         """Append a message as the origin bus would (nonce = leaf index)."""
         fields: dict[str, Any] = {
             "nonce": len(self.messages),
@@ -134,7 +136,9 @@ def bus_gov(five_org_consortium):
 
 
 @pytest.fixture(scope="session")
-def bus_setup(project, deployer, five_org_consortium, bus_gov, bus_approvers, validator_keys, bus_sender):
+def bus_setup(
+    project, deployer, five_org_consortium, bus_gov, bus_approvers, validator_keys, bus_sender
+):
     """A bus on the test chain whose origin ORIGIN has validators of 5 organisations, threshold 3."""
     consortium = five_org_consortium
     bus = deployer.deploy(project.MessageBus, consortium, RECIPIENT_GAS)
@@ -174,7 +178,9 @@ def three_signers(validator_keys):
     return [validator_keys["customs"], validator_keys["tax"], validator_keys["maritime"]]
 
 
-def process(bus: Any, sim: OriginSim, message: Message, signers: list[Any], sender: Any, **kw: Any) -> Any:
+def process(
+    bus: Any, sim: OriginSim, message: Message, signers: list[Any], sender: Any, **kw: Any
+) -> Any:
     """One-call delivery of ``message`` under the current checkpoint of ``sim``."""
     cp = sim.checkpoint()
     return bus.process(

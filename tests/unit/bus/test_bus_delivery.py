@@ -9,13 +9,14 @@ from tests.unit.bus.harness import (
     ORIGIN_BUS,
     accept,
     deliver,
-    govern,
     process,
     sign,
 )
 
 
-def test_process__three_of_five__delivers_once_and_records(bus_setup, origin_sim, recorder, three_signers, relayer, bus_sender):
+def test_process__three_of_five__delivers_once_and_records(
+    bus_setup, origin_sim, recorder, three_signers, relayer, bus_sender
+):
     bus = bus_setup
     message = origin_sim.add(recorder, b"declaration 42", sender=bus_sender)
     tx = process(bus, origin_sim, message, three_signers, relayer)
@@ -33,10 +34,18 @@ def test_process__three_of_five__delivers_once_and_records(bus_setup, origin_sim
 def test_process__two_of_five__reverts(bus_setup, origin_sim, recorder, validator_keys, relayer):
     message = origin_sim.add(recorder)
     with ape.reverts(bus_setup.MessageBusBelowThreshold, organisations=2, threshold=3):
-        process(bus_setup, origin_sim, message, [validator_keys["tax"], validator_keys["forex"]], relayer)
+        process(
+            bus_setup,
+            origin_sim,
+            message,
+            [validator_keys["tax"], validator_keys["forex"]],
+            relayer,
+        )
 
 
-def test_accept_checkpoint__emits_signing_organisations(bus_setup, origin_sim, recorder, validator_keys, relayer):
+def test_accept_checkpoint__emits_signing_organisations(
+    bus_setup, origin_sim, recorder, validator_keys, relayer
+):
     bus = bus_setup
     origin_sim.add(recorder)
     cp = origin_sim.checkpoint()
@@ -56,14 +65,24 @@ def test_checkpoint_digest__matches_python(bus_setup):
     assert bytes(bus_setup.checkpointDigest(ORIGIN, ORIGIN_BUS, cp.root, 7)) == cp.digest()
 
 
-def test_deliver__batch_under_accepted_checkpoint__delivers_all(bus_setup, origin_sim, recorder, noop, three_signers, relayer):
+def test_deliver__batch_under_accepted_checkpoint__delivers_all(
+    bus_setup, origin_sim, recorder, noop, three_signers, relayer
+):
     bus = bus_setup
     messages = [origin_sim.add(recorder if i % 2 else noop, b"m%d" % i) for i in range(7)]
     accept(bus, origin_sim, three_signers, relayer)
     tx = deliver(bus, origin_sim, messages[1:6], relayer)
     assert [e.nonce for e in tx.decode_logs(bus.Delivered)] == [1, 2, 3, 4, 5]
     assert recorder.received() == 3
-    assert [bus.processed(ORIGIN, i) for i in range(7)] == [False, True, True, True, True, True, False]
+    assert [bus.processed(ORIGIN, i) for i in range(7)] == [
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_deliver__unaccepted_checkpoint__reverts(bus_setup, origin_sim, recorder, relayer):
@@ -72,7 +91,9 @@ def test_deliver__unaccepted_checkpoint__reverts(bus_setup, origin_sim, recorder
         deliver(bus_setup, origin_sim, [message], relayer)
 
 
-def test_deliver__older_checkpoint_still_usable(bus_setup, origin_sim, recorder, three_signers, relayer):
+def test_deliver__older_checkpoint_still_usable(
+    bus_setup, origin_sim, recorder, three_signers, relayer
+):
     bus = bus_setup
     first = origin_sim.add(recorder, b"a")
     accept(bus, origin_sim, three_signers, relayer)
@@ -80,11 +101,22 @@ def test_deliver__older_checkpoint_still_usable(bus_setup, origin_sim, recorder,
     accept(bus, origin_sim, three_signers, relayer)
     deliver(bus, origin_sim, [origin_sim.messages[1]], relayer)
     # The first message under the first (one-leaf) root: height 0, the leaf is the subroot.
-    bus.deliver(ORIGIN, origin_sim.tree.root(1), 0, first.id, [first.encode()], [], sender=relayer, gas_limit=DELIVERY_GAS)
+    bus.deliver(
+        ORIGIN,
+        origin_sim.tree.root(1),
+        0,
+        first.id,
+        [first.encode()],
+        [],
+        sender=relayer,
+        gas_limit=DELIVERY_GAS,
+    )
     assert recorder.received() == 2
 
 
-def test_recipient_reverts__failed_then_retried_after_fix(bus_setup, origin_sim, recorder, three_signers, relayer, outsider):
+def test_recipient_reverts__failed_then_retried_after_fix(
+    bus_setup, origin_sim, recorder, three_signers, relayer, outsider
+):
     bus = bus_setup
     recorder.setFailing(True, sender=relayer)
     message = origin_sim.add(recorder, b"late")
@@ -92,7 +124,9 @@ def test_recipient_reverts__failed_then_retried_after_fix(bus_setup, origin_sim,
     (event,) = tx.decode_logs(bus.DeliveryFailed)
     assert bytes(event.id) == message.id
     # RecordingRecipientRefused(0)
-    assert bytes(event.reason) == keccak(text="RecordingRecipientRefused(uint256)")[:4] + b"\x00" * 32
+    assert (
+        bytes(event.reason) == keccak(text="RecordingRecipientRefused(uint256)")[:4] + b"\x00" * 32
+    )
     assert bus.failed(message.id) and bus.processed(ORIGIN, 0)
     # Still failing: stays failed.
     tx = bus.retry(message.encode(), sender=outsider, gas_limit=1_000_000)
@@ -108,7 +142,9 @@ def test_recipient_reverts__failed_then_retried_after_fix(bus_setup, origin_sim,
         bus.retry(message.encode(), sender=outsider, gas_limit=1_000_000)
 
 
-def test_recipient_without_code__failed_not_reverted(bus_setup, origin_sim, three_signers, relayer, outsider):
+def test_recipient_without_code__failed_not_reverted(
+    bus_setup, origin_sim, three_signers, relayer, outsider
+):
     bus = bus_setup
     message = origin_sim.add(outsider)
     tx = process(bus, origin_sim, message, three_signers, relayer)
@@ -116,7 +152,9 @@ def test_recipient_without_code__failed_not_reverted(bus_setup, origin_sim, thre
     assert bytes(event.reason)[:4] == keccak(text="MessageBusRecipientNotContract(address)")[:4]
 
 
-def test_ordered_lane__in_sequence_delivers_out_of_sequence_reverts(bus_setup, origin_sim, recorder, three_signers, relayer, bus_sender):
+def test_ordered_lane__in_sequence_delivers_out_of_sequence_reverts(
+    bus_setup, origin_sim, recorder, three_signers, relayer, bus_sender
+):
     bus = bus_setup
     first = origin_sim.add(recorder, b"1", sender=bus_sender, sequence=1)
     second = origin_sim.add(recorder, b"2", sender=bus_sender, sequence=2)
@@ -127,7 +165,9 @@ def test_ordered_lane__in_sequence_delivers_out_of_sequence_reverts(bus_setup, o
     assert bus.deliveredSequence(ORIGIN, bus_sender, recorder) == 2
 
 
-def test_ordered_lane__recipient_failure_reverts_and_lane_waits(bus_setup, origin_sim, recorder, three_signers, relayer, bus_sender):
+def test_ordered_lane__recipient_failure_reverts_and_lane_waits(
+    bus_setup, origin_sim, recorder, three_signers, relayer, bus_sender
+):
     bus = bus_setup
     recorder.setFailing(True, sender=relayer)
     first = origin_sim.add(recorder, b"1", sender=bus_sender, sequence=1)

@@ -1,8 +1,8 @@
 """Dispatch on the origin side: permitted senders, message layout, the tree mirror."""
 
 import ape
-from ape.utils import ZERO_ADDRESS
 import pytest
+from ape.utils import ZERO_ADDRESS
 from eth_utils.crypto import keccak
 
 from tests.unit.bus.harness import ORIGIN, govern
@@ -10,7 +10,9 @@ from trustspace.bus.merkle import ZERO_HASHES, IncrementalTree
 from trustspace.bus.message import Message
 
 
-def test_dispatch__permitted_sender__emits_full_message_and_updates_root(bus_setup, bus_sender, noop, chain):
+def test_dispatch__permitted_sender__emits_full_message_and_updates_root(
+    bus_setup, bus_sender, noop, chain
+):
     bus = bus_setup
     tree = IncrementalTree()
     assert bus.root() == ZERO_HASHES[32]
@@ -36,7 +38,9 @@ def test_dispatch__unregistered_sender__reverts(bus_setup, outsider, noop):
         bus_setup.dispatch(ORIGIN, noop, b"x", sender=outsider)
 
 
-def test_dispatch__sender_disallowed_by_governance__reverts(bus_setup, bus_gov, bus_approvers, bus_sender, noop):
+def test_dispatch__sender_disallowed_by_governance__reverts(
+    bus_setup, bus_gov, bus_approvers, bus_sender, noop
+):
     govern(bus_gov, bus_approvers, bus_setup, "setSender", bus_sender, False)
     assert not bus_setup.isSender(bus_sender)
     with ape.reverts(bus_setup.MessageBusSenderNotPermitted):
