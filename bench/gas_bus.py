@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from trustspace.bus.checkpoint import Checkpoint, select_signatures, sign_checkpoint
-from trustspace.bus.local import SENDER_INDEX, LocalBus, test_key
+from trustspace.bus.local import SENDER_INDEX, LocalBus, mnemonic_key
 from trustspace.bus.merkle import MessageTree, height_for
 from trustspace.bus.message import Message
 from trustspace.bus.web3tx import TxSender
@@ -36,10 +36,10 @@ def main() -> None:
         env = LocalBus([c for c in chains if c.name in ("customs", "tax")])
         deps = env.deploy()
         customs, tax = deps["customs"], deps["tax"]
-        sender_key = test_key(SENDER_INDEX)
+        sender_key = mnemonic_key(SENDER_INDEX)
         env.allow_sender("customs", sender_key.address)
         origin_tx = TxSender(customs.w3, sender_key)
-        dest_tx = TxSender(tax.w3, test_key(18))
+        dest_tx = TxSender(tax.w3, mnemonic_key(18))
         noop = env.sender("tax").deploy("NoopRecipient")
         tree = MessageTree()
         messages: list[Message] = []

@@ -16,13 +16,13 @@ interface IMessageBus {
     /// @dev The caller was not registered as a sender by governance.
     error MessageBusSenderNotPermitted(address sender);
     /// @dev A message was addressed to the zero address.
-    error MessageBusZeroRecipient();
+    error MessageBusZeroRecipient(address sender);
     /// @dev The destination is this chain or does not fit in uint32.
     error MessageBusBadDestination(uint256 destination);
     /// @dev The body exceeds the maximum size.
     error MessageBusBodyTooLarge(uint256 size, uint256 max);
     /// @dev The tree of this bus is full (2**32 - 1 messages).
-    error MessageBusTreeFull();
+    error MessageBusTreeFull(uint32 count);
     /// @dev No validator set was configured for this origin chain.
     error MessageBusUnknownOrigin(uint32 origin);
     /// @dev Governance tried to use this chain as an origin of itself.
@@ -40,7 +40,7 @@ interface IMessageBus {
     /// @dev The origin is not paused (resume).
     error MessageBusNotPaused(uint32 origin);
     /// @dev A checkpoint with the zero root (Nomad, 2022).
-    error MessageBusZeroRoot();
+    error MessageBusZeroRoot(uint32 origin);
     /// @dev The signature bytes are not a whole number of 65-byte signatures.
     error MessageBusBadSignatureLength(uint256 length);
     /// @dev A signature could not be recovered (malformed or malleable).

@@ -8,19 +8,26 @@ chain as an origin with the five validators and threshold 3.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
+from trustspace.bus.config import BusConfig, ChainConfig
 from trustspace.bus.web3tx import TxSender, connect
 from trustspace.chains import MNEMONIC, RunningChain
 from trustspace.governance import OrgSeed, constructor_args, encode_args, reason_hash
 from trustspace.roles import Action, OrgKind, Role
+from trustspace.toolchain import project_root
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -36,7 +43,7 @@ RECIPIENT_GAS = 200_000
 THRESHOLD = 3
 
 
-def test_key(index: int) -> LocalAccount:
+def mnemonic_key(index: int) -> LocalAccount:
     """Key ``index`` of anvil's test mnemonic (local chains only)."""
     account: LocalAccount = Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
     return account
@@ -60,9 +67,9 @@ class LocalBus:
 
     def __init__(self, chains: Sequence[RunningChain]) -> None:
         self.chains = list(chains)
-        self.deployer = test_key(0)
-        self.admins = [test_key(i) for i in ADMIN_INDICES]
-        self.validators = [test_key(i) for i in VALIDATOR_INDICES]
+        self.deployer = mnemonic_key(0)
+        self.admins = [mnemonic_key(i) for i in ADMIN_INDICES]
+        self.validators = [mnemonic_key(i) for i in VALIDATOR_INDICES]
         self.deployments: dict[str, ChainDeployment] = {}
 
     def sender(self, name: str, key: LocalAccount | None = None) -> TxSender:
@@ -76,7 +83,7 @@ class LocalBus:
         receipt = first.transact(
             c.functions.propose(int(action), encode_args(action, **values), reason_hash("bus"))
         )
-        (event,) = c.events.Proposed().process_receipt(receipt)
+        (event,) = c.events.Proposed().process_receipt(receipt, errors=DISCARD)
         pid = event["args"]["proposal_id"]
         second.transact(c.functions.approve(pid))
         first.transact(c.functions.execute(pid))
@@ -119,3 +126,65 @@ class LocalBus:
     def allow_sender(self, name: str, sender: str) -> None:
         """Let ``sender`` dispatch on chain ``name``."""
         self.call_bus(name, "setSender", Web3.to_checksum_address(sender), True)
+
+
+def write_config(deployments: dict[str, ChainDeployment], folder: Path) -> Path:
+    """A bus config for these deployments, with signatures and database in ``folder``."""
+    config = BusConfig(
+        chains={
+            name: ChainConfig(name, dep.url, str(dep.bus.address))
+            for name, dep in deployments.items()
+        },
+        signatures=folder / "signatures",
+        database=folder / "relay.sqlite",
+    )
+    path = folder / "bus.json"
+    config.write(path)
+    return path
+
+
+def _daemon_env(key: LocalAccount, variable: str) -> dict[str, str]:
+    env = dict(os.environ)
+    root = str(project_root())
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env[variable] = key.key.hex()
+    return env
+
+
+def spawn_validator(
+    config: Path, chain: str, key: LocalAccount, confirmations: int = 0, poll: float = 0.2
+) -> subprocess.Popen[bytes]:
+    """Start ``trustspace validator run`` as its own process."""
+    command = [
+        sys.executable, "-m", "trustspace.bus", "validator", "run", "--config", str(config),
+        "--chain", chain, "--confirmations", str(confirmations), "--poll", str(poll),
+    ]  # fmt: skip
+    log = (config.parent / f"validator-{chain}-{key.address[:8]}.log").open("ab")
+    return subprocess.Popen(
+        command, env=_daemon_env(key, "TRUSTSPACE_VALIDATOR_KEY"), cwd=project_root(),
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def spawn_relayer(
+    config: Path, key: LocalAccount, *extra: str, poll: float = 0.2
+) -> subprocess.Popen[bytes]:
+    """Start ``trustspace relay run`` as its own process."""
+    command = [sys.executable, "-m", "trustspace.bus", "relay", "run", "--config", str(config),
+               "--poll", str(poll), *extra]  # fmt: skip
+    log = (config.parent / "relayer.log").open("ab")
+    return subprocess.Popen(
+        command, env=_daemon_env(key, "TRUSTSPACE_RELAYER_KEY"), cwd=project_root(),
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Stop a daemon started here with SIGTERM, SIGKILL if it lingers."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -22,6 +22,7 @@ from eth_utils.crypto import keccak
 from hexbytes import HexBytes
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
+from web3.logs import DISCARD
 
 from trustspace.bus.checkpoint import Checkpoint, select_signatures
 from trustspace.bus.config import BusConfig
@@ -133,12 +134,12 @@ class Relayer:
         outcomes: dict[tuple[int, int], tuple[str, str | None]] = {}
         backoff: dict[tuple[int, int], tuple[float, str]] = {}
         if receipt["status"] == 1:
-            for event in link.bus.events.Delivered().process_receipt(receipt, errors=_DISCARD):
+            for event in link.bus.events.Delivered().process_receipt(receipt, errors=DISCARD):
                 outcomes[(int(event["args"]["origin"]), int(event["args"]["nonce"]))] = (
                     DELIVERED,
                     None,
                 )
-            for event in link.bus.events.DeliveryFailed().process_receipt(receipt, errors=_DISCARD):
+            for event in link.bus.events.DeliveryFailed().process_receipt(receipt, errors=DISCARD):
                 key = (int(event["args"]["origin"]), int(event["args"]["nonce"]))
                 reason = "0x" + bytes(event["args"]["reason"]).hex()
                 outcomes[key] = (FAILED, reason)
@@ -382,12 +383,3 @@ class Relayer:
                 if until_idle:
                     return
                 time.sleep(self.options.poll)
-
-
-def _discard() -> Any:
-    from web3.logs import DISCARD
-
-    return DISCARD
-
-
-_DISCARD = _discard()
