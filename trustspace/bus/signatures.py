@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class SignatureStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        # Signatures already recovered, by file: files are immutable once renamed into place.
+        self._verified: dict[Path, tuple[str, str, bytes] | None] = {}
 
     def _folder(self, cp: Checkpoint) -> Path:
         return self.root / str(cp.origin) / f"{cp.index:010d}-{cp.root.hex()}"
@@ -69,42 +72,56 @@ class SignatureStore:
         """Whether ``signer`` already published a signature of ``cp``."""
         return (self._folder(cp) / f"{to_checksum_address(signer)}.json").exists()
 
-    def checkpoints(self, origin: int, min_index: int = 0) -> list[SignedCheckpoint]:
-        """Checkpoints of ``origin``, newest first, with signatures that recover to their signer."""
+    def checkpoints(self, origin: int, min_index: int = 0) -> Iterator[SignedCheckpoint]:
+        """Checkpoints of ``origin``, newest first, with signatures that recover to their signer.
+
+        Lazy: a relayer looking for the newest usable checkpoint reads one folder, not all.
+        """
         base = self.root / str(origin)
         if not base.exists():
-            return []
-        found = []
+            return
         for folder in sorted(base.iterdir(), reverse=True):
             if folder.name.startswith(".") or not folder.is_dir():
                 continue
             index_text, _, root_hex = folder.name.partition("-")
             if int(index_text) < min_index:
-                break
+                return
             signed = self._read(folder, origin, int(index_text), bytes.fromhex(root_hex))
             if signed is not None:
-                found.append(signed)
-        return found
+                yield signed
 
     def _read(self, folder: Path, origin: int, index: int, root: bytes) -> SignedCheckpoint | None:
         checkpoint: Checkpoint | None = None
         signatures: dict[str, bytes] = {}
         for path in folder.glob("0x*.json"):
-            try:
-                record = json.loads(path.read_text())
-                cp = Checkpoint(origin, record["origin_bus"], root, index)
-                signature = bytes.fromhex(record["signature"][2:])
-                if recover_signer(cp, signature) != to_checksum_address(record["signer"]):
-                    continue  # not what it claims: ignore it
-            except (OSError, ValueError, KeyError):
+            entry = self._verified.get(path)
+            if path not in self._verified:
+                entry = self._verify(path, origin, index, root)
+                self._verified[path] = entry
+            if entry is None:
                 continue
+            origin_bus, signer, signature = entry
+            cp = Checkpoint(origin, origin_bus, root, index)
             if checkpoint is None:
                 checkpoint = cp
             if cp == checkpoint:
-                signatures[to_checksum_address(record["signer"])] = signature
+                signatures[signer] = signature
         if checkpoint is None:
             return None
         return SignedCheckpoint(checkpoint, signatures)
+
+    @staticmethod
+    def _verify(path: Path, origin: int, index: int, root: bytes) -> tuple[str, str, bytes] | None:
+        try:
+            record = json.loads(path.read_text())
+            cp = Checkpoint(origin, record["origin_bus"], root, index)
+            signature = bytes.fromhex(record["signature"][2:])
+            signer = to_checksum_address(record["signer"])
+            if recover_signer(cp, signature) != signer:
+                return None  # not what it claims: ignore it
+        except (OSError, ValueError, KeyError):
+            return None
+        return to_checksum_address(cp.origin_bus), signer, signature
 
     def signers_covering(self, origin: int, nonce: int) -> dict[str, int]:
         """Each signer of a checkpoint covering ``nonce``, with the highest such index."""
