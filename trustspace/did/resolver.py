@@ -190,6 +190,37 @@ class ApeSource:
         return int(self.chain.blocks.height)
 
 
+class ReceiptSource(ApeSource):
+    """An ApeSource whose logs come from receipts handed to :meth:`record`.
+
+    For providers that keep no log index (ape's in-process boa EVM) and for
+    tools that already hold the receipts; everything else is read from chain.
+    """
+
+    def __init__(self, contract: Any) -> None:
+        super().__init__(contract)
+        self._logs: dict[tuple[str, int], list[RegistryEvent]] = {}
+
+    def record(self, receipt: Any) -> Any:
+        """Index the registry events of ``receipt``; return the receipt."""
+        for kind in (OWNER, DELEGATE, ATTRIBUTE):
+            for log in receipt.decode_logs(getattr(self.contract, kind)):
+                if log.contract_address != self.contract.address:
+                    continue
+                identity = to_checksum_address(log.event_arguments["identity"])
+                block = int(log.block_number)
+                order = (int(log.transaction_index or 0), int(log.log_index))
+                self._logs.setdefault((identity, block), []).append(
+                    _event(kind, log.event_arguments, block, order)
+                )
+        return receipt
+
+    def events_in_block(self, identity: str, block: int) -> list[RegistryEvent]:
+        self.log_queries += 1
+        found = self._logs.get((to_checksum_address(identity), block), [])
+        return sorted(found, key=lambda e: e.order)
+
+
 @dataclass
 class Resolution:
     """A DID resolution result: document, document metadata, resolution metadata."""
