@@ -7,6 +7,8 @@ model's, and the resolved document of every identity equals the model's.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import ape
@@ -20,11 +22,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.fuzz import strategies_did as s
 from trustspace.did.deploy import deploy_registry
 from trustspace.did.model import IdentityModel
 from trustspace.did.registry import str_to_bytes32
 from trustspace.did.resolver import NULL_ADDRESS, ReceiptSource, Resolver, did_for
+
+# tests/ is not a package on every branch: load the strategies module by path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import strategies_did as s  # noqa: E402
 
 
 def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None:
