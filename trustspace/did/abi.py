@@ -159,11 +159,6 @@ _EVENTS: list[tuple[str, list[tuple[str, str, bool]]]] = [
 _CONSORTIUM_VIEWS: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = [
     ("org_of", [("account", "address")], [("", "uint256")]),
     ("org_by_did", [("identity", "address")], [("", "uint256")]),
-    (
-        "organisation",
-        [("org_id", "uint256")],
-        [("name", "string"), ("kind", "uint8"), ("status", "uint8"), ("did", "address")],
-    ),
     ("roles_of", [("account", "address")], [("", "uint256")]),
 ]
 
@@ -195,7 +190,25 @@ def registry_abi() -> list[dict[str, Any]]:
 
 def consortium_view_abi() -> list[dict[str, Any]]:
     """The Consortium views the DID consortium view reads."""
-    return [
+    organisation = {
+        "type": "function",
+        "name": "organisation",
+        "stateMutability": "view",
+        "inputs": [{"name": "org_id", "type": "uint256"}],
+        "outputs": [
+            {
+                "name": "",
+                "type": "tuple",
+                "components": [
+                    {"name": "name", "type": "string"},
+                    {"name": "kind", "type": "uint8"},
+                    {"name": "status", "type": "uint8"},
+                    {"name": "did", "type": "address"},
+                ],
+            }
+        ],
+    }
+    return [organisation] + [
         {
             "type": "function",
             "name": name,
