@@ -137,6 +137,9 @@ class Web3Registry:
                 "chainId": self.w3.eth.chain_id,
             }
         )
+        # Margin over the estimate: first writes of a record cost more than
+        # the node's estimate in some orders of pending transactions.
+        tx["gas"] = int(tx["gas"] * 1.25) + 10_000
         signed = self.sender.sign_transaction(tx)
         tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
