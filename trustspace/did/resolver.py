@@ -9,6 +9,7 @@ Differences from the reference resolver, on purpose:
 - "now" is the timestamp of the chain's latest block (or of the requested
   version's block), not the wall clock, so a permissioned chain with its own
   clock and tests that travel in time resolve consistently;
+- an entry is live while ``validTo > now`` (the registry's own test), not ``>=``;
 - public keys keep the legacy did:ethr encodings (``publicKeyHex``,
   ``publicKeyBase64``, ``publicKeyBase58``, ``publicKeyPem``) named by the
   attribute, instead of converting to JWK/multibase.
@@ -323,7 +324,9 @@ def build_document(
     """Replay ``events`` (oldest first, already cut at the version asked) into a document.
 
     Returns ``(document, deactivated)``. The rules are those of the did:ethr
-    method: delegates and attributes count while ``validTo >= now``; ids
+    method, except that delegates and attributes count while ``validTo > now``
+    (the reference resolver says ``>=``), the same test as the registry's
+    ``validDelegate``, so a delegate revoked in the latest block is gone; ids
     ``#delegate-N`` / ``#service-N`` number every delegate or key event and
     every service event, live or not, so that ids stay stable over time.
     """
@@ -345,7 +348,7 @@ def build_document(
                 deactivated = True
                 break
             continue
-        if ev.valid_to and ev.valid_to >= now:
+        if ev.valid_to > now:
             if ev.kind == DELEGATE:
                 delegate_count += 1
                 ref = f"{did}#delegate-{delegate_count}"
