@@ -85,8 +85,10 @@ def main() -> None:
     out = Path(__file__).with_name("gas_did.json")
     out.write_text(json.dumps(report, indent=2) + "\n")
     for op, row in report.items():
-        print(f"{op:22} {row['gas']:>8,}  reference {row['reference']:>8,}  "
-              f"{'ok' if row['within'] else 'OVER'}")
+        print(
+            f"{op:22} {row['gas']:>8,}  reference {row['reference']:>8,}  "
+            f"{'ok' if row['within'] else 'OVER'}"
+        )
 
 
 if __name__ == "__main__":

@@ -38,9 +38,18 @@ def anvils() -> Any:
         port = _free_port()
         procs.append(
             subprocess.Popen(
-                [str(anvil_path()), "--host", "127.0.0.1", "--port", str(port),
-                 "--chain-id", str(chain_id), "--silent"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    str(anvil_path()),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--chain-id",
+                    str(chain_id),
+                    "--silent",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
         )
         urls[chain_id] = f"http://127.0.0.1:{port}"
@@ -63,9 +72,15 @@ def anvils() -> Any:
 
 def _send(w3: Web3, key: str, tx: dict[str, Any]) -> Any:
     acct = Account.from_key(key)
-    tx = {**tx, "from": acct.address, "nonce": w3.eth.get_transaction_count(acct.address),
-          "chainId": w3.eth.chain_id, "gas": 3_000_000,
-          "maxFeePerGas": w3.eth.gas_price * 2, "maxPriorityFeePerGas": 0}
+    tx = {
+        **tx,
+        "from": acct.address,
+        "nonce": w3.eth.get_transaction_count(acct.address),
+        "chainId": w3.eth.chain_id,
+        "gas": 3_000_000,
+        "maxFeePerGas": w3.eth.gas_price * 2,
+        "maxPriorityFeePerGas": 0,
+    }
     signed = acct.sign_transaction(tx)
     return w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
 
@@ -86,8 +101,7 @@ def deployed(anvils: Any, project: Any, accounts: Any) -> Any:
             address=receipt["contractAddress"],
             abi=[a.model_dump(by_alias=True, mode="json") for a in factory_ct.abi],
         )
-        _send(w3, key, {"to": factory.address,
-                        "data": factory.encode_abi("deploy", [initcode])})
+        _send(w3, key, {"to": factory.address, "data": factory.encode_abi("deploy", [initcode])})
         registry = factory.functions.registry_address(Web3.keccak(initcode)).call()
         out[chain_id] = (w3, factory.address, registry)
     return out
@@ -114,8 +128,16 @@ def test_signed_change__made_for_one_chain__rejected_on_the_other(
         call.call({"from": payer.address})
     # The same signature is good where it was made for.
     contract_a = w3_a.eth.contract(address=registry_a, abi=registry_abi())
-    _send(w3_a, payer.private_key, {"to": registry_a, "data": contract_a.encode_abi(
-        "changeOwnerSigned", [identity.address, *sig.args(), new_owner.address])})
+    _send(
+        w3_a,
+        payer.private_key,
+        {
+            "to": registry_a,
+            "data": contract_a.encode_abi(
+                "changeOwnerSigned", [identity.address, *sig.args(), new_owner.address]
+            ),
+        },
+    )
     assert contract_a.functions.identityOwner(identity.address).call() == new_owner.address
     assert contract_b.functions.identityOwner(identity.address).call() == identity.address
 
@@ -153,19 +175,37 @@ def test_cli__resolve_and_signed_write(deployed: Any, accounts: Any) -> None:
     (w3, _, registry) = list(deployed.values())[1]
     url = w3.provider.endpoint_uri
     runner = CliRunner()
-    res = runner.invoke(did_cli, [
-        "set-attribute", identity.address, "did/svc/Messaging", "https://msg",
-        "--chain", f"{url}={registry}", "--key", payer.private_key,
-        "--signer-key", identity.private_key,
-    ])
+    res = runner.invoke(
+        did_cli,
+        [
+            "set-attribute",
+            identity.address,
+            "did/svc/Messaging",
+            "https://msg",
+            "--chain",
+            f"{url}={registry}",
+            "--key",
+            payer.private_key,
+            "--signer-key",
+            identity.private_key,
+        ],
+    )
     assert res.exit_code == 0, res.output
-    res = runner.invoke(did_cli, [
-        "resolve", did_for(identity.address, 31339), "--json", "--chain", f"{url}={registry}",
-    ])
+    res = runner.invoke(
+        did_cli,
+        [
+            "resolve",
+            did_for(identity.address, 31339),
+            "--json",
+            "--chain",
+            f"{url}={registry}",
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["didDocument"]["service"][0]["serviceEndpoint"] == "https://msg"
     assert out["consortium"] is None
-    res = runner.invoke(did_cli, ["resolve", did_for(identity.address, 31339),
-                                  "--chain", f"{url}={registry}"])
+    res = runner.invoke(
+        did_cli, ["resolve", did_for(identity.address, 31339), "--chain", f"{url}={registry}"]
+    )
     assert res.exit_code == 0 and "Messaging" in res.output

@@ -72,7 +72,10 @@ def did() -> None:
 @click.option("--at-time", default=None, help="Resolve as of this ISO time (versionTime).")
 @click.option("--json", "as_json", is_flag=True, help="Print the resolution result as JSON.")
 def resolve(
-    did_url: str, chains: tuple[str, ...], at_block: int | None, at_time: str | None,
+    did_url: str,
+    chains: tuple[str, ...],
+    at_block: int | None,
+    at_time: str | None,
     as_json: bool,
 ) -> None:
     """Resolve DID_URL into its DID document, with the consortium view beside it."""
@@ -108,16 +111,21 @@ def _print(out: dict[str, Any]) -> None:
     meta = out["didDocumentMetadata"]
     console.print(f"[bold]{doc['id']}[/bold]")
     status = "[red]deactivated[/red]" if meta.get("deactivated") else "[green]active[/green]"
-    console.print(f"status {status}  version {meta.get('versionId', '-')}  "
-                  f"updated {meta.get('updated', '-')}")
+    console.print(
+        f"status {status}  version {meta.get('versionId', '-')}  updated {meta.get('updated', '-')}"
+    )
     table = Table(title="verification methods")
     for col in ("id", "type", "material", "relationships"):
         table.add_column(col)
     for vm in doc.get("verificationMethod", []):
-        rels = [r for r in ("authentication", "assertionMethod", "keyAgreement")
-                if vm["id"] in doc.get(r, [])]
-        material = next((str(v) for k, v in vm.items()
-                         if k not in ("id", "type", "controller")), "")
+        rels = [
+            r
+            for r in ("authentication", "assertionMethod", "keyAgreement")
+            if vm["id"] in doc.get(r, [])
+        ]
+        material = next(
+            (str(v) for k, v in vm.items() if k not in ("id", "type", "controller")), ""
+        )
         table.add_row(vm["id"].split("#")[-1], vm["type"], material, ", ".join(rels))
     console.print(table)
     if doc.get("service"):
@@ -125,14 +133,17 @@ def _print(out: dict[str, Any]) -> None:
         for col in ("id", "type", "endpoint"):
             services.add_column(col)
         for svc in doc["service"]:
-            services.add_row(svc["id"].split("#")[-1], svc["type"],
-                             json.dumps(svc["serviceEndpoint"]))
+            services.add_row(
+                svc["id"].split("#")[-1], svc["type"], json.dumps(svc["serviceEndpoint"])
+            )
         console.print(services)
     view = out.get("consortium")
     if view:
         org = view["organisation"]
-        console.print(f"consortium: {org['name']} (#{org['id']}, {org['kind']}, {org['status']}) "
-                      f"via {view['relation']}; roles: {', '.join(view['roles']) or '-'}")
+        console.print(
+            f"consortium: {org['name']} (#{org['id']}, {org['kind']}, {org['status']}) "
+            f"via {view['relation']}; roles: {', '.join(view['roles']) or '-'}"
+        )
     else:
         console.print("consortium: not a member identity")
 
@@ -143,18 +154,31 @@ def _registry(chain: str, key: str) -> Web3Registry:
 
 
 def write_options(func: Any) -> Any:
-    func = click.option("--signer-key", envvar="TRUSTSPACE_DID_SIGNER_KEY", default=None,
-                        help="Owner key that signs a meta-transaction (another key pays).")(func)
-    func = click.option("--key", envvar="TRUSTSPACE_DID_KEY", required=True,
-                        help="Key that sends and pays for the transaction.")(func)
-    func = click.option("--chain", envvar="TRUSTSPACE_DID_CHAINS", required=True,
-                        help="URL=REGISTRY of the chain to write to.")(func)
+    func = click.option(
+        "--signer-key",
+        envvar="TRUSTSPACE_DID_SIGNER_KEY",
+        default=None,
+        help="Owner key that signs a meta-transaction (another key pays).",
+    )(func)
+    func = click.option(
+        "--key",
+        envvar="TRUSTSPACE_DID_KEY",
+        required=True,
+        help="Key that sends and pays for the transaction.",
+    )(func)
+    func = click.option(
+        "--chain",
+        envvar="TRUSTSPACE_DID_CHAINS",
+        required=True,
+        help="URL=REGISTRY of the chain to write to.",
+    )(func)
     return func
 
 
 def _done(receipt: Any, what: str) -> None:
-    Console().print(f"[green]{what}[/green] in block {receipt['blockNumber']} "
-                    f"(gas {receipt['gasUsed']:,})")
+    Console().print(
+        f"[green]{what}[/green] in block {receipt['blockNumber']} (gas {receipt['gasUsed']:,})"
+    )
 
 
 def _value(value: str, hex_value: bool) -> bytes:
@@ -165,8 +189,9 @@ def _value(value: str, hex_value: bool) -> bytes:
 @click.argument("identity")
 @click.argument("new_owner")
 @write_options
-def change_owner(identity: str, new_owner: str, chain: str, key: str,
-                 signer_key: str | None) -> None:
+def change_owner(
+    identity: str, new_owner: str, chain: str, key: str, signer_key: str | None
+) -> None:
     """Hand IDENTITY to NEW_OWNER (0x000…0 deactivates it for good)."""
     reg = _registry(chain, key)
     if signer_key:
@@ -179,13 +204,26 @@ def change_owner(identity: str, new_owner: str, chain: str, key: str,
 @did.command("add-delegate")
 @click.argument("identity")
 @click.argument("delegate")
-@click.option("--type", "delegate_type", default="veriKey",
-              type=click.Choice(["veriKey", "sigAuth"]), show_default=True)
-@click.option("--validity", type=int, default=DEFAULT_VALIDITY, show_default=True,
-              help="Seconds from now.")
+@click.option(
+    "--type",
+    "delegate_type",
+    default="veriKey",
+    type=click.Choice(["veriKey", "sigAuth"]),
+    show_default=True,
+)
+@click.option(
+    "--validity", type=int, default=DEFAULT_VALIDITY, show_default=True, help="Seconds from now."
+)
 @write_options
-def add_delegate(identity: str, delegate: str, delegate_type: str, validity: int, chain: str,
-                 key: str, signer_key: str | None) -> None:
+def add_delegate(
+    identity: str,
+    delegate: str,
+    delegate_type: str,
+    validity: int,
+    chain: str,
+    key: str,
+    signer_key: str | None,
+) -> None:
     """Make DELEGATE a delegate of IDENTITY."""
     reg = _registry(chain, key)
     if signer_key:
@@ -198,11 +236,17 @@ def add_delegate(identity: str, delegate: str, delegate_type: str, validity: int
 @did.command("revoke-delegate")
 @click.argument("identity")
 @click.argument("delegate")
-@click.option("--type", "delegate_type", default="veriKey",
-              type=click.Choice(["veriKey", "sigAuth"]), show_default=True)
+@click.option(
+    "--type",
+    "delegate_type",
+    default="veriKey",
+    type=click.Choice(["veriKey", "sigAuth"]),
+    show_default=True,
+)
 @write_options
-def revoke_delegate(identity: str, delegate: str, delegate_type: str, chain: str, key: str,
-                    signer_key: str | None) -> None:
+def revoke_delegate(
+    identity: str, delegate: str, delegate_type: str, chain: str, key: str, signer_key: str | None
+) -> None:
     """End DELEGATE's delegation for IDENTITY now."""
     reg = _registry(chain, key)
     if signer_key:
@@ -219,8 +263,16 @@ def revoke_delegate(identity: str, delegate: str, delegate_type: str, chain: str
 @click.option("--hex", "hex_value", is_flag=True, help="VALUE is hex bytes (keys).")
 @click.option("--validity", type=int, default=DEFAULT_VALIDITY, show_default=True)
 @write_options
-def set_attribute(identity: str, name: str, value: str, hex_value: bool, validity: int,
-                  chain: str, key: str, signer_key: str | None) -> None:
+def set_attribute(
+    identity: str,
+    name: str,
+    value: str,
+    hex_value: bool,
+    validity: int,
+    chain: str,
+    key: str,
+    signer_key: str | None,
+) -> None:
     """Publish a service (did/svc/<type>) or key (did/pub/<alg>/<purpose>/<enc>) attribute."""
     reg = _registry(chain, key)
     data = _value(value, hex_value)
@@ -237,8 +289,15 @@ def set_attribute(identity: str, name: str, value: str, hex_value: bool, validit
 @click.argument("value")
 @click.option("--hex", "hex_value", is_flag=True, help="VALUE is hex bytes (keys).")
 @write_options
-def revoke_attribute(identity: str, name: str, value: str, hex_value: bool, chain: str,
-                     key: str, signer_key: str | None) -> None:
+def revoke_attribute(
+    identity: str,
+    name: str,
+    value: str,
+    hex_value: bool,
+    chain: str,
+    key: str,
+    signer_key: str | None,
+) -> None:
     """Withdraw a service or key attribute (same NAME and VALUE as when set)."""
     reg = _registry(chain, key)
     data = _value(value, hex_value)

@@ -132,7 +132,11 @@ _FUNCTIONS: list[tuple[str, str, list[tuple[str, str]], list[str]]] = [
 _EVENTS: list[tuple[str, list[tuple[str, str, bool]]]] = [
     (
         "DIDOwnerChanged",
-        [("identity", "address", True), ("owner", "address", False), ("previousChange", "uint256", False)],
+        [
+            ("identity", "address", True),
+            ("owner", "address", False),
+            ("previousChange", "uint256", False),
+        ],
     ),
     (
         "DIDDelegateChanged",

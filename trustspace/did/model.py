@@ -44,7 +44,9 @@ class IdentityModel:
     def change_owner(self, new_owner: str, block: int) -> None:
         self.owner = new_owner
         self.deactivated = new_owner == NULL_ADDRESS
-        self._record(RegistryEvent(OWNER, block, (0, len(self.events)), self.changed, owner=new_owner))
+        self._record(
+            RegistryEvent(OWNER, block, (0, len(self.events)), self.changed, owner=new_owner)
+        )
 
     def set_delegate(self, kind: str, delegate: str, valid_to: int, block: int) -> None:
         self.delegations[(kind, delegate)] = valid_to

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account import Account
-from eth_utils import keccak, to_canonical_address, to_checksum_address
+from eth_utils.address import to_canonical_address, to_checksum_address
+from eth_utils.crypto import keccak
 
 # A year: what the ethr-did libraries use when no validity is given.
 DEFAULT_VALIDITY = 86400 * 365
@@ -108,9 +109,7 @@ class Signature:
 def sign_digest(digest: bytes, private_key: str | bytes) -> Signature:
     """Sign a raw 32-byte digest (no EIP-191 wrapping: the 0x19 0x00 prefix is in it)."""
     signed = Account.unsafe_sign_hash(digest, private_key)
-    return Signature(
-        v=signed.v, r=signed.r.to_bytes(32, "big"), s=signed.s.to_bytes(32, "big")
-    )
+    return Signature(v=signed.v, r=signed.r.to_bytes(32, "big"), s=signed.s.to_bytes(32, "big"))
 
 
 class Web3Registry:
@@ -158,11 +157,11 @@ class Web3Registry:
     def change_owner_signed(self, identity: str, new_owner: Any, owner_key: str) -> Any:
         digest = change_owner_digest(self.address, self.nonce_of(identity), identity, new_owner)
         sig = sign_digest(digest, owner_key)
-        return self._send(self.contract.functions.changeOwnerSigned(identity, *sig.args(), new_owner))
+        return self._send(
+            self.contract.functions.changeOwnerSigned(identity, *sig.args(), new_owner)
+        )
 
-    def add_delegate(
-        self, identity: str, delegate_type: str, delegate: Any, validity: int
-    ) -> Any:
+    def add_delegate(self, identity: str, delegate_type: str, delegate: Any, validity: int) -> Any:
         kind = str_to_bytes32(delegate_type)
         return self._send(self.contract.functions.addDelegate(identity, kind, delegate, validity))
 

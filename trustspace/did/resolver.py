@@ -20,11 +20,12 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from eth_utils import to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from trustspace.did.registry import bytes32_to_str
 
@@ -138,7 +139,12 @@ class Web3Source:
         self.log_queries += 1
         topic = "0x" + "00" * 12 + to_checksum_address(identity)[2:].lower()
         logs = self.w3.eth.get_logs(
-            {"address": self.registry, "topics": [None, topic], "fromBlock": block, "toBlock": block}
+            {
+                "address": self.registry,
+                "topics": [None, topic],
+                "fromBlock": block,
+                "toBlock": block,
+            }
         )
         events = []
         for log in logs:
@@ -264,10 +270,10 @@ def parse_did(did: str) -> ParsedDID:
     ident = match.group("id")
     public_key = None
     if len(ident) > 42:
-        from eth_keys import keys
+        from eth_keys.datatypes import PublicKey
 
         public_key = ident
-        key = keys.PublicKey.from_compressed_bytes(bytes.fromhex(ident[2:]))
+        key = PublicKey.from_compressed_bytes(bytes.fromhex(ident[2:]))
         address = key.to_checksum_address()
     else:
         address = to_checksum_address(ident)
@@ -417,7 +423,7 @@ def build_document(
             elif (ev.name or "").startswith("did/svc/"):
                 service_count += 1
             for table in (auth, signing, pks, services, agreement):
-                table.pop(index, None)  # type: ignore[attr-defined]
+                table.pop(index, None)
     if deactivated:
         base = {"id": did, "verificationMethod": [], "authentication": [], "assertionMethod": []}
         return {"@context": _context(base), **base}, True
@@ -493,7 +499,7 @@ def _base58(data: bytes) -> str:
 class Resolver:
     """Resolves did:ethr DIDs on several chains at once, one ChainSource per chain id."""
 
-    def __init__(self, sources: list[ChainSource], default_chain_id: int | None = None) -> None:
+    def __init__(self, sources: Sequence[ChainSource], default_chain_id: int | None = None) -> None:
         if not sources:
             raise ValueError("at least one chain is needed")
         self.sources = {s.chain_id: s for s in sources}

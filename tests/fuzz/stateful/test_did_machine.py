@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -29,7 +28,7 @@ from trustspace.did.resolver import NULL_ADDRESS, ReceiptSource, Resolver, did_f
 
 # tests/ is not a package on every branch: load the strategies module by path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import strategies_did as s  # noqa: E402
+import strategies_did as s
 
 
 def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None:
@@ -64,15 +63,22 @@ def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None
             )
             model.change_owner(new, tx.block_number)
 
-        @rule(ident=st.integers(0, 1), kind=s.delegate_types, d=st.integers(0, 3),
-              validity=s.validities)
+        @rule(
+            ident=st.integers(0, 1),
+            kind=s.delegate_types,
+            d=st.integers(0, 3),
+            validity=s.validities,
+        )
         def add_delegate(self, ident: int, kind: str, d: int, validity: int) -> None:
             model = self.ids[keys[ident].address]
             if model.deactivated:
                 return
             tx = self.source.record(
                 self.registry.addDelegate(
-                    model.address, str_to_bytes32(kind), keys[d], validity,
+                    model.address,
+                    str_to_bytes32(kind),
+                    keys[d],
+                    validity,
                     sender=self._actor(model),
                 )
             )
@@ -90,10 +96,16 @@ def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None
             )
             model.set_delegate(kind, keys[d].address, self._now(tx), tx.block_number)
 
-        @rule(ident=st.integers(0, 1), name=s.attribute_names, value=s.attribute_values,
-              validity=s.validities, revoke=st.booleans())
-        def attribute(self, ident: int, name: str, value: bytes, validity: int,
-                      revoke: bool) -> None:
+        @rule(
+            ident=st.integers(0, 1),
+            name=s.attribute_names,
+            value=s.attribute_values,
+            validity=s.validities,
+            revoke=st.booleans(),
+        )
+        def attribute(
+            self, ident: int, name: str, value: bytes, validity: int, revoke: bool
+        ) -> None:
             model = self.ids[keys[ident].address]
             if model.deactivated:
                 return

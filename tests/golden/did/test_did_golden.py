@@ -33,8 +33,11 @@ def validate_did_core(doc: dict[str, Any]) -> None:
 
     warnings.simplefilter("ignore")
     shell = {k: v for k, v in doc.items() if k not in ("verificationMethod", "service")}
-    shell = {k: v for k, v in shell.items()
-             if k not in ("authentication", "assertionMethod", "keyAgreement")}
+    shell = {
+        k: v
+        for k, v in shell.items()
+        if k not in ("authentication", "assertionMethod", "keyAgreement")
+    }
     pydid.DIDDocument.deserialize(shell)
     ids = set()
     for vm in doc.get("verificationMethod", []):
@@ -55,17 +58,43 @@ Script = Callable[[Any, Any, Any, Any], None]
 
 
 def _services_and_keys(reg: Any, src: Any, me: Any, others: Any) -> None:
-    src.record(reg.setAttribute(me, str_to_bytes32("did/svc/HubService"),
-                                b"https://hub.customs.example/did", DAY, sender=me))
-    src.record(reg.setAttribute(me, str_to_bytes32("did/svc/Messaging"),
-                                b'{"uri":"https://msg.example","accept":["didcomm/v2"]}',
-                                DAY, sender=me))
-    src.record(reg.setAttribute(me, str_to_bytes32("did/pub/Secp256k1/veriKey/hex"),
-                                bytes.fromhex("02" + "b9" * 32), DAY, sender=me))
-    src.record(reg.setAttribute(me, str_to_bytes32("did/pub/Ed25519/veriKey/base58"),
-                                bytes(range(32)), DAY, sender=me))
-    src.record(reg.setAttribute(me, str_to_bytes32("did/pub/X25519/enc/base64"),
-                                bytes(range(32, 64)), DAY, sender=me))
+    src.record(
+        reg.setAttribute(
+            me,
+            str_to_bytes32("did/svc/HubService"),
+            b"https://hub.customs.example/did",
+            DAY,
+            sender=me,
+        )
+    )
+    src.record(
+        reg.setAttribute(
+            me,
+            str_to_bytes32("did/svc/Messaging"),
+            b'{"uri":"https://msg.example","accept":["didcomm/v2"]}',
+            DAY,
+            sender=me,
+        )
+    )
+    src.record(
+        reg.setAttribute(
+            me,
+            str_to_bytes32("did/pub/Secp256k1/veriKey/hex"),
+            bytes.fromhex("02" + "b9" * 32),
+            DAY,
+            sender=me,
+        )
+    )
+    src.record(
+        reg.setAttribute(
+            me, str_to_bytes32("did/pub/Ed25519/veriKey/base58"), bytes(range(32)), DAY, sender=me
+        )
+    )
+    src.record(
+        reg.setAttribute(
+            me, str_to_bytes32("did/pub/X25519/enc/base64"), bytes(range(32, 64)), DAY, sender=me
+        )
+    )
 
 
 def _delegates_and_revocations(reg: Any, src: Any, me: Any, others: Any) -> None:
@@ -79,8 +108,11 @@ def _delegates_and_revocations(reg: Any, src: Any, me: Any, others: Any) -> None
 
 def _new_owner(reg: Any, src: Any, me: Any, others: Any) -> None:
     src.record(reg.changeOwner(me, others[0], sender=me))
-    src.record(reg.setAttribute(me, str_to_bytes32("did/svc/HubService"), b"https://hub",
-                                DAY, sender=others[0]))
+    src.record(
+        reg.setAttribute(
+            me, str_to_bytes32("did/svc/HubService"), b"https://hub", DAY, sender=others[0]
+        )
+    )
 
 
 def _deactivated(reg: Any, src: Any, me: Any, others: Any) -> None:
@@ -104,8 +136,10 @@ def test_golden_document(name: str, project: Any, accounts: Any, chain: Any) -> 
     SCRIPTS[name](registry, source, me, [accounts[11], accounts[12]])
     chain.mine()
     result = Resolver([source]).resolve(did_for(me.address, chain.chain_id))
-    got = {"didDocument": result.document,
-           "deactivated": bool(result.document_metadata.get("deactivated"))}
+    got = {
+        "didDocument": result.document,
+        "deactivated": bool(result.document_metadata.get("deactivated")),
+    }
     path = HERE / f"{name}.json"
     if os.environ.get("UPDATE_GOLDEN") or not path.exists():
         path.write_text(json.dumps(got, indent=2) + "\n")

@@ -47,9 +47,7 @@ def test_change_owner__old_owner_after_transfer__reverts(registry, identity_owne
         registry.changeOwner(identity_owner, identity_owner, sender=identity_owner)
 
 
-def test_add_delegate__by_owner__valid_until_expiry(
-    registry, identity_owner, delegate_key, chain
-):
+def test_add_delegate__by_owner__valid_until_expiry(registry, identity_owner, delegate_key, chain):
     tx = registry.addDelegate(identity_owner, VERIKEY, delegate_key, DAY, sender=identity_owner)
     [log] = tx.decode_logs(registry.DIDDelegateChanged)
     ts = chain.blocks[tx.block_number].timestamp
@@ -78,7 +76,9 @@ def test_add_delegate__by_outsider__reverts(registry, identity_owner, delegate_k
 
 def test_add_delegate__validity_overflow__reverts(registry, identity_owner, delegate_key):
     with ape.reverts("did: validity overflow"):
-        registry.addDelegate(identity_owner, VERIKEY, delegate_key, 2**256 - 1, sender=identity_owner)
+        registry.addDelegate(
+            identity_owner, VERIKEY, delegate_key, 2**256 - 1, sender=identity_owner
+        )
 
 
 def test_revoke_delegate__by_owner__ends_now(registry, identity_owner, delegate_key, chain):
@@ -166,12 +166,16 @@ def test_change_owner_signed__malleable_signature__reverts(
     n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
     high_s = (n - int.from_bytes(sig.s, "big")).to_bytes(32, "big")
     with ape.reverts("did: bad signature"):
-        registry.changeOwnerSigned(identity_owner, 55 - sig.v, sig.r, high_s, new_owner, sender=payer)
+        registry.changeOwnerSigned(
+            identity_owner, 55 - sig.v, sig.r, high_s, new_owner, sender=payer
+        )
 
 
 def test_change_owner_signed__garbage_signature__reverts(registry, identity_owner, payer):
     with ape.reverts("did: bad signature"):
-        registry.changeOwnerSigned(identity_owner, 27, b"\x00" * 32, b"\x00" * 32, payer, sender=payer)
+        registry.changeOwnerSigned(
+            identity_owner, 27, b"\x00" * 32, b"\x00" * 32, payer, sender=payer
+        )
 
 
 def test_add_delegate_signed__owner_signs__delegate_valid(
@@ -190,7 +194,9 @@ def test_add_delegate_signed__wrong_signer__reverts(
 ):
     sig = sign("addDelegate", delegate_key, identity_owner, VERIKEY, delegate_key, DAY)
     with ape.reverts("did: signer not owner"):
-        registry.addDelegateSigned(identity_owner, *sig.args(), VERIKEY, delegate_key, DAY, sender=payer)
+        registry.addDelegateSigned(
+            identity_owner, *sig.args(), VERIKEY, delegate_key, DAY, sender=payer
+        )
 
 
 def test_add_delegate_signed__other_arguments_than_signed__reverts(
@@ -218,7 +224,9 @@ def test_revoke_delegate_signed__wrong_signer__reverts(
     registry.addDelegate(identity_owner, VERIKEY, delegate_key, DAY, sender=identity_owner)
     sig = sign("revokeDelegate", delegate_key, identity_owner, VERIKEY, delegate_key)
     with ape.reverts("did: signer not owner"):
-        registry.revokeDelegateSigned(identity_owner, *sig.args(), VERIKEY, delegate_key, sender=payer)
+        registry.revokeDelegateSigned(
+            identity_owner, *sig.args(), VERIKEY, delegate_key, sender=payer
+        )
     assert registry.validDelegate(identity_owner, VERIKEY, delegate_key)
 
 

@@ -13,8 +13,11 @@ SVC = "did/svc/HubService"
 
 
 def test_abi__python_copy__equals_compiled(registry):
-    compiled = {(e.name, e.type, tuple(i.type for i in e.inputs)) for e in registry.contract_type.abi
-                if e.type in ("function", "event")}
+    compiled = {
+        (e.name, e.type, tuple(i.type for i in e.inputs))
+        for e in registry.contract_type.abi
+        if e.type in ("function", "event")
+    }
     ours = {(e["name"], e["type"], tuple(i["type"] for i in e["inputs"])) for e in registry_abi()}
     assert compiled == ours
 
@@ -43,21 +46,22 @@ def test_resolve__bare_did__uses_default_chain(resolver, identity_owner):
 def test_resolve__at_block__gives_that_version(
     registry, source, resolver, identity_owner, new_owner, b32, chain
 ):
-    first = source.record(registry.setAttribute(identity_owner, b32(SVC), b"https://a", DAY,
-                                                sender=identity_owner))
+    first = source.record(
+        registry.setAttribute(identity_owner, b32(SVC), b"https://a", DAY, sender=identity_owner)
+    )
     chain.pending_timestamp += 100
     second = source.record(registry.changeOwner(identity_owner, new_owner, sender=identity_owner))
     did = did_for(identity_owner.address, chain.chain_id)
     old = resolver.resolve(did, at_block=first.block_number)
     assert old.document["service"][0]["serviceEndpoint"] == "https://a"
     assert old.document["verificationMethod"][0]["blockchainAccountId"].endswith(
-        identity_owner.address)
+        identity_owner.address
+    )
     assert old.document_metadata["versionId"] == str(first.block_number)
     assert old.document_metadata["nextVersionId"] == str(second.block_number)
     assert resolver.resolve(f"{did}?versionId={first.block_number}").document == old.document
     new = resolver.resolve(did)
-    assert new.document["verificationMethod"][0]["blockchainAccountId"].endswith(
-        new_owner.address)
+    assert new.document["verificationMethod"][0]["blockchainAccountId"].endswith(new_owner.address)
     assert "nextVersionId" not in new.document_metadata
     by_time = resolver.resolve(did, at_time=old.document_metadata["updated"])
     assert by_time.document == old.document
@@ -66,8 +70,11 @@ def test_resolve__at_block__gives_that_version(
 def test_resolve__expired_delegate__drops_out(
     registry, source, resolver, identity_owner, delegate_key, b32, chain
 ):
-    source.record(registry.addDelegate(identity_owner, b32("sigAuth"), delegate_key, DAY,
-                                       sender=identity_owner))
+    source.record(
+        registry.addDelegate(
+            identity_owner, b32("sigAuth"), delegate_key, DAY, sender=identity_owner
+        )
+    )
     did = did_for(identity_owner.address, chain.chain_id)
     assert len(resolver.resolve(did).document["authentication"]) == 2
     chain.pending_timestamp += DAY + 1
@@ -78,8 +85,9 @@ def test_resolve__expired_delegate__drops_out(
 def test_resolve__deactivated__empty_document_and_flag(
     registry, source, resolver, identity_owner, b32, chain
 ):
-    source.record(registry.setAttribute(identity_owner, b32(SVC), b"https://a", DAY,
-                                        sender=identity_owner))
+    source.record(
+        registry.setAttribute(identity_owner, b32(SVC), b"https://a", DAY, sender=identity_owner)
+    )
     source.record(registry.changeOwner(identity_owner, "0x" + "00" * 20, sender=identity_owner))
     result = resolver.resolve(did_for(identity_owner.address, chain.chain_id))
     assert result.document_metadata["deactivated"] is True
@@ -90,8 +98,9 @@ def test_resolve__1000_changes__one_single_block_query_per_change(
     registry, source, resolver, identity_owner, b32, chain
 ):
     for i in range(1000):
-        source.record(registry.setAttribute(identity_owner, b32(SVC), b"e%d" % i, DAY,
-                                            sender=identity_owner))
+        source.record(
+            registry.setAttribute(identity_owner, b32(SVC), b"e%d" % i, DAY, sender=identity_owner)
+        )
     result = resolver.resolve(did_for(identity_owner.address, chain.chain_id))
     # Every value stays live, each under its own id: 1000 services.
     assert len(result.document["service"]) == 1000
