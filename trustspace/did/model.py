@@ -84,7 +84,7 @@ class IdentityModel:
         counting only changes made up to ``upto_block``."""
         did = f"did:ethr:{hex(chain_id)}:{self.address}"
         changes = [c for c in self.changes if upto_block is None or c.block <= upto_block]
-        owners = [c.owner for c in changes if c.kind == "owner"]
+        owners = [c.owner or NULL_ADDRESS for c in changes if c.kind == "owner"]
         if NULL_ADDRESS in owners:
             empty = {
                 "id": did,
