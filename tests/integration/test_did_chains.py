@@ -172,7 +172,7 @@ def test_resolver__two_chains__single_block_log_queries(deployed: Any, accounts:
 
 def test_cli__resolve_and_signed_write(deployed: Any, accounts: Any) -> None:
     identity, payer = accounts[8], accounts[9]
-    (w3, _, registry) = list(deployed.values())[1]
+    (w3, _, registry) = deployed[31339]
     url = w3.provider.endpoint_uri
     runner = CliRunner()
     res = runner.invoke(
@@ -209,3 +209,174 @@ def test_cli__resolve_and_signed_write(deployed: Any, accounts: Any) -> None:
         did_cli, ["resolve", did_for(identity.address, 31339), "--chain", f"{url}={registry}"]
     )
     assert res.exit_code == 0 and "Messaging" in res.output
+
+
+def _cli(*args: str) -> Any:
+    res = CliRunner().invoke(did_cli, list(args))
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def test_cli__every_write_command__direct_and_signed(deployed: Any, accounts: Any) -> None:
+    # anvil funds accounts 0-9 only: senders come from there.
+    identity, payer, delegate, successor = accounts[3], accounts[5], accounts[15], accounts[16]
+    (w3, _, registry) = deployed[31338]
+    chain = f"{w3.provider.endpoint_uri}={registry}"
+    direct = ["--chain", chain, "--key", identity.private_key]
+    signed = ["--chain", chain, "--key", payer.private_key, "--signer-key", identity.private_key]
+    did = did_for(identity.address, 31338)
+
+    def doc() -> Any:
+        return json.loads(_cli("resolve", did, "--json", "--chain", chain).output)
+
+    _cli("add-delegate", identity.address, delegate.address, "--type", "sigAuth", *direct)
+    _cli(
+        "set-attribute",
+        identity.address,
+        "did/pub/Secp256k1/veriKey/hex",
+        "02" + "ab" * 32,
+        "--hex",
+        *signed,
+    )
+    _cli("set-attribute", identity.address, "did/svc/HubService", "https://hub", *direct)
+    out = doc()["didDocument"]
+    assert len(out["verificationMethod"]) == 3 and len(out["authentication"]) == 2
+    assert out["service"][0]["type"] == "HubService"
+    _cli("revoke-delegate", identity.address, delegate.address, "--type", "sigAuth", *signed)
+    _cli("revoke-attribute", identity.address, "did/svc/HubService", "https://hub", *signed)
+    _cli(
+        "revoke-attribute",
+        identity.address,
+        "did/pub/Secp256k1/veriKey/hex",
+        "02" + "ab" * 32,
+        "--hex",
+        *direct,
+    )
+    _cli("add-delegate", identity.address, delegate.address, *signed)
+    out = doc()["didDocument"]
+    assert "service" not in out and len(out["authentication"]) == 1
+    assert len(out["assertionMethod"]) == 2
+    _cli("change-owner", identity.address, successor.address, *signed)
+    owner = doc()["didDocument"]["verificationMethod"][0]["blockchainAccountId"]
+    assert owner.endswith(successor.address)
+    # The former key can no longer act, directly or by signature.
+    res = CliRunner().invoke(did_cli, ["change-owner", identity.address, identity.address, *direct])
+    assert res.exit_code != 0
+    _cli(
+        "change-owner",
+        identity.address,
+        "0x" + "00" * 20,
+        "--chain",
+        chain,
+        "--key",
+        payer.private_key,
+        "--signer-key",
+        successor.private_key,
+    )
+    result = doc()
+    assert result["didDocumentMetadata"]["deactivated"] is True
+    assert result["didDocument"]["verificationMethod"] == []
+
+
+def test_cli__resolve_unknown_chain__clean_error(deployed: Any, accounts: Any) -> None:
+    (w3, _, registry) = deployed[31338]
+    res = CliRunner().invoke(
+        did_cli,
+        [
+            "resolve",
+            did_for(accounts[1].address, 5),
+            "--chain",
+            f"{w3.provider.endpoint_uri}={registry}",
+        ],
+    )
+    assert res.exit_code != 0 and "no registry configured for chain 5" in res.output
+
+
+def test_cli__consortium_view_over_rpc(deployed: Any, project: Any, accounts: Any) -> None:
+    from trustspace.governance import OrgSeed, constructor_args
+    from trustspace.roles import OrgKind
+
+    org_did, admin, deployer = accounts[17], accounts[18], accounts[0]
+    (w3, _, registry) = deployed[31339]
+    ct = project.Consortium.contract_type
+    abi = [a.model_dump(by_alias=True, mode="json") for a in ct.abi]
+    args = constructor_args(
+        [OrgSeed("Tax Administration", OrgKind.TAX, [admin], did=org_did.address)], 1, 86400
+    )
+    factory = w3.eth.contract(abi=abi, bytecode=ct.deployment_bytecode.bytecode)
+    data = factory.constructor(*args).build_transaction(
+        {
+            "from": deployer.address,
+            "gas": 8_000_000,
+            "maxFeePerGas": 10**10,
+            "maxPriorityFeePerGas": 0,
+        }
+    )["data"]
+    acct = Account.from_key(deployer.private_key)
+    tx = {
+        "from": acct.address,
+        "data": data,
+        "gas": 8_000_000,
+        "nonce": w3.eth.get_transaction_count(acct.address),
+        "chainId": w3.eth.chain_id,
+        "maxFeePerGas": w3.eth.gas_price * 2,
+        "maxPriorityFeePerGas": 0,
+    }
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(acct.sign_transaction(tx).raw_transaction)
+    )
+    consortium = receipt["contractAddress"]
+    chain = f"{w3.provider.endpoint_uri}={registry},{consortium}"
+    out = json.loads(
+        _cli("resolve", did_for(org_did.address, 31339), "--json", "--chain", chain).output
+    )
+    view = out["consortium"]
+    assert view["relation"] == "did"
+    assert view["organisation"]["name"] == "Tax Administration"
+    assert view["organisation"]["kind"] == "TAX"
+    assert view["organisation"]["status"] == "ACTIVE"
+    assert view["roles"] == []
+    out = json.loads(
+        _cli("resolve", did_for(admin.address, 31339), "--json", "--chain", chain).output
+    )
+    assert out["consortium"]["relation"] == "account"
+    assert out["consortium"]["roles"] == ["ADMIN"]
+    table = _cli("resolve", did_for(admin.address, 31339), "--chain", chain).output
+    assert "Tax Administration" in table
+
+
+APE_SOURCE_SCRIPT = """
+import json, sys
+from ape import networks, project
+from trustspace.did.resolver import ApeSource, Resolver
+url, registry, did = sys.argv[1:4]
+with networks.parse_network_choice(url):
+    source = ApeSource(project.DIDRegistry.at(registry))
+    doc = Resolver([source]).resolve(did).document
+    print(json.dumps({"doc": doc, "queries": source.log_queries}))
+"""
+
+
+def test_ape_source__over_ape_provider__same_document_as_web3(deployed: Any, accounts: Any) -> None:
+    # In a child process: switching ape's provider inside the test session
+    # would break ape's snapshot isolation of the boa chain.
+    import sys
+    from pathlib import Path
+
+    identity = accounts[6]  # has history on both chains (test_resolver__two_chains…)
+    (w3, _, registry) = deployed[31338]
+    did = did_for(identity.address, 31338)
+    expected = Resolver([Web3Source(w3, registry)]).resolve(did).document
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", APE_SOURCE_SCRIPT, w3.provider.endpoint_uri, registry, did],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["doc"] == expected
+    assert got["queries"] == 3

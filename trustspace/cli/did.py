@@ -148,12 +148,27 @@ def _print(out: dict[str, Any]) -> None:
         console.print("consortium: not a member identity")
 
 
-def _registry(chain: str, key: str) -> Web3Registry:
+# Chain ids of local development nodes: no confirmation before sending there.
+LOCAL_CHAIN_IDS = frozenset({1337, 31337, 31338, 31339})
+
+
+def _registry(chain: str, key: str, yes: bool) -> Web3Registry:
     spec = _chains((chain,))[0]
-    return Web3Registry(_w3(spec.url), spec.registry, key)
+    registry = Web3Registry(_w3(spec.url), spec.registry, key)
+    chain_id = int(registry.w3.eth.chain_id)
+    if chain_id not in LOCAL_CHAIN_IDS and not yes:
+        click.confirm(
+            f"send from {registry.sender.address} to registry {registry.address} "
+            f"on chain {chain_id}?",
+            abort=True,
+        )
+    return registry
 
 
 def write_options(func: Any) -> Any:
+    func = click.option(
+        "--yes", is_flag=True, help="Do not ask before sending on a non-local chain."
+    )(func)
     func = click.option(
         "--signer-key",
         envvar="TRUSTSPACE_DID_SIGNER_KEY",
@@ -190,10 +205,10 @@ def _value(value: str, hex_value: bool) -> bytes:
 @click.argument("new_owner")
 @write_options
 def change_owner(
-    identity: str, new_owner: str, chain: str, key: str, signer_key: str | None
+    identity: str, new_owner: str, chain: str, key: str, signer_key: str | None, yes: bool
 ) -> None:
     """Hand IDENTITY to NEW_OWNER (0x000…0 deactivates it for good)."""
-    reg = _registry(chain, key)
+    reg = _registry(chain, key, yes)
     if signer_key:
         receipt = reg.change_owner_signed(identity, new_owner, signer_key)
     else:
@@ -223,9 +238,10 @@ def add_delegate(
     chain: str,
     key: str,
     signer_key: str | None,
+    yes: bool,
 ) -> None:
     """Make DELEGATE a delegate of IDENTITY."""
-    reg = _registry(chain, key)
+    reg = _registry(chain, key, yes)
     if signer_key:
         receipt = reg.add_delegate_signed(identity, delegate_type, delegate, validity, signer_key)
     else:
@@ -245,10 +261,16 @@ def add_delegate(
 )
 @write_options
 def revoke_delegate(
-    identity: str, delegate: str, delegate_type: str, chain: str, key: str, signer_key: str | None
+    identity: str,
+    delegate: str,
+    delegate_type: str,
+    chain: str,
+    key: str,
+    signer_key: str | None,
+    yes: bool,
 ) -> None:
     """End DELEGATE's delegation for IDENTITY now."""
-    reg = _registry(chain, key)
+    reg = _registry(chain, key, yes)
     if signer_key:
         receipt = reg.revoke_delegate_signed(identity, delegate_type, delegate, signer_key)
     else:
@@ -272,9 +294,10 @@ def set_attribute(
     chain: str,
     key: str,
     signer_key: str | None,
+    yes: bool,
 ) -> None:
     """Publish a service (did/svc/<type>) or key (did/pub/<alg>/<purpose>/<enc>) attribute."""
-    reg = _registry(chain, key)
+    reg = _registry(chain, key, yes)
     data = _value(value, hex_value)
     if signer_key:
         receipt = reg.set_attribute_signed(identity, name, data, validity, signer_key)
@@ -297,9 +320,10 @@ def revoke_attribute(
     chain: str,
     key: str,
     signer_key: str | None,
+    yes: bool,
 ) -> None:
     """Withdraw a service or key attribute (same NAME and VALUE as when set)."""
-    reg = _registry(chain, key)
+    reg = _registry(chain, key, yes)
     data = _value(value, hex_value)
     if signer_key:
         receipt = reg.revoke_attribute_signed(identity, name, data, signer_key)
