@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from trustspace.did.registry import bytes32_to_str
 
@@ -81,7 +82,7 @@ class ChainSource(Protocol):
     chain_id: int
     log_queries: int
 
-    def changed(self, identity: str) -> int: ...
+    def changed(self, identity: str, block: int | None = None) -> int: ...
 
     def events_in_block(self, identity: str, block: int) -> list[RegistryEvent]: ...
 
@@ -131,9 +132,15 @@ class Web3Source:
         self.contract = w3.eth.contract(address=self.registry, abi=registry_abi())
         self.chain_id = int(w3.eth.chain_id)
         self.log_queries = 0
+        self._topics = {
+            keccak(text=f"{e['name']}({','.join(i['type'] for i in e['inputs'])})"): e["name"]
+            for e in registry_abi()
+            if e["type"] == "event"
+        }
 
-    def changed(self, identity: str) -> int:
-        return int(self.contract.functions.changed(identity).call())
+    def changed(self, identity: str, block: int | None = None) -> int:
+        call = self.contract.functions.changed(identity)
+        return int(call.call() if block is None else call.call(block_identifier=block))
 
     def events_in_block(self, identity: str, block: int) -> list[RegistryEvent]:
         self.log_queries += 1
@@ -148,14 +155,12 @@ class Web3Source:
         )
         events = []
         for log in logs:
-            for kind in (OWNER, DELEGATE, ATTRIBUTE):
-                try:
-                    decoded = self.contract.events[kind]().process_log(log)
-                except Exception:  # not this event's topic
-                    continue
-                order = (int(log["transactionIndex"]), int(log["logIndex"]))
-                events.append(_event(kind, decoded["args"], block, order))
-                break
+            kind = self._topics.get(bytes(log["topics"][0]))
+            if kind is None:
+                continue  # not an ERC-1056 event
+            decoded = self.contract.events[kind]().process_log(log)
+            order = (int(log["transactionIndex"]), int(log["logIndex"]))
+            events.append(_event(kind, decoded["args"], block, order))
         return sorted(events, key=lambda e: e.order)
 
     def block_timestamp(self, block: int | None) -> int:
@@ -176,8 +181,10 @@ class ApeSource:
         self.chain_id = int(chain.chain_id)
         self.log_queries = 0
 
-    def changed(self, identity: str) -> int:
-        return int(self.contract.changed(identity))
+    def changed(self, identity: str, block: int | None = None) -> int:
+        if block is None:
+            return int(self.contract.changed(identity))
+        return int(self.contract.changed(identity, block_id=block))
 
     def events_in_block(self, identity: str, block: int) -> list[RegistryEvent]:
         self.log_queries += 1
@@ -302,10 +309,11 @@ def did_for(address: str, chain_id: int | None = None) -> str:
     return f"did:ethr:{addr}" if chain_id is None else f"did:ethr:{hex(chain_id)}:{addr}"
 
 
-def history(source: ChainSource, identity: str) -> list[RegistryEvent]:
-    """All events of ``identity``, oldest first, following the ``changed`` linked list."""
+def history(source: ChainSource, identity: str, head: int | None = None) -> list[RegistryEvent]:
+    """All events of ``identity`` up to block ``head`` (default: latest), oldest first,
+    following the ``changed`` linked list."""
     events: list[RegistryEvent] = []
-    block = source.changed(identity)
+    block = source.changed(identity, head)
     while block:
         in_block = source.events_in_block(identity, block)
         if not in_block:
@@ -520,7 +528,10 @@ class Resolver:
         source = self.source_for(parsed.chain_id)
         at_block = at_block if at_block is not None else parsed.version_id
         at_time = at_time if at_time is not None else parsed.version_time
-        events = history(source, parsed.address)
+        # One head block for the whole resolution: a change landing meanwhile
+        # is either wholly in (before head) or wholly out.
+        head = source.latest_block()
+        events = history(source, parsed.address, head)
         stamps: dict[int, int] = {}
 
         def stamp(block: int) -> int:
@@ -535,7 +546,7 @@ class Resolver:
             now = _parse_iso(at_time)
             cut = max((e.block for e in events if stamp(e.block) <= now), default=0)
         else:
-            cut = source.latest_block()
+            cut = head
             now = stamp(cut)
         current = [e for e in events if e.block <= cut]
         later = [e.block for e in events if e.block > cut]
