@@ -146,3 +146,38 @@ def test_golden_document(name: str, project: Any, accounts: Any, chain: Any) -> 
     assert got == json.loads(path.read_text())
     assert result.document is not None
     validate_did_core(result.document)
+
+
+def _compressed_key(account: Any) -> str:
+    from eth_keys.datatypes import PrivateKey
+
+    key = PrivateKey(bytes.fromhex(account.private_key.removeprefix("0x")))
+    return "0x" + key.public_key.to_compressed_bytes().hex()
+
+
+@pytest.mark.parametrize("transferred", [False, True])
+def test_golden_public_key_did(transferred: bool, project: Any, accounts: Any, chain: Any) -> None:
+    """A did:ethr named by its compressed public key lists #controllerKey while the
+    key's own address controls the identity, and drops it after a transfer."""
+    registry = deploy_registry(accounts[0])
+    source = ReceiptSource(registry)
+    me = accounts[10]
+    source.record(
+        registry.setAttribute(
+            me, str_to_bytes32("did/svc/HubService"), b"https://hub", DAY, sender=me
+        )
+    )
+    if transferred:
+        source.record(registry.changeOwner(me, accounts[11], sender=me))
+    chain.mine()
+    did = f"did:ethr:{hex(chain.chain_id)}:{_compressed_key(me)}"
+    result = Resolver([source]).resolve(did)
+    assert result.document is not None
+    got = {"didDocument": result.document, "deactivated": False}
+    path = HERE / f"public_key_did{'_transferred' if transferred else ''}.json"
+    if os.environ.get("UPDATE_GOLDEN") or not path.exists():
+        path.write_text(json.dumps(got, indent=2) + "\n")
+    assert got == json.loads(path.read_text())
+    ids = [vm["id"].split("#")[1] for vm in result.document["verificationMethod"]]
+    assert ("controllerKey" in ids) is not transferred
+    validate_did_core(result.document)
