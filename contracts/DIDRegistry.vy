@@ -25,6 +25,10 @@
      (0 here, the identity itself in the reference).
 """
 
+from interfaces import IDIDRegistry
+
+implements: IDIDRegistry  # the compiler checks every ERC-1056 signature against it
+
 # @dev Longest attribute value accepted (keys, PEM blocks, service JSON).
 MAX_VALUE: constant(uint256) = 2048
 

@@ -311,3 +311,32 @@ def test_deactivated__invalid_signature_does_not_match_zero_owner(registry, deac
     # ecrecover returns 0 for garbage: it must never pass as the (zero) owner.
     with ape.reverts("did: deactivated"):
         registry.changeOwnerSigned(deactivated, 27, b"\x00" * 32, b"\x00" * 32, payer, sender=payer)
+
+
+SIGNED_CALLS = {
+    "changeOwner": lambda d, i, o: (o,),
+    "addDelegate": lambda d, i, o: (VERIKEY, d, DAY),
+    "revokeDelegate": lambda d, i, o: (VERIKEY, d),
+    "setAttribute": lambda d, i, o: (SVC, ENDPOINT, DAY),
+    "revokeAttribute": lambda d, i, o: (SVC, ENDPOINT),
+}
+
+
+@pytest.mark.parametrize("op", sorted(SIGNED_CALLS))
+def test_signed__replay_or_wrong_signer__reverts_and_changes_nothing(
+    registry, identity_owner, delegate_key, payer, outsider, sign, op
+):
+    args = SIGNED_CALLS[op](delegate_key, identity_owner, identity_owner)
+    method = getattr(registry, op + "Signed")
+    forged = sign(op, outsider, identity_owner, *args)
+    with ape.reverts("did: signer not owner"):
+        method(identity_owner, *forged.args(), *args, sender=payer)
+    assert registry.changed(identity_owner) == 0
+    assert registry.call_view_method("nonce", identity_owner) == 0
+    good = sign(op, identity_owner, identity_owner, *args)
+    tx = method(identity_owner, *good.args(), *args, sender=payer)
+    assert registry.changed(identity_owner) == tx.block_number
+    with ape.reverts("did: signer not owner"):
+        method(identity_owner, *good.args(), *args, sender=payer)
+    assert registry.changed(identity_owner) == tx.block_number
+    assert registry.call_view_method("nonce", identity_owner) == 1
