@@ -240,7 +240,16 @@ def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None
         def teardown(self) -> None:
             chain.restore(self.snap)
 
+    profile = settings()
     run_state_machine_as_test(
         RegistryMachine,
-        settings=settings(deadline=None, max_examples=15, stateful_step_count=12),
+        # The quick profile's 25 examples are trimmed to stay inside the suite's
+        # time budget; a deep profile (HYPOTHESIS_PROFILE=deep) runs in full.
+        settings=settings(
+            deadline=None,
+            max_examples=min(15, profile.max_examples)
+            if profile.max_examples <= 25
+            else profile.max_examples,
+            stateful_step_count=profile.stateful_step_count,
+        ),
     )
