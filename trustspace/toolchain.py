@@ -129,7 +129,9 @@ def check_toolchain() -> None:
     except ImportError as err:
         raise ToolchainError(f"the vyper package is not installed: {REPAIR}") from err
     if vyper.__version__ != VYPER_VERSION:
-        raise ToolchainError(f"vyper {vyper.__version__} installed, {VYPER_VERSION} needed: {REPAIR}")
+        raise ToolchainError(
+            f"vyper {vyper.__version__} installed, {VYPER_VERSION} needed: {REPAIR}"
+        )
     if f"Version: {ANVIL_VERSION}" not in _version_of([str(anvil_path()), "--version"]).replace(
         "anvil Version", "Version"
     ):
