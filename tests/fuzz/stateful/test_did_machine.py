@@ -7,8 +7,6 @@ model's, and the resolved document of every identity equals the model's.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import ape
@@ -21,15 +19,12 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.fuzz import strategies_did as s
 from trustspace.did import registry as reg
 from trustspace.did.deploy import deploy_registry
 from trustspace.did.model import IdentityModel
 from trustspace.did.registry import str_to_bytes32
 from trustspace.did.resolver import NULL_ADDRESS, ReceiptSource, Resolver, did_for
-
-# tests/ is not a package on every branch: load the strategies module by path.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import strategies_did as s
 
 
 def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None:
