@@ -252,7 +252,10 @@ def test_cli__every_write_command__direct_and_signed(deployed: Any, accounts: An
         "--hex",
         *direct,
     )
-    _cli("add-delegate", identity.address, delegate.address, *signed)
+    summary = json.loads(
+        _cli("add-delegate", identity.address, delegate.address, "--json", *signed).output
+    )
+    assert summary["result"] == "delegate added" and summary["gasUsed"] > 21_000
     out = doc()["didDocument"]
     assert "service" not in out and len(out["authentication"]) == 1
     assert len(out["assertionMethod"]) == 2

@@ -165,7 +165,20 @@ def _registry(chain: str, key: str, yes: bool) -> Web3Registry:
     return registry
 
 
+def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta["did_json"] = value
+    return value
+
+
 def write_options(func: Any) -> Any:
+    func = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_json,
+        help="Print the receipt summary as JSON.",
+    )(func)
     func = click.option(
         "--yes", is_flag=True, help="Do not ask before sending on a non-local chain."
     )(func)
@@ -191,6 +204,15 @@ def write_options(func: Any) -> Any:
 
 
 def _done(receipt: Any, what: str) -> None:
+    if click.get_current_context().meta.get("did_json"):
+        summary = {
+            "result": what,
+            "transactionHash": "0x" + bytes(receipt["transactionHash"]).hex(),
+            "blockNumber": int(receipt["blockNumber"]),
+            "gasUsed": int(receipt["gasUsed"]),
+        }
+        click.echo(json.dumps(summary))
+        return
     Console().print(
         f"[green]{what}[/green] in block {receipt['blockNumber']} (gas {receipt['gasUsed']:,})"
     )
