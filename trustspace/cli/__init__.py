@@ -6,6 +6,7 @@ import click
 
 from trustspace import __version__
 from trustspace.cli.chains import chains
+from trustspace.cli.did import did
 from trustspace.cli.toolchain import doctor
 
 
@@ -16,4 +17,5 @@ def main() -> None:
 
 
 main.add_command(chains)
+main.add_command(did)
 main.add_command(doctor)
