@@ -34,3 +34,105 @@ def pytest_configure(config: pytest.Config) -> None:
         check_toolchain()
     except ToolchainError as err:
         raise pytest.UsageError(str(err)) from err
+
+
+# ------------------------------------------------------------------ actors
+# Role-named accounts; tests never index `accounts` directly.
+
+from trustspace.governance import Governance, OrgSeed, deploy_consortium as _deploy  # noqa: E402
+from trustspace.roles import OrgKind  # noqa: E402
+
+WEEK = 7 * 86400
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def customs_admin(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def customs_admin_2(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def tax_admin(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def maritime_admin(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def forex_admin(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def ministry_admin(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def customs_notary(accounts):
+    return accounts[7]
+
+
+@pytest.fixture(scope="session")
+def tax_notary(accounts):
+    return accounts[8]
+
+
+@pytest.fixture(scope="session")
+def outsider(accounts):
+    return accounts[9]
+
+
+@pytest.fixture(scope="session")
+def newcomer(accounts):
+    """An account that tests add to an organisation."""
+    return accounts[10]
+
+
+@pytest.fixture(scope="session")
+def deploy_consortium(project, deployer, customs_admin, tax_admin, maritime_admin):
+    """Builder: ``deploy_consortium(orgs=[OrgSeed(...)], threshold=2, lifetime=WEEK)``.
+
+    By default three organisations (1 customs, 2 tax, 3 maritime), one admin
+    each, threshold 2.
+    """
+
+    def build(orgs=None, threshold=2, lifetime=WEEK):
+        if orgs is None:
+            orgs = [
+                OrgSeed("Customs Authority", OrgKind.CUSTOMS, [customs_admin]),
+                OrgSeed("Tax Administration", OrgKind.TAX, [tax_admin]),
+                OrgSeed("Maritime Authority", OrgKind.MARITIME, [maritime_admin]),
+            ]
+        return _deploy(project, deployer, orgs, threshold, lifetime)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def consortium(deploy_consortium):
+    """The default three-organisation Consortium, threshold 2 (tests are isolated by ape)."""
+    return deploy_consortium()
+
+
+@pytest.fixture(scope="session")
+def governance(consortium):
+    return Governance(consortium)
+
+
+@pytest.fixture(scope="session")
+def approvers(customs_admin, tax_admin):
+    """Admins of two distinct organisations: enough for the default threshold."""
+    return [customs_admin, tax_admin]
