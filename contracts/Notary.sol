@@ -2,8 +2,8 @@
 pragma solidity 0.8.37;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IConsortium} from "../interfaces/IConsortium.sol";
 import {INotary} from "../interfaces/INotary.sol";
@@ -38,11 +38,25 @@ contract Notary is INotary, EIP712 {
     bytes32 public constant REVOKE_TYPEHASH =
         keccak256("Revoke(address revoker,bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
 
+    // Bit offsets of the fields of a packed record word (the same layout Solidity gives the
+    // Record struct: first member in the lowest bits). Records are read and written as one
+    // word because struct copies cost a warm SLOAD/SSTORE pair per member.
+    uint256 private constant _SCHEMA_SHIFT = 32;
+    uint256 private constant _ATTESTED_SHIFT = 64;
+    uint256 private constant _EXPIRES_SHIFT = 104;
+    uint256 private constant _REVOKED_SHIFT = 144;
+    uint256 private constant _REASON_SHIFT = 184;
+    uint256 private constant _KIND_SHIFT = 200;
+    uint256 private constant _SIZE_SHIFT = 208;
+    uint256 private constant _MASK32 = 0xffffffff;
+    uint256 private constant _MASK40 = 0xffffffffff;
+
     /// @dev The membership and role authority; also allowed to deprecate any schema (governance).
     IConsortium private immutable _consortium;
 
-    /// @dev Attestations and batch anchors by record id (keccak256(abi.encode(digest, orgId))).
-    mapping(bytes32 id => Record) private _records;
+    /// @dev Attestations and batch anchors by record id (keccak256(abi.encode(digest, orgId))),
+    ///      each an INotary.Record packed in one word (0 = no record).
+    mapping(bytes32 id => uint256 packed) private _records;
 
     /// @dev Lineage, written only when an attestation has a parent (keeps attest to one new slot).
     mapping(bytes32 id => bytes32 parent) private _parents;
@@ -113,17 +127,8 @@ contract Notary is INotary, EIP712 {
         _checkSchema(schemaId);
         _checkExpiry(expiresAt);
         id = _recordId(root, orgId);
-        if (_records[id].kind != Kind.NONE) revert NotaryAlreadyAttested(id, root, orgId);
-        _records[id] = Record({
-            orgId: orgId,
-            schemaId: schemaId,
-            attestedAt: uint40(block.timestamp),
-            expiresAt: expiresAt,
-            revokedAt: 0,
-            reason: 0,
-            kind: Kind.BATCH,
-            size: size
-        });
+        if (_records[id] != 0) revert NotaryAlreadyAttested(id, root, orgId);
+        _records[id] = _pack(orgId, schemaId, expiresAt, Kind.BATCH, size);
         emit BatchAnchored(id, root, orgId, msg.sender, schemaId, size, expiresAt);
     }
 
@@ -151,10 +156,10 @@ contract Notary is INotary, EIP712 {
     /// @param document The document digest (the value under the leaf, not the leaf hash).
     /// @param reason An application reason code.
     function revokeDocument(bytes32 batchId, bytes32 document, uint16 reason) external {
-        Record memory rec = _records[batchId];
-        if (rec.kind == Kind.NONE) revert NotaryUnknownRecord(batchId);
-        if (rec.kind != Kind.BATCH) revert NotaryNotBatch(batchId);
-        _checkAttester(msg.sender, batchId, rec.orgId);
+        uint256 word = _records[batchId];
+        if (word == 0) revert NotaryUnknownRecord(batchId);
+        if (_kind(word) != Kind.BATCH) revert NotaryNotBatch(batchId);
+        _checkAttester(msg.sender, batchId, uint32(word));
         if (_documentRevocations[batchId][document] != 0) revert NotaryAlreadyRevoked(batchId, document);
         _documentRevocations[batchId][document] = block.timestamp | (uint256(reason) << 40);
         emit DocumentRevoked(batchId, document, msg.sender, reason);
@@ -247,8 +252,8 @@ contract Notary is INotary, EIP712 {
         view
         returns (bool)
     {
-        Record memory rec = _records[batchId];
-        return rec.kind == Kind.BATCH && _included(batchId, rec, document, index, proof);
+        uint256 word = _records[batchId];
+        return (word >> _KIND_SHIFT) & 0xff == uint8(Kind.BATCH) && _included(batchId, word, document, index, proof);
     }
 
     /// @notice The validity of one document of a batch, inclusion, document and batch revocation,
@@ -263,10 +268,10 @@ contract Notary is INotary, EIP712 {
         view
         returns (Status)
     {
-        Record memory rec = _records[batchId];
-        if (rec.kind != Kind.BATCH) return Status.UNKNOWN;
-        if (!_included(batchId, rec, document, index, proof)) return Status.NOT_INCLUDED;
-        return _status(rec, _documentRevocations[batchId][document] != 0);
+        uint256 word = _records[batchId];
+        if (_kind(word) != Kind.BATCH) return Status.UNKNOWN;
+        if (!_included(batchId, word, document, index, proof)) return Status.NOT_INCLUDED;
+        return _status(word, _documentRevocations[batchId][document] != 0);
     }
 
     /// @notice True only if the document is included, neither it nor its batch is revoked, the
@@ -288,7 +293,17 @@ contract Notary is INotary, EIP712 {
     /// @param id The record id.
     /// @return The record; kind NONE if absent.
     function record(bytes32 id) external view returns (Record memory) {
-        return _records[id];
+        uint256 word = _records[id];
+        return Record({
+            orgId: uint32(word),
+            schemaId: uint32(word >> _SCHEMA_SHIFT),
+            attestedAt: uint40(word >> _ATTESTED_SHIFT),
+            expiresAt: uint40(word >> _EXPIRES_SHIFT),
+            revokedAt: uint40(word >> _REVOKED_SHIFT),
+            reason: uint16(word >> _REASON_SHIFT),
+            kind: _kind(word),
+            size: uint48(word >> _SIZE_SHIFT)
+        });
     }
 
     /// @notice The parent of record `id`.
@@ -393,34 +408,39 @@ contract Notary is INotary, EIP712 {
         _checkSchema(schemaId);
         _checkExpiry(expiresAt);
         id = _recordId(digest, orgId);
-        if (_records[id].kind != Kind.NONE) revert NotaryAlreadyAttested(id, digest, orgId);
+        if (_records[id] != 0) revert NotaryAlreadyAttested(id, digest, orgId);
         if (parent != bytes32(0)) {
-            if (_records[parent].kind == Kind.NONE) revert NotaryUnknownParent(parent);
+            if (_records[parent] == 0) revert NotaryUnknownParent(parent);
             _parents[id] = parent;
         }
-        _records[id] = Record({
-            orgId: orgId,
-            schemaId: schemaId,
-            attestedAt: uint40(block.timestamp),
-            expiresAt: expiresAt,
-            revokedAt: 0,
-            reason: 0,
-            kind: Kind.DOCUMENT,
-            size: 0
-        });
-        emit Attested(id, digest, orgId, attester, schemaId, parent, expiresAt);
+        _records[id] = _pack(orgId, schemaId, expiresAt, Kind.DOCUMENT, 0);
+        emit Attested(id, digest, orgId, attester, schemaId, expiresAt);
         if (parent != bytes32(0)) emit Derived(parent, id);
     }
 
     function _revoke(address revoker, bytes32 id, uint16 reason) private {
-        Record memory rec = _records[id];
-        if (rec.kind == Kind.NONE) revert NotaryUnknownRecord(id);
-        _checkAttester(revoker, id, rec.orgId);
-        if (rec.revokedAt != 0) revert NotaryAlreadyRevoked(id, bytes32(0));
-        rec.revokedAt = uint40(block.timestamp);
-        rec.reason = reason;
-        _records[id] = rec;
-        emit Revoked(id, rec.orgId, revoker, reason);
+        uint256 word = _records[id];
+        if (word == 0) revert NotaryUnknownRecord(id);
+        uint32 orgId = uint32(word);
+        _checkAttester(revoker, id, orgId);
+        if ((word >> _REVOKED_SHIFT) & _MASK40 != 0) revert NotaryAlreadyRevoked(id, bytes32(0));
+        _records[id] = word | (block.timestamp << _REVOKED_SHIFT) | (uint256(reason) << _REASON_SHIFT);
+        emit Revoked(id, orgId, revoker, reason);
+    }
+
+    function _pack(uint32 orgId, uint32 schemaId, uint40 expiresAt, Kind kind, uint48 size)
+        private
+        view
+        returns (uint256)
+    {
+        // block.timestamp fits 40 bits until year 36812; no mask needed.
+        return uint256(orgId) | (uint256(schemaId) << _SCHEMA_SHIFT) | (block.timestamp << _ATTESTED_SHIFT)
+            | (uint256(expiresAt) << _EXPIRES_SHIFT) | (uint256(uint8(kind)) << _KIND_SHIFT)
+            | (uint256(size) << _SIZE_SHIFT);
+    }
+
+    function _kind(uint256 word) private pure returns (Kind) {
+        return Kind(uint8(word >> _KIND_SHIFT));
     }
 
     /// @dev One external call answers "may it act" and "for which organisation".
@@ -461,29 +481,45 @@ contract Notary is INotary, EIP712 {
     }
 
     function _checkSignature(address signer, bytes32 hash, bytes calldata signature) private view {
-        // SignatureChecker: ECDSA.tryRecover for EOAs (refuses high-s and malformed lengths),
-        // ERC-1271 isValidSignature for contract wallets.
-        if (!SignatureChecker.isValidSignatureNow(signer, hash, signature)) {
+        // ECDSA first: an EOA signer then costs no EXTCODESIZE of a cold account (2,600 gas).
+        // OZ's tryRecover refuses high-s (malleable) values and v other than 27/28.
+        if (signature.length == 65) {
+            bytes32 r = bytes32(signature[0:32]);
+            bytes32 s = bytes32(signature[32:64]);
+            uint8 v = uint8(signature[64]);
+            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(hash, v, r, s);
+            if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
+        }
+        // Otherwise a contract wallet may vouch for the hash (ERC-1271).
+        if (signer.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNow(signer, hash, signature)) {
             revert NotaryInvalidSignature(signer);
         }
     }
 
-    function _status(Record memory rec, bool documentRevoked) private view returns (Status) {
-        if (rec.kind == Kind.NONE) return Status.UNKNOWN;
-        if (rec.revokedAt != 0) return Status.REVOKED;
+    function _status(uint256 word, bool documentRevoked) private view returns (Status) {
+        if (word == 0) return Status.UNKNOWN;
+        if ((word >> _REVOKED_SHIFT) & _MASK40 != 0) return Status.REVOKED;
         if (documentRevoked) return Status.DOCUMENT_REVOKED;
-        if (rec.expiresAt != 0 && block.timestamp >= rec.expiresAt) return Status.EXPIRED;
-        if (!_consortium.is_org_live(rec.orgId)) return Status.ORG_NOT_LIVE;
+        uint256 expiresAt = (word >> _EXPIRES_SHIFT) & _MASK40;
+        if (expiresAt != 0 && block.timestamp >= expiresAt) return Status.EXPIRED;
+        if (!_consortium.is_org_live(word & _MASK32)) return Status.ORG_NOT_LIVE;
         return Status.VALID;
     }
 
-    function _included(bytes32 batchId, Record memory rec, bytes32 document, uint256 index, bytes32[] calldata proof)
+    function _included(bytes32 batchId, uint256 word, bytes32 document, uint256 index, bytes32[] calldata proof)
         private
         pure
         returns (bool)
     {
-        if (index >= rec.size || proof.length != Math.log2(rec.size, Math.Rounding.Ceil)) return false;
-        return _recordId(_rootFrom(document, index, proof), rec.orgId) == batchId;
+        uint256 size = word >> _SIZE_SHIFT;
+        if (index >= size || !_isDepthOf(proof.length, size)) return false;
+        return _recordId(_rootFrom(document, index, proof), word & _MASK32) == batchId;
+    }
+
+    /// @dev depth == ceil(log2(size)) for size ≥ 1, without a general log2 (hot path of proofs).
+    function _isDepthOf(uint256 depth, uint256 size) private pure returns (bool) {
+        if (depth == 0) return size == 1;
+        return depth < 49 && (1 << depth) >= size && (1 << (depth - 1)) < size;
     }
 
     function _recordId(bytes32 digest, uint256 orgId) private pure returns (bytes32 id) {
@@ -502,23 +538,35 @@ contract Notary is INotary, EIP712 {
     {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            mstore(add(ptr, 1), document)
+            let left := add(ptr, 1)
+            mstore(left, document)
             mstore8(ptr, 0x00) // leaf domain
             node := keccak256(ptr, 33)
             mstore8(ptr, 0x01) // inner-node domain
-            for { let i := 0 } lt(i, proof.length) { i := add(i, 1) } {
-                let sibling := calldataload(add(proof.offset, shl(5, i)))
-                switch and(index, 1)
-                case 0 {
-                    mstore(add(ptr, 1), node)
-                    mstore(add(ptr, 33), sibling)
-                }
-                default {
-                    mstore(add(ptr, 1), sibling)
-                    mstore(add(ptr, 33), node)
-                }
+            let right := add(ptr, 33)
+            let p := proof.offset
+            let end := add(p, shl(5, proof.length))
+            // Branchless: the index bit puts the running node right (bit 1) or left (bit 0).
+            // An odd level first, then two levels per iteration (halves the loop overhead).
+            if and(proof.length, 1) {
+                let side := shl(5, and(index, 1))
+                mstore(add(left, side), node)
+                mstore(sub(right, side), calldataload(p))
                 node := keccak256(ptr, 65)
                 index := shr(1, index)
+                p := add(p, 0x20)
+            }
+            for {} lt(p, end) { p := add(p, 0x40) } {
+                let side := shl(5, and(index, 1))
+                mstore(add(left, side), node)
+                mstore(sub(right, side), calldataload(p))
+                node := keccak256(ptr, 65)
+                side := and(index, 2)
+                side := shl(4, side)
+                mstore(add(left, side), node)
+                mstore(sub(right, side), calldataload(add(p, 0x20)))
+                node := keccak256(ptr, 65)
+                index := shr(2, index)
             }
         }
     }

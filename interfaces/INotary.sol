@@ -108,14 +108,14 @@ interface INotary {
     /// @notice The signature is not valid for `signer` (EOA or ERC-1271 wallet); high-s is refused.
     error NotaryInvalidSignature(address signer);
 
-    /// @dev A document digest was attested; `parent` is zero when it has no lineage.
+    /// @dev A document digest was attested by `attester` for organisation `orgId`; a parent,
+    ///      when present, is in the `Derived` event of the same transaction.
     event Attested(
         bytes32 indexed id,
         bytes32 indexed digest,
         uint256 indexed orgId,
         address attester,
         uint32 schemaId,
-        bytes32 parent,
         uint40 expiresAt
     );
 
