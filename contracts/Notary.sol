@@ -121,8 +121,8 @@ contract Notary is INotary, EIP712 {
         external
         returns (bytes32 id)
     {
-        if (root == bytes32(0)) revert NotaryZeroDigest();
-        if (size == 0) revert NotaryEmptyBatch();
+        if (root == bytes32(0)) revert NotaryZeroDigest(msg.sender);
+        if (size == 0) revert NotaryEmptyBatch(root);
         uint32 orgId = _notaryOrg(msg.sender);
         _checkSchema(schemaId);
         _checkExpiry(expiresAt);
@@ -403,7 +403,7 @@ contract Notary is INotary, EIP712 {
         private
         returns (bytes32 id)
     {
-        if (digest == bytes32(0)) revert NotaryZeroDigest();
+        if (digest == bytes32(0)) revert NotaryZeroDigest(attester);
         uint32 orgId = _notaryOrg(attester);
         _checkSchema(schemaId);
         _checkExpiry(expiresAt);

@@ -77,8 +77,9 @@ interface INotary {
     error NotaryOrgIdTooLarge(uint256 orgId);
     /// @notice Organisation `orgId` already attested this digest (record `id`).
     error NotaryAlreadyAttested(bytes32 id, bytes32 digest, uint256 orgId);
-    /// @notice The digest (or Merkle root) is zero.
-    error NotaryZeroDigest();
+    /// @notice `attester` submitted a zero digest (or Merkle root).
+    /// @dev Every error carries a value: ape-solidity 0.8.6 cannot decode argument-less errors.
+    error NotaryZeroDigest(address attester);
     /// @notice No schema with this id exists.
     error NotaryUnknownSchema(uint32 schemaId);
     /// @notice The schema was deprecated and takes no new attestations.
@@ -91,8 +92,8 @@ interface INotary {
     error NotaryUnknownParent(bytes32 parent);
     /// @notice The expiry is not in the future.
     error NotaryExpiryInPast(uint40 expiresAt, uint256 timestamp);
-    /// @notice A batch must hold at least one document.
-    error NotaryEmptyBatch();
+    /// @notice A batch must hold at least one document; `root` was anchored with size 0.
+    error NotaryEmptyBatch(bytes32 root);
     /// @notice No record with this id exists.
     error NotaryUnknownRecord(bytes32 id);
     /// @notice The record is not a batch.
