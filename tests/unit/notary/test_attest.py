@@ -9,7 +9,9 @@ from trustspace.roles import Role
 ZERO = bytes(32)
 
 
-def test_attest__notary__records_and_emits(notary, client, schema_id, customs_notary, digest, chain):
+def test_attest__notary__records_and_emits(
+    notary, client, schema_id, customs_notary, digest, chain
+):
     tx = notary.attest(digest(), schema_id, ZERO, 0, sender=customs_notary)
 
     rid = record_id(digest(), 1)

@@ -85,7 +85,9 @@ def test_verify_inclusion__inner_node_as_leaf__false(notary, batch):
     assert not notary.verifyInclusion(batch_id, inner, 0, [bytes(32), *tree.proof(0)[1:]])
 
 
-def test_verify_inclusion__single_document_batch__empty_proof(notary, client, schema_id, customs_notary):
+def test_verify_inclusion__single_document_batch__empty_proof(
+    notary, client, schema_id, customs_notary
+):
     tree = MerkleTree(DOCS[:1])
     batch_id, _ = client.anchor_batch(tree, schema_id, sender=customs_notary)
     assert notary.verifyInclusion(batch_id, DOCS[0], 0, [])

@@ -7,7 +7,9 @@ DEF_HASH = bytes.fromhex("11" * 32)
 
 
 def test_register_schema__notary__stores_and_emits(notary, client, customs_notary, chain):
-    tx = notary.registerSchema("cargo-manifest", "2.1", DEF_HASH, "ipfs://cid", sender=customs_notary)
+    tx = notary.registerSchema(
+        "cargo-manifest", "2.1", DEF_HASH, "ipfs://cid", sender=customs_notary
+    )
 
     (event,) = tx.decode_logs(notary.SchemaRegistered)
     sid = event.schemaId
@@ -17,7 +19,12 @@ def test_register_schema__notary__stores_and_emits(notary, client, customs_notar
     assert (event.name, event.version, event.uri) == ("cargo-manifest", "2.1", "ipfs://cid")
     assert bytes(event.definitionHash) == DEF_HASH
     s = client.schema(sid)
-    assert (s["org_id"], s["name"], s["version"], s["uri"]) == (1, "cargo-manifest", "2.1", "ipfs://cid")
+    assert (s["org_id"], s["name"], s["version"], s["uri"]) == (
+        1,
+        "cargo-manifest",
+        "2.1",
+        "ipfs://cid",
+    )
     assert s["registered_at"] == chain.blocks.head.timestamp and s["deprecated_at"] == 0
     assert notary.schemaIdOf(1, "cargo-manifest", "2.1") == sid
 
