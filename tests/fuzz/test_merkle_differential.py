@@ -1,0 +1,68 @@
+"""Differential fuzzing: Notary.verifyInclusion (EVM) agrees with trustspace.merkle.verify."""
+
+import pytest
+from hypothesis import given, settings
+from strategies_notary import inclusion_cases  # tests/fuzz is on sys.path (rootdir-less test dir)
+
+from trustspace.merkle import MerkleTree, record_id, verify
+from trustspace.roles import Role
+
+
+@pytest.fixture(scope="module")
+def anchorer(governance, approvers, customs_notary):
+    governance.enact("add_account", approvers=approvers, org_id=1, account=customs_notary)
+    governance.enact(
+        "grant_role", approvers=approvers, account=customs_notary, roles=int(Role.NOTARY)
+    )
+    return customs_notary
+
+
+@pytest.fixture(scope="module")
+def notary(project, deployer, consortium, anchorer):
+    return deployer.deploy(project.Notary, consortium)
+
+
+@pytest.fixture(scope="module")
+def schema(notary, anchorer):
+    notary.registerSchema("fuzz", "1", bytes(32), "", sender=anchorer)
+    return 1
+
+
+def anchor(notary, tree, schema, sender):
+    """Anchor ``tree`` once (hypothesis may draw the same tree again); return the batch id."""
+    batch = record_id(tree.root, 1)
+    if notary.record(batch).kind == 0:
+        notary.anchorBatch(tree.root, tree.size, schema, 0, sender=sender)
+    return batch
+
+
+# View calls are cheap on boa: four times the profile's examples (100 in "ci").
+@settings(max_examples=4 * settings.default.max_examples)
+@given(case=inclusion_cases())
+def test_verify_inclusion__random_and_forged_proofs__chain_agrees_with_python(
+    notary, schema, anchorer, case
+):
+    tree = case.tree
+    batch = anchor(notary, tree, schema, anchorer)
+
+    expected = verify(tree.root, tree.size, case.document, case.index, case.proof)
+    assert notary.verifyInclusion(batch, case.document, case.index, case.proof) == expected
+    if case.mutation == "none":
+        assert expected
+    elif case.mutation in ("truncate", "extend", "index_beyond_size", "inner_node_as_leaf") and (
+        len(case.proof) != tree.depth or case.index >= tree.size
+    ):
+        assert not expected
+
+
+@given(case=inclusion_cases())
+def test_verify_inclusion__proof_against_wrong_root__false(notary, schema, anchorer, case):
+    """A true proof for one tree, checked against another anchored batch, never passes."""
+    honest = MerkleTree(case.documents)
+    other = MerkleTree([*case.documents, bytes(31) + b"\x01"])
+    batch = anchor(notary, other, schema, anchorer)
+    proof = honest.proof(min(case.index, honest.size - 1)) if case.index < honest.size else []
+    idx = case.index if case.index < honest.size else 0
+    doc = case.documents[idx]
+    on_chain = notary.verifyInclusion(batch, doc, idx, proof)
+    assert on_chain == verify(other.root, other.size, doc, idx, proof)
