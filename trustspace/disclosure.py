@@ -129,6 +129,8 @@ class Commitment:
 
     record: dict[str, Any]
     salts: dict[str, bytes]
+    #: Where the root was anchored: {"org_id", "chain_id", "notary", "batch_id", "tx_hash"}.
+    anchor: dict[str, Any] | None = None
     names: list[str] = field(init=False)
     tree: MerkleTree = field(init=False)
 
@@ -161,6 +163,10 @@ class Commitment:
         notary: str | None = None,
     ) -> Disclosure:
         """Reveal the fields in ``names`` (and nothing else) with their proofs."""
+        if self.anchor:
+            org_id = self.anchor.get("org_id") if org_id is None else org_id
+            chain_id = self.anchor.get("chain_id") if chain_id is None else chain_id
+            notary = self.anchor.get("notary") if notary is None else notary
         chosen = sorted(set(names))
         unknown = [n for n in chosen if n not in self.record]
         if unknown:
@@ -193,6 +199,7 @@ class Commitment:
             "root": to_hex(self.root),
             "record": self.record,
             "salts": {n: to_hex(s) for n, s in self.salts.items()},
+            "anchor": self.anchor,
         }
 
     @classmethod
@@ -203,6 +210,7 @@ class Commitment:
         c = cls(
             record=dict(data["record"]),
             salts={n: from_hex(s, SALT_BYTES) for n, s in data["salts"].items()},
+            anchor=data.get("anchor"),
         )
         if "root" in data and from_hex(data["root"]) != c.root:
             raise ValueError("commitment file is inconsistent: root does not match fields")
