@@ -265,3 +265,12 @@ def test_client_attest_by_sig__sdk_round_trip__valid(
         request, client.sign(request, customs_notary.private_key), sender=outsider
     )
     assert client.is_valid(rid)
+
+
+def test_next_nonce__skips_used_and_reserved(
+    client, notary, customs_notary, chain, schema_id, digest
+):
+    notary.invalidateNonces(0, 0b1011, sender=customs_notary)  # nonces 0, 1, 3 gone
+    assert client.next_nonce(customs_notary.address) == 2
+    assert client.next_nonce(customs_notary.address) == 4  # 2 is reserved by this client
+    assert client.next_nonce(customs_notary.address, word=5) == 5 * 256
