@@ -158,3 +158,13 @@ def test_document_status__not_included_expired_and_org_not_live(
     chain.pending_timestamp = expires + 1
     chain.mine()
     assert client.document_status(batch_id, DOCS[0], 0, tree.proof(0)) == Status.EXPIRED
+
+
+def test_document_revocation__not_revoked__zeros_and_document_valid_false_after(
+    notary, batch, customs_notary
+):
+    batch_id, tree = batch
+    assert notary.documentRevocation(batch_id, DOCS[0]) == (0, 0)
+    assert notary.isDocumentValid(batch_id, DOCS[0], 0, tree.proof(0))
+    notary.revokeDocument(batch_id, DOCS[0], 1, sender=customs_notary)
+    assert not notary.isDocumentValid(batch_id, DOCS[0], 0, tree.proof(0))

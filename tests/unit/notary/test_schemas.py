@@ -90,3 +90,13 @@ def test_deprecate_schema__consortium_governance__deprecates(
     data = notary.deprecateSchema.encode_input(schema_id)
     governance.enact("call", approvers=approvers, target=notary.address, data=bytes(data))
     assert client.schema(schema_id)["deprecated_at"] > 0
+
+
+def test_schema_id_of__unregistered__zero(notary, schema_id):
+    assert notary.schemaIdOf(1, "customs-declaration", "1.0") == schema_id
+    assert notary.schemaIdOf(2, "customs-declaration", "1.0") == 0
+    assert notary.schema(999).orgId == 0
+
+
+def test_consortium__is_the_deployment_argument(notary, consortium):
+    assert notary.consortium() == consortium.address
