@@ -101,12 +101,16 @@ def main() -> None:
             signature = eip712.sign(request, notary_key.private_key, chain_id, notary.address)
             _, tx = client.attest_by_sig(request, signature, sender=relayer)
             gas[label] = tx.gas_used
-        request = client.attest_request(
-            str(wallet.address), hash_bytes(b"erc1271"), schema, nonce=0
-        )
-        signature = eip712.sign(request, owner.private_key, chain_id, notary.address)
-        _, tx = client.attest_by_sig(request, signature, sender=relayer)
-        gas["attest_by_sig_erc1271_first_in_word"] = tx.gas_used
+        for label, nonce in (
+            ("attest_by_sig_erc1271_first_in_word", 0),
+            ("attest_by_sig_erc1271", 1),
+        ):
+            request = client.attest_request(
+                str(wallet.address), hash_bytes(label.encode()), schema, nonce=nonce
+            )
+            signature = eip712.sign(request, owner.private_key, chain_id, notary.address)
+            _, tx = client.attest_by_sig(request, signature, sender=relayer)
+            gas[label] = tx.gas_used
 
         gas["revoke"] = client.revoke(rid, 1, sender=notary_key).gas_used
         gas["revoke_batch_document"] = client.revoke_document(
