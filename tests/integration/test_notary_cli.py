@@ -22,15 +22,18 @@ from trustspace.roles import Role
 def notary_key(governance, approvers, customs_notary, outsider):
     # Requests every session-scoped actor up front: ape's isolation needs wider-scoped
     # fixtures set up before narrower ones (a late session fixture breaks its snapshots).
-    governance.enact("add_account", approvers=approvers, org_id=1, account=customs_notary)
-    governance.enact(
-        "grant_role", approvers=approvers, account=customs_notary, roles=int(Role.NOTARY)
-    )
+    # Idempotent: the session's Consortium may already know this actor (other modules).
+    if governance.consortium.org_of(customs_notary) != 1:
+        governance.enact("add_account", approvers=approvers, org_id=1, account=customs_notary)
+    if not governance.consortium.has_role(customs_notary, int(Role.NOTARY)):
+        governance.enact(
+            "grant_role", approvers=approvers, account=customs_notary, roles=int(Role.NOTARY)
+        )
     return customs_notary
 
 
 @pytest.fixture(scope="module")
-def notary(project, deployer, consortium, notary_key):
+def cli_notary(project, deployer, consortium, notary_key):
     n = deployer.deploy(project.Notary, consortium)
     n.registerSchema("customs-declaration", "1.0", bytes(32), "", sender=notary_key)
     return n
@@ -46,7 +49,7 @@ def alias(accounts):
 
 
 @pytest.fixture
-def run(notary):
+def run(cli_notary):
     runner = CliRunner()
 
     def invoke(command, *args, code=0):
@@ -78,7 +81,7 @@ def test_commands__registered_names():
 
 
 def test_notarize_directory__one_batch__every_bundle_verifies(
-    run, notary, notary_key, alias, documents, tmp_path
+    run, cli_notary, notary_key, alias, documents, tmp_path
 ):
     out = tmp_path / "bundles"
     result = run(
@@ -91,7 +94,7 @@ def test_notarize_directory__one_batch__every_bundle_verifies(
         "--account",
         alias(notary_key),
         "--notary",
-        notary.address,
+        cli_notary.address,
         "--json",
     )
     docs = json.loads(result.output)["documents"]
@@ -106,7 +109,7 @@ def test_notarize_directory__one_batch__every_bundle_verifies(
     assert "included" in human.output and "Customs Authority" in human.output
 
 
-def test_verify__changed_file__exit_1(run, notary, notary_key, alias, documents, tmp_path):
+def test_verify__changed_file__exit_1(run, cli_notary, notary_key, alias, documents, tmp_path):
     out = tmp_path / "b"
     res = run(
         notarize,
@@ -118,7 +121,7 @@ def test_verify__changed_file__exit_1(run, notary, notary_key, alias, documents,
         "--account",
         alias(notary_key),
         "--notary",
-        notary.address,
+        cli_notary.address,
         "--json",
     )
     d = json.loads(res.output)["documents"][0]
@@ -129,7 +132,7 @@ def test_verify__changed_file__exit_1(run, notary, notary_key, alias, documents,
 
 
 def test_revoke_bundle__document_revoked__verify_exit_1(
-    run, notary, notary_key, alias, documents, tmp_path
+    run, cli_notary, notary_key, alias, documents, tmp_path
 ):
     res = run(
         notarize,
@@ -141,7 +144,7 @@ def test_revoke_bundle__document_revoked__verify_exit_1(
         "--account",
         alias(notary_key),
         "--notary",
-        notary.address,
+        cli_notary.address,
         "--json",
     )
     first, second = json.loads(res.output)["documents"][:2]
@@ -163,7 +166,7 @@ def test_revoke_bundle__document_revoked__verify_exit_1(
     assert ok["valid"]
 
 
-def test_revoke__outsider__fails(run, notary, notary_key, outsider, alias, tmp_path):
+def test_revoke__outsider__fails(run, cli_notary, notary_key, outsider, alias, tmp_path):
     doc = tmp_path / "a.txt"
     doc.write_text("a")
     res = run(
@@ -176,20 +179,22 @@ def test_revoke__outsider__fails(run, notary, notary_key, outsider, alias, tmp_p
         "--account",
         alias(notary_key),
         "--notary",
-        notary.address,
+        cli_notary.address,
         "--json",
     )
     rid = json.loads(res.output)["documents"][0]["record_id"]
     # The contract's custom error reaches the caller unchanged.
-    with ape.reverts(notary.NotaryNotNotary, account=outsider.address):
+    with ape.reverts(cli_notary.NotaryNotNotary, account=outsider.address):
         CliRunner().invoke(
             revoke,
-            [rid, "--account", alias(outsider), "--notary", notary.address],
+            [rid, "--account", alias(outsider), "--notary", cli_notary.address],
             catch_exceptions=False,
         )
 
 
-def test_notarize_files_with_parent__trace_shows_lineage(run, notary, notary_key, alias, tmp_path):
+def test_notarize_files_with_parent__trace_shows_lineage(
+    run, cli_notary, notary_key, alias, tmp_path
+):
     a, b = tmp_path / "declaration.xml", tmp_path / "assessment.xml"
     a.write_text("declaration")
     b.write_text("assessment")
@@ -201,20 +206,22 @@ def test_notarize_files_with_parent__trace_shows_lineage(run, notary, notary_key
         "--account",
         alias(notary_key),
         "--notary",
-        notary.address,
+        cli_notary.address,
         "--json",
     )
     parent = json.loads(run(notarize, a, *common).output)["documents"][0]["record_id"]
     child = json.loads(run(notarize, b, "--parent", parent, *common).output)["documents"][0]
-    tree = json.loads(run(trace, child["record_id"], "--notary", notary.address, "--json").output)
+    tree = json.loads(
+        run(trace, child["record_id"], "--notary", cli_notary.address, "--json").output
+    )
     assert tree["id"] == parent and tree["status"] == "VALID"
     assert [c["id"] for c in tree["children"]] in ([child["record_id"]], [])  # logs: see docs
-    human = run(trace, child["record_id"], "--notary", notary.address)
+    human = run(trace, child["record_id"], "--notary", cli_notary.address)
     assert parent[:18] in human.output
-    run(trace, "0x" + "00" * 32, "--notary", notary.address, "--json", code=1)
+    run(trace, "0x" + "00" * 32, "--notary", cli_notary.address, "--json", code=1)
 
 
-def test_verify_offline__no_chain_needed(run, notary, notary_key, alias, documents, tmp_path):
+def test_verify_offline__no_chain_needed(run, cli_notary, notary_key, alias, documents, tmp_path):
     res = run(
         notarize,
         documents,
@@ -225,7 +232,7 @@ def test_verify_offline__no_chain_needed(run, notary, notary_key, alias, documen
         "--account",
         alias(notary_key),
         "--notary",
-        notary.address,
+        cli_notary.address,
         "--json",
     )
     d = json.loads(res.output)["documents"][3]
@@ -235,7 +242,7 @@ def test_verify_offline__no_chain_needed(run, notary, notary_key, alias, documen
     assert report["included"] and report["valid"] is None
 
 
-def test_disclose__anchor_reveal_verify(run, notary, notary_key, alias, tmp_path):
+def test_disclose__anchor_reveal_verify(run, cli_notary, notary_key, alias, tmp_path):
     record = tmp_path / "company.json"
     record.write_text(json.dumps({"name": "ACME", "vat_exempt": True, "country": "FR"}))
     commitment = tmp_path / "company.commitment.json"
@@ -250,7 +257,7 @@ def test_disclose__anchor_reveal_verify(run, notary, notary_key, alias, tmp_path
         "--account",
         alias(notary_key),
         "--notary",
-        notary.address,
+        cli_notary.address,
         "--json",
     )
     out = tmp_path / "disclosure.json"

@@ -25,10 +25,14 @@ def enroll(governance, approvers):
     """Builder: ``enroll(account, org_id, roles=Role.NOTARY)`` through k-of-n governance."""
 
     def build(account, org_id, roles=Role.NOTARY, expiry=0):
-        governance.enact("add_account", approvers=approvers, org_id=org_id, account=account)
-        governance.enact(
-            "grant_role", approvers=approvers, account=account, roles=int(roles), expiry=expiry
-        )
+        # Idempotent: other test modules may already have enrolled the same actor in the
+        # session's Consortium.
+        if governance.consortium.org_of(account) != org_id:
+            governance.enact("add_account", approvers=approvers, org_id=org_id, account=account)
+        if not governance.consortium.has_role(account, int(roles)):
+            governance.enact(
+                "grant_role", approvers=approvers, account=account, roles=int(roles), expiry=expiry
+            )
 
     return build
 
