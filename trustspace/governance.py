@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import encode
-from eth_utils import keccak, to_checksum_address
+from eth_abi.abi import encode
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from trustspace.roles import Action, OrgKind, OrgStatus, ProposalStatus, Role
 
@@ -105,9 +106,11 @@ def _coerce(name: str, abi_type: str, value: Any) -> Any:
         return int(value)
     if abi_type.startswith("bytes") and abi_type != "bytes":
         size = int(abi_type[5:])
-        raw = bytes.fromhex(value[2:] if value.startswith("0x") else value) if isinstance(
-            value, str
-        ) else bytes(value)
+        raw = (
+            bytes.fromhex(value[2:] if value.startswith("0x") else value)
+            if isinstance(value, str)
+            else bytes(value)
+        )
         if len(raw) > size:
             raise GovernanceError(f"{name}: {len(raw)} bytes do not fit {abi_type}")
         return raw.rjust(size, b"\x00")
@@ -125,9 +128,7 @@ def encode_args(action: Action | str | int, **values: Any) -> bytes:
     names = {name for name, _ in spec}
     extra = set(values) - names
     if extra:
-        raise GovernanceError(
-            f"{act.name.lower()} takes {sorted(names)}, not {sorted(extra)}"
-        )
+        raise GovernanceError(f"{act.name.lower()} takes {sorted(names)}, not {sorted(extra)}")
     ordered: list[Any] = []
     for name, abi_type in spec:
         if name in values:

@@ -5,9 +5,17 @@ from __future__ import annotations
 import click
 
 from trustspace import __version__
+from trustspace.cli.chains import chains
+from trustspace.cli.did import did
+from trustspace.cli.toolchain import doctor
 
 
 @click.group()
 @click.version_option(__version__, prog_name="trustspace")
 def main() -> None:
     """Trusted data space tooling: local chains, governance, DIDs, notarization."""
+
+
+main.add_command(chains)
+main.add_command(did)
+main.add_command(doctor)

@@ -1,0 +1,47 @@
+# trustspace: the two commands a newcomer needs are `make demo` and `make test`.
+# Both set everything up first (idempotent, seconds when nothing changed).
+
+SHELL := /bin/bash
+VENV := .venv/bin
+export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# pydantic-settings warns about one of ape-solidity's config fields on every start.
+export PYTHONWARNINGS := ignore:Field 'import_remapping' has an incomplete definition
+
+.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean
+
+setup:
+	@tools/setup.sh
+
+demo: setup
+	$(VENV)/ape run demo
+
+test: setup lint typecheck
+	$(VENV)/ape test tests -p no:cacheprovider
+
+lint: setup
+	$(VENV)/ruff check trustspace tests scripts bench
+	$(VENV)/ruff format --check trustspace tests scripts bench
+
+typecheck: setup
+	$(VENV)/mypy trustspace
+
+unit: setup
+	$(VENV)/ape test tests/unit
+
+fuzz: setup
+	HYPOTHESIS_PROFILE=deep $(VENV)/ape test tests/fuzz
+
+compile: setup
+	$(VENV)/ape compile
+
+bench: setup
+	$(VENV)/python bench/tx_rate.py
+
+chains-up: setup
+	$(VENV)/trustspace chains up
+
+chains-down:
+	$(VENV)/trustspace chains down
+
+clean:
+	rm -rf .build contracts/.cache .trustspace .hypothesis

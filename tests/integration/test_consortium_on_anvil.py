@@ -1,0 +1,29 @@
+"""The Consortium over JSON-RPC on anvil (through ape-foundry), not only in-process."""
+
+import ape
+import pytest
+
+from trustspace.governance import Governance, OrgSeed, deploy_consortium
+from trustspace.roles import OrgKind, Role
+
+pytestmark = pytest.mark.anvil
+
+
+def test_governance_round_trip_on_anvil(project, networks, accounts):
+    with networks.parse_network_choice("ethereum:local:foundry") as provider:
+        assert provider.name == "foundry"
+        deployer, customs, tax, clerk = (accounts[i] for i in (0, 1, 2, 3))
+        consortium = deploy_consortium(
+            project,
+            deployer,
+            [OrgSeed("Customs", OrgKind.CUSTOMS, [customs]), OrgSeed("Tax", OrgKind.TAX, [tax])],
+            threshold=2,
+        )
+        gov = Governance(consortium)
+        gov.enact("add_account", approvers=[customs, tax], org_id=1, account=clerk)
+        gov.enact("grant_role", approvers=[customs, tax], account=clerk, roles=Role.NOTARY)
+        assert consortium.has_role(clerk, Role.NOTARY)
+        pid = gov.propose("revoke_role", sender=customs, account=clerk, roles=Role.NOTARY)
+        with ape.reverts("consortium: not enough approvals"):
+            gov.execute(pid, sender=customs)
+        assert consortium.has_role(clerk, Role.NOTARY)

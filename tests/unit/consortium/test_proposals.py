@@ -1,0 +1,238 @@
+"""Proposal lifecycle: propose, approve (distinct organisations), execute, cancel, expire."""
+
+import ape
+
+from trustspace.governance import encode_args, reason_hash
+from trustspace.roles import Action, ProposalStatus, Role
+
+WEEK = 7 * 86400
+
+
+def test_propose__records_and_self_approves(consortium, governance, customs_admin, newcomer, chain):
+    args = encode_args("add_account", org_id=1, account=newcomer)
+    tx = consortium.propose(
+        Action.ADD_ACCOUNT, args, reason_hash("new clerk"), sender=customs_admin
+    )
+    (proposed,) = tx.decode_logs(consortium.Proposed)
+    assert proposed.proposal_id == 1
+    assert proposed.proposer == customs_admin.address
+    assert proposed.org_id == 1
+    assert proposed.action == Action.ADD_ACCOUNT
+    assert proposed.args == args
+    assert proposed.reason == reason_hash("new clerk")
+    stored = consortium.proposals(1)
+    assert proposed.expires_at == stored.created_at + WEEK
+    (approved,) = tx.decode_logs(consortium.Approved)
+    assert (approved.proposal_id, approved.approver, approved.org_id, approved.approvals) == (
+        1,
+        customs_admin.address,
+        1,
+        1,
+    )
+    assert stored.status == ProposalStatus.OPEN
+    assert consortium.approving_orgs(1) == [1]
+    assert consortium.approvals(1) == 1
+    assert not consortium.is_executable(1)
+
+
+def test_propose__by_non_admin__reverts(consortium, outsider, newcomer):
+    with ape.reverts("consortium: not admin"):
+        consortium.propose(
+            Action.ADD_ACCOUNT,
+            encode_args("add_account", org_id=1, account=newcomer),
+            b"\0" * 32,
+            sender=outsider,
+        )
+    assert consortium.proposal_count() == 0
+
+
+def test_propose__unknown_action__reverts(consortium, customs_admin):
+    for action in (0, 15, 255):
+        with ape.reverts("consortium: unknown action"):
+            consortium.propose(action, b"", b"\0" * 32, sender=customs_admin)
+
+
+def test_propose__failing_precondition__reverts_early(consortium, customs_admin, tax_admin):
+    with ape.reverts("consortium: account already registered"):
+        consortium.propose(
+            Action.ADD_ACCOUNT,
+            encode_args("add_account", org_id=1, account=tax_admin),
+            b"\0" * 32,
+            sender=customs_admin,
+        )
+
+
+def test_execute__with_threshold_of_distinct_orgs__applies(
+    consortium, governance, customs_admin, tax_admin, newcomer
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=2, account=newcomer)
+    governance.approve(pid, sender=tax_admin)
+    assert consortium.is_executable(pid)
+    tx = governance.execute(pid, sender=tax_admin)
+    (executed,) = tx.decode_logs(consortium.Executed)
+    assert (executed.proposal_id, executed.executor, executed.action) == (
+        pid,
+        tax_admin.address,
+        Action.ADD_ACCOUNT,
+    )
+    assert consortium.org_of(newcomer) == 2
+    assert governance.status(pid) == ProposalStatus.EXECUTED
+
+
+def test_execute__below_threshold__reverts(consortium, governance, customs_admin, newcomer):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    with ape.reverts("consortium: not enough approvals"):
+        governance.execute(pid, sender=customs_admin)
+    assert consortium.org_of(newcomer) == 0
+
+
+def test_approve__second_key_of_same_org__reverts(
+    consortium, governance, approvers, customs_admin, customs_admin_2, newcomer
+):
+    governance.enact("add_account", approvers=approvers, org_id=1, account=customs_admin_2)
+    governance.enact("grant_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    with ape.reverts("consortium: org already approved"):
+        governance.approve(pid, sender=customs_admin_2)
+    assert consortium.approvals(pid) == 1
+    with ape.reverts("consortium: not enough approvals"):
+        governance.execute(pid, sender=customs_admin_2)
+
+
+def test_approve__by_non_admin__reverts(consortium, governance, customs_admin, outsider, newcomer):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    with ape.reverts("consortium: not admin"):
+        governance.approve(pid, sender=outsider)
+
+
+def test_approve__unknown_proposal__reverts(consortium, tax_admin):
+    with ape.reverts("consortium: unknown proposal"):
+        consortium.approve(42, sender=tax_admin)
+
+
+def test_expired_proposal__cannot_be_approved_or_executed(
+    consortium, governance, customs_admin, tax_admin, newcomer, chain
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    chain.pending_timestamp += WEEK
+    with ape.reverts("consortium: proposal expired"):
+        governance.approve(pid, sender=tax_admin)
+    assert not consortium.is_executable(pid)
+
+
+def test_expiry__execute_just_before_deadline__applies(
+    consortium, governance, customs_admin, tax_admin, newcomer, chain
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    governance.approve(pid, sender=tax_admin)
+    chain.pending_timestamp = consortium.proposals(pid).expires_at - 1
+    governance.execute(pid, sender=customs_admin)
+    assert consortium.org_of(newcomer) == 1
+
+
+def test_expiry__execute_at_deadline__reverts(
+    consortium, governance, customs_admin, tax_admin, newcomer, chain
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    governance.approve(pid, sender=tax_admin)
+    chain.pending_timestamp = consortium.proposals(pid).expires_at
+    with ape.reverts("consortium: proposal expired"):
+        governance.execute(pid, sender=customs_admin)
+    assert consortium.org_of(newcomer) == 0
+
+
+def test_execute__twice__reverts(consortium, governance, approvers, newcomer):
+    pid = governance.enact("add_account", approvers=approvers, org_id=1, account=newcomer)
+    with ape.reverts("consortium: proposal not open"):
+        governance.execute(pid, sender=approvers[0])
+
+
+def test_execute__by_non_admin__reverts(
+    consortium, governance, customs_admin, tax_admin, outsider, newcomer
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    governance.approve(pid, sender=tax_admin)
+    with ape.reverts("consortium: not admin"):
+        governance.execute(pid, sender=outsider)
+
+
+def test_execute__precondition_broken_since_proposal__reverts_and_stays_open(
+    consortium, governance, customs_admin, tax_admin, maritime_admin, newcomer
+):
+    first = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    second = governance.propose("add_account", sender=tax_admin, org_id=2, account=newcomer)
+    governance.approve(first, sender=maritime_admin)
+    governance.execute(first, sender=customs_admin)
+    governance.approve(second, sender=maritime_admin)
+    with ape.reverts("consortium: account already registered"):
+        governance.execute(second, sender=tax_admin)
+    assert governance.status(second) == ProposalStatus.OPEN
+    assert consortium.org_of(newcomer) == 1
+
+
+def test_several_open_proposals__execute_in_any_order(
+    consortium, governance, customs_admin, tax_admin, accounts
+):
+    a, b, c = accounts[11], accounts[12], accounts[13]
+    pids = [
+        governance.propose("add_account", sender=customs_admin, org_id=1, account=x)
+        for x in (a, b, c)
+    ]
+    for pid in reversed(pids):
+        governance.approve(pid, sender=tax_admin)
+        governance.execute(pid, sender=tax_admin)
+    assert set(consortium.accounts_of(1)) == {
+        customs_admin.address,
+        a.address,
+        b.address,
+        c.address,
+    }
+
+
+def test_cancel__by_proposer__closes(consortium, governance, customs_admin, tax_admin, newcomer):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    tx = governance.cancel(pid, sender=customs_admin)
+    (event,) = tx.decode_logs(consortium.Cancelled)
+    assert (event.proposal_id, event.proposer) == (pid, customs_admin.address)
+    assert governance.status(pid) == ProposalStatus.CANCELLED
+    with ape.reverts("consortium: proposal not open"):
+        governance.approve(pid, sender=tax_admin)
+
+
+def test_cancel__by_other_admin__reverts(
+    consortium, governance, customs_admin, tax_admin, newcomer
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    with ape.reverts("consortium: not proposer"):
+        governance.cancel(pid, sender=tax_admin)
+    assert governance.status(pid) == ProposalStatus.OPEN
+
+
+def test_approval_from_suspended_org__stops_counting(
+    consortium, governance, approvers, customs_admin, tax_admin, maritime_admin, newcomer
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=3, account=newcomer)
+    governance.approve(pid, sender=tax_admin)
+    assert consortium.approvals(pid) == 2
+    # Suspend tax (org 2) with customs + maritime.
+    governance.enact("suspend_org", approvers=[customs_admin, maritime_admin], org_id=2)
+    assert consortium.approvals(pid) == 1
+    with ape.reverts("consortium: not enough approvals"):
+        governance.execute(pid, sender=customs_admin)
+    governance.approve(pid, sender=maritime_admin)
+    governance.execute(pid, sender=customs_admin)
+    assert consortium.org_of(newcomer) == 3
+
+
+def test_approval__org_reapproves_after_approver_lost_admin(
+    consortium, governance, approvers, customs_admin, customs_admin_2, maritime_admin, newcomer
+):
+    governance.enact("add_account", approvers=approvers, org_id=1, account=customs_admin_2)
+    governance.enact("grant_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
+    pid = governance.propose("add_account", sender=maritime_admin, org_id=3, account=newcomer)
+    governance.approve(pid, sender=customs_admin_2)
+    governance.enact("revoke_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
+    assert consortium.approvals(pid) == 1
+    governance.approve(pid, sender=customs_admin)
+    assert consortium.approvals(pid) == 2
+    assert consortium.approver_of(pid, 1) == customs_admin
