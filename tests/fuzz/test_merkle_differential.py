@@ -2,8 +2,8 @@
 
 import pytest
 from hypothesis import given, settings
-from strategies_notary import inclusion_cases  # tests/fuzz is on sys.path (rootdir-less test dir)
 
+from tests.fuzz.strategies_notary import inclusion_cases
 from trustspace.merkle import MerkleTree, record_id, verify
 from trustspace.roles import Role
 
