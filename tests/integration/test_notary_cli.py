@@ -161,7 +161,7 @@ def test_revoke_bundle__document_revoked__verify_exit_1(
     bad = json.loads(
         run(verify, first["path"], "--bundle", first["bundle"], "--json", code=1).output
     )
-    assert bad["status"] == "DOCUMENT_REVOKED"
+    assert bad["status"] == "DOCUMENT_REVOKED" and bad["revoked_at"] > 0
     ok = json.loads(run(verify, second["path"], "--bundle", second["bundle"], "--json").output)
     assert ok["valid"]
 

@@ -329,6 +329,11 @@ def verify(
             client = load_client(notary_address or bundle.notary)
             status = client.bundle_status(bundle)
             rec = client.record(bundle.record_id)
+            revoked_at = rec.revoked_at
+            if bundle.batch is not None and not revoked_at:
+                revoked_at = int(
+                    client.contract.documentRevocation(bundle.record_id, bundle.digest)[0]
+                )
             report.update(
                 ok=status == Status.VALID,
                 valid=status == Status.VALID,
@@ -337,7 +342,7 @@ def verify(
                 org_name=org_name(client, rec.org_id) if rec.exists else None,
                 attested_at=rec.attested_at if rec.exists else None,
                 expires_at=rec.expires_at or None,
-                revoked_at=rec.revoked_at or None,
+                revoked_at=revoked_at or None,
             )
 
     def render() -> None:
