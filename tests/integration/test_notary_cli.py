@@ -211,6 +211,8 @@ def test_notarize_files_with_parent__trace_shows_lineage(
     )
     parent = json.loads(run(notarize, a, *common).output)["documents"][0]["record_id"]
     child = json.loads(run(notarize, b, "--parent", parent, *common).output)["documents"][0]
+    single = json.loads(run(verify, b, "--bundle", child["bundle"], "--json").output)
+    assert single["valid"] and single["record_id"] == child["record_id"]
     tree = json.loads(
         run(trace, child["record_id"], "--notary", cli_notary.address, "--json").output
     )
