@@ -1,6 +1,7 @@
 """Stateful fuzzing: the Notary against a small Python model of what validity must be.
 
-Rules attest, anchor batches, revoke records and single documents, travel in
+Rules attest (directly and by EIP-712 signature, reusing nonces on purpose), anchor
+batches, revoke records and single documents, travel in
 time past expiries, and suspend, reinstate or remove organisations through
 real Consortium governance. After every step, ``status`` of every record and
 ``documentStatus`` of every batch document equal the model's answer.
@@ -8,6 +9,7 @@ real Consortium governance. After every step, ``status`` of every record and
 
 from dataclasses import dataclass, field
 
+import ape
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -67,6 +69,7 @@ def test_notary__random_operations__validity_matches_model(
             self.live = set(ORGS)
             self.removed: set[int] = set()
             self.records: dict[bytes, ModelRecord] = {}
+            self.used_nonces: dict[int, set[int]] = {org: set() for org in ORGS}
             self.trees: dict[bytes, MerkleTree] = {}
             self.counter = 0
 
@@ -102,6 +105,24 @@ def test_notary__random_operations__validity_matches_model(
                 self.fresh(), self.schema, sender=notaries[org], expires_at=self.expiry(expiry)
             )
             self.records[rid] = ModelRecord(org=org, expires_at=self.expiry(expiry))
+
+        @rule(org=st.sampled_from(ORGS), nonce=st.integers(0, 3))
+        def attest_by_sig(self, org, nonce):
+            # A relayer submits; small nonces make reuse (and its rejection) frequent.
+            if org not in self.live:
+                return
+            key = notaries[org]
+            request = self.client.attest_request(
+                key.address, self.fresh(), self.schema, nonce=nonce
+            )
+            signature = self.client.sign(request, key.private_key)
+            if nonce in self.used_nonces[org]:
+                with ape.reverts(self.client.contract.NotaryNonceUsed, nonce=nonce):
+                    self.client.attest_by_sig(request, signature, sender=deployer)
+                return
+            rid, _ = self.client.attest_by_sig(request, signature, sender=deployer)
+            self.used_nonces[org].add(nonce)
+            self.records[rid] = ModelRecord(org=org, expires_at=0)
 
         @rule(org=st.sampled_from(ORGS), size=st.integers(1, 9), expiry=st.sampled_from([None, 2]))
         def anchor(self, org, size, expiry):
