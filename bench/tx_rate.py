@@ -17,6 +17,7 @@ import ape
 from ape import accounts, networks, project
 from ape.logging import logger
 
+from trustspace.ape_tuning import cache_custom_networks
 from trustspace.governance import Governance, OrgSeed, deploy_consortium
 from trustspace.roles import OrgKind, Role
 
@@ -53,6 +54,7 @@ def measure(choice: str) -> dict[str, float | int | str]:
 
 def main() -> None:
     logger.set_level("ERROR")
+    cache_custom_networks()
     results = [measure("ethereum:local:boa"), measure("ethereum:local:foundry")]
     report = {"machine": f"{platform.machine()} {platform.processor()}".strip(), "results": results}
     OUT.write_text(json.dumps(report, indent=2) + "\n")

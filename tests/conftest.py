@@ -5,6 +5,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from trustspace.ape_tuning import cache_custom_networks
 from trustspace.governance import Governance, OrgSeed
 from trustspace.governance import deploy_consortium as _deploy
 from trustspace.roles import OrgKind
@@ -30,6 +31,9 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Halves the cost of every call and transaction (see trustspace/ape_tuning.py).
+cache_custom_networks()
 
 
 def pytest_configure(config: pytest.Config) -> None:

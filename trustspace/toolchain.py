@@ -87,6 +87,24 @@ def _write_script(path: Path, body: str) -> None:
     tmp.replace(path)
 
 
+def solc_wrapper_script(root: Path, node: str) -> str:
+    """The ``solc`` script for py-solc-x: runs tools/solc.cjs of checkout ``root`` with ``node``.
+
+    The script names the checkout that wrote it; if that checkout is gone, it
+    says how to repair instead of failing inside node.
+    """
+    script = root / "tools" / "solc.cjs"
+    return (
+        "#!/bin/sh\n"
+        f"# Written by `trustspace doctor --install` (make setup) in {root}\n"
+        f'if [ ! -f "{script}" ]; then\n'
+        f'  echo "trustspace: {script} is gone; run \\`make setup\\` in your checkout" >&2\n'
+        "  exit 2\n"
+        "fi\n"
+        f'exec "{node}" "{script}" "$@"\n'
+    )
+
+
 def install() -> list[str]:
     """Provide the compilers and anvil where the tools look; idempotent. Returns what was done."""
     root = project_root()
@@ -94,7 +112,7 @@ def install() -> list[str]:
     node = shutil.which("node")
     if node is None:
         raise ToolchainError("node is not on PATH; install Node.js 20, then " + REPAIR)
-    solc_script = f'#!/bin/sh\nexec "{node}" "{root / "tools" / "solc.cjs"}" "$@"\n'
+    solc_script = solc_wrapper_script(root, node)
     _write_script(solc_wrapper_path(), solc_script)
     done.append(f"solc {SOLC_VERSION} -> {solc_wrapper_path()}")
     vyper_bin = Path(sys.prefix) / "bin" / "vyper"

@@ -6,6 +6,8 @@ import click
 
 from trustspace import __version__
 from trustspace.cli.chains import chains
+from trustspace.cli.did import did
+from trustspace.cli.notary import COMMANDS as NOTARY_COMMANDS
 from trustspace.cli.toolchain import doctor
 
 
@@ -16,4 +18,7 @@ def main() -> None:
 
 
 main.add_command(chains)
+main.add_command(did)
 main.add_command(doctor)
+for command in NOTARY_COMMANDS:
+    main.add_command(command)

@@ -62,3 +62,12 @@ def test_project_compiles_both_languages(project):
     names = set(project.contracts)
     assert "Consortium" in names
     assert "GovernedTarget" in names
+
+
+def test_solc_wrapper__checkout_gone__names_the_repair(tmp_path):
+    wrapper = tmp_path / "solc"
+    wrapper.write_text(toolchain.solc_wrapper_script(tmp_path / "deleted-checkout", "node"))
+    wrapper.chmod(0o755)
+    result = subprocess.run([str(wrapper), "--version"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "deleted-checkout/tools/solc.cjs is gone; run `make setup`" in result.stderr

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+import {IConsortium} from "../interfaces/IConsortium.sol";
+import {INotary} from "../interfaces/INotary.sol";
+
+/// @title Notary
+/// @custom:license Apache-2.0
+/// @notice Notarization and traceability for the trustspace consortium. Organisations holding
+///         the NOTARY role attest document digests or anchor Merkle roots of batches, under a
+///         registered schema, with optional lineage (parent) and expiry; they revoke with a
+///         reason code, directly or through EIP-712 signed requests (EOA or ERC-1271 signers,
+///         unordered bitmap nonces). `status` / `isValid` answer existence, revocation, expiry
+///         and liveness of the attesting organisation in one call.
+/// @dev Merkle layout (mirrored by trustspace/merkle.py): leaf = keccak256(0x00 ‖ document),
+///      node = keccak256(0x01 ‖ left ‖ right), leaves padded to a power of two, an all-padding
+///      subtree is bytes32(0) at every height, a proof holds exactly ceil(log2(size)) siblings
+///      and the leaf index gives the side at each height. A batch id is
+///      keccak256(abi.encode(root, orgId)), so a proof re-derives the id without the root being stored.
+/// @custom:security Records are packed in one slot (see INotary.Record); times are uint40 (year
+///      36812) and organisation ids uint32. A revoker must hold NOTARY live in the attesting
+///      organisation, so a suspended organisation cannot revoke until reinstated (its records read
+///      ORG_NOT_LIVE meanwhile). ERC-1271 signatures are checked at submission time only.
+contract Notary is INotary, EIP712 {
+    /// @notice Role flag the Consortium must grant for attest, anchor, revoke and schemas (Role.NOTARY).
+    uint256 public constant NOTARY_ROLE = 2;
+
+    /// @notice EIP-712 type hash of AttestRequest.
+    bytes32 public constant ATTEST_TYPEHASH = keccak256(
+        "Attest(address attester,bytes32 digest,uint32 schemaId,bytes32 parent,uint40 expiresAt,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @notice EIP-712 type hash of RevokeRequest.
+    bytes32 public constant REVOKE_TYPEHASH =
+        keccak256("Revoke(address revoker,bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+
+    // Bit offsets of the fields of a packed record word (the same layout Solidity gives the
+    // Record struct: first member in the lowest bits). Records are read and written as one
+    // word because struct copies cost a warm SLOAD/SSTORE pair per member.
+    uint256 private constant _SCHEMA_SHIFT = 32;
+    uint256 private constant _ATTESTED_SHIFT = 64;
+    uint256 private constant _EXPIRES_SHIFT = 104;
+    uint256 private constant _REVOKED_SHIFT = 144;
+    uint256 private constant _REASON_SHIFT = 184;
+    uint256 private constant _KIND_SHIFT = 200;
+    uint256 private constant _SIZE_SHIFT = 208;
+    uint256 private constant _MASK32 = 0xffffffff;
+    uint256 private constant _MASK40 = 0xffffffffff;
+
+    /// @dev The membership and role authority; also allowed to deprecate any schema (governance).
+    IConsortium private immutable _consortium;
+
+    /// @dev Attestations and batch anchors by record id (keccak256(abi.encode(digest, orgId))),
+    ///      each an INotary.Record packed in one word (0 = no record).
+    mapping(bytes32 id => uint256 packed) private _records;
+
+    /// @dev Lineage, written only when an attestation has a parent (keeps attest to one new slot).
+    mapping(bytes32 id => bytes32 parent) private _parents;
+
+    /// @dev Revoked documents of batches: revokedAt | reason << 40 (0 = not revoked).
+    mapping(bytes32 batchId => mapping(bytes32 document => uint256 packed)) private _documentRevocations;
+
+    /// @dev Schemas by id (1-based).
+    mapping(uint32 schemaId => Schema) private _schemas;
+
+    /// @dev Schema id by keccak256(abi.encode(orgId, name, version)), so a version is never rewritten.
+    mapping(bytes32 key => uint32 schemaId) private _schemaIds;
+
+    /// @dev Number of schemas registered; the last id handed out.
+    uint32 private _schemaCount;
+
+    /// @dev Used unordered nonces: bit (nonce & 255) of word (nonce >> 8), per signer (Permit2-style).
+    mapping(address signer => mapping(uint256 word => uint256 bits)) private _nonceBitmaps;
+
+    /// @param consortium_ The Consortium contract that grants roles and says which organisations are live.
+    constructor(IConsortium consortium_) EIP712("trustspace Notary", "1") {
+        _consortium = consortium_;
+    }
+
+    // ------------------------------------------------------------------ attest
+
+    /// @notice Attest `digest` for the caller's organisation.
+    /// @param digest The document digest (non-zero).
+    /// @param schemaId A registered, non-deprecated schema.
+    /// @param parent The record this one derives from, or zero.
+    /// @param expiresAt Unix time after which the attestation is no longer valid, or 0 for never.
+    /// @return id The record id, keccak256(abi.encode(digest, orgId)).
+    function attest(bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)
+        external
+        returns (bytes32 id)
+    {
+        return _attest(msg.sender, digest, schemaId, parent, expiresAt);
+    }
+
+    /// @notice Submit an attestation that `request.attester` signed as EIP-712 typed data.
+    /// @dev Anyone may submit. Nonces are unordered: any unused nonce works, in any order.
+    /// @param request The signed request.
+    /// @param signature ECDSA signature (65 bytes, low-s) or ERC-1271 wallet signature.
+    /// @return id The record id.
+    function attestBySig(AttestRequest calldata request, bytes calldata signature)
+        external
+        returns (bytes32 id)
+    {
+        _checkDeadline(request.deadline);
+        _useNonce(request.attester, request.nonce);
+        _checkSignature(request.attester, hashAttestRequest(request), signature);
+        return _attest(request.attester, request.digest, request.schemaId, request.parent, request.expiresAt);
+    }
+
+    /// @notice Anchor the Merkle root of `size` documents as one batch of the caller's organisation.
+    /// @param root The Merkle root (see the contract notes for the layout).
+    /// @param size Number of documents (leaves), at least 1.
+    /// @param schemaId A registered, non-deprecated schema the documents follow.
+    /// @param expiresAt Unix time after which the batch is no longer valid, or 0 for never.
+    /// @return id The batch id, keccak256(abi.encode(root, orgId)).
+    function anchorBatch(bytes32 root, uint48 size, uint32 schemaId, uint40 expiresAt)
+        external
+        returns (bytes32 id)
+    {
+        if (root == bytes32(0)) revert NotaryZeroDigest(msg.sender);
+        if (size == 0) revert NotaryEmptyBatch(root);
+        uint32 orgId = _notaryOrg(msg.sender);
+        _checkSchema(schemaId);
+        _checkExpiry(expiresAt);
+        id = _recordId(root, orgId);
+        if (_records[id] != 0) revert NotaryAlreadyAttested(id, root, orgId);
+        _records[id] = _pack(orgId, schemaId, expiresAt, Kind.BATCH, size);
+        emit BatchAnchored(id, root, orgId, msg.sender, schemaId, size, expiresAt);
+    }
+
+    // ------------------------------------------------------------------ revoke
+
+    /// @notice Revoke attestation or whole batch `id`; the record is kept and reads REVOKED.
+    /// @param id The record id.
+    /// @param reason An application reason code (trustspace.notary.RevocationReason).
+    function revoke(bytes32 id, uint16 reason) external {
+        _revoke(msg.sender, id, reason);
+    }
+
+    /// @notice Submit a revocation that `request.revoker` signed as EIP-712 typed data.
+    /// @param request The signed request.
+    /// @param signature ECDSA signature (65 bytes, low-s) or ERC-1271 wallet signature.
+    function revokeBySig(RevokeRequest calldata request, bytes calldata signature) external {
+        _checkDeadline(request.deadline);
+        _useNonce(request.revoker, request.nonce);
+        _checkSignature(request.revoker, hashRevokeRequest(request), signature);
+        _revoke(request.revoker, request.id, request.reason);
+    }
+
+    /// @notice Revoke one document of batch `batchId`, leaving the other documents valid.
+    /// @param batchId The batch id.
+    /// @param document The document digest (the value under the leaf, not the leaf hash).
+    /// @param reason An application reason code.
+    function revokeDocument(bytes32 batchId, bytes32 document, uint16 reason) external {
+        uint256 word = _records[batchId];
+        if (word == 0) revert NotaryUnknownRecord(batchId);
+        if (_kind(word) != Kind.BATCH) revert NotaryNotBatch(batchId);
+        _checkAttester(msg.sender, batchId, uint32(word));
+        if (_documentRevocations[batchId][document] != 0) revert NotaryAlreadyRevoked(batchId, document);
+        _documentRevocations[batchId][document] = block.timestamp | (uint256(reason) << 40);
+        emit DocumentRevoked(batchId, document, msg.sender, reason);
+    }
+
+    // ------------------------------------------------------------------ schemas
+
+    /// @notice Register a schema for the caller's organisation (caller must hold NOTARY).
+    /// @param name Schema name, e.g. "customs-declaration".
+    /// @param version Schema version; (organisation, name, version) is unique and never rewritten.
+    /// @param definitionHash Digest of the schema definition (may be zero if `uri` is content-addressed).
+    /// @param uri Where the definition lives.
+    /// @return schemaId The new schema id.
+    function registerSchema(
+        string calldata name,
+        string calldata version,
+        bytes32 definitionHash,
+        string calldata uri
+    ) external returns (uint32 schemaId) {
+        uint32 orgId = _notaryOrg(msg.sender);
+        bytes32 key = keccak256(abi.encode(uint256(orgId), name, version));
+        uint32 existing = _schemaIds[key];
+        if (existing != 0) revert NotarySchemaExists(orgId, name, version, existing);
+        schemaId = ++_schemaCount;
+        _schemaIds[key] = schemaId;
+        _schemas[schemaId] = Schema({
+            orgId: orgId,
+            registeredAt: uint40(block.timestamp),
+            deprecatedAt: 0,
+            definitionHash: definitionHash,
+            name: name,
+            version: version,
+            uri: uri
+        });
+        emit SchemaRegistered(schemaId, orgId, msg.sender, name, version, definitionHash, uri);
+    }
+
+    /// @notice Deprecate schema `schemaId`: existing attestations stay valid, new ones are refused.
+    /// @dev Callable by a NOTARY of the owning organisation or by the Consortium (governance).
+    /// @param schemaId The schema.
+    function deprecateSchema(uint32 schemaId) external {
+        Schema storage s = _schemas[schemaId];
+        uint32 owner = s.orgId;
+        if (owner == 0) revert NotaryUnknownSchema(schemaId);
+        if (msg.sender != address(_consortium)) {
+            uint256 callerOrg = _consortium.org_with_role(msg.sender, NOTARY_ROLE);
+            if (callerOrg != owner) revert NotaryNotSchemaOwner(schemaId, callerOrg);
+        }
+        if (s.deprecatedAt != 0) revert NotarySchemaDeprecated(schemaId, s.deprecatedAt);
+        s.deprecatedAt = uint40(block.timestamp);
+        emit SchemaDeprecated(schemaId, msg.sender);
+    }
+
+    // ------------------------------------------------------------------ nonces
+
+    /// @notice Give up unordered nonces of the caller, cancelling signed requests not yet submitted.
+    /// @param word Bitmap word (nonce >> 8).
+    /// @param mask Bits to mark used (bit i is nonce word * 256 + i).
+    function invalidateNonces(uint256 word, uint256 mask) external {
+        _nonceBitmaps[msg.sender][word] |= mask;
+        emit NoncesInvalidated(msg.sender, word, mask);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The validity of record `id` (attestation or whole batch).
+    /// @param id The record id.
+    /// @return The status; VALID only if it exists, is not revoked, not expired and its organisation is live.
+    function status(bytes32 id) public view returns (Status) {
+        return _status(_records[id], false);
+    }
+
+    /// @notice True only if record `id` exists, is not revoked, not expired and its organisation is live.
+    /// @param id The record id.
+    /// @return Whether the record is valid now.
+    function isValid(bytes32 id) external view returns (bool) {
+        return status(id) == Status.VALID;
+    }
+
+    /// @notice Whether `document` sits at `index` of batch `batchId` according to `proof`.
+    /// @dev Pure inclusion: says nothing about revocation or expiry (use documentStatus).
+    ///      False for unknown batches, index ≥ size, or a proof of the wrong length.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @param index The leaf position (0-based).
+    /// @param proof Sibling hashes from the leaf up, exactly ceil(log2(size)) of them.
+    /// @return Whether the proof re-derives the batch.
+    function verifyInclusion(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        uint256 word = _records[batchId];
+        return (word >> _KIND_SHIFT) & 0xff == uint8(Kind.BATCH) && _included(batchId, word, document, index, proof);
+    }
+
+    /// @notice The validity of one document of a batch, inclusion, document and batch revocation,
+    ///         expiry and organisation liveness all checked.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @param index The leaf position.
+    /// @param proof Sibling hashes from the leaf up.
+    /// @return The status; VALID only if every check passes.
+    function documentStatus(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
+        public
+        view
+        returns (Status)
+    {
+        uint256 word = _records[batchId];
+        if (_kind(word) != Kind.BATCH) return Status.UNKNOWN;
+        if (!_included(batchId, word, document, index, proof)) return Status.NOT_INCLUDED;
+        return _status(word, _documentRevocations[batchId][document] != 0);
+    }
+
+    /// @notice True only if the document is included, neither it nor its batch is revoked, the
+    ///         batch has not expired and the organisation is live.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @param index The leaf position.
+    /// @param proof Sibling hashes from the leaf up.
+    /// @return Whether the document is valid now.
+    function isDocumentValid(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        return documentStatus(batchId, document, index, proof) == Status.VALID;
+    }
+
+    /// @notice The record stored under `id`.
+    /// @param id The record id.
+    /// @return The record; kind NONE if absent.
+    function record(bytes32 id) external view returns (Record memory) {
+        uint256 word = _records[id];
+        return Record({
+            orgId: uint32(word),
+            schemaId: uint32(word >> _SCHEMA_SHIFT),
+            attestedAt: uint40(word >> _ATTESTED_SHIFT),
+            expiresAt: uint40(word >> _EXPIRES_SHIFT),
+            revokedAt: uint40(word >> _REVOKED_SHIFT),
+            reason: uint16(word >> _REASON_SHIFT),
+            kind: _kind(word),
+            size: uint48(word >> _SIZE_SHIFT)
+        });
+    }
+
+    /// @notice The parent of record `id`.
+    /// @param id The record id.
+    /// @return The parent record id, zero if none.
+    function parentOf(bytes32 id) external view returns (bytes32) {
+        return _parents[id];
+    }
+
+    /// @notice The record id of `digest` attested (or anchored) by organisation `orgId`.
+    /// @param digest Document digest or Merkle root.
+    /// @param orgId Organisation id.
+    /// @return keccak256(abi.encode(digest, orgId)).
+    function recordId(bytes32 digest, uint256 orgId) external pure returns (bytes32) {
+        return keccak256(abi.encode(digest, orgId));
+    }
+
+    /// @notice When and why one document of a batch was revoked.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @return revokedAt Unix time of revocation, 0 if not revoked.
+    /// @return reason The reason code.
+    function documentRevocation(bytes32 batchId, bytes32 document)
+        external
+        view
+        returns (uint40 revokedAt, uint16 reason)
+    {
+        uint256 packed = _documentRevocations[batchId][document];
+        return (uint40(packed), uint16(packed >> 40));
+    }
+
+    /// @notice Schema `schemaId`.
+    /// @param schemaId The schema id.
+    /// @return The schema; orgId 0 if it does not exist.
+    function schema(uint32 schemaId) external view returns (Schema memory) {
+        return _schemas[schemaId];
+    }
+
+    /// @notice Number of schemas registered.
+    /// @return The highest schema id.
+    function schemaCount() external view returns (uint32) {
+        return _schemaCount;
+    }
+
+    /// @notice The schema organisation `orgId` registered under `name` and `version`.
+    /// @param orgId Organisation id.
+    /// @param name Schema name.
+    /// @param version Schema version.
+    /// @return The schema id, 0 if none.
+    function schemaIdOf(uint256 orgId, string calldata name, string calldata version)
+        external
+        view
+        returns (uint32)
+    {
+        return _schemaIds[keccak256(abi.encode(orgId, name, version))];
+    }
+
+    /// @notice Whether `signer` has used (or invalidated) `nonce`.
+    /// @param signer The signer.
+    /// @param nonce The nonce.
+    /// @return True if the nonce can no longer be used.
+    function isNonceUsed(address signer, uint256 nonce) external view returns (bool) {
+        return _nonceBitmaps[signer][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+    }
+
+    /// @notice One word of `signer`'s used-nonce bitmap.
+    /// @param signer The signer.
+    /// @param word Word index (nonce >> 8).
+    /// @return The bitmap; bit i set means nonce word * 256 + i is used.
+    function nonceBitmap(address signer, uint256 word) external view returns (uint256) {
+        return _nonceBitmaps[signer][word];
+    }
+
+    /// @notice The EIP-712 digest that `request.attester` signs.
+    /// @param request The request.
+    /// @return The typed-data digest for this chain and contract.
+    function hashAttestRequest(AttestRequest calldata request) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(ATTEST_TYPEHASH, request)));
+    }
+
+    /// @notice The EIP-712 digest that `request.revoker` signs.
+    /// @param request The request.
+    /// @return The typed-data digest for this chain and contract.
+    function hashRevokeRequest(RevokeRequest calldata request) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(REVOKE_TYPEHASH, request)));
+    }
+
+    /// @notice The Consortium this Notary asks about roles and organisations.
+    /// @return The Consortium address.
+    function consortium() external view returns (IConsortium) {
+        return _consortium;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _attest(address attester, bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)
+        private
+        returns (bytes32 id)
+    {
+        if (digest == bytes32(0)) revert NotaryZeroDigest(attester);
+        uint32 orgId = _notaryOrg(attester);
+        _checkSchema(schemaId);
+        _checkExpiry(expiresAt);
+        id = _recordId(digest, orgId);
+        if (_records[id] != 0) revert NotaryAlreadyAttested(id, digest, orgId);
+        if (parent != bytes32(0)) {
+            if (_records[parent] == 0) revert NotaryUnknownParent(parent);
+            _parents[id] = parent;
+        }
+        _records[id] = _pack(orgId, schemaId, expiresAt, Kind.DOCUMENT, 0);
+        emit Attested(id, digest, orgId, attester, schemaId, expiresAt);
+        if (parent != bytes32(0)) emit Derived(parent, id);
+    }
+
+    function _revoke(address revoker, bytes32 id, uint16 reason) private {
+        uint256 word = _records[id];
+        if (word == 0) revert NotaryUnknownRecord(id);
+        uint32 orgId = uint32(word);
+        _checkAttester(revoker, id, orgId);
+        if ((word >> _REVOKED_SHIFT) & _MASK40 != 0) revert NotaryAlreadyRevoked(id, bytes32(0));
+        _records[id] = word | (block.timestamp << _REVOKED_SHIFT) | (uint256(reason) << _REASON_SHIFT);
+        emit Revoked(id, orgId, revoker, reason);
+    }
+
+    function _pack(uint32 orgId, uint32 schemaId, uint40 expiresAt, Kind kind, uint48 size)
+        private
+        view
+        returns (uint256)
+    {
+        // block.timestamp fits 40 bits until year 36812; no mask needed.
+        return uint256(orgId) | (uint256(schemaId) << _SCHEMA_SHIFT) | (block.timestamp << _ATTESTED_SHIFT)
+            | (uint256(expiresAt) << _EXPIRES_SHIFT) | (uint256(uint8(kind)) << _KIND_SHIFT)
+            | (uint256(size) << _SIZE_SHIFT);
+    }
+
+    function _kind(uint256 word) private pure returns (Kind) {
+        return Kind(uint8(word >> _KIND_SHIFT));
+    }
+
+    /// @dev One external call answers "may it act" and "for which organisation".
+    function _notaryOrg(address account) private view returns (uint32) {
+        uint256 orgId = _consortium.org_with_role(account, NOTARY_ROLE);
+        if (orgId == 0) revert NotaryNotNotary(account);
+        if (orgId > type(uint32).max) revert NotaryOrgIdTooLarge(orgId);
+        return uint32(orgId);
+    }
+
+    function _checkAttester(address account, bytes32 id, uint32 orgId) private view {
+        uint256 callerOrg = _consortium.org_with_role(account, NOTARY_ROLE);
+        if (callerOrg == 0) revert NotaryNotNotary(account);
+        if (callerOrg != orgId) revert NotaryNotAttester(id, orgId, callerOrg);
+    }
+
+    function _checkSchema(uint32 schemaId) private view {
+        Schema storage s = _schemas[schemaId];
+        // orgId and deprecatedAt share the first slot of the struct: one SLOAD.
+        if (s.orgId == 0) revert NotaryUnknownSchema(schemaId);
+        if (s.deprecatedAt != 0) revert NotarySchemaDeprecated(schemaId, s.deprecatedAt);
+    }
+
+    function _checkExpiry(uint40 expiresAt) private view {
+        if (expiresAt != 0 && expiresAt <= block.timestamp) revert NotaryExpiryInPast(expiresAt, block.timestamp);
+    }
+
+    function _checkDeadline(uint256 deadline) private view {
+        if (block.timestamp > deadline) revert NotaryExpiredDeadline(deadline, block.timestamp);
+    }
+
+    function _useNonce(address signer, uint256 nonce) private {
+        uint256 bit = 1 << (nonce & 0xff);
+        mapping(uint256 => uint256) storage bitmaps = _nonceBitmaps[signer];
+        uint256 bits = bitmaps[nonce >> 8];
+        if (bits & bit != 0) revert NotaryNonceUsed(signer, nonce);
+        bitmaps[nonce >> 8] = bits | bit;
+    }
+
+    function _checkSignature(address signer, bytes32 hash, bytes calldata signature) private view {
+        // ECDSA first: an EOA signer then costs no EXTCODESIZE of a cold account (2,600 gas).
+        // OZ's tryRecover refuses high-s (malleable) values and v other than 27/28.
+        if (signature.length == 65) {
+            bytes32 r = bytes32(signature[0:32]);
+            bytes32 s = bytes32(signature[32:64]);
+            uint8 v = uint8(signature[64]);
+            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(hash, v, r, s);
+            if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
+        }
+        // Otherwise a contract wallet may vouch for the hash (ERC-1271).
+        if (signer.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNow(signer, hash, signature)) {
+            revert NotaryInvalidSignature(signer);
+        }
+    }
+
+    function _status(uint256 word, bool documentRevoked) private view returns (Status) {
+        if (word == 0) return Status.UNKNOWN;
+        if ((word >> _REVOKED_SHIFT) & _MASK40 != 0) return Status.REVOKED;
+        if (documentRevoked) return Status.DOCUMENT_REVOKED;
+        uint256 expiresAt = (word >> _EXPIRES_SHIFT) & _MASK40;
+        if (expiresAt != 0 && block.timestamp >= expiresAt) return Status.EXPIRED;
+        if (!_consortium.is_org_live(word & _MASK32)) return Status.ORG_NOT_LIVE;
+        return Status.VALID;
+    }
+
+    function _included(bytes32 batchId, uint256 word, bytes32 document, uint256 index, bytes32[] calldata proof)
+        private
+        pure
+        returns (bool)
+    {
+        uint256 size = word >> _SIZE_SHIFT;
+        if (index >= size || !_isDepthOf(proof.length, size)) return false;
+        return _recordId(_rootFrom(document, index, proof), word & _MASK32) == batchId;
+    }
+
+    /// @dev depth == ceil(log2(size)) for size ≥ 1, without a general log2 (hot path of proofs).
+    function _isDepthOf(uint256 depth, uint256 size) private pure returns (bool) {
+        if (depth == 0) return size == 1;
+        return depth < 49 && (1 << depth) >= size && (1 << (depth - 1)) < size;
+    }
+
+    function _recordId(bytes32 digest, uint256 orgId) private pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            mstore(0x00, digest)
+            mstore(0x20, orgId)
+            id := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev Hashes in memory past the free pointer (never allocated) to avoid per-level allocation.
+    function _rootFrom(bytes32 document, uint256 index, bytes32[] calldata proof)
+        private
+        pure
+        returns (bytes32 node)
+    {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let left := add(ptr, 1)
+            mstore(left, document)
+            mstore8(ptr, 0x00) // leaf domain
+            node := keccak256(ptr, 33)
+            mstore8(ptr, 0x01) // inner-node domain
+            let right := add(ptr, 33)
+            let p := proof.offset
+            let end := add(p, shl(5, proof.length))
+            // Branchless: the index bit puts the running node right (bit 1) or left (bit 0).
+            // An odd level first, then two levels per iteration (halves the loop overhead).
+            if and(proof.length, 1) {
+                let side := shl(5, and(index, 1))
+                mstore(add(left, side), node)
+                mstore(sub(right, side), calldataload(p))
+                node := keccak256(ptr, 65)
+                index := shr(1, index)
+                p := add(p, 0x20)
+            }
+            for {} lt(p, end) { p := add(p, 0x40) } {
+                let side := shl(5, and(index, 1))
+                mstore(add(left, side), node)
+                mstore(sub(right, side), calldataload(p))
+                node := keccak256(ptr, 65)
+                side := and(index, 2)
+                side := shl(4, side)
+                mstore(add(left, side), node)
+                mstore(sub(right, side), calldataload(add(p, 0x20)))
+                node := keccak256(ptr, 65)
+                index := shr(2, index)
+            }
+        }
+    }
+}

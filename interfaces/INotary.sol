@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title INotary
+/// @notice Notarization and traceability for the trustspace consortium: attestations of
+///         digests, Merkle batches, schemas, revocation, lineage and EIP-712 delegation.
+/// @dev Errors, events and types of Notary.sol. Every error names the values that failed.
+interface INotary {
+    /// @notice What a record is. Values are stable: off-chain code and future mirroring rely on them.
+    /// @dev FOREIGN is reserved for attestations mirrored from another chain (later issue).
+    enum Kind {
+        NONE,
+        DOCUMENT,
+        BATCH,
+        FOREIGN
+    }
+
+    /// @notice Answer of the validity query; VALID is the only positive answer.
+    enum Status {
+        UNKNOWN,
+        VALID,
+        REVOKED,
+        EXPIRED,
+        ORG_NOT_LIVE,
+        NOT_INCLUDED,
+        DOCUMENT_REVOKED
+    }
+
+    /// @notice One attestation (document) or batch anchor, packed into one storage slot.
+    /// @dev orgId 32 + schemaId 32 + 3 × 40-bit times + reason 16 + kind 8 + size 48 = 256 bits.
+    ///      Times are unix seconds; 0 means "never" (expiresAt) or "not revoked" (revokedAt).
+    struct Record {
+        uint32 orgId;
+        uint32 schemaId;
+        uint40 attestedAt;
+        uint40 expiresAt;
+        uint40 revokedAt;
+        uint16 reason;
+        Kind kind;
+        uint48 size;
+    }
+
+    /// @notice A data schema registered by an organisation; never rewritten, only deprecated.
+    struct Schema {
+        uint32 orgId;
+        uint40 registeredAt;
+        uint40 deprecatedAt;
+        bytes32 definitionHash;
+        string name;
+        string version;
+        string uri;
+    }
+
+    /// @notice A delegated attestation, signed as EIP-712 typed data by `attester`.
+    struct AttestRequest {
+        address attester;
+        bytes32 digest;
+        uint32 schemaId;
+        bytes32 parent;
+        uint40 expiresAt;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// @notice A delegated revocation, signed as EIP-712 typed data by `revoker`.
+    struct RevokeRequest {
+        address revoker;
+        bytes32 id;
+        uint16 reason;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// @notice `account` does not hold the NOTARY role live in a live organisation.
+    error NotaryNotNotary(address account);
+    /// @notice The organisation id does not fit the 32 bits of a record.
+    error NotaryOrgIdTooLarge(uint256 orgId);
+    /// @notice Organisation `orgId` already attested this digest (record `id`).
+    error NotaryAlreadyAttested(bytes32 id, bytes32 digest, uint256 orgId);
+    /// @notice `attester` submitted a zero digest (or Merkle root).
+    /// @dev Every error carries a value: ape-solidity 0.8.6 cannot decode argument-less errors.
+    error NotaryZeroDigest(address attester);
+    /// @notice No schema with this id exists.
+    error NotaryUnknownSchema(uint32 schemaId);
+    /// @notice The schema was deprecated and takes no new attestations.
+    error NotarySchemaDeprecated(uint32 schemaId, uint40 deprecatedAt);
+    /// @notice The organisation already registered this name and version (as `schemaId`).
+    error NotarySchemaExists(uint256 orgId, string name, string version, uint32 schemaId);
+    /// @notice Only the owning organisation (or Consortium governance) may deprecate a schema.
+    error NotaryNotSchemaOwner(uint32 schemaId, uint256 orgId);
+    /// @notice The parent attestation does not exist.
+    error NotaryUnknownParent(bytes32 parent);
+    /// @notice The expiry is not in the future.
+    error NotaryExpiryInPast(uint40 expiresAt, uint256 timestamp);
+    /// @notice A batch must hold at least one document; `root` was anchored with size 0.
+    error NotaryEmptyBatch(bytes32 root);
+    /// @notice No record with this id exists.
+    error NotaryUnknownRecord(bytes32 id);
+    /// @notice The record is not a batch.
+    error NotaryNotBatch(bytes32 id);
+    /// @notice Only the attesting organisation may revoke.
+    error NotaryNotAttester(bytes32 id, uint256 orgId, uint256 callerOrgId);
+    /// @notice The record (or the document of the batch) was already revoked.
+    error NotaryAlreadyRevoked(bytes32 id, bytes32 document);
+    /// @notice A signed request was submitted after its deadline.
+    error NotaryExpiredDeadline(uint256 deadline, uint256 timestamp);
+    /// @notice The signer already used (or invalidated) this nonce.
+    error NotaryNonceUsed(address signer, uint256 nonce);
+    /// @notice The signature is not valid for `signer` (EOA or ERC-1271 wallet); high-s is refused.
+    error NotaryInvalidSignature(address signer);
+
+    /// @dev A document digest was attested by `attester` for organisation `orgId`; a parent,
+    ///      when present, is in the `Derived` event of the same transaction.
+    event Attested(
+        bytes32 indexed id,
+        bytes32 indexed digest,
+        uint256 indexed orgId,
+        address attester,
+        uint32 schemaId,
+        uint40 expiresAt
+    );
+
+    /// @dev Emitted beside `Attested` when the attestation derives from `parent`, so
+    ///      descendants can be found by topic.
+    event Derived(bytes32 indexed parent, bytes32 indexed child);
+
+    /// @dev A Merkle root for `size` documents was anchored as batch `id`.
+    event BatchAnchored(
+        bytes32 indexed id,
+        bytes32 indexed root,
+        uint256 indexed orgId,
+        address attester,
+        uint32 schemaId,
+        uint48 size,
+        uint40 expiresAt
+    );
+
+    /// @dev Record `id` (attestation or whole batch) was revoked by `revoker` for `reason`.
+    event Revoked(bytes32 indexed id, uint256 indexed orgId, address indexed revoker, uint16 reason);
+
+    /// @dev One document of batch `batchId` was revoked; the rest of the batch is untouched.
+    event DocumentRevoked(
+        bytes32 indexed batchId, bytes32 indexed document, address indexed revoker, uint16 reason
+    );
+
+    /// @dev Organisation `orgId` registered schema `schemaId`.
+    event SchemaRegistered(
+        uint32 indexed schemaId,
+        uint256 indexed orgId,
+        address registrar,
+        string name,
+        string version,
+        bytes32 definitionHash,
+        string uri
+    );
+
+    /// @dev Schema `schemaId` takes no new attestations from now on.
+    event SchemaDeprecated(uint32 indexed schemaId, address indexed by);
+
+    /// @dev `signer` gave up nonces `mask` of word `word` (cancelling unsent signed requests).
+    event NoncesInvalidated(address indexed signer, uint256 indexed word, uint256 mask);
+
+    /// @notice Attest `digest` for the caller's organisation.
+    function attest(bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)
+        external
+        returns (bytes32 id);
+
+    /// @notice Submit an attestation signed (EIP-712) by `request.attester`.
+    function attestBySig(AttestRequest calldata request, bytes calldata signature)
+        external
+        returns (bytes32 id);
+
+    /// @notice Anchor the Merkle root of `size` documents as one batch.
+    function anchorBatch(bytes32 root, uint48 size, uint32 schemaId, uint40 expiresAt)
+        external
+        returns (bytes32 id);
+
+    /// @notice Revoke attestation or batch `id` with a reason code.
+    function revoke(bytes32 id, uint16 reason) external;
+
+    /// @notice Submit a revocation signed (EIP-712) by `request.revoker`.
+    function revokeBySig(RevokeRequest calldata request, bytes calldata signature) external;
+
+    /// @notice Revoke one document of batch `batchId`.
+    function revokeDocument(bytes32 batchId, bytes32 document, uint16 reason) external;
+
+    /// @notice Register a schema for the caller's organisation.
+    function registerSchema(
+        string calldata name,
+        string calldata version,
+        bytes32 definitionHash,
+        string calldata uri
+    ) external returns (uint32 schemaId);
+
+    /// @notice Deprecate schema `schemaId`.
+    function deprecateSchema(uint32 schemaId) external;
+
+    /// @notice Give up unordered nonces (bits `mask` of word `word`).
+    function invalidateNonces(uint256 word, uint256 mask) external;
+
+    /// @notice The validity of record `id`.
+    function status(bytes32 id) external view returns (Status);
+
+    /// @notice True only if record `id` exists, is not revoked, not expired and its organisation is live.
+    function isValid(bytes32 id) external view returns (bool);
+
+    /// @notice Whether `document` at `index` is in batch `batchId` according to `proof`.
+    function verifyInclusion(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
+        external
+        view
+        returns (bool);
+
+    /// @notice The validity of one document of a batch, inclusion included.
+    function documentStatus(
+        bytes32 batchId,
+        bytes32 document,
+        uint256 index,
+        bytes32[] calldata proof
+    ) external view returns (Status);
+
+    /// @notice True only if the document is included, not revoked, and its batch is valid.
+    function isDocumentValid(
+        bytes32 batchId,
+        bytes32 document,
+        uint256 index,
+        bytes32[] calldata proof
+    ) external view returns (bool);
+
+    /// @notice The record (attestation or batch) stored under `id`; kind NONE if absent.
+    function record(bytes32 id) external view returns (Record memory);
+
+    /// @notice The parent (lineage) of record `id`, zero if none.
+    function parentOf(bytes32 id) external view returns (bytes32);
+
+    /// @notice The record id of `digest` attested by organisation `orgId`: keccak256(abi.encode(digest, orgId)).
+    function recordId(bytes32 digest, uint256 orgId) external pure returns (bytes32);
+
+    /// @notice When and why `document` of batch `batchId` was revoked; zeros if it was not.
+    function documentRevocation(bytes32 batchId, bytes32 document)
+        external
+        view
+        returns (uint40 revokedAt, uint16 reason);
+
+    /// @notice Schema `schemaId`; orgId 0 if it does not exist.
+    function schema(uint32 schemaId) external view returns (Schema memory);
+
+    /// @notice Number of schemas registered (ids run from 1 to this).
+    function schemaCount() external view returns (uint32);
+
+    /// @notice The schema id organisation `orgId` registered as `name` `version`, 0 if none.
+    function schemaIdOf(uint256 orgId, string calldata name, string calldata version)
+        external
+        view
+        returns (uint32);
+
+    /// @notice True if `signer` used or invalidated `nonce`.
+    function isNonceUsed(address signer, uint256 nonce) external view returns (bool);
+
+    /// @notice The used-nonce bitmap word `word` of `signer` (nonce = word * 256 + bit).
+    function nonceBitmap(address signer, uint256 word) external view returns (uint256);
+
+    /// @notice The EIP-712 digest that `request.attester` signs.
+    function hashAttestRequest(AttestRequest calldata request) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest that `request.revoker` signs.
+    function hashRevokeRequest(RevokeRequest calldata request) external view returns (bytes32);
+}

@@ -1,0 +1,77 @@
+"""Notary fixtures: a real Consortium with NOTARY keys for two organisations, and the Notary."""
+
+import pytest
+
+from trustspace.hashing import hash_bytes
+from trustspace.notary import NotaryClient
+from trustspace.roles import Role
+
+CUSTOMS, TAX, MARITIME = 1, 2, 3
+
+
+@pytest.fixture(scope="session")
+def wallet_owner(accounts):
+    """The EOA that signs for the ERC-1271 contract wallet."""
+    return accounts[11]
+
+
+@pytest.fixture(scope="session")
+def maritime_notary(accounts):
+    return accounts[12]
+
+
+@pytest.fixture(scope="session")
+def enroll(governance, approvers):
+    """Builder: ``enroll(account, org_id, roles=Role.NOTARY)`` through k-of-n governance."""
+
+    def build(account, org_id, roles=Role.NOTARY, expiry=0):
+        # Idempotent: other test modules may already have enrolled the same actor in the
+        # session's Consortium.
+        if governance.consortium.org_of(account) != org_id:
+            governance.enact("add_account", approvers=approvers, org_id=org_id, account=account)
+        if not governance.consortium.has_role(account, int(roles)):
+            governance.enact(
+                "grant_role", approvers=approvers, account=account, roles=int(roles), expiry=expiry
+            )
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def notary_wallet(project, deployer, wallet_owner, enroll):
+    """An ERC-1271 contract wallet that is a customs NOTARY account."""
+    wallet = deployer.deploy(project.ContractWallet, wallet_owner)
+    enroll(wallet, CUSTOMS)
+    return wallet
+
+
+@pytest.fixture(scope="session")
+def notary(project, deployer, consortium, enroll, customs_notary, tax_notary, maritime_notary):
+    """The Notary over the default Consortium; customs, tax and maritime each have a NOTARY."""
+    enroll(customs_notary, CUSTOMS)
+    enroll(tax_notary, TAX)
+    enroll(maritime_notary, MARITIME)
+    return deployer.deploy(project.Notary, consortium)
+
+
+@pytest.fixture(scope="session")
+def client(notary):
+    return NotaryClient(notary)
+
+
+@pytest.fixture(scope="session")
+def schema_id(client, customs_notary):
+    """A customs schema every test can attest under."""
+    return client.register_schema(
+        "customs-declaration", "1.0", sender=customs_notary, uri="https://schemas.example/cd/1.0"
+    )
+
+
+@pytest.fixture
+def digest():
+    """Builder: ``digest("text")`` is the SHA-256 of the text, a stable document digest."""
+
+    def build(text="declaration 1"):
+        return hash_bytes(text.encode())
+
+    return build

@@ -1,0 +1,352 @@
+"""SDK client over an ape ``Notary`` contract: attest, anchor, revoke, verify and trace.
+
+Mirrors the contract's enums once (:class:`Status`, :class:`Kind`) and names the
+revocation reason codes agencies agreed on (:class:`RevocationReason`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from trustspace import eip712
+from trustspace.bundle import Bundle
+from trustspace.disclosure import Disclosure
+from trustspace.hashing import to_hex
+from trustspace.merkle import MerkleTree, record_id
+
+ZERO32 = bytes(32)
+
+
+class Kind(IntEnum):
+    """``INotary.Kind``: what a record is."""
+
+    NONE = 0
+    DOCUMENT = 1
+    BATCH = 2
+    FOREIGN = 3
+
+
+class Status(IntEnum):
+    """``INotary.Status``: the answer of the validity query; only VALID is positive."""
+
+    UNKNOWN = 0
+    VALID = 1
+    REVOKED = 2
+    EXPIRED = 3
+    ORG_NOT_LIVE = 4
+    NOT_INCLUDED = 5
+    DOCUMENT_REVOKED = 6
+
+
+class RevocationReason(IntEnum):
+    """Reason codes carried by ``Revoked`` / ``DocumentRevoked`` (uint16 on chain)."""
+
+    UNSPECIFIED = 0
+    SUPERSEDED = 1
+    ISSUED_IN_ERROR = 2
+    WITHDRAWN = 3
+    FRAUD = 4
+    KEY_COMPROMISE = 5
+    LEGAL_ORDER = 6
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record as the chain holds it (``INotary.Record`` plus id and parent)."""
+
+    id: bytes
+    org_id: int
+    schema_id: int
+    attested_at: int
+    expires_at: int
+    revoked_at: int
+    reason: int
+    kind: Kind
+    size: int
+    parent: bytes | None
+
+    @property
+    def exists(self) -> bool:
+        """True unless the id is unknown."""
+        return self.kind != Kind.NONE
+
+
+@dataclass
+class LineageNode:
+    """One record in a lineage tree with its status and children."""
+
+    record: Record
+    status: Status
+    children: list[LineageNode] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Nested JSON-ready dict."""
+        return {
+            "id": to_hex(self.record.id),
+            "org_id": self.record.org_id,
+            "schema_id": self.record.schema_id,
+            "kind": self.record.kind.name,
+            "attested_at": self.record.attested_at,
+            "status": self.status.name,
+            "children": [c.to_json() for c in self.children],
+        }
+
+
+def _b32(value: Any) -> bytes:
+    """Bytes of a bytes32 value as ape returns it (HexBytes, bytes or hex string)."""
+    if isinstance(value, str):
+        raw = bytes.fromhex(value[2:] if value.startswith("0x") else value)
+    else:
+        raw = bytes(value)
+    return raw.rjust(32, b"\x00")
+
+
+class NotaryClient:
+    """Typed calls on a deployed Notary (an ape ``ContractInstance``)."""
+
+    def __init__(self, contract: Any, start_block: int = 0) -> None:
+        """Wrap ``contract`` (``project.Notary.at(address)`` or a fresh deployment).
+
+        ``start_block`` (the deployment block) bounds event scans for lineage.
+        """
+        self.contract = contract
+        self.start_block = start_block
+        # Nonces handed out by this client but maybe not yet mined, per signer.
+        self._reserved: dict[str, set[int]] = {}
+
+    @property
+    def address(self) -> str:
+        """The Notary address."""
+        return str(self.contract.address)
+
+    @property
+    def chain_id(self) -> int:
+        """Chain id of the connected network."""
+        return int(self.contract.provider.chain_id)
+
+    # ---------------------------------------------------------------- writes
+
+    def attest(
+        self,
+        digest: bytes,
+        schema_id: int,
+        *,
+        sender: Any,
+        parent: bytes | None = None,
+        expires_at: int = 0,
+    ) -> tuple[bytes, Any]:
+        """Attest ``digest`` for the sender's organisation; returns (record id, receipt)."""
+        tx = self.contract.attest(digest, schema_id, parent or ZERO32, expires_at, sender=sender)
+        (event,) = tx.decode_logs(self.contract.Attested)
+        return _b32(event.id), tx
+
+    def anchor_batch(
+        self, tree: MerkleTree, schema_id: int, *, sender: Any, expires_at: int = 0
+    ) -> tuple[bytes, Any]:
+        """Anchor ``tree``'s root; returns (batch id, receipt)."""
+        tx = self.contract.anchorBatch(tree.root, tree.size, schema_id, expires_at, sender=sender)
+        (event,) = tx.decode_logs(self.contract.BatchAnchored)
+        return _b32(event.id), tx
+
+    def revoke(self, record: bytes, reason: int, *, sender: Any) -> Any:
+        """Revoke an attestation or a whole batch."""
+        return self.contract.revoke(record, int(reason), sender=sender)
+
+    def revoke_document(self, batch: bytes, document: bytes, reason: int, *, sender: Any) -> Any:
+        """Revoke one document of a batch."""
+        return self.contract.revokeDocument(batch, document, int(reason), sender=sender)
+
+    def register_schema(
+        self,
+        name: str,
+        version: str,
+        *,
+        sender: Any,
+        definition_hash: bytes = ZERO32,
+        uri: str = "",
+    ) -> int:
+        """Register a schema for the sender's organisation; returns its id."""
+        tx = self.contract.registerSchema(name, version, definition_hash, uri, sender=sender)
+        (event,) = tx.decode_logs(self.contract.SchemaRegistered)
+        return int(event.schemaId)
+
+    def next_nonce(self, signer: str, word: int = 0) -> int:
+        """The lowest nonce of ``signer`` from bitmap word ``word`` on that is neither used on
+        chain nor handed out by this client.
+
+        Filling a word bit by bit keeps delegated calls cheap: only the first nonce of each
+        256-nonce word writes a fresh storage slot (about 17,000 gas more). Independent
+        processes of one signer stay collision-free by using distinct ``word`` ranges.
+        """
+        reserved = self._reserved.setdefault(str(signer), set())
+        while True:
+            bits = int(self.contract.nonceBitmap(signer, word))
+            for bit in range(256):
+                nonce = word * 256 + bit
+                if not bits >> bit & 1 and nonce not in reserved:
+                    reserved.add(nonce)
+                    return nonce
+            word += 1
+
+    def attest_request(
+        self,
+        attester: str,
+        digest: bytes,
+        schema_id: int,
+        *,
+        parent: bytes | None = None,
+        expires_at: int = 0,
+        nonce: int | None = None,
+        deadline: int | None = None,
+        valid_for: int = 3600,
+    ) -> eip712.AttestRequest:
+        """A delegated request: next free nonce, deadline ``valid_for`` seconds after chain time."""
+        return eip712.AttestRequest(
+            attester=str(attester),
+            digest=digest,
+            schema_id=schema_id,
+            parent=parent or ZERO32,
+            expires_at=expires_at,
+            nonce=self.next_nonce(str(attester)) if nonce is None else nonce,
+            deadline=self._now() + valid_for if deadline is None else deadline,
+        )
+
+    def sign(
+        self, request: eip712.AttestRequest | eip712.RevokeRequest, private_key: bytes | str
+    ) -> bytes:
+        """Sign a request for this Notary on this chain."""
+        return eip712.sign(request, private_key, self.chain_id, self.address)
+
+    def attest_by_sig(
+        self, request: eip712.AttestRequest, signature: bytes, *, sender: Any
+    ) -> tuple[bytes, Any]:
+        """Submit a signed attestation (any sender pays); returns (record id, receipt)."""
+        tx = self.contract.attestBySig(request.as_tuple(), signature, sender=sender)
+        (event,) = tx.decode_logs(self.contract.Attested)
+        return _b32(event.id), tx
+
+    def revoke_by_sig(self, request: eip712.RevokeRequest, signature: bytes, *, sender: Any) -> Any:
+        """Submit a signed revocation."""
+        return self.contract.revokeBySig(request.as_tuple(), signature, sender=sender)
+
+    # ---------------------------------------------------------------- reads
+
+    def record(self, rid: bytes) -> Record:
+        """The stored record ``rid`` (kind NONE if unknown), with its parent."""
+        r = self.contract.record(rid)
+        parent = _b32(self.contract.parentOf(rid))
+        return Record(
+            id=rid,
+            org_id=int(r.orgId),
+            schema_id=int(r.schemaId),
+            attested_at=int(r.attestedAt),
+            expires_at=int(r.expiresAt),
+            revoked_at=int(r.revokedAt),
+            reason=int(r.reason),
+            kind=Kind(int(r.kind)),
+            size=int(r.size),
+            parent=None if parent == ZERO32 else parent,
+        )
+
+    def status(self, rid: bytes) -> Status:
+        """The one-call validity of a record."""
+        return Status(int(self.contract.status(rid)))
+
+    def is_valid(self, rid: bytes) -> bool:
+        """True only for VALID."""
+        return self.status(rid) == Status.VALID
+
+    def document_status(
+        self, batch: bytes, document: bytes, index: int, proof: Sequence[bytes]
+    ) -> Status:
+        """The validity of one document of a batch, inclusion included."""
+        return Status(int(self.contract.documentStatus(batch, document, index, list(proof))))
+
+    def bundle_status(self, bundle: Bundle) -> Status:
+        """Check a proof bundle on chain (after :func:`trustspace.bundle.verify_offline`)."""
+        if bundle.batch is None:
+            return self.status(bundle.record_id)
+        return self.document_status(
+            bundle.record_id, bundle.digest, bundle.batch.index, bundle.batch.proof
+        )
+
+    def disclosure_status(self, disclosure: Disclosure) -> dict[str, Status]:
+        """On-chain status of every disclosed field (needs the disclosure's org id)."""
+        if disclosure.org_id is None:
+            raise ValueError("the disclosure names no organisation; cannot locate its batch")
+        batch = record_id(disclosure.root, disclosure.org_id)
+        return {
+            f.name: self.document_status(batch, f.commitment, f.index, f.proof)
+            for f in disclosure.fields
+        }
+
+    def schema(self, schema_id: int) -> dict[str, Any]:
+        """Schema ``schema_id`` as a dict (org_id 0 if unknown)."""
+        s = self.contract.schema(schema_id)
+        return {
+            "schema_id": schema_id,
+            "org_id": int(s.orgId),
+            "registered_at": int(s.registeredAt),
+            "deprecated_at": int(s.deprecatedAt),
+            "definition_hash": to_hex(_b32(s.definitionHash)),
+            "name": str(s.name),
+            "version": str(s.version),
+            "uri": str(s.uri),
+        }
+
+    # ---------------------------------------------------------------- lineage
+
+    def ancestors(self, rid: bytes, limit: int = 256) -> list[Record]:
+        """``rid`` and its parents up to the first record without one (nearest first)."""
+        chain: list[Record] = []
+        current: bytes | None = rid
+        seen: set[bytes] = set()
+        while current is not None and len(chain) < limit and current not in seen:
+            seen.add(current)
+            rec = self.record(current)
+            if not rec.exists:
+                break
+            chain.append(rec)
+            current = rec.parent
+        return chain
+
+    def children_index(self) -> dict[bytes, list[bytes]]:
+        """Parent → children, from every ``Derived`` event of the contract."""
+        index: dict[bytes, list[bytes]] = {}
+        for log in self._derived_logs():
+            index.setdefault(_b32(log.parent), []).append(_b32(log.child))
+        return index
+
+    def lineage(self, rid: bytes) -> LineageNode:
+        """The lineage tree of ``rid``: rooted at its oldest ancestor, with every descendant."""
+        ancestors = self.ancestors(rid)
+        if not ancestors:
+            raise KeyError(f"unknown record {to_hex(rid)}")
+        children = self.children_index()
+
+        def build(node_id: bytes, depth: int) -> LineageNode:
+            rec = self.record(node_id)
+            node = LineageNode(record=rec, status=self.status(node_id))
+            if depth < 64:  # lineage deeper than this is a data problem, not a tree to print
+                node.children = [build(c, depth + 1) for c in children.get(node_id, [])]
+            return node
+
+        return build(ancestors[-1].id, 0)
+
+    def _now(self) -> int:
+        # Chain time, not wall time: test chains travel in time, permissioned ones may drift.
+        try:
+            return int(self.contract.chain_manager.pending_timestamp)
+        except Exception:  # a provider without pending blocks
+            return int(time.time())
+
+    def _derived_logs(self) -> Iterable[Any]:
+        event = self.contract.Derived
+        height = int(self.contract.chain_manager.blocks.height)
+        # Providers without log support (the in-process boa EVM) yield nothing here:
+        # descendants are then unknown, ancestors still come from parentOf on chain.
+        return list(event.range(self.start_block, height + 1))
