@@ -1,0 +1,48 @@
+"""Fixtures of the attack tests: the Notary actors of the unit tests and a second "chain".
+
+``as_chain(chain_id)`` runs a block as if the in-process EVM were another chain: the
+``CHAINID`` opcode (and the chain id ape signs with) reads ``chain_id`` inside the block.
+Deployed code and storage stay where they are, which is exactly the situation replay
+attacks exploit: the same contract at the same address on two chains (a fork, or one
+deployer key used on several chains). Only the in-process provider (boa) supports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.unit.notary.conftest import (  # noqa: F401  (fixtures)
+    client,
+    digest,
+    enroll,
+    maritime_notary,
+    notary,
+    notary_wallet,
+    schema_id,
+    wallet_owner,
+)
+
+CUSTOMS_CHAIN = 31338
+TAX_CHAIN = 31339
+
+
+@pytest.fixture
+def as_chain(chain):
+    """Context manager: ``with as_chain(31338): ...`` runs the block with that chain id."""
+    env = getattr(chain.provider, "env", None)
+    if env is None:
+        pytest.skip("needs the in-process provider (boa) to switch chain ids")
+
+    @contextmanager
+    def switch(chain_id: int) -> Iterator[None]:
+        previous = env.evm.patch.chain_id
+        env.evm.patch.chain_id = chain_id
+        try:
+            yield
+        finally:
+            env.evm.patch.chain_id = previous
+
+    return switch
