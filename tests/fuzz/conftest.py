@@ -1,0 +1,88 @@
+"""Counts what every stateful machine ran: examples (machine instances, shrinking included)
+and steps (rules executed), printed at the end of the session and written to
+``.trustspace/fuzz-stats.json`` so that the figures in docs/security-evidence.md can be
+re-measured with one command.
+
+The machines call ``hypothesis.stateful.run_state_machine_as_test``; this conftest wraps it
+before their modules are imported, so no machine needs to count anything itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from typing import Any
+
+import hypothesis.stateful
+import pytest
+from hypothesis import settings
+
+from trustspace.toolchain import project_root
+
+_original = hypothesis.stateful.run_state_machine_as_test
+STATS: dict[str, dict[str, float]] = defaultdict(
+    lambda: {"examples": 0, "steps": 0, "seconds": 0.0}
+)
+
+
+def _counted(machine: type[Any]) -> type[Any]:
+    name = machine.__name__
+    stats = STATS[name]
+
+    class Counted(machine):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            stats["examples"] += 1
+            self._checks = 0
+
+        def check_invariants(self, *args: Any, **kwargs: Any) -> Any:
+            # Called once after set-up and once after every step.
+            if self._checks:
+                stats["steps"] += 1
+            self._checks += 1
+            return super().check_invariants(*args, **kwargs)
+
+    Counted.__name__ = Counted.__qualname__ = name
+    return Counted
+
+
+def run_state_machine_as_test(state_machine_factory: Any, **kwargs: Any) -> None:
+    start = time.monotonic()
+    try:
+        _original(_counted(state_machine_factory), **kwargs)
+    finally:
+        STATS[state_machine_factory.__name__]["seconds"] += time.monotonic() - start
+
+
+hypothesis.stateful.run_state_machine_as_test = run_state_machine_as_test
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not STATS:
+        return
+    profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+    terminalreporter.section(f"stateful fuzzing (hypothesis profile {profile!r})")
+    for name, row in sorted(STATS.items()):
+        terminalreporter.write_line(
+            f"{name:<28} {int(row['examples']):>6} examples {int(row['steps']):>7} steps "
+            f"{row['seconds']:>7.1f} s"
+        )
+    total = {k: sum(r[k] for r in STATS.values()) for k in ("examples", "steps")}
+    terminalreporter.write_line(
+        f"{'total':<28} {int(total['examples']):>6} examples {int(total['steps']):>7} steps"
+    )
+    out = project_root() / ".trustspace" / "fuzz-stats.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "profile": profile,
+                "max_examples": settings.default.max_examples,
+                "stateful_step_count": settings.default.stateful_step_count,
+                "machines": STATS,
+            },
+            indent=2,
+        )
+    )
