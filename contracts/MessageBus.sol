@@ -44,6 +44,10 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     uint256 public constant MAX_VALIDATORS = 64;
     /// @dev Bytes before the body.
     uint256 private constant HEADER = 57;
+    /// @dev Delivery flags per storage word; bit 255 marks a word prepared in advance.
+    uint256 private constant FLAGS_PER_WORD = 255;
+    /// @dev Most flag words `prepareFlags` writes in one call.
+    uint256 private constant MAX_PREPARE = 64;
     /// @dev Revert data kept from a failing recipient (a longer one could make the bus pay for memory).
     uint256 private constant MAX_REASON = 256;
     /// @dev Role flags of the Consortium (trustspace/roles.py).
@@ -142,7 +146,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     mapping(uint32 origin => address[] validators) private _validatorList;
     /// @dev Accepted checkpoints keyed by keccak(origin, root): epoch << 32 | (index + 1).
     mapping(bytes32 key => uint256 entry) private _checkpoints;
-    /// @dev Processed flags per origin, one bit per nonce, 256 to a word.
+    /// @dev Processed flags per origin, one bit per nonce, 255 to a word (bit 255: prepared).
     mapping(uint32 origin => mapping(uint256 word => uint256 bits)) private _processed;
     /// @dev Messages whose recipient reverted and which may be retried.
     mapping(bytes32 id => bool failed) private _failed;
@@ -314,7 +318,30 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     /// @param nonce Message nonce (its leaf index).
     /// @return True once processed; it never becomes false again.
     function processed(uint32 origin, uint32 nonce) external view returns (bool) {
-        return (_processed[origin][nonce >> 8] >> (nonce & 255)) & 1 == 1;
+        return (_processed[origin][nonce / FLAGS_PER_WORD] >> (nonce % FLAGS_PER_WORD)) & 1 == 1;
+    }
+
+    /// @notice Write the flag words of `origin` ahead of deliveries (anyone; costs the caller).
+    /// @dev The first write to a storage slot costs 20,000 gas more than later ones; a word
+    ///      prepared here lets the deliveries of its 255 nonces pay only the cheap write. Words
+    ///      already in use are left alone. Meaningless to the bus's logic: bit 255 is never a nonce.
+    /// @param origin Origin chain.
+    /// @param firstWord First word (nonce / 255).
+    /// @param words Number of words, at most 64.
+    function prepareFlags(uint32 origin, uint256 firstWord, uint256 words) external {
+        if (words > MAX_PREPARE) words = MAX_PREPARE;
+        mapping(uint256 word => uint256 bits) storage flags = _processed[origin];
+        for (uint256 w = firstWord; w < firstWord + words; ++w) {
+            if (flags[w] == 0) flags[w] = 1 << 255;
+        }
+    }
+
+    /// @notice Whether flag word `word` of `origin` has been written (prepared or used).
+    /// @param origin Origin chain.
+    /// @param word Word index (nonce / 255).
+    /// @return True if its next write is the cheap kind.
+    function flagsPrepared(uint32 origin, uint256 word) external view returns (bool) {
+        return _processed[origin][word] != 0;
     }
 
     /// @notice Whether a message is in the failed state (and may be retried).
@@ -644,8 +671,8 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         _checkRecipient(h.recipient);
         // Mark before calling: a re-entering or replayed delivery finds the bit set.
         mapping(uint256 word => uint256 bits) storage flags = _processed[h.origin];
-        uint256 word = h.nonce >> 8;
-        uint256 bit = 1 << (h.nonce & 255);
+        uint256 word = h.nonce / FLAGS_PER_WORD;
+        uint256 bit = 1 << (h.nonce % FLAGS_PER_WORD);
         uint256 bits = flags[word];
         if (bits & bit != 0) revert MessageBusAlreadyProcessed(id);
         flags[word] = bits | bit;

@@ -9,15 +9,17 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from eth_utils.crypto import keccak
 from web3 import Web3
 
+from trustspace.bus.checkpoint import sign_checkpoint
 from trustspace.bus.local import (
     SENDER_INDEX,
     LocalBus,
+    mnemonic_key,
     spawn_relayer,
     spawn_validator,
     stop,
-    mnemonic_key,
     write_config,
 )
 from trustspace.bus.message import Message
@@ -73,7 +75,7 @@ def processed(deps, message: Message) -> bool:
 
 
 def test_relayer__delivers_both_ways_and_status_tells_where(network, tmp_path):
-    env, deps, config, sender = network
+    _env, deps, config, sender = network
     relayer = spawn_relayer(config, mnemonic_key(18), "--db", str(tmp_path / "relay.sqlite"))
     try:
         sent = [dispatch(deps, sender, "customs", "tax", b"declaration %d" % i) for i in range(3)]
@@ -104,7 +106,7 @@ def test_status__unknown_id__says_so(network):
 def test_relayer__sigkilled_at_random_points__every_message_delivered_exactly_once(
     network, tmp_path
 ):
-    env, deps, config, sender = network
+    _env, deps, config, sender = network
     recorder = deps["tax"].extra["recorder"]
     before = recorder.functions.received().call()
     db = tmp_path / "relay.sqlite"
@@ -142,3 +144,32 @@ def test_relayer__sigkilled_at_random_points__every_message_delivered_exactly_on
     assert store.counts().get("delivered", 0) >= total
     store.close()
     assert Web3.is_address(sender.address)
+
+
+def test_process__gas_limit_below_recipient_cap__reverts_before_calling(network):
+    """A relayer cannot starve the recipient into a recorded failure (63/64 rule)."""
+    from web3.exceptions import ContractCustomError
+
+    from trustspace.bus.checkpoint import Checkpoint
+    from trustspace.bus.merkle import MessageTree
+
+    env, deps, _config, sender = network
+    message = dispatch(deps, sender, "customs", "hub", b"starve me")
+    customs, hub = deps["customs"], deps["hub"]
+    logs = customs.bus.events.Dispatched().get_logs(from_block=0)
+    tree = MessageTree(
+        bytes(e["args"]["id"]) for e in sorted(logs, key=lambda e: e["args"]["nonce"])
+    )
+    count = len(tree.leaves)
+    cp = Checkpoint(customs.chain_id, customs.bus.address, tree.root(count), count - 1)
+    signers = sorted(env.validators[:3], key=lambda k: int(k.address, 16))
+    sigs = b"".join(sign_checkpoint(cp, k.key) for k in signers)
+    call = hub.bus.functions.process(
+        cp.root, cp.index, sigs, message.encode(), tree.proof(message.nonce, count)
+    )
+    relayer = mnemonic_key(18).address
+    selector = "0x" + keccak(text="MessageBusInsufficientGas(uint256,uint256)")[:4].hex()
+    with pytest.raises(ContractCustomError) as err:
+        call.call({"from": relayer, "gas": 150_000})
+    assert str(err.value.data).startswith(selector)
+    call.call({"from": relayer, "gas": 1_000_000})  # enough gas: it would go through

@@ -178,3 +178,19 @@ def test_ordered_lane__recipient_failure_reverts_and_lane_waits(
     recorder.setFailing(False, sender=relayer)
     deliver(bus, origin_sim, [first], relayer)
     assert recorder.received() == 1
+
+
+def test_prepare_flags__marks_words_without_processing_anything(
+    bus_setup, origin_sim, recorder, three_signers, relayer, outsider
+):
+    bus = bus_setup
+    assert not bus.flagsPrepared(ORIGIN, 0)
+    bus.prepareFlags(ORIGIN, 0, 2, sender=outsider)
+    assert bus.flagsPrepared(ORIGIN, 0) and bus.flagsPrepared(ORIGIN, 1)
+    assert not any(bus.processed(ORIGIN, n) for n in (0, 1, 254, 255, 509))
+    message = origin_sim.add(recorder)
+    process(bus, origin_sim, message, three_signers, relayer)
+    assert bus.processed(ORIGIN, 0) and not bus.processed(ORIGIN, 1)
+    # Preparing again leaves a word in use untouched.
+    bus.prepareFlags(ORIGIN, 0, 1, sender=outsider)
+    assert bus.processed(ORIGIN, 0)
