@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # pydantic-settings warns about one of ape-solidity's config fields on every start.
 export PYTHONWARNINGS := ignore:Field 'import_remapping' has an incomplete definition
 
-.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean
+.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean coverage slither
 
 setup:
 	@tools/setup.sh
@@ -30,6 +30,17 @@ unit: setup
 
 fuzz: setup
 	HYPOTHESIS_PROFILE=deep $(VENV)/ape test tests/fuzz
+
+# Statement coverage on anvil (tracing): ape's for Vyper (terminal + .build/coverage.xml),
+# tools/solidity_coverage.py for Solidity (.trustspace/coverage-solidity.json).
+# Figures and uncovered lines: docs/security-evidence.md. Not part of `make test`.
+coverage: setup
+	APE_TEST_XML=true $(VENV)/ape test tests/unit tests/security --network ethereum:local:foundry \
+		--coverage -p tools.solidity_coverage -p no:cacheprovider
+
+# Static analysis of the Solidity contracts (slither in its own venv; docs/security-evidence.md).
+slither: setup
+	tools/slither.sh
 
 compile: setup
 	$(VENV)/ape compile
