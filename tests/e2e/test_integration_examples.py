@@ -71,3 +71,16 @@ def test_js_example__ethers__makes_every_call(deployed_chain):
 def test_java_example__is_generated_from_the_call_list():
     run = subprocess.run([sys.executable, str(ROOT / "examples/java/generate.py"), "--check"])
     assert run.returncode == 0, "run `python examples/java/generate.py` and commit the result"
+
+
+def test_integration_doc__snippets__are_copied_from_the_tested_examples():
+    text = (ROOT / "docs" / "integration.md").read_text()
+    blocks = text.split("<!-- from ")[1:]
+    assert len(blocks) >= 5
+    for block in blocks:
+        source, _, rest = block.partition(" -->")
+        code = rest.split("```", 2)[1].split("\n", 1)[1]
+        lines = (ROOT / source).read_text().splitlines()
+        for line in code.splitlines():
+            if line.strip():
+                assert line in lines, f"{source}: {line!r}"
