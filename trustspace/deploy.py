@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
@@ -194,9 +195,17 @@ def network_key(provider: Any) -> tuple[str, str]:
 
 
 def is_local_network(provider: Any) -> bool:
-    """True for in-process chains and the local anvil chains (no confirmation needed)."""
+    """True for in-process chains and local anvil chains: no confirmation is asked there.
+
+    A chain id alone is not enough (permissioned networks often use 1337 too): the
+    node must also listen on this machine.
+    """
     _, name = network_key(provider)
-    return name == "local" or int(provider.chain_id) in EPHEMERAL_CHAIN_IDS
+    if name == "local":
+        return True
+    uri = str(getattr(provider, "uri", "") or getattr(provider, "http_uri", "") or "")
+    host = urlparse(uri).hostname or ""
+    return int(provider.chain_id) in EPHEMERAL_CHAIN_IDS and host in ("127.0.0.1", "localhost")
 
 
 def compiler_versions(project: Any) -> dict[str, str]:

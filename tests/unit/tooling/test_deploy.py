@@ -123,3 +123,27 @@ def test_suite_config__threshold_above_admin_orgs__is_refused():
 
 def test_suite_config__json_round_trip(suite_config):
     assert SuiteConfig.from_json(suite_config.to_json()) == suite_config
+
+
+@pytest.mark.parametrize(
+    ("network", "chain_id", "uri", "local"),
+    [
+        ("local", 31337, "", True),
+        ("customs", 31338, "http://127.0.0.1:8546", True),
+        ("custom", 1337, "http://localhost:8545", True),
+        ("agencies-hub", 1337, "https://rpc.hub.agencies.example", False),
+        ("customs", 31338, "https://rpc.customs.agencies.example", False),
+        ("mainnet", 1, "https://eth.example", False),
+    ],
+)
+def test_is_local_network__needs_a_local_chain_id_on_this_machine(network, chain_id, uri, local):
+    from types import SimpleNamespace
+
+    from trustspace.deploy import is_local_network
+
+    provider = SimpleNamespace(
+        network=SimpleNamespace(name=network, ecosystem=SimpleNamespace(name="ethereum")),
+        chain_id=chain_id,
+        uri=uri,
+    )
+    assert is_local_network(provider) is local
