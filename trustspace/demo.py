@@ -502,8 +502,13 @@ def run_demo(
     declarations: int = 10_000,
     workdir: Path | None = None,
     on_chains: Callable[[Sequence[RunningChain]], None] | None = None,
+    before_stop: Callable[[Scenario], None] | None = None,
 ) -> DemoResult:
-    """Start three local chains, run the scenario on them, stop them; returns the result."""
+    """Start three local chains, run the scenario on them, stop them; returns the result.
+
+    ``on_chains`` sees the chains once started; ``before_stop`` sees the finished scenario
+    while its chains still run (tests use both).
+    """
     started = time.perf_counter()
     _quiet_ape()
     with ExitStack() as stack:
@@ -515,6 +520,8 @@ def run_demo(
             on_chains(chains)
         scenario = Scenario(project, networks, accounts, chains, console, declarations, workdir)
         result = scenario.run()
+        if before_stop is not None:
+            before_stop(scenario)
     console.print("[dim]stopped the three chains[/]")
     result.seconds = time.perf_counter() - started
     console.print(f"[bold green]demo finished in {result.seconds:.1f} s[/]")
