@@ -147,3 +147,23 @@ def test_is_local_network__needs_a_local_chain_id_on_this_machine(network, chain
         uri=uri,
     )
     assert is_local_network(provider) is local
+
+
+def test_deploy__pending_entry_that_never_landed__is_sent_again_once(make_deployer, outsider):
+    suite = make_deployer().deploy(["Consortium", "DIDRegistryFactory", "DIDRegistry"])
+    record = load(suite.path)
+    from trustspace.deployments import ContractRecord, save
+
+    record.contracts["Notary"] = ContractRecord(
+        contract_type="Notary",
+        address=outsider.address,  # no code there: the earlier transaction never landed
+        tx_hash="0x" + "ab" * 32,
+        deployer=outsider.address,
+        status=PENDING,
+    )
+    save(record, suite.path)
+    make_deployer.events.clear()
+    full = make_deployer().deploy()
+    assert ("deployed", "Notary") in make_deployer.events
+    assert full.notary.address != outsider.address
+    assert load(suite.path).contracts["Notary"].status == "deployed"
