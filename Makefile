@@ -36,6 +36,8 @@ compile: setup
 
 bench: setup
 	$(VENV)/python bench/tx_rate.py
+	$(VENV)/python bench/gas_bus.py
+	$(VENV)/python bench/relay_rate.py
 
 chains-up: setup
 	$(VENV)/trustspace chains up
