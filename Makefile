@@ -45,6 +45,8 @@ deploy: setup
 
 bench: setup
 	$(VENV)/python bench/tx_rate.py
+	$(VENV)/python bench/gas_bus.py
+	$(VENV)/python bench/relay_rate.py
 
 chains-up: setup
 	$(VENV)/trustspace chains up
