@@ -129,3 +129,66 @@ def status(provider, deployments):
         raise click.ClickException(str(err)) from err
     for name, entry in found.record.deployed():
         console.print(f"{name:<20} {entry.address} block {entry.block} tx {entry.tx_hash}")
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@click.option(
+    "--peer",
+    "peers",
+    multiple=True,
+    type=int,
+    help="Chain id of a peer chain whose record is in the deployments folder (repeat).",
+)
+@click.option(
+    "--validators",
+    type=click.Path(exists=True, dir_okay=False),
+    help='JSON {"keys": [...], "threshold": k}: validator keys (holding VALIDATOR '
+    "here) whose checkpoints of the peers this chain's bus accepts.",
+)
+@account_option(prompt=False)
+@click.option("--deployments", type=click.Path(file_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def wire(provider, peers, validators, account, deployments, yes):
+    """Link the suite by governance: the Notary mirrors over the bus to its peers.
+
+    On local chains the test admins enact the proposals; elsewhere --account (an ADMIN)
+    proposes them and the other agencies approve and execute (docs/governance.md).
+    """
+    import json
+
+    from trustspace.deploy import Wiring, load_suite, wiring_calls
+    from trustspace.deployments import default_folder, find
+
+    folder = Path(deployments) if deployments else default_folder()
+    try:
+        suite = load_suite(project, provider, folder)
+        records = {}
+        for chain_id in peers:
+            record = find(folder, chain_id)
+            if record is None:
+                raise DeploymentError(f"no record of chain {chain_id} in {folder}")
+            records[chain_id] = record
+        keys, threshold = [], 0
+        if validators:
+            spec = json.loads(Path(validators).read_text())
+            keys, threshold = list(spec["keys"]), int(spec["threshold"])
+        calls = wiring_calls(suite.record, records, keys, threshold)
+    except (DeploymentError, KeyError, ValueError) as err:
+        raise click.ClickException(str(err)) from err
+    wiring = Wiring(suite, _report)
+    todo = wiring.pending(calls)
+    if not todo:
+        console.print("nothing to do: every wiring call is executed")
+        return
+    for call in todo:
+        console.print(f"  {call.key:<24} {call.contract}.{call.function}: {call.description}")
+    if _is_local(provider):
+        threshold_now = int(suite.consortium.threshold())
+        wiring.enact(calls, list(accounts.test_accounts[1 : 1 + threshold_now]))
+        return
+    if account is None:
+        raise click.UsageError("--account (an ADMIN of this chain) is required here")
+    if not yes:
+        click.confirm(f"Propose {len(todo)} governance calls from {account.address}?", abort=True)
+    ids = wiring.propose(calls, account)
+    console.print(f"proposed {ids}: other agencies approve, then anyone of them executes")

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 #: The contracts agencies deploy and call (test contracts and interfaces are left out).
-DEPLOYABLE: tuple[str, ...] = ("Consortium", "DIDRegistry", "DIDRegistryFactory", "Notary")
+DEPLOYABLE: tuple[str, ...] = (
+    "Consortium",
+    "DIDRegistry",
+    "DIDRegistryFactory",
+    "MessageBus",
+    "Notary",
+)
 MANIFEST_NAME = "trustspace"
 MANIFEST_RESOURCE = "data/manifest.json"
 # What a contract type keeps in the shipped manifest: enough to deploy, call and document.

@@ -22,6 +22,7 @@ free ports and stopped at the end:
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -32,15 +33,16 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.tree import Tree
 
 from trustspace.chains import RunningChain, local_chains
-from trustspace.deploy import LOCAL_AGENCIES, Suite, SuiteDeployer, local_config
+from trustspace.deploy import CONTRACT_NAMES, LOCAL_AGENCIES, Suite, SuiteDeployer, local_config
 from trustspace.disclosure import Commitment, Disclosure, commit, verify_disclosure
 from trustspace.governance import Governance, encode_args, parse_action, reason_hash
 from trustspace.hashing import hash_json, to_hex
-from trustspace.merkle import MerkleTree
+from trustspace.merkle import MerkleTree, record_id
 from trustspace.merkle import verify as merkle_verify
-from trustspace.notary import NotaryClient, RevocationReason
+from trustspace.notary import NotaryClient, RevocationReason, Status
 from trustspace.roles import Role
 
 AGENCIES = LOCAL_AGENCIES
@@ -50,6 +52,8 @@ ADMIN_INDICES = (1, 2, 3, 4, 5)
 CLERK_INDEX = 6
 OFFICER_INDEX = 7
 VALIDATOR_INDICES = (11, 12, 13, 14, 15)
+RELAYER_INDEX = 18
+CUSTOMS_ORG_ID = 1
 THRESHOLD = 3
 DISCLOSED_FIELDS = ("declared_value", "currency")
 ENDPOINT_ATTRIBUTE = "did/svc/TrustspaceAPI"
@@ -125,6 +129,11 @@ class DemoResult:
     revealed: dict[str, Any] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     mirrored: bool = False
+    record_id: bytes = b""
+    foreign_id: bytes = b""
+    assessment_id: bytes = b""
+    message_ids: list[str] = field(default_factory=list)
+    lineage: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -212,7 +221,7 @@ class Scenario:
         config = local_config(self.admins, dids=self.admins, threshold=THRESHOLD)
         folder = self.workdir / "deployments"
         with self.progress() as bar:
-            task = bar.add_task("deploying", total=4 * len(self.chains))
+            task = bar.add_task("deploying", total=len(CONTRACT_NAMES) * len(self.chains))
 
             def report(event: str, name: str, detail: str) -> None:
                 if event in ("deployed", "exists", "completed"):
@@ -237,13 +246,14 @@ class Scenario:
                     line.gas += entry.gas_used or 0
                 self.result.gas.append(line)
         table = Table(title="Deployments (recorded in " + str(folder) + ")")
-        for column in ("chain", "id", "Consortium", "DIDRegistry", "Notary"):
+        shown = ("Consortium", "DIDRegistry", "Notary", "MessageBus")
+        for column in ("chain", "id", *shown):
             table.add_column(column)
         for name, suite in self.result.suites.items():
             table.add_row(
                 name,
                 str(suite.record.chain_id),
-                *(suite.record.address(c) for c in ("Consortium", "DIDRegistry", "Notary")),
+                *(suite.record.address(c)[:12] + "…" for c in shown),
             )
         self.console.print(table)
 
@@ -269,9 +279,11 @@ class Scenario:
                 receipts.append(tx)
                 self.trail("hub", tx, name, "DID service endpoint published")
             self.gas("DIDs: 5 service endpoints", "hub", receipts)
-            resolved = Resolver([ApeSource(hub.did_registry)]).resolve(
-                did_for(self.admins[0].address, hub_id)
-            )
+            source = ApeSource(hub.did_registry)
+            # ape 0.8.51 caches chain ids by network name, and every chain reached by URL is
+            # named "custom": the id ApeSource reads may belong to another chain.
+            source.chain_id = hub_id
+            resolved = Resolver([source]).resolve(did_for(self.admins[0].address, hub_id))
         table = Table(title="Founding organisations (threshold 3 of 5 distinct agencies)")
         for column in ("id", "agency", "kind", "DID (hub registry)"):
             table.add_column(column)
@@ -380,36 +392,171 @@ class Scenario:
         self.result.statuses[f"verified on {chain}"] = status.name
         return revealed
 
-    def mirror(self, what: str) -> bool:
-        """BUS WIRING PENDING (issue 5): mirror the batch attestation (or its revocation) from
-        customs to tax through the MessageBus, checkpoints signed by 3 of 5 validator
-        organisations. Returns True once the tax chain holds the mirrored record.
-        """
+    def wire_bus(self) -> None:
+        """Governance wires the bus: the five validator keys join their agencies with VALIDATOR
+        on the tax chain; then the deploy module's wiring calls (3-of-5 proposals) let each
+        Notary mirror over its bus to the other, and tax's bus accept customs checkpoints
+        signed by 3 of the 5 validator organisations."""
+        from trustspace.deploy import Wiring, wiring_calls
+
+        customs, tax = self.result.suites["customs"], self.result.suites["tax"]
+        step = "bus wiring (3-of-5 proposals)"
+        with self.on("tax"):
+            gov = Governance(tax.consortium)
+            for org_id, key in enumerate(self.validators, start=1):
+                self._enact(gov, step, "tax", "add_account", "validator key",
+                            org_id=org_id, account=key)  # fmt: skip
+                self._enact(gov, step, "tax", "grant_role", "validator role",
+                            account=key, roles=Role.VALIDATOR)  # fmt: skip
+        keys = [k.address for k in self.validators]
+        approvers = self.admins[:THRESHOLD]
+        for name, suite, peer in (("customs", customs, tax), ("tax", tax, customs)):
+            peers = {peer.record.chain_id: peer.record}
+            calls = wiring_calls(suite.record, peers, keys if name == "tax" else (), THRESHOLD)
+            with self.on(name):
+                self.gas(step, name, Wiring(suite).enact(calls, approvers))
         self.console.print(
-            f"[yellow]mirroring the {what} to the tax chain waits for the MessageBus "
-            "(issue 5); skipped[/]"
+            f"each Notary mirrors over its bus to the other; tax accepts customs checkpoints "
+            f"signed by {THRESHOLD} of {len(keys)} validator organisations"
         )
-        return False
+
+    @contextmanager
+    def bus_daemons(self) -> Iterator[Path]:
+        """Validator processes (3 of the 5 organisations online) and a relayer, stopped after."""
+        from trustspace.bus.config import BusConfig, ChainConfig
+        from trustspace.bus.local import mnemonic_key, spawn_relayer, spawn_validator, stop
+
+        folder = (self.workdir / "bus").resolve()
+        # The chains are new on every run: progress and signatures of an earlier run are void.
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        config = BusConfig(
+            chains={
+                name: ChainConfig(name, self.chains[name].url, self.result.suites[name].bus.address)
+                for name in ("customs", "tax")
+            },
+            signatures=folder / "signatures",
+            database=folder / "relay.sqlite",
+        )
+        path = folder / "bus.json"
+        config.write(path)
+        online = VALIDATOR_INDICES[:THRESHOLD]
+        processes = [
+            spawn_validator(path, "customs", mnemonic_key(i), confirmations=0, poll=0.2)
+            for i in online
+        ]
+        processes.append(spawn_relayer(path, mnemonic_key(RELAYER_INDEX), poll=0.2))
+        offline = " and ".join(name for name, _ in AGENCIES[THRESHOLD:])
+        self.console.print(
+            f"started {len(online)} validator processes and a relayer; the validators of "
+            f"{offline} are offline: {THRESHOLD} of 5 suffice"
+        )
+        try:
+            yield path
+        finally:
+            for process in processes:
+                stop(process)
+            self.console.print("[dim]stopped the validators and the relayer[/]")
+
+    def attest_declaration(self, proof: DeclarationProof) -> bytes:
+        """Customs attests the disclosed declaration on its own, derived from its batch (a
+        document attestation is what the Notary mirrors); returns the record id."""
+        suite = self.result.suites["customs"]
+        with self.on("customs"):
+            schema = int(suite.notary.schemaCount())
+            rid, tx = NotaryClient(suite.notary).attest(
+                proof.declaration_root, schema, sender=self.clerk, parent=proof.batch_id
+            )
+        self.gas("attest the declaration (parent: its batch)", "customs", [tx])
+        self.trail("customs", tx, "Customs Authority", f"declaration #{proof.index:,} attested "
+                   "(derived from the batch)")  # fmt: skip
+        self.result.record_id = rid
+        return rid
+
+    def mirror(self, what: str, config: Path, expected: str, timeout: float = 60.0) -> bool:
+        """Mirror the declaration's record (or its revocation) from customs to tax and wait
+        until the tax chain's Notary answers ``expected`` for the foreign record."""
+        from trustspace.bus.config import load_config
+        from trustspace.bus.status import message_status
+
+        customs, tax = self.result.suites["customs"], self.result.suites["tax"]
+        rid = self.result.record_id
+        with self.on("customs"):
+            tx = customs.notary.mirror(rid, tax.record.chain_id, sender=self.clerk)
+            (event,) = tx.decode_logs(customs.notary.Mirrored)
+            message_id = _bytes32(event.messageId)
+        self.gas(f"mirror the {what}: dispatch", "customs", [tx])
+        self.trail("customs", tx, "Customs Authority", f"{what} dispatched to tax")
+        started = time.perf_counter()
+        with (
+            self.on("tax"),
+            self.console.status(f"validators sign, the relayer delivers the {what} to tax"),
+        ):
+            foreign = _bytes32(tax.notary.foreignId(customs.record.chain_id, rid))
+            status = ""
+            while time.perf_counter() - started < timeout:
+                status = Status(int(tax.notary.status(foreign))).name
+                if status == expected:
+                    break
+                time.sleep(0.2)
+        self.result.foreign_id = foreign
+        self.result.message_ids.append(to_hex(message_id))
+        if status != expected:
+            self.console.print(f"[red]the {what} did not arrive within {timeout:.0f} s[/]")
+            return False
+        report = message_status(load_config(config), message_id)
+        orgs = sorted({org for org in report.signers.values() if org})
+        names = ", ".join(AGENCIES[o - 1][0] for o in orgs)
+        with self.on("tax"):
+            receipt = tax.notary.provider.get_receipt(report.delivery_tx)
+        self.gas(f"mirror the {what}: proven delivery", "tax", [receipt])
+        self.trail("tax", receipt, "relayer", f"{what} delivered, signed by {len(orgs)} orgs")
+        self.console.print(
+            f"[green]{what} mirrored[/] in {time.perf_counter() - started:.1f} s: checkpoint "
+            f"signed by {names}; on tax the foreign record {to_hex(foreign)[:18]}… is "
+            f"[bold]{status}[/]"
+        )
+        return True
+
+    def verify_on_tax(self, proof: DeclarationProof) -> str:
+        """Tax checks the disclosed declaration against the mirrored record on its own chain."""
+        customs, tax = self.result.suites["customs"], self.result.suites["tax"]
+        verify_disclosure(proof.disclosure)
+        origin_id = record_id(proof.declaration_root, CUSTOMS_ORG_ID)
+        with self.on("tax"):
+            foreign = _bytes32(tax.notary.foreignId(customs.record.chain_id, origin_id))
+            status = Status(int(tax.notary.status(foreign))).name
+        self.result.statuses["verified on tax"] = status
+        self.console.print(
+            "tax recomputes the declaration's record id from the disclosed root and finds the "
+            f"mirrored record on its own chain: [bold]{status}[/] (no call to the customs chain)"
+        )
+        return status
 
     def revoke(self, proof: DeclarationProof) -> None:
-        """Customs revokes the declaration; its status changes wherever it is checked."""
-        self.console.rule("[bold]6. Customs revokes the declaration")
+        """Customs revokes the declaration (its record and its place in the batch)."""
         with self.on("customs"):
             client = NotaryClient(self.result.suites["customs"].notary)
-            tx = client.revoke_document(
-                proof.batch_id, proof.declaration_root, RevocationReason.ISSUED_IN_ERROR,
-                sender=self.clerk,
-            )  # fmt: skip
-            self.gas("revoke one declaration", "customs", [tx])
+            reason = RevocationReason.ISSUED_IN_ERROR
+            tx = client.revoke(self.result.record_id, reason, sender=self.clerk)
+            tx2 = client.revoke_document(
+                proof.batch_id, proof.declaration_root, reason, sender=self.clerk
+            )
+            self.gas("revoke the declaration (record + batch entry)", "customs", [tx, tx2])
             self.trail("customs", tx, "Customs Authority", "declaration revoked (issued in error)")
             status = client.document_status(
                 proof.batch_id, proof.declaration_root, proof.index, proof.proof
             )
+            record_status = client.status(self.result.record_id)
         self.result.statuses["after revocation on customs"] = status.name
-        self.console.print(f"status on customs after revocation: [bold]{status.name}[/]")
+        self.result.statuses["record after revocation on customs"] = record_status.name
+        self.console.print(
+            f"on customs: the declaration's record is [bold]{record_status.name}[/], its batch "
+            f"entry [bold]{status.name}[/]; the other {proof.batch_size - 1:,} stay VALID"
+        )
 
     def assess(self, proof: DeclarationProof, parent: bytes | None) -> None:
-        """Tax attests its assessment, derived from the (mirrored) declaration when possible."""
+        """Tax attests its assessment, derived from the mirrored declaration when there is one."""
         suite = self.result.suites["tax"]
         value = self.result.revealed.get("declared_value", 0)
         assessment = {
@@ -429,9 +576,12 @@ class Scenario:
                 hash_json(assessment), int(event.schemaId), sender=self.officer, parent=parent
             )
             self.gas("tax assessment (schema + attest)", "tax", [tx])
-            link = "derived from the mirrored batch" if parent else "no cross-chain parent yet"
+            link = "derived from the mirrored declaration" if parent else "no cross-chain parent"
             self.trail("tax", tx, "Tax Administration", f"assessment attested ({link})")
             self.result.statuses["assessment"] = client.status(rid).name
+            if parent:
+                self.result.lineage = client.lineage(rid).to_json()
+        self.result.assessment_id = rid
         self.console.print(
             f"tax assessment {to_hex(rid)[:18]}… attested: VAT {assessment['vat']:,} ({link})"
         )
@@ -447,6 +597,8 @@ class Scenario:
                 entry.chain, str(entry.block), entry.actor, entry.event, entry.tx_hash[:10] + "…"
             )
         self.console.print(trail)
+        if self.result.lineage:
+            self.console.print(_lineage_tree(self.result.lineage))
         gas = Table(title="Gas per step (anvil receipts)")
         for column in ("step", "chain", "txs", "gas"):
             gas.add_column(column, justify="right" if column in ("txs", "gas") else "left")
@@ -468,23 +620,40 @@ class Scenario:
         proof = self.notarize()
         self.console.rule("[bold]4. Tax verifies one declared value by selective disclosure")
         self.verify(proof, "customs")
-        self.console.rule("[bold]5. Mirror the attestation to the tax chain (3 of 5 validators)")
-        self.result.mirrored = self.mirror("batch attestation")
-        if self.result.mirrored:
-            self.verify(proof, "tax")
-        self.assess(proof, proof.batch_id if self.result.mirrored else None)
-        self.revoke(proof)
-        if self.mirror("revocation"):
-            with self.on("tax"):
-                client = NotaryClient(self.result.suites["tax"].notary)
-                status = client.document_status(
-                    proof.batch_id, proof.declaration_root, proof.index, proof.proof
-                )
-            self.result.statuses["after revocation on tax"] = status.name
-            self.console.print(f"status on tax after the mirrored revocation: {status.name}")
+        self.console.rule("[bold]5. The attestation is mirrored to tax by 3 of 5 validator orgs")
+        self.wire_bus()
+        with self.bus_daemons() as config:
+            self.attest_declaration(proof)
+            self.result.mirrored = self.mirror("attestation", config, "VALID")
+            if self.result.mirrored:
+                self.verify_on_tax(proof)
+            self.console.rule("[bold]6. Tax derives its assessment; customs revokes")
+            self.assess(proof, self.result.foreign_id if self.result.mirrored else None)
+            self.revoke(proof)
+            if self.result.mirrored and self.mirror("revocation", config, "REVOKED"):
+                self.result.statuses["after revocation on tax"] = "REVOKED"
         self.report()
         self.result.seconds = time.perf_counter() - started
         return self.result
+
+
+def _lineage_tree(node: dict[str, Any], tree: Tree | None = None) -> Tree:
+    """The lineage JSON of ``NotaryClient.lineage`` as a rich tree."""
+    kinds = {"FOREIGN": "mirrored from customs", "DOCUMENT": "attested on tax"}
+    label = f"{node['id'][:18]}… {kinds.get(node['kind'], node['kind'])}: {node['status']}"
+    branch = (
+        Tree(f"[bold]Lineage on the tax chain[/]\n{label}") if tree is None else tree.add(label)
+    )
+    for child in node["children"]:
+        _lineage_tree(child, branch)
+    return branch
+
+
+def _bytes32(value: Any) -> bytes:
+    """A bytes32 value as ape returns it (HexBytes, bytes or hex text), as bytes."""
+    if isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x")).rjust(32, b"\x00")
+    return bytes(value).rjust(32, b"\x00")
 
 
 def _quiet_ape() -> None:

@@ -53,6 +53,7 @@ SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("DIDRegistryFactory", ()),
     ("DIDRegistry", ("DIDRegistryFactory",)),
     ("Notary", ("Consortium",)),
+    ("MessageBus", ("Consortium",)),
 )
 CONTRACT_NAMES: tuple[str, ...] = tuple(name for name, _ in SUITE)
 
@@ -65,6 +66,8 @@ LOCAL_AGENCIES: tuple[tuple[str, OrgKind], ...] = (
     ("Ministry of Trade", OrgKind.MINISTRY),
 )
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+#: Gas the bus gives a recipient per delivered message (its constructor argument).
+RECIPIENT_GAS = 200_000
 
 Reporter = Callable[[str, str, str], None]
 """``report(event, contract, detail)``; events: exists, pending, deployed, completed,
@@ -134,6 +137,11 @@ class SuiteConfig:
         except (OSError, ValueError) as err:
             raise DeploymentError(f"cannot read suite config {path}: {err}") from err
         return cls.from_json(data)
+
+    @property
+    def recipient_gas(self) -> int:
+        """Gas the MessageBus gives each recipient (``recipient_gas`` in the JSON)."""
+        return int(self.extra.get("recipient_gas", RECIPIENT_GAS))
 
     def check(self) -> None:
         """Refuse what the Consortium constructor would reject, before paying for it."""
@@ -371,6 +379,9 @@ class SuiteDeployer:
             )
         if name == "Notary":
             return [self.record.address("Consortium")]
+        if name == "MessageBus":
+            gas = RECIPIENT_GAS if self.config is None else self.config.recipient_gas
+            return [self.record.address("Consortium"), gas]
         return []
 
     def _deploy_contract(self, name: str, args: list[Any]) -> None:
@@ -538,3 +549,123 @@ def load_suite(
         )
     contracts = {n: getattr(project, e.contract_type).at(e.address) for n, e in record.deployed()}
     return Suite(record, path, contracts)
+
+
+# ---------------------------------------------------------------------- wiring
+# What the constructors cannot do: the deployer holds no power, so the links between
+# contracts and chains are Consortium `call` proposals, recorded under "wiring".
+
+
+@dataclass(frozen=True)
+class WiringCall:
+    """One governance call that links the suite: ``<contract>.<function>(*args)``."""
+
+    key: str
+    description: str
+    contract: str
+    function: str
+    args: tuple[Any, ...]
+
+
+def wiring_calls(
+    record: DeploymentRecord,
+    peers: Mapping[int, DeploymentRecord],
+    validators: Sequence[str] = (),
+    threshold: int = 0,
+) -> list[WiringCall]:
+    """The calls that let this chain's Notary mirror over its bus to and from ``peers``.
+
+    With ``validators`` (keys holding VALIDATOR on this chain) the bus also accepts
+    each peer's checkpoints signed by ``threshold`` of their organisations.
+    """
+    notary, bus = record.address("Notary"), record.address("MessageBus")
+    calls = [
+        WiringCall("bus.sender.Notary", "the Notary may dispatch", "MessageBus", "setSender",
+                   (notary, True)),
+        WiringCall("notary.bus", "the Notary mirrors over this chain's bus", "Notary", "setBus",
+                   (bus,)),
+    ]  # fmt: skip
+    keys = sorted((to_checksum_address(v) for v in validators), key=lambda a: int(a, 16))
+    for chain_id, peer in sorted(peers.items()):
+        calls.append(
+            WiringCall(f"notary.peer.{chain_id}", f"trust the Notary of chain {chain_id}",
+                       "Notary", "setPeer", (chain_id, peer.address("Notary")))
+        )  # fmt: skip
+        if keys:
+            calls.append(
+                WiringCall(
+                    f"bus.validators.{chain_id}",
+                    f"accept chain {chain_id} checkpoints signed by {threshold} of "
+                    f"{len(keys)} validator organisations",
+                    "MessageBus", "setValidators",
+                    (chain_id, peer.address("MessageBus"), keys, threshold),
+                )
+            )  # fmt: skip
+    return calls
+
+
+class Wiring:
+    """Makes the wiring proposals of one chain's suite and records them."""
+
+    def __init__(self, suite: Suite, report: Reporter = _silent) -> None:
+        self.suite = suite
+        self.report = report
+
+    def pending(self, calls: Sequence[WiringCall]) -> list[WiringCall]:
+        """The calls not yet executed according to the record."""
+        return [
+            c for c in calls if self.suite.record.wiring.get(c.key, {}).get("status") != "executed"
+        ]
+
+    def _data(self, call: WiringCall) -> tuple[str, bytes]:
+        target = self.suite.contracts[call.contract]
+        return str(target.address), bytes(getattr(target, call.function).encode_input(*call.args))
+
+    def enact(self, calls: Sequence[WiringCall], approvers: Sequence[Any]) -> list[Any]:
+        """Propose, approve and execute every pending call with ``approvers`` (ADMINs of
+        enough distinct organisations); returns the receipts."""
+        from trustspace.governance import encode_args, reason_hash
+        from trustspace.roles import Action
+
+        consortium = self.suite.contracts["Consortium"]
+        receipts: list[Any] = []
+        for call in self.pending(calls):
+            target, data = self._data(call)
+            tx = consortium.propose(
+                int(Action.CALL), encode_args(Action.CALL, target=target, data=data),
+                reason_hash(call.description), sender=approvers[0],
+            )  # fmt: skip
+            (event,) = tx.decode_logs(consortium.Proposed)
+            pid = int(event.proposal_id)
+            receipts.append(tx)
+            receipts += [consortium.approve(pid, sender=a) for a in approvers[1:]]
+            receipts.append(consortium.execute(pid, sender=approvers[0]))
+            self._record(call, pid, "executed", str(receipts[-1].txn_hash))
+        return receipts
+
+    def propose(self, calls: Sequence[WiringCall], proposer: Any) -> list[int]:
+        """Propose every pending call (other agencies approve and execute); returns ids."""
+        from trustspace.governance import Governance
+
+        gov = Governance(self.suite.contracts["Consortium"])
+        ids = []
+        for call in self.pending(calls):
+            if self.suite.record.wiring.get(call.key, {}).get("status") == "proposed":
+                continue
+            target, data = self._data(call)
+            pid = gov.propose("call", sender=proposer, reason=call.description,
+                              target=target, data=data)  # fmt: skip
+            self._record(call, pid, "proposed", "")
+            ids.append(pid)
+        return ids
+
+    def _record(self, call: WiringCall, pid: int, status: str, tx_hash: str) -> None:
+        self.suite.record.wiring[call.key] = {
+            "description": call.description,
+            "call": f"{call.contract}.{call.function}",
+            "proposal_id": pid,
+            "status": status,
+            "tx_hash": tx_hash,
+        }
+        save(self.suite.record, self.suite.path)
+        self.report("wiring", call.key, f"proposal {pid} {status}: {call.description}")

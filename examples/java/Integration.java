@@ -2,7 +2,7 @@
 // UNTESTED: web3j is not reachable from the project's build machines (no Maven Central);
 // the same calls are run in Python and JavaScript by tests/e2e/test_integration_examples.py.
 // Dependency: org.web3j:core:4.12.x. Values named below (digest, schemaId, recordId, root,
-// batchId, docB, leafA, identity) come from the previous steps' events, as in the Python example.
+// batchId, docB, leafA, identity, foreignId) come from the previous steps' events, as in the Python example.
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -38,7 +38,8 @@ public class Integration {
     }
 
     public static void run(String rpc, String key, byte[] digest, BigInteger schemaId, byte[] recordId,
-                           byte[] root, byte[] batchId, byte[] docB, byte[] leafA, String identity)
+                           byte[] root, byte[] batchId, byte[] docB, byte[] leafA, String identity,
+                           byte[] foreignId)
             throws Exception {
         Web3j web3 = Web3j.build(new HttpService(rpc));
         RawTransactionManager tm = new RawTransactionManager(web3, Credentials.create(key),
@@ -75,5 +76,9 @@ public class Integration {
         // 8. resolve_did_changed: ... and the block of its last change, where the DIDAttributeChanged events (services, keys) are read
         Function f8 = new Function("changed", List.of(new Address(identity)), List.of(new TypeReference<Uint256>() {}));
         List<Type> out8 = call(web3, DIDREGISTRY, f8);
+
+        // 9. read_mirrored: read an attestation mirrored from another chain: its origin chain and origin id; status(foreignId) and record(foreignId) answer as for a local record (kind 3 = FOREIGN)
+        Function f9 = new Function("foreignOrigin", List.of(new Bytes32(foreignId)), List.of(new TypeReference<Uint32>() {}, new TypeReference<Bytes32>() {}));
+        List<Type> out9 = call(web3, NOTARY, f9);
     }
 }

@@ -1,6 +1,6 @@
 // Calling the trustspace contracts by ABI from JavaScript with ethers v6.
 //
-//   node examples/js/integration.mjs http://127.0.0.1:8546 deployments/ethereum-customs.json $NOTARY_KEY
+//   node examples/js/integration.mjs http://127.0.0.1:8546 deployments/ethereum-customs.json $NOTARY_KEY [0xFOREIGN_ID]
 //
 // The key must belong to an account holding NOTARY in its organisation. Prints the
 // steps of examples/calls.json with their results as JSON.
@@ -13,7 +13,7 @@ import { ethers } from "ethers";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const ZERO32 = ethers.ZeroHash;
 
-const [rpc, recordPath, key] = process.argv.slice(2);
+const [rpc, recordPath, key, mirrored] = process.argv.slice(2);
 const provider = new ethers.JsonRpcProvider(rpc);
 const wallet = new ethers.NonceManager(new ethers.Wallet(key, provider));
 const record = JSON.parse(readFileSync(recordPath, "utf8"));
@@ -48,12 +48,12 @@ const steps = {};
 
 // register_schema
 let receipt = await send(notary.registerSchema(
-  "customs-declaration", "1.0", ZERO32, "https://customs.example/schemas/declaration/1.0"));
+  "customs-declaration", "1.0-js", ZERO32, "https://customs.example/schemas/declaration/1.0"));
 const schemaId = eventArgs(notary, receipt, "SchemaRegistered").schemaId;
 steps.register_schema = Number(schemaId);
 
 // attest
-const digest = sha256("declaration CUS-2026-0000001");
+const digest = sha256("js: declaration CUS-2026-0000001");
 receipt = await send(notary.attest(digest, schemaId, ZERO32, 0));
 const recordId = eventArgs(notary, receipt, "Attested").id;
 steps.attest = recordId;
@@ -62,8 +62,8 @@ steps.attest = recordId;
 steps.check_validity = Number(await notary.status(recordId));
 
 // anchor_batch
-const docA = sha256("declaration A");
-const docB = sha256("declaration B");
+const docA = sha256("js: declaration A");
+const docB = sha256("js: declaration B");
 receipt = await send(notary.anchorBatch(node(leaf(docA), leaf(docB)), 2, schemaId, 0));
 const batchId = eventArgs(notary, receipt, "BatchAnchored").id;
 steps.anchor_batch = batchId;
@@ -84,4 +84,15 @@ steps.resolve_did_changed = {
   block: Number(changed),
   services: events.map((e) => ethers.toUtf8String(e.args.value)),
 };
+
+// read_mirrored: where a foreign record came from, and its status here
+if (mirrored) {
+  const [origin, originId] = await notary.foreignOrigin(mirrored);
+  steps.read_mirrored = {
+    origin: Number(origin),
+    origin_id: originId,
+    status: Number(await notary.status(mirrored)),
+    kind: Number((await notary.record(mirrored)).kind),
+  };
+}
 console.log(JSON.stringify(steps));

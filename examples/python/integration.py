@@ -1,7 +1,7 @@
 """Calling the trustspace contracts by ABI from Python with web3.py (no trustspace package).
 
     python examples/python/integration.py --rpc http://127.0.0.1:8546 \
-        --record deployments/ethereum-customs.json --key $NOTARY_KEY
+        --record deployments/ethereum-customs.json --key $NOTARY_KEY [--mirrored 0xFOREIGN_ID]
 
 The key must belong to an account holding NOTARY in its organisation. Prints the
 steps of examples/calls.json with their results as JSON.
@@ -48,6 +48,7 @@ def main():
     parser.add_argument("--rpc", required=True)
     parser.add_argument("--record", required=True, help="a deployments/*.json record")
     parser.add_argument("--key", required=True, help="private key of a NOTARY account")
+    parser.add_argument("--mirrored", help="id of a record mirrored to this chain (optional)")
     args = parser.parse_args()
     w3 = Web3(Web3.HTTPProvider(args.rpc))
     record = json.loads(Path(args.record).read_text())
@@ -97,6 +98,17 @@ def main():
         "block": changed,
         "services": [e["args"]["value"].decode() for e in events],
     }
+
+    # read_mirrored: where a foreign record came from, and its status here
+    if args.mirrored:
+        foreign = bytes.fromhex(args.mirrored.removeprefix("0x"))
+        origin, origin_id = notary.functions.foreignOrigin(foreign).call()
+        steps["read_mirrored"] = {
+            "origin": origin,
+            "origin_id": "0x" + origin_id.hex(),
+            "status": notary.functions.status(foreign).call(),
+            "kind": notary.functions.record(foreign).call()[6],
+        }
     print(json.dumps(steps))
 
 

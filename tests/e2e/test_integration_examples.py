@@ -16,7 +16,8 @@ from trustspace.toolchain import project_root
 
 pytestmark = pytest.mark.anvil
 ROOT = project_root()
-STEPS = [s["id"] for s in json.loads((ROOT / "examples" / "calls.json").read_text())["steps"]]
+CALLS = json.loads((ROOT / "examples" / "calls.json").read_text())["steps"]
+STEPS = [s["id"] for s in CALLS if not s.get("optional")]
 
 
 @pytest.fixture(scope="module")

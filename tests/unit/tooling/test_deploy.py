@@ -167,3 +167,37 @@ def test_deploy__pending_entry_that_never_landed__is_sent_again_once(make_deploy
     assert ("deployed", "Notary") in make_deployer.events
     assert full.notary.address != outsider.address
     assert load(suite.path).contracts["Notary"].status == "deployed"
+
+
+def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
+    project, chain, deployer, suite_config, tmp_path, customs_admin, tax_admin, maritime_admin
+):
+    from trustspace.deploy import Wiring, wiring_calls
+
+    here = SuiteDeployer(project, chain.provider, deployer, suite_config, folder=tmp_path).deploy()
+    peer = SuiteDeployer(
+        project, chain.provider, deployer, suite_config, folder=tmp_path / "peer"
+    ).deploy()
+    calls = wiring_calls(here.record, {31339: peer.record})
+    assert [c.key for c in calls] == ["bus.sender.Notary", "notary.bus", "notary.peer.31339"]
+    approvers = [customs_admin, tax_admin, maritime_admin]
+    receipts = Wiring(here).enact(calls, approvers)
+    assert len(receipts) == 3 * 4
+    assert here.bus.isSender(here.notary)
+    assert tuple(here.notary.mirroring(31339)) == (here.bus.address, peer.notary.address)
+    assert {e["status"] for e in load(here.path).wiring.values()} == {"executed"}
+    assert Wiring(here).enact(calls, approvers) == []
+
+
+def test_wiring__proposed_by_one_admin__waits_for_the_others(
+    project, chain, deployer, suite_config, tmp_path, customs_admin
+):
+    from trustspace.deploy import Wiring, wiring_calls
+
+    here = SuiteDeployer(project, chain.provider, deployer, suite_config, folder=tmp_path).deploy()
+    calls = wiring_calls(here.record, {})
+    ids = Wiring(here).propose(calls, customs_admin)
+    assert len(ids) == 2
+    assert not any(here.consortium.is_executable(pid) for pid in ids)
+    assert Wiring(here).propose(calls, customs_admin) == []
+    assert not here.bus.isSender(here.notary)
