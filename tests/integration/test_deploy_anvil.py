@@ -31,3 +31,32 @@ def test_deploy__chain_reset_between_runs__is_reported_then_replaced(
         again = _deployer(project, provider, accounts, tmp_path, replace_stale=True).deploy()
         assert again.notary.consortium() == again.consortium.address
         assert len(list(tmp_path.glob("*.stale-*.json"))) == 1
+
+
+def test_ape_run_deploy__non_local_chain_id__asks_before_sending(tmp_path):
+    """A chain id that is not one of the local ones counts as a real network: confirm first."""
+    import os
+    import subprocess
+
+    from trustspace.toolchain import project_root
+
+    spec = ChainSpec("agencies", 2026, free_port())
+    env = {**os.environ, "TRUSTSPACE_DEPLOYMENTS": str(tmp_path)}
+    command = ["ape", "run", "deploy", "suite", "--network", spec.url, "--account", "TEST::0",
+               "--config", str(project_root() / "deployments/consortium.example.json")]  # fmt: skip
+    with local_chains([spec]):
+        declined = subprocess.run(
+            command, input="n\n", cwd=project_root(), env=env, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert declined.returncode != 0
+        assert "Deploy Consortium, DIDRegistryFactory, DIDRegistry, Notary, MessageBus" in (
+            declined.stdout
+        )
+        assert not list(tmp_path.glob("*.json"))
+        accepted = subprocess.run(
+            [*command, "--yes"], cwd=project_root(), env=env, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
+    assert accepted.returncode == 0, accepted.stdout[-2000:] + accepted.stderr[-2000:]
+    assert load(tmp_path / "ethereum-custom-2026.json").chain_id == 2026
