@@ -43,6 +43,7 @@ from trustspace.hashing import hash_json, to_hex
 from trustspace.merkle import MerkleTree, record_id
 from trustspace.merkle import verify as merkle_verify
 from trustspace.notary import NotaryClient, RevocationReason, Status
+from trustspace.report import role_names
 from trustspace.roles import Role
 
 AGENCIES = LOCAL_AGENCIES
@@ -309,7 +310,7 @@ class Scenario:
                 self._enact(gov, step, chain, "grant_role", f"{who} roles",
                             account=account, roles=roles)  # fmt: skip
             self.console.print(
-                f"[green]{who}[/] {account.address} holds {roles!r} on {chain} "
+                f"[green]{who}[/] {account.address} holds {role_names(int(roles))} on {chain} "
                 "(approved by customs, tax and maritime)"
             )
 
