@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # pydantic-settings warns about one of ape-solidity's config fields on every start.
 export PYTHONWARNINGS := ignore:Field 'import_remapping' has an incomplete definition
 
-.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean coverage slither
+.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean abi deploy coverage slither
 
 setup:
 	@tools/setup.sh
@@ -49,8 +49,19 @@ slither: setup
 compile: setup
 	$(VENV)/ape compile
 
+# abi/*.json and the manifest shipped in the package, from a fresh build (CI checks both).
+abi: setup
+	$(VENV)/python -m trustspace.abi_export
+
+# Deploy (or complete) the suite on NETWORK, e.g. `make deploy NETWORK=ethereum:customs:node`.
+NETWORK ?= ethereum:hub:node
+deploy: setup
+	$(VENV)/ape run deploy suite --network $(NETWORK) $(DEPLOY_ARGS)
+
 bench: setup
 	$(VENV)/python bench/tx_rate.py
+	$(VENV)/python bench/gas_bus.py
+	$(VENV)/python bench/relay_rate.py
 
 chains-up: setup
 	$(VENV)/trustspace chains up

@@ -26,7 +26,7 @@ from web3.logs import DISCARD
 
 from trustspace.bus.checkpoint import Checkpoint, select_signatures
 from trustspace.bus.config import BusConfig
-from trustspace.bus.merkle import MessageTree, height_for
+from trustspace.bus.merkle import MessageTree, height_for, proof_from_levels
 from trustspace.bus.message import Message
 from trustspace.bus.signatures import SignatureStore
 from trustspace.bus.store import (
@@ -261,8 +261,6 @@ class Relayer:
         self, dest: Link, origin: int, cp: Checkpoint, height: int, subroot: bytes,
         levels: Sequence[Sequence[bytes]], chunk: list[StoredMessage],
     ) -> int:  # fmt: skip
-        from trustspace.bus.merkle import proof_from_levels
-
         siblings = [s for m in chunk for s in proof_from_levels(levels, m.nonce)]
         call = dest.bus.functions.deliver(
             origin, cp.root, height, subroot, [m.raw for m in chunk], siblings
