@@ -20,6 +20,8 @@ from tests.unit.notary.conftest import (  # noqa: F401  (fixtures)
     enroll,
     maritime_notary,
     notary,
+    notary_consortium,
+    notary_gov,
     notary_wallet,
     schema_id,
     wallet_owner,

@@ -131,9 +131,9 @@ def test_eip712_replay__revocation_signed_for_one_chain__refused_on_another(
 
 
 def test_eip712_replay__accepted_on_one_notary__refused_by_a_second_on_the_same_chain(
-    project, deployer, consortium, notary, client, customs_notary, outsider, attest_request
+    project, deployer, notary_consortium, notary, client, customs_notary, outsider, attest_request
 ):
-    second = deployer.deploy(project.Notary, consortium)  # same Consortium, same schema ids
+    second = deployer.deploy(project.Notary, notary_consortium)  # same Consortium, same schema ids
     second_schema = second.registerSchema(
         "customs-declaration", "1.0", bytes(32), "https://schemas.example/cd/1.0",
         sender=customs_notary,
