@@ -50,17 +50,31 @@ STATEMENTS = {
 }
 TRACKED = ("contracts/Notary.sol", "contracts/MessageBus.sol")
 
-# (address lower-case, creation?) -> program counters executed
+# (contract name, creation?) -> program counters executed. Names are resolved when a trace
+# is collected: ape's per-test isolation reverts the chain, so one address holds different
+# contracts over a session.
 HITS: dict[tuple[str, bool], set[int]] = defaultdict(set)
-NAMES: dict[str, str | None] = {}
 COUNTS = {"transactions": 0, "calls": 0, "failed_estimates": 0, "trace_errors": 0}
 
 
 # ---------------------------------------------------------------- collection
 
 
+def _name_of(address: str) -> str | None:
+    from ape import chain
+    from eth_utils.address import to_checksum_address
+
+    try:
+        contract_type = chain.contracts.get(to_checksum_address(address))
+    except Exception:
+        return None
+    return contract_type.name if contract_type else None
+
+
 def _collect(result: Any, to: str | None, created: str | None = None) -> None:
     logs = (result or {}).get("structLogs") or []
+    names: dict[str, str | None] = {}
+    per_frame: dict[tuple[str, bool], set[int]] = defaultdict(set)
     frames: dict[int, tuple[str, bool] | None] = {}
     if to:
         frames[1] = (to.lower(), False)
@@ -71,7 +85,7 @@ def _collect(result: Any, to: str | None, created: str | None = None) -> None:
         depth = step["depth"]
         frame = frames.get(depth)
         if frame is not None:
-            HITS[frame].add(step["pc"])
+            per_frame[frame].add(step["pc"])
         op = step["op"]
         if op in CALLS:
             target = int(step["stack"][-2], 16)
@@ -83,6 +97,12 @@ def _collect(result: Any, to: str | None, created: str | None = None) -> None:
         following = logs[i + 1]["depth"] if i + 1 < len(logs) else depth
         if following == depth + 1:
             frames[depth + 1] = pending
+    for (address, creation), pcs in per_frame.items():
+        if address not in names:
+            names[address] = _name_of(address)
+        name = names[address]
+        if name is not None:
+            HITS[(name, creation)] |= pcs
 
 
 def _call_dict(txn: Any) -> dict[str, Any]:
@@ -280,20 +300,7 @@ def _report(root: Path) -> dict[str, Any]:
             statements.append(
                 Statement(source, line, snippet, pcs["runtime"], pcs["creation"], contract)
             )
-    # Which addresses run which contract.
-    from ape import chain
-    from eth_utils.address import to_checksum_address
-
-    hits: dict[tuple[str, bool], set[int]] = defaultdict(set)
-    for (address, creation), pcs in HITS.items():
-        if address not in NAMES:
-            try:
-                contract_type = chain.contracts.get(to_checksum_address(address))
-                NAMES[address] = contract_type.name if contract_type else None
-            except Exception:
-                NAMES[address] = None
-        if NAMES[address]:
-            hits[(NAMES[address], creation)] |= pcs
+    hits = HITS
     summary: dict[str, Any] = {
         "files": {},
         "uncovered": [],
