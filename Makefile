@@ -31,16 +31,14 @@ unit: setup
 fuzz: setup
 	HYPOTHESIS_PROFILE=deep $(VENV)/ape test tests/fuzz
 
-# Statement coverage on anvil (tracing), in two runs: ape's coverage for the Vyper contracts
-# (terminal + .build/coverage.xml), then tools/solidity_coverage.py for the Solidity ones
-# (.trustspace/coverage-solidity.json). One combined run keeps every trace ape fetches in
-# memory and was OOM-killed at 22 GB. Figures: docs/security-evidence.md. Not in `make test`.
+# Statement coverage on anvil (tracing) by tools/contract_coverage.py: Solidity statements
+# and Vyper executable lines, from one set of traces (.trustspace/coverage-solidity.json).
+# ape's own --coverage is not used: it has no Solidity support, its Vyper pcmap does not
+# match the code, and it keeps every trace in memory (OOM-killed at 22 GB here).
+# Figures: docs/security-evidence.md. Not part of `make test`.
 coverage: setup
-	APE_TEST_XML=true $(VENV)/ape test tests/unit/consortium tests/unit/did \
-		tests/security/test_governance_races.py tests/security/test_did_replay.py \
-		--network ethereum:local:foundry --coverage -k "not 1000_changes" -p no:cacheprovider
-	$(VENV)/ape test tests/unit/notary tests/unit/bus tests/security \
-		--network ethereum:local:foundry -p tools.solidity_coverage -p no:cacheprovider
+	$(VENV)/ape test tests/unit tests/security --network ethereum:local:foundry \
+		-k "not 1000_changes" -p tools.contract_coverage -p no:cacheprovider
 
 # Static analysis of the Solidity contracts (slither in its own venv; docs/security-evidence.md).
 slither: setup
