@@ -34,8 +34,10 @@ fuzz: setup
 compile: setup
 	$(VENV)/ape compile
 
+# Every benchmark into bench/results.json, rendered to docs/performance.md (several minutes).
+# BENCH_SKIP_TESTS=1 leaves out the test-suite timing; BENCH_ARGS=--quick shrinks every size.
 bench: setup
-	$(VENV)/python bench/tx_rate.py
+	$(VENV)/python -m bench.run $(BENCH_ARGS)
 
 chains-up: setup
 	$(VENV)/trustspace chains up

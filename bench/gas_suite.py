@@ -111,7 +111,7 @@ TARGETS: dict[str, tuple[int, str]] = {
     "notary.attestBySig": (75_000, "EAS attestByDelegation: 213,348"),
     "notary.attestBySig_first_in_word": (75_000, "EAS attestByDelegation: 213,348"),
     "notary.revoke": (50_000, "EAS revoke: 59,890"),
-    "notary.verifyInclusion_2^20_estimate": (40_000, "-"),
+    "notary.verifyInclusion_2^20_estimate": (40_000, "no public equivalent measured"),
     "did.setAttribute_first": (51_528, "ERC-1056 1.3.0 setAttribute (first): 51,528"),
     "did.setAttribute_later": (34_428, "ERC-1056 setAttribute (later): 34,428"),
     "did.addDelegate": (55_104, "ERC-1056 addDelegate: 55,104"),
