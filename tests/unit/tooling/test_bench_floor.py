@@ -60,7 +60,7 @@ def test_ratio__rounded_to_hundredths():
 
 def test_shapes__dict_and_object_logs_with_hex_or_bytes_data():
     class Log:
-        topics = [b"a", b"b"]
+        topics = (b"a", b"b")
         data = b"\x00" * 32
 
     assert shapes([{"topics": [b"t"], "data": "0x" + "ab" * 3}, Log()]) == [
