@@ -141,6 +141,29 @@ NOTES: dict[str, str] = {
     ),
 }
 
+#: Readable names for rows whose id is terse.
+LABELS: dict[str, str] = {
+    "notary.attest": "attest (membership check included)",
+    "notary.attest_with_parent_and_expiry": "attest with parent (lineage) and expiry",
+    "notary.attestBySig": "attestBySig (EIP-712, EOA), nonce word in use",
+    "notary.attestBySig_first_in_word": "attestBySig (EIP-712, EOA), first nonce of a word",
+    "notary.attestBySig_erc1271": "attestBySig, ERC-1271 wallet, nonce word in use",
+    "notary.attestBySig_erc1271_first_in_word": "attestBySig, ERC-1271 wallet, first of a word",
+    "notary.revoke": "revoke (attestation)",
+    "notary.revoke_whole_batch": "revoke (whole batch)",
+    "notary.revokeDocument": "revokeDocument (one document of a batch)",
+    "notary.revokeBySig": "revokeBySig (EIP-712, EOA)",
+    "notary.invalidateNonces": "invalidateNonces (fresh word)",
+    "notary.verifyInclusion_2^20_estimate": "verifyInclusion, batch of 2^20 (eth_estimateGas)",
+    "notary.documentStatus_2^20_estimate": "documentStatus, batch of 2^20 (eth_estimateGas)",
+    "did.setAttribute_first": "setAttribute, identity's first change",
+    "did.setAttribute_later": "setAttribute, later change",
+    "did.changeOwner": "changeOwner, later change",
+    "did.changeOwner_fresh_identity": "changeOwner, identity's first change",
+    "did.changeOwnerSigned": "changeOwnerSigned (owner's first signed change)",
+    "did.setAttributeSigned": "setAttributeSigned (owner's first signed change)",
+}
+
 GROUPS = {
     "consortium": "Gas: Consortium",
     "did": "Gas: DIDRegistry",
@@ -177,7 +200,7 @@ class GasRecorder:
             Figure(
                 id=f"gas.{row}",
                 group=GROUPS[contract],
-                name=name or row.split(".", 1)[1],
+                name=name or LABELS.get(row, row.split(".", 1)[1]),
                 measured=gas,
                 unit="gas",
                 target=target,
@@ -327,7 +350,7 @@ def measure_consortium_and_notary(rec: GasRecorder, *, big_batch: int = 2**20) -
     ):
         args = (batch, documents[index], index, proof)
         gas = int(method.estimate_gas_cost(*args, sender=relayer))
-        rec.estimate(row, gas, bytes(method.encode_input(*args)), row.split(".", 1)[1])
+        rec.estimate(row, gas, bytes(method.encode_input(*args)))
 
     # Last: a threshold of 3 would slow every proposal above.
     enact("set_threshold", Action.SET_THRESHOLD, threshold=3)
