@@ -131,6 +131,18 @@ NOTES: dict[str, str] = {
         "invalidateNonces of a reserved bit) or nonces kept in transient storage (no replay "
         "protection across blocks: not acceptable)."
     ),
+    "consortium.propose": (
+        "No target. Far above its floor because the proposal is stored unpacked: eight struct "
+        "fields plus the ABI-encoded args word by word (about 10 fresh slots), and the "
+        "proposer's approval as a list entry, its length and an approver map (3 more). A packed "
+        "header and a hash of (action, args, reason), with args resupplied at execution, would "
+        "bring it near 100,000. Governance is rare, so this was left for clarity."
+    ),
+    "consortium.approve": (
+        "No target. The approval goes to a list (entry + length) and an approver map, and the "
+        "event recounts live approvals over the list; a bitmap of organisations would be one "
+        "5,000-gas write."
+    ),
     "did.changeOwner": "Second and later owner change of an identity (its record exists).",
     "did.changeOwner_fresh_identity": "An identity's very first change is an owner change.",
     "notary.verifyInclusion_2^20_estimate": (

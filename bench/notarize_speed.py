@@ -134,6 +134,13 @@ def run(quick: bool = False) -> list[Figure]:
             note=(
                 f"{r['files_per_s']:,} files/s; subprocess against anvil over HTTP: start, "
                 "hash, tree, anchor, one proof bundle per file, JSON report"
+                + (
+                    f". Found: `--json` output is preceded on stdout by ape's log lines "
+                    f"({r['stdout_before_json'].count(chr(10)) + 1}), so it is not valid JSON "
+                    "for scripts as is"
+                    if r["stdout_before_json"]
+                    else ""
+                )
             ),
             details=r,
         )
