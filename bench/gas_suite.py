@@ -226,6 +226,14 @@ class GasRecorder:
         )
 
 
+#: One line for the method table of docs/performance.md.
+METHOD = (
+    "receipts on anvil; every external non-view function of Consortium (propose, approve, "
+    "execute of eight actions, cancel), DIDRegistry (every write, direct and signed) and "
+    "Notary (every write); views by eth_estimateGas; floor per call from FLOORS"
+)
+
+
 def _model(model: FloorModel) -> dict[str, Any]:
     return {
         "new_slots": model.new_slots,

@@ -199,6 +199,18 @@ def render(report: dict[str, Any]) -> str:
         out.append("")
     for group, rows in others.items():
         out += [f"## {group}", "", *other_table(rows), ""]
+    sections = report.get("sections", {})
+    out += [
+        "## How each figure is measured",
+        "",
+        "| section | module | method |",
+        "|---|---|---|",
+        *(
+            f"| {k} | `{v.get('module', '')}` | {_cell(v.get('method', ''))} |"
+            for k, v in sections.items()
+        ),
+        "",
+    ]
     out += [
         "## Sections",
         "",

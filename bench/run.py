@@ -61,7 +61,7 @@ def run_section(name: str, quick: bool, out: Path) -> None:
     try:
         module = importlib.import_module(SECTIONS[name])
         figures = [f.to_json() for f in module.run(quick=quick)]
-        payload: dict[str, Any] = {"figures": figures}
+        payload: dict[str, Any] = {"figures": figures, "method": getattr(module, "METHOD", "")}
     except Exception as err:  # reported in results.json, the other sections go on
         payload = {"figures": [], "error": f"{type(err).__name__}: {err}"}
         traceback.print_exc()
@@ -85,6 +85,8 @@ def spawn(name: str, quick: bool) -> dict[str, Any]:
         payload = json.loads(out.read_text()) if out.exists() else {"figures": []}
     error = payload.get("error") or (None if code == 0 else f"section exited with {code}")
     return {
+        "module": SECTIONS[name].replace(".", "/") + ".py",
+        "method": payload.get("method", ""),
         "figures": payload["figures"],
         "status": "error" if error else "ok",
         "error": error,
@@ -158,12 +160,13 @@ def main() -> None:
         for f in result["figures"]:
             f["section"] = name
         by_section[name] = result.pop("figures")
-        sections[name] = result
+        sections[name] = {**result, "quick": args.quick}
         print(f"   {result['status']} in {result['seconds']} s"
               + (f": {result['error']}" if result["error"] else ""), flush=True)  # fmt: skip
     order = [s for s in SECTIONS if s in by_section] + [s for s in by_section if s not in SECTIONS]
     figures = [f for name in order for f in by_section[name]]
     report.update(
+        quick=any(sections[name].get("quick") for name in order),
         sections={name: sections[name] for name in order},
         summary=summary(figures),
         floor_prices=floor_prices(),

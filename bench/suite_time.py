@@ -21,6 +21,10 @@ COMMAND = ["ape", "test", "tests", "-q", "-p", "no:cacheprovider"]
 TIMEOUT_S = 3600
 
 
+#: One line for the method table of docs/performance.md.
+METHOD = "`ape test tests -q -p no:cacheprovider`, once (skipped with BENCH_SKIP_TESTS=1)"
+
+
 def measure() -> dict[str, Any]:
     exe = Path(sys.executable).with_name("ape")
     t0 = time.perf_counter()

@@ -29,6 +29,10 @@ ROUNDS = 40
 OUT = Path(__file__).with_name("tx_rate.json")
 
 
+#: One line for the method table of docs/performance.md.
+METHOD = "the same governance workload through ape on boa and on anvil"
+
+
 def measure(choice: str, rounds: int = ROUNDS) -> dict[str, float | int | str]:
     with networks.parse_network_choice(choice) as provider:
         test_accounts = accounts.test_accounts
