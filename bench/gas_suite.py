@@ -128,15 +128,14 @@ NOTES: dict[str, str] = {
         "hands out sequential nonces (NotaryClient.next_nonce), so the amortised cost is "
         "attestBySig + 17,100/256 ≈ +67 gas. Meeting it every time would take a nonce word "
         "written ahead of use (a signer pre-pays 22,100 once per 256 requests, e.g. "
-        "invalidateNonces of a reserved bit) or nonces kept in transient storage (no replay "
-        "protection across blocks: not acceptable)."
+        "invalidateNonces of a reserved bit)."
     ),
     "consortium.propose": (
         "No target. Far above its floor because the proposal is stored unpacked: eight struct "
         "fields plus the ABI-encoded args word by word (about 10 fresh slots), and the "
         "proposer's approval as a list entry, its length and an approver map (3 more). A packed "
         "header and a hash of (action, args, reason), with args resupplied at execution, would "
-        "bring it near 100,000. Governance is rare, so this was left for clarity."
+        "bring it near 100,000. Governance transactions are rare; no target was set."
     ),
     "consortium.approve": (
         "No target. The approval goes to a list (entry + length) and an approver map, and the "

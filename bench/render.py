@@ -203,22 +203,12 @@ def render(report: dict[str, Any]) -> str:
     out += [
         "## How each figure is measured",
         "",
-        "| section | module | method |",
-        "|---|---|---|",
+        "| section | module | method | status | seconds |",
+        "|---|---|---|---|---:|",
         *(
-            f"| {k} | `{v.get('module', '')}` | {_cell(v.get('method', ''))} |"
+            f"| {k} | `{v.get('module', '')}` | {_cell(v.get('method', ''))} | "
+            f"{v['status']}{' (quick)' if v.get('quick') else ''} | {fmt(v['seconds'])} |"
             for k, v in sections.items()
-        ),
-        "",
-    ]
-    out += [
-        "## Sections",
-        "",
-        "| section | status | seconds |",
-        "|---|---|---:|",
-        *(
-            f"| {k} | {v['status']} | {fmt(v['seconds'])} |"
-            for k, v in report.get("sections", {}).items()
         ),
         "",
     ]

@@ -111,3 +111,33 @@ def test_fmt__people_numbers():
     assert fmt(3.14159) == "3.14"
     assert fmt(1474.43) == "1,474.4"
     assert fmt(10.0) == "10"
+
+
+def test_render__sections_table__module_method_status_and_quick():
+    sections = {
+        "gas": {
+            "module": "bench/gas_suite.py",
+            "method": "receipts on anvil",
+            "status": "ok",
+            "seconds": 9.5,
+            "quick": True,
+        }
+    }
+    text = render(report([], sections=sections))
+    assert "| gas | `bench/gas_suite.py` | receipts on anvil | ok (quick) | 9.50 |" in text
+
+
+def test_summary__counts_targets_met_and_lists_missed():
+    from bench.run import summary
+
+    rows = [
+        gas("attest", 58_956, 60_000).to_json(),
+        gas("attestBySig", 89_646, 75_000).to_json(),
+        gas("registerSchema", 155_026).to_json(),
+    ]
+    assert summary(rows) == {
+        "figures": 3,
+        "with_target": 2,
+        "passed": 1,
+        "missed": ["gas.notary.attestBySig"],
+    }
