@@ -193,7 +193,11 @@ class GasRecorder:
         gas = int(receipt.gas_used)
         model = FLOORS[row]
         data = bytes(receipt.transaction.data)
-        fl = floor_of(model, data, shapes(receipt.logs))
+        try:
+            fl = floor_of(model, data, shapes(receipt.logs))
+        except ValueError as err:  # the contract changed under the model: report, do not stop
+            self._add(row, gas, None, None, name, {"floor_error": str(err), **_model(model)})
+            return gas
         self._add(row, gas, fl.total, ratio(gas, fl), name, {"floor": asdict(fl), **_model(model)})
         return gas
 
@@ -203,7 +207,13 @@ class GasRecorder:
         return gas
 
     def _add(
-        self, row: str, gas: int, floor: int, r: float, name: str | None, details: dict[str, Any]
+        self,
+        row: str,
+        gas: int,
+        floor: int | None,
+        r: float | None,
+        name: str | None,
+        details: dict[str, Any],
     ) -> None:
         target, reference = TARGETS.get(row, (None, None))
         contract = row.split(".", 1)[0]
@@ -219,7 +229,14 @@ class GasRecorder:
                 reference=reference,
                 floor=floor,
                 ratio=r,
-                note=NOTES.get(row, ""),
+                note=(
+                    NOTES.get(row, "")
+                    + (
+                        f" Floor model out of date: {details['floor_error']}"
+                        if floor is None
+                        else ""
+                    )
+                ).strip(),
                 details=details,
             )
         )
@@ -464,7 +481,8 @@ def main() -> None:
     for f in run(quick="--quick" in sys.argv):
         target = f"{f.target:>8,}" if f.target else "        "
         verdict = {True: "ok", False: "MISSED", None: ""}[f.passed]
-        print(f"{f.id:55} {f.measured:>9,} floor {f.floor:>8,} x{f.ratio:<5} {target} {verdict}")
+        floor = f"floor {f.floor or 0:>8,} x{f.ratio or 0:<5}"
+        print(f"{f.id:55} {f.measured:>9,} {floor} {target} {verdict}")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def floor_table(figures: Sequence[dict[str, Any]]) -> list[str]:
     ]
     for f in figures:
         d = f.get("details", {})
-        if "new_slots" not in d:
+        if "new_slots" not in d or "floor" not in d:
             continue
         lines.append(
             f"| {_cell(f['name'])} | {d['new_slots']} | {d['updated_slots']} | "
