@@ -61,6 +61,22 @@ def run(cli_notary):
 
 
 @pytest.fixture
+def notarize_args(tmp_path, alias, notary_key, cli_notary):
+    """The options every notarize call here shares: schema 1, bundles in tmp/b, JSON output."""
+    return (
+        "--schema",
+        1,
+        "--out",
+        tmp_path / "b",
+        "--account",
+        alias(notary_key),
+        "--notary",
+        cli_notary.address,
+        "--json",
+    )
+
+
+@pytest.fixture
 def documents(tmp_path):
     folder = tmp_path / "declarations"
     (folder / "sub").mkdir(parents=True)
@@ -81,22 +97,9 @@ def test_commands__registered_names():
 
 
 def test_notarize_directory__one_batch__every_bundle_verifies(
-    run, cli_notary, notary_key, alias, documents, tmp_path
+    notarize_args, run, cli_notary, notary_key, alias, documents, tmp_path
 ):
-    out = tmp_path / "bundles"
-    result = run(
-        notarize,
-        documents,
-        "--schema",
-        1,
-        "--out",
-        out,
-        "--account",
-        alias(notary_key),
-        "--notary",
-        cli_notary.address,
-        "--json",
-    )
+    result = run(notarize, documents, *notarize_args)
     docs = json.loads(result.output)["documents"]
     assert len(docs) == 5 and len({d["record_id"] for d in docs}) == 1  # one batch
     for d in docs:
@@ -109,21 +112,10 @@ def test_notarize_directory__one_batch__every_bundle_verifies(
     assert "included" in human.output and "Customs Authority" in human.output
 
 
-def test_verify__changed_file__exit_1(run, cli_notary, notary_key, alias, documents, tmp_path):
-    out = tmp_path / "b"
-    res = run(
-        notarize,
-        documents,
-        "--schema",
-        1,
-        "--out",
-        out,
-        "--account",
-        alias(notary_key),
-        "--notary",
-        cli_notary.address,
-        "--json",
-    )
+def test_verify__changed_file__exit_1(
+    notarize_args, run, cli_notary, notary_key, alias, documents, tmp_path
+):
+    res = run(notarize, documents, *notarize_args)
     d = json.loads(res.output)["documents"][0]
     with open(d["path"], "a") as f:
         f.write("tampered")
@@ -132,21 +124,9 @@ def test_verify__changed_file__exit_1(run, cli_notary, notary_key, alias, docume
 
 
 def test_revoke_bundle__document_revoked__verify_exit_1(
-    run, cli_notary, notary_key, alias, documents, tmp_path
+    notarize_args, run, cli_notary, notary_key, alias, documents, tmp_path
 ):
-    res = run(
-        notarize,
-        documents,
-        "--schema",
-        1,
-        "--out",
-        tmp_path / "b",
-        "--account",
-        alias(notary_key),
-        "--notary",
-        cli_notary.address,
-        "--json",
-    )
+    res = run(notarize, documents, *notarize_args)
     first, second = json.loads(res.output)["documents"][:2]
     run(
         revoke,
@@ -166,22 +146,12 @@ def test_revoke_bundle__document_revoked__verify_exit_1(
     assert ok["valid"]
 
 
-def test_revoke__outsider__fails(run, cli_notary, notary_key, outsider, alias, tmp_path):
+def test_revoke__outsider__fails(
+    notarize_args, run, cli_notary, notary_key, outsider, alias, tmp_path
+):
     doc = tmp_path / "a.txt"
     doc.write_text("a")
-    res = run(
-        notarize,
-        doc,
-        "--schema",
-        1,
-        "--out",
-        tmp_path / "b",
-        "--account",
-        alias(notary_key),
-        "--notary",
-        cli_notary.address,
-        "--json",
-    )
+    res = run(notarize, doc, *notarize_args)
     rid = json.loads(res.output)["documents"][0]["record_id"]
     # The contract's custom error reaches the caller unchanged.
     with ape.reverts(cli_notary.NotaryNotNotary, account=outsider.address):
@@ -223,20 +193,10 @@ def test_notarize_files_with_parent__trace_shows_lineage(
     run(trace, "0x" + "00" * 32, "--notary", cli_notary.address, "--json", code=1)
 
 
-def test_verify_offline__no_chain_needed(run, cli_notary, notary_key, alias, documents, tmp_path):
-    res = run(
-        notarize,
-        documents,
-        "--schema",
-        1,
-        "--out",
-        tmp_path / "b",
-        "--account",
-        alias(notary_key),
-        "--notary",
-        cli_notary.address,
-        "--json",
-    )
+def test_verify_offline__no_chain_needed(
+    notarize_args, run, cli_notary, notary_key, alias, documents, tmp_path
+):
+    res = run(notarize, documents, *notarize_args)
     d = json.loads(res.output)["documents"][3]
     report = json.loads(
         run(verify, d["path"], "--bundle", d["bundle"], "--offline", "--json").output
