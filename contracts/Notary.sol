@@ -6,6 +6,8 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {IConsortium} from "../interfaces/IConsortium.sol";
+import {IMessageBus} from "../interfaces/IMessageBus.sol";
+import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 import {INotary} from "../interfaces/INotary.sol";
 
 /// @title Notary
@@ -25,7 +27,7 @@ import {INotary} from "../interfaces/INotary.sol";
 ///      36812) and organisation ids uint32. A revoker must hold NOTARY live in the attesting
 ///      organisation, so a suspended organisation cannot revoke until reinstated (its records read
 ///      ORG_NOT_LIVE meanwhile). ERC-1271 signatures are checked at submission time only.
-contract Notary is INotary, EIP712 {
+contract Notary is INotary, IMessageRecipient, EIP712 {
     /// @notice Role flag the Consortium must grant for attest, anchor, revoke and schemas (Role.NOTARY).
     uint256 public constant NOTARY_ROLE = 2;
 
@@ -75,6 +77,21 @@ contract Notary is INotary, EIP712 {
 
     /// @dev Used unordered nonces: bit (nonce & 255) of word (nonce >> 8), per signer (Permit2-style).
     mapping(address signer => mapping(uint256 word => uint256 bits)) private _nonceBitmaps;
+
+    /// @dev The message bus that carries mirrored records (set by governance; zero: none).
+    IMessageBus private _bus;
+
+    /// @dev The Notary on each other chain, the only sender trusted for foreign records.
+    mapping(uint32 chainId => address notary) private _peers;
+
+    /// @dev Origin chain and origin record id of each foreign record.
+    mapping(bytes32 id => Foreign origin) private _foreign;
+
+    /// @dev Where a foreign record came from.
+    struct Foreign {
+        uint32 origin;
+        bytes32 originId;
+    }
 
     /// @param consortium_ The Consortium contract that grants roles and says which organisations are live.
     constructor(IConsortium consortium_) EIP712("trustspace Notary", "1") {
@@ -163,6 +180,90 @@ contract Notary is INotary, EIP712 {
         if (_documentRevocations[batchId][document] != 0) revert NotaryAlreadyRevoked(batchId, document);
         _documentRevocations[batchId][document] = block.timestamp | (uint256(reason) << 40);
         emit DocumentRevoked(batchId, document, msg.sender, reason);
+    }
+
+    // ------------------------------------------------------------------ mirroring
+
+    /// @notice Send document attestation `id` (with its revocation, if any) to `destination`.
+    /// @dev Caller: a NOTARY of the attesting organisation. Call again after revoking to mirror
+    ///      the revocation; the destination keeps a revocation once it has seen one.
+    /// @param id The record id on this chain.
+    /// @param destination Chain id of the destination; a peer Notary must be registered for it.
+    /// @return messageId The bus message id (follow it with `trustspace bus status`).
+    function mirror(bytes32 id, uint32 destination) external returns (bytes32 messageId) {
+        uint256 word = _records[id];
+        if (word == 0) revert NotaryUnknownRecord(id);
+        if (_kind(word) != Kind.DOCUMENT) revert NotaryNotMirrorable(id);
+        _checkAttester(msg.sender, id, uint32(word));
+        address peer = _peers[destination];
+        if (peer == address(0)) revert NotaryNoPeer(destination);
+        if (address(_bus) == address(0)) revert NotaryNoBus(address(this));
+        messageId = _bus.dispatch(destination, peer, abi.encode(id, word));
+        emit Mirrored(id, destination, messageId);
+    }
+
+    /// @notice Receive a mirrored record from the peer Notary of `origin` (message bus only).
+    /// @param origin Chain id of the origin.
+    /// @param sender The Notary that sent it there.
+    /// @param body abi.encode(origin record id, packed record).
+    function handle(uint32 origin, address sender, bytes calldata body) external {
+        if (msg.sender != address(_bus) || address(_bus) == address(0)) revert NotaryNotBus(msg.sender);
+        if (sender == address(0) || _peers[origin] != sender) revert NotaryUntrustedSender(origin, sender);
+        (bytes32 originId, uint256 word) = abi.decode(body, (bytes32, uint256));
+        bytes32 id = foreignId(origin, originId);
+        uint256 current = _records[id];
+        uint256 incoming = (word & ~(uint256(0xff) << _KIND_SHIFT)) | (uint256(uint8(Kind.FOREIGN)) << _KIND_SHIFT);
+        // Messages may arrive out of order (a retried attestation after its revocation): a
+        // revocation, once recorded, is kept.
+        uint256 revocation = (_MASK40 << _REVOKED_SHIFT) | (uint256(0xffff) << _REASON_SHIFT);
+        if ((current >> _REVOKED_SHIFT) & _MASK40 != 0) {
+            incoming = (incoming & ~revocation) | (current & revocation);
+        }
+        _records[id] = incoming;
+        if (current == 0) _foreign[id] = Foreign(origin, originId);
+        emit ForeignRecorded(id, origin, originId, incoming & _MASK32, uint40(incoming >> _REVOKED_SHIFT));
+    }
+
+    /// @notice Set the message bus used for mirroring (Consortium only).
+    /// @param bus The MessageBus of this chain.
+    function setBus(IMessageBus bus) external {
+        if (msg.sender != address(_consortium)) revert NotaryNotConsortium(msg.sender);
+        _bus = bus;
+        emit BusChanged(address(bus));
+    }
+
+    /// @notice Register the Notary of chain `chainId` (Consortium only; zero removes it).
+    /// @param chainId The other chain.
+    /// @param notary Its Notary.
+    function setPeer(uint32 chainId, address notary) external {
+        if (msg.sender != address(_consortium)) revert NotaryNotConsortium(msg.sender);
+        _peers[chainId] = notary;
+        emit PeerChanged(chainId, notary);
+    }
+
+    /// @notice The id under which a record of another chain is kept here.
+    /// @param origin Chain id of the origin.
+    /// @param originId The record id there.
+    /// @return keccak256(abi.encode(origin, originId)).
+    function foreignId(uint32 origin, bytes32 originId) public pure returns (bytes32) {
+        return keccak256(abi.encode(origin, originId));
+    }
+
+    /// @notice Where foreign record `id` came from.
+    /// @param id A foreign record id.
+    /// @return origin Chain id of the origin (0 if `id` is not foreign).
+    /// @return originId The record id there.
+    function foreignOrigin(bytes32 id) external view returns (uint32 origin, bytes32 originId) {
+        Foreign memory f = _foreign[id];
+        return (f.origin, f.originId);
+    }
+
+    /// @notice The bus used for mirroring and the peer Notary of `chainId`.
+    /// @param chainId Another chain.
+    /// @return bus The bus (zero if none).
+    /// @return peer The peer Notary (zero if none).
+    function mirroring(uint32 chainId) external view returns (address bus, address peer) {
+        return (address(_bus), _peers[chainId]);
     }
 
     // ------------------------------------------------------------------ schemas
@@ -421,6 +522,8 @@ contract Notary is INotary, EIP712 {
     function _revoke(address revoker, bytes32 id, uint16 reason) private {
         uint256 word = _records[id];
         if (word == 0) revert NotaryUnknownRecord(id);
+        // A foreign record follows its origin: it is revoked there and mirrored here.
+        if (_kind(word) == Kind.FOREIGN) revert NotaryForeignRecord(id);
         uint32 orgId = uint32(word);
         _checkAttester(revoker, id, orgId);
         if ((word >> _REVOKED_SHIFT) & _MASK40 != 0) revert NotaryAlreadyRevoked(id, bytes32(0));

@@ -7,7 +7,7 @@ pragma solidity ^0.8.24;
 /// @dev Errors, events and types of Notary.sol. Every error names the values that failed.
 interface INotary {
     /// @notice What a record is. Values are stable: off-chain code and future mirroring rely on them.
-    /// @dev FOREIGN is reserved for attestations mirrored from another chain (later issue).
+    /// @dev FOREIGN: an attestation mirrored from another chain over the message bus.
     enum Kind {
         NONE,
         DOCUMENT,
@@ -108,6 +108,20 @@ interface INotary {
     error NotaryNonceUsed(address signer, uint256 nonce);
     /// @notice The signature is not valid for `signer` (EOA or ERC-1271 wallet); high-s is refused.
     error NotaryInvalidSignature(address signer);
+    /// @notice Only the Consortium (an approved proposal) may set the bus and peers.
+    error NotaryNotConsortium(address caller);
+    /// @notice Mirroring needs a message bus; governance has not set one.
+    error NotaryNoBus(address notary);
+    /// @notice Only the message bus may deliver mirrored records.
+    error NotaryNotBus(address caller);
+    /// @notice No peer Notary is registered for chain `chainId`.
+    error NotaryNoPeer(uint32 chainId);
+    /// @notice A mirrored record came from `sender` on `origin`, which is not the registered peer.
+    error NotaryUntrustedSender(uint32 origin, address sender);
+    /// @notice Only document attestations of this chain can be mirrored (not batches or foreign records).
+    error NotaryNotMirrorable(bytes32 id);
+    /// @notice A foreign record is revoked on its origin chain and mirrored, never here.
+    error NotaryForeignRecord(bytes32 id);
 
     /// @dev A document digest was attested by `attester` for organisation `orgId`; a parent,
     ///      when present, is in the `Derived` event of the same transaction.
@@ -156,6 +170,21 @@ interface INotary {
 
     /// @dev Schema `schemaId` takes no new attestations from now on.
     event SchemaDeprecated(uint32 indexed schemaId, address indexed by);
+
+    /// @dev Record `id` was sent over the bus to `destination` (message `messageId`); a later
+    ///      call after revocation sends the revocation.
+    event Mirrored(bytes32 indexed id, uint32 indexed destination, bytes32 messageId);
+
+    /// @dev A record of chain `origin` was recorded (or updated) here as foreign record `id`.
+    event ForeignRecorded(
+        bytes32 indexed id, uint32 indexed origin, bytes32 indexed originId, uint256 orgId, uint40 revokedAt
+    );
+
+    /// @dev Governance set the message bus used for mirroring.
+    event BusChanged(address bus);
+
+    /// @dev Governance set the Notary of chain `chainId` that mirrors to and from this one.
+    event PeerChanged(uint32 indexed chainId, address notary);
 
     /// @dev `signer` gave up nonces `mask` of word `word` (cancelling unsent signed requests).
     event NoncesInvalidated(address indexed signer, uint256 indexed word, uint256 mask);

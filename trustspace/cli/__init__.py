@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from trustspace import __version__
+from trustspace.cli.bus import bus, relay, validator
 from trustspace.cli.chains import chains
 from trustspace.cli.did import did
 from trustspace.cli.notary import COMMANDS as NOTARY_COMMANDS
@@ -18,6 +19,9 @@ def main() -> None:
 
 
 main.add_command(chains)
+main.add_command(validator)
+main.add_command(relay)
+main.add_command(bus)
 main.add_command(did)
 main.add_command(doctor)
 for command in NOTARY_COMMANDS:

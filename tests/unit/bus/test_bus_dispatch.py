@@ -1,0 +1,79 @@
+"""Dispatch on the origin side: permitted senders, message layout, the tree mirror."""
+
+import ape
+import pytest
+from ape.utils import ZERO_ADDRESS
+from eth_utils.crypto import keccak
+
+from tests.unit.bus.harness import ORIGIN, govern
+from trustspace.bus.merkle import ZERO_HASHES, IncrementalTree
+from trustspace.bus.message import Message
+
+
+def test_dispatch__permitted_sender__emits_full_message_and_updates_root(
+    bus_setup, bus_sender, noop, chain
+):
+    bus = bus_setup
+    tree = IncrementalTree()
+    assert bus.root() == ZERO_HASHES[32]
+    for i in range(5):
+        tx = bus.dispatch(ORIGIN, noop, b"body %d" % i, sender=bus_sender)
+        (event,) = tx.decode_logs(bus.Dispatched)
+        message = Message.decode(bytes(event.message))
+        assert message == Message(
+            nonce=i, origin=chain.chain_id, sender=bus_sender.address, destination=ORIGIN,
+            recipient=noop.address, body=b"body %d" % i,
+        )  # fmt: skip
+        assert bytes(event.id) == message.id == keccak(bytes(event.message))
+        assert event.destination == ORIGIN and event.nonce == i
+        tree.insert(message.id)
+        assert bytes(bus.root()) == tree.root()
+    assert bus.count() == 5
+    root, count = bus.tree()
+    assert (bytes(root), count) == (tree.root(), 5)
+
+
+def test_dispatch__unregistered_sender__reverts(bus_setup, outsider, noop):
+    with ape.reverts(bus_setup.MessageBusSenderNotPermitted, sender=outsider.address):
+        bus_setup.dispatch(ORIGIN, noop, b"x", sender=outsider)
+
+
+def test_dispatch__sender_disallowed_by_governance__reverts(
+    bus_setup, bus_gov, bus_approvers, bus_sender, noop
+):
+    govern(bus_gov, bus_approvers, bus_setup, "setSender", bus_sender, False)
+    assert not bus_setup.isSender(bus_sender)
+    with ape.reverts(bus_setup.MessageBusSenderNotPermitted):
+        bus_setup.dispatch(ORIGIN, noop, b"x", sender=bus_sender)
+
+
+def test_set_sender__not_consortium__reverts(bus_setup, customs_admin, outsider):
+    with ape.reverts(bus_setup.MessageBusNotConsortium, caller=customs_admin.address):
+        bus_setup.setSender(outsider, True, sender=customs_admin)
+
+
+@pytest.mark.parametrize("destination", ["local", 0])
+def test_dispatch__to_this_chain_or_zero__reverts(bus_setup, bus_sender, noop, chain, destination):
+    dest = chain.chain_id if destination == "local" else destination
+    with ape.reverts(bus_setup.MessageBusBadDestination):
+        bus_setup.dispatch(dest, noop, b"x", sender=bus_sender)
+
+
+def test_dispatch__zero_recipient__reverts(bus_setup, bus_sender):
+    with ape.reverts(bus_setup.MessageBusZeroRecipient):
+        bus_setup.dispatch(ORIGIN, ZERO_ADDRESS, b"x", sender=bus_sender)
+
+
+def test_dispatch__body_too_large__reverts(bus_setup, bus_sender, noop):
+    with ape.reverts(bus_setup.MessageBusBodyTooLarge):
+        bus_setup.dispatch(ORIGIN, noop, b"\x01" * 16385, sender=bus_sender)
+
+
+def test_dispatch_ordered__numbers_each_lane(bus_setup, bus_sender, noop, recorder):
+    bus = bus_setup
+    seqs = []
+    for recipient in (noop, noop, recorder, noop):
+        tx = bus.dispatchOrdered(ORIGIN, recipient, b"o", sender=bus_sender)
+        seqs.append(Message.decode(bytes(tx.decode_logs(bus.Dispatched)[0].message)).sequence)
+    assert seqs == [1, 2, 1, 3]
+    assert bus.outgoingSequence(ORIGIN, bus_sender, noop) == 3

@@ -1,0 +1,65 @@
+"""Messages as the MessageBus packs them: a 57-byte header and the body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
+
+VERSION = 1
+HEADER_SIZE = 57
+
+
+class MessageFormatError(ValueError):
+    """Bytes that are not a MessageBus message."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One cross-chain message; ``nonce`` is also its leaf index in the origin tree."""
+
+    nonce: int
+    origin: int
+    sender: str
+    destination: int
+    recipient: str
+    body: bytes
+    sequence: int = 0
+    version: int = VERSION
+
+    def encode(self) -> bytes:
+        """The packed bytes the contract hashes and emits."""
+        return (
+            self.version.to_bytes(1, "big")
+            + self.nonce.to_bytes(4, "big")
+            + self.origin.to_bytes(4, "big")
+            + bytes.fromhex(self.sender[2:])
+            + self.destination.to_bytes(4, "big")
+            + bytes.fromhex(self.recipient[2:])
+            + self.sequence.to_bytes(4, "big")
+            + self.body
+        )
+
+    @property
+    def id(self) -> bytes:
+        """keccak256 of the packed message: its leaf in the tree and its name everywhere."""
+        return keccak(self.encode())
+
+    @classmethod
+    def decode(cls, raw: bytes) -> Message:
+        """Parse packed bytes; MessageFormatError if too short or of another version."""
+        if len(raw) < HEADER_SIZE:
+            raise MessageFormatError(f"message of {len(raw)} bytes is shorter than its header")
+        if raw[0] != VERSION:
+            raise MessageFormatError(f"unknown message version {raw[0]}")
+        return cls(
+            version=raw[0],
+            nonce=int.from_bytes(raw[1:5], "big"),
+            origin=int.from_bytes(raw[5:9], "big"),
+            sender=to_checksum_address(raw[9:29]),
+            destination=int.from_bytes(raw[29:33], "big"),
+            recipient=to_checksum_address(raw[33:53]),
+            sequence=int.from_bytes(raw[53:57], "big"),
+            body=bytes(raw[57:]),
+        )

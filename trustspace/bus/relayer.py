@@ -1,0 +1,403 @@
+"""The relayer daemon: watches origin buses, gathers signatures, proves and delivers.
+
+One loop, each turn: settle transactions left open (e.g. by a crash), scan every
+origin for new ``Dispatched`` events, deliver what a signed checkpoint covers
+(one call for a lone message, otherwise accept the checkpoint once and deliver
+in batches with proofs built from the local tree mirror), and retry failed
+messages with exponential back-off. All progress goes through ``RelayStore``;
+before delivering, messages are checked on chain, so a restarted (or a second)
+relayer never sends a delivery the bus has already seen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils.crypto import keccak
+from hexbytes import HexBytes
+from web3.contract import Contract
+from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
+from web3.logs import DISCARD
+
+from trustspace.bus.checkpoint import Checkpoint, select_signatures
+from trustspace.bus.config import BusConfig
+from trustspace.bus.merkle import MessageTree, height_for, proof_from_levels
+from trustspace.bus.message import Message
+from trustspace.bus.signatures import SignatureStore
+from trustspace.bus.store import (
+    DELIVERED,
+    FAILED,
+    FOREIGN,
+    PENDING,
+    REFUSED,
+    RelayStore,
+    StoredMessage,
+    StoredTx,
+)
+from trustspace.bus.web3tx import TxSender, artifact, at, connect
+
+log = logging.getLogger("trustspace.relayer")
+
+# Delivery flags per storage word of the bus (MessageBus.FLAGS_PER_WORD).
+FLAGS_PER_WORD = 255
+
+# Errors after which the bus will never take a message, whoever relays it.
+PERMANENT = {
+    "MessageBusProtectedRecipient",
+    "MessageBusWrongDestination",
+    "MessageBusWrongOrigin",
+    "MessageBusMalformedMessage",
+}
+
+
+def error_names() -> dict[str, str]:
+    """Selector (0x…) → custom error name, for the bus's errors."""
+    abi, _ = artifact("MessageBus")
+    names = {}
+    for item in abi:
+        if item.get("type") == "error":
+            signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+            names["0x" + keccak(text=signature)[:4].hex()] = item["name"]
+    return names
+
+
+@dataclass
+class RelayerOptions:
+    """Tuning knobs of the relayer."""
+
+    batch_size: int = 50
+    poll: float = 0.5
+    confirmations: int = 0
+    max_retries: int = 5
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    scan_chunk: int = 2_000
+    delivery_gas: int = 0  # 0: estimate
+
+
+@dataclass
+class Link:
+    """One chain as the relayer sees it."""
+
+    name: str
+    chain_id: int
+    bus: Contract
+    tx: TxSender
+
+
+@dataclass
+class Relayer:
+    """Delivers messages between every pair of configured chains."""
+
+    config: BusConfig
+    key: LocalAccount
+    store: RelayStore
+    signatures: SignatureStore
+    options: RelayerOptions = field(default_factory=RelayerOptions)
+
+    def __post_init__(self) -> None:
+        self.links: dict[int, Link] = {}
+        for chain in self.config.chains.values():
+            w3 = connect(chain.rpc)
+            chain_id = int(w3.eth.chain_id)
+            self.links[chain_id] = Link(
+                chain.name, chain_id, at(w3, "MessageBus", chain.bus), TxSender(w3, self.key)
+            )
+        self.errors = error_names()
+        self.topic = "0x" + keccak(text="Dispatched(bytes32,uint32,uint32,bytes)").hex()
+
+    # ------------------------------------------------------------------ settle
+
+    def reconcile(self) -> None:
+        """Settle every transaction recorded as sent: from its receipt, or as dropped."""
+        for tx in self.store.open_txs():
+            link = self.links.get(tx.chain)
+            if link is None:
+                continue
+            w3 = link.tx.w3
+            try:
+                receipt = w3.eth.get_transaction_receipt(HexBytes(tx.tx_hash))
+            except TransactionNotFound:
+                try:
+                    w3.eth.get_transaction(HexBytes(tx.tx_hash))
+                except TransactionNotFound:
+                    # Recorded but never reached the node (killed in between): the
+                    # messages stay pending and are checked on chain before resending.
+                    self.store.settle(tx.tx_hash, "dropped", {})
+                    continue
+                receipt = w3.eth.wait_for_transaction_receipt(HexBytes(tx.tx_hash), timeout=120)
+            self._settle_receipt(link, tx, receipt)
+
+    def _settle_receipt(self, link: Link, tx: StoredTx, receipt: Any) -> None:
+        outcomes: dict[tuple[int, int], tuple[str, str | None]] = {}
+        backoff: dict[tuple[int, int], tuple[float, str]] = {}
+        if receipt["status"] == 1:
+            for event in link.bus.events.Delivered().process_receipt(receipt, errors=DISCARD):
+                outcomes[(int(event["args"]["origin"]), int(event["args"]["nonce"]))] = (
+                    DELIVERED,
+                    None,
+                )
+            for event in link.bus.events.DeliveryFailed().process_receipt(receipt, errors=DISCARD):
+                key = (int(event["args"]["origin"]), int(event["args"]["nonce"]))
+                reason = "0x" + bytes(event["args"]["reason"]).hex()
+                outcomes[key] = (FAILED, reason)
+                backoff[key] = (self._backoff_until(self._attempts(key) + 1), reason)
+            self.store.settle(tx.tx_hash, "mined", outcomes, backoff)
+        else:
+            for nonce in tx.nonces:
+                key = (tx.origin, nonce)
+                backoff[key] = (self._backoff_until(self._attempts(key)), f"{tx.kind} reverted")
+            self.store.settle(tx.tx_hash, "reverted", {}, backoff)
+
+    def _attempts(self, key: tuple[int, int]) -> int:
+        row = self.store.db.execute(
+            "SELECT attempts FROM messages WHERE origin = ? AND nonce = ?", key
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _backoff_until(self, attempts: int) -> float:
+        delay = min(
+            self.options.backoff_max, self.options.backoff_base * 2.0 ** max(0, attempts - 1)
+        )
+        return time.time() + delay
+
+    # ------------------------------------------------------------------ scan
+
+    def scan(self, link: Link) -> int:
+        """Record new Dispatched events of one origin; returns how many were found."""
+        w3 = link.tx.w3
+        start = self.store.next_block(link.chain_id)
+        last = int(w3.eth.block_number) - self.options.confirmations
+        found = 0
+        while start <= last:
+            end = min(last, start + self.options.scan_chunk - 1)
+            logs = w3.eth.get_logs(
+                {
+                    "address": link.bus.address,
+                    "fromBlock": start,
+                    "toBlock": end,
+                    "topics": [self.topic],
+                }
+            )
+            rows = []
+            for entry in logs:
+                event = link.bus.events.Dispatched().process_log(entry)
+                raw = bytes(event["args"]["message"])
+                message = Message.decode(raw)
+                state = PENDING if message.destination in self.links else FOREIGN
+                rows.append(
+                    (
+                        message.nonce,
+                        message.id,
+                        message.destination,
+                        raw,
+                        int(entry["blockNumber"]),
+                        state,
+                    )
+                )
+            self.store.record_scan(link.chain_id, end + 1, rows)
+            found += len(rows)
+            start = end + 1
+        return found
+
+    # ------------------------------------------------------------------ deliver
+
+    def deliver(self, origin: Link, dest: Link) -> int:
+        """Deliver what a signed checkpoint covers from ``origin`` to ``dest``; count sent."""
+        pending = self.store.due(
+            origin.chain_id, dest.chain_id, PENDING, self.options.batch_size * 4
+        )
+        if not pending:
+            return 0
+        origin_bus, threshold, _epoch, paused = dest.bus.functions.originConfig(
+            origin.chain_id
+        ).call()
+        if paused or int(origin_bus, 16) == 0:
+            return 0
+        keys, orgs = dest.bus.functions.validators(origin.chain_id).call()
+        tree = MessageTree(self.store.leaves(origin.chain_id))
+        chosen = self._checkpoint(
+            origin.chain_id,
+            origin_bus,
+            tree,
+            dict(zip(keys, orgs, strict=True)),
+            threshold,
+            pending[0].nonce,
+        )
+        if chosen is None:
+            return 0
+        cp, packed = chosen
+        todo = self._unprocessed(origin, dest, [m for m in pending if m.nonce <= cp.index])
+        if not todo:
+            return 0
+        self._prepare_flags(origin, dest, todo)
+        count = cp.index + 1
+        accepted = bool(dest.bus.functions.checkpoint(origin.chain_id, cp.root).call()[0])
+        if len(todo) == 1 and not accepted:
+            m = todo[0]
+            call = dest.bus.functions.process(
+                cp.root, cp.index, packed, m.raw, tree.proof(m.nonce, count)
+            )
+            return len(todo) if self._send(dest, "process", origin.chain_id, todo, call) else 0
+        if not accepted:
+            call = dest.bus.functions.acceptCheckpoint(origin.chain_id, cp.root, cp.index, packed)
+            if not self._send(dest, "accept", origin.chain_id, [], call):
+                return 0
+        height = height_for(count)
+        levels = tree.levels(count, height)
+        subroot = levels[height][0]
+        sent = 0
+        for start in range(0, len(todo), self.options.batch_size):
+            chunk = todo[start : start + self.options.batch_size]
+            sent += self._deliver_chunk(dest, origin.chain_id, cp, height, subroot, levels, chunk)
+        return sent
+
+    def _deliver_chunk(
+        self, dest: Link, origin: int, cp: Checkpoint, height: int, subroot: bytes,
+        levels: Sequence[Sequence[bytes]], chunk: list[StoredMessage],
+    ) -> int:  # fmt: skip
+        siblings = [s for m in chunk for s in proof_from_levels(levels, m.nonce)]
+        call = dest.bus.functions.deliver(
+            origin, cp.root, height, subroot, [m.raw for m in chunk], siblings
+        )
+        if self._send(dest, "deliver", origin, chunk, call):
+            return len(chunk)
+        if len(chunk) == 1:
+            return 0
+        # One bad message must not hold up the others: deliver them one by one.
+        return sum(
+            self._deliver_chunk(dest, origin, cp, height, subroot, levels, [m]) for m in chunk
+        )
+
+    def _prepare_flags(self, origin: Link, dest: Link, todo: list[StoredMessage]) -> None:
+        """Write the flag words these (and the next) deliveries use ahead of them.
+
+        The first write to a storage slot costs 20,000 gas more; doing it in its own small
+        transaction, once per 255 messages, keeps every delivery on the cheap path.
+        """
+        first = todo[0].nonce // FLAGS_PER_WORD
+        last = todo[-1].nonce // FLAGS_PER_WORD + 1
+        flags = dest.bus.functions
+        missing = [
+            w for w in range(first, last + 1) if not flags.flagsPrepared(origin.chain_id, w).call()
+        ]
+        if missing:
+            call = flags.prepareFlags(origin.chain_id, missing[0], missing[-1] - missing[0] + 1)
+            self._send(dest, "prepare", origin.chain_id, [], call)
+
+    def _checkpoint(
+        self, origin: int, origin_bus: str, tree: MessageTree, orgs: dict[str, int],
+        threshold: int, first_nonce: int,
+    ) -> tuple[Checkpoint, bytes] | None:  # fmt: skip
+        for signed in self.signatures.checkpoints(origin, min_index=first_nonce):
+            cp = signed.checkpoint
+            if cp.origin_bus.lower() != origin_bus.lower() or cp.index >= len(tree.leaves):
+                continue
+            if tree.root(cp.index + 1) != cp.root:
+                log.warning(
+                    "checkpoint %d of origin %d does not match the scanned tree", cp.index, origin
+                )
+                continue
+            packed = select_signatures(signed.signatures, orgs, threshold)
+            if packed is not None:
+                return cp, packed
+        return None
+
+    def _unprocessed(
+        self, origin: Link, dest: Link, messages: list[StoredMessage]
+    ) -> list[StoredMessage]:
+        """Drop (and record) messages the destination bus has already processed."""
+        todo = []
+        outcomes: dict[tuple[int, int], tuple[str, str | None]] = {}
+        for m in messages:
+            if dest.bus.functions.processed(origin.chain_id, m.nonce).call():
+                failed = dest.bus.functions.failed(m.id).call()
+                outcomes[(m.origin, m.nonce)] = (FAILED if failed else DELIVERED, None)
+            else:
+                todo.append(m)
+        if outcomes:
+            self.store.settle(None, "", outcomes)
+        return todo
+
+    def _send(
+        self, dest: Link, kind: str, origin: int, messages: Sequence[StoredMessage], call: Any
+    ) -> bool:
+        """Sign, record, send and settle one transaction; False if it could not go through."""
+        try:
+            prepared = dest.tx.prepare(call, gas=self.options.delivery_gas or None)
+        except (ContractCustomError, ContractLogicError) as err:
+            name = self._error_name(err)
+            log.info("%s to %s would revert: %s", kind, dest.name, name)
+            if len(messages) == 1:
+                key = (messages[0].origin, messages[0].nonce)
+                if name in PERMANENT:
+                    self.store.settle(None, "", {key: (REFUSED, name)})
+                else:
+                    self.store.settle(
+                        None, "", {}, {key: (self._backoff_until(self._attempts(key) + 1), name)}
+                    )
+            return False
+        tx = StoredTx(
+            prepared.tx_hash,
+            dest.chain_id,
+            prepared.nonce,
+            kind,
+            origin,
+            [m.nonce for m in messages],
+            prepared.raw,
+        )
+        self.store.record_tx(tx)
+        receipt = dest.tx.send(prepared)
+        self._settle_receipt(dest, tx, receipt)
+        return bool(receipt["status"] == 1)
+
+    def _error_name(self, err: Exception) -> str:
+        data = getattr(err, "data", None)
+        if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+            return self.errors.get(data[:10], data[:10])
+        return str(err)
+
+    # ------------------------------------------------------------------ retry
+
+    def retry_failed(self, origin: Link, dest: Link) -> int:
+        """Retry failed messages whose back-off has passed (up to ``max_retries`` attempts)."""
+        sent = 0
+        for m in self.store.due(origin.chain_id, dest.chain_id, FAILED, self.options.batch_size):
+            if m.attempts > self.options.max_retries:
+                continue
+            if self._send(dest, "retry", origin.chain_id, [m], dest.bus.functions.retry(m.raw)):
+                sent += 1
+        return sent
+
+    # ------------------------------------------------------------------ loop
+
+    def turn(self) -> int:
+        """One pass over every chain; returns how much work it did (0: idle)."""
+        self.reconcile()
+        work = 0
+        for link in self.links.values():
+            work += self.scan(link)
+        for dest in self.links.values():
+            for origin in self.links.values():
+                if origin.chain_id != dest.chain_id:
+                    work += self.deliver(origin, dest)
+                    work += self.retry_failed(origin, dest)
+        return work
+
+    def run(self, stop: Callable[[], bool] = lambda: False, until_idle: bool = False) -> None:
+        """Work until ``stop()`` (or, with ``until_idle``, until a pass finds nothing to do)."""
+        while not stop():
+            try:
+                work = self.turn()
+            except Exception as err:  # a node hiccup must not kill the daemon
+                log.warning("relayer turn failed: %s", err)
+                work = 0
+            if work == 0:
+                if until_idle:
+                    return
+                time.sleep(self.options.poll)

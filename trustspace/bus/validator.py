@@ -1,0 +1,74 @@
+"""The validator daemon: signs checkpoints of its origin chain once blocks are final enough.
+
+Each poll reads the origin bus's (root, count) at block ``latest - confirmations``
+and, if it changed, signs Checkpoint(origin, bus, root, count - 1) and publishes
+the signature. Signing is idempotent and the daemon keeps no state of its own:
+killed and restarted, it signs the current checkpoint again at most.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
+from trustspace.bus.config import ChainConfig
+from trustspace.bus.signatures import SignatureStore
+from trustspace.bus.web3tx import at, connect
+
+log = logging.getLogger("trustspace.validator")
+
+
+@dataclass
+class Validator:
+    """Signs the checkpoints of one origin bus with one key."""
+
+    chain: ChainConfig
+    key: LocalAccount
+    store: SignatureStore
+    confirmations: int = 1
+
+    def __post_init__(self) -> None:
+        self.w3 = connect(self.chain.rpc)
+        self.bus = at(self.w3, "MessageBus", self.chain.bus)
+        self.origin = int(self.w3.eth.chain_id)
+        self.last: Checkpoint | None = None
+
+    def tick(self) -> Checkpoint | None:
+        """Sign the checkpoint at the final-enough block if it is new; return it if signed."""
+        final = int(self.w3.eth.block_number) - self.confirmations
+        if final < 0:
+            return None
+        root, count = self.bus.functions.tree().call(block_identifier=final)
+        if count == 0:
+            return None  # nothing dispatched: an empty tree is never signed
+        cp = Checkpoint(self.origin, self.bus.address, bytes(root), int(count) - 1)
+        if cp == self.last or self.store.has(cp, self.key.address):
+            self.last = cp
+            return None
+        self.store.publish(cp, self.key.address, sign_checkpoint(cp, self.key.key))
+        self.last = cp
+        log.info(
+            "signed checkpoint origin=%d index=%d root=0x%s", cp.origin, cp.index, cp.root.hex()
+        )
+        return cp
+
+    def run(self, poll: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+        """Poll until ``stop()``; errors of the node are logged and retried."""
+        while not stop():
+            try:
+                self.tick()
+            except Exception as err:  # a node hiccup must not kill the daemon
+                log.warning("validator tick failed: %s", err)
+            time.sleep(poll)
+
+
+def key_from_hex(value: str) -> LocalAccount:
+    """A signing key from hex text (from an environment variable, never from config)."""
+    account: LocalAccount = Account.from_key(value.strip())
+    return account

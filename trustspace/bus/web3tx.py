@@ -1,0 +1,116 @@
+"""Compiled artifacts and signed transactions over plain web3.py (for daemons and benches).
+
+The daemons run as their own processes against any JSON-RPC node, so they use
+web3.py directly rather than ape; the ABIs and bytecode come from ape's build
+output (``.build/__local__.json``, written by ``ape compile``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract import Contract
+from web3.types import TxReceipt
+
+from trustspace.toolchain import project_root
+
+
+class ArtifactError(RuntimeError):
+    """The build output is missing or lacks a contract; run ``ape compile``."""
+
+
+@cache
+def _manifest() -> dict[str, Any]:
+    path = project_root() / ".build" / "__local__.json"
+    if not path.exists():
+        raise ArtifactError(f"{path} not found; run `ape compile` first")
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def artifact(name: str) -> tuple[list[dict[str, Any]], str]:
+    """ABI and deployment bytecode of a compiled contract."""
+    types = _manifest()["contractTypes"]
+    if name not in types:
+        raise ArtifactError(f"contract {name} is not in the build; run `ape compile`")
+    contract_type = types[name]
+    abi: list[dict[str, Any]] = contract_type["abi"]
+    bytecode = contract_type.get("deploymentBytecode", {}).get("bytecode", "0x")
+    return abi, str(bytecode)
+
+
+def connect(url: str, timeout: float = 30.0) -> Web3:
+    """A web3 client for a JSON-RPC url."""
+    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+
+
+def at(w3: Web3, name: str, address: str) -> Contract:
+    """A contract object of a compiled type at ``address``."""
+    abi, _ = artifact(name)
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A signed transaction not yet sent: its hash is known before it reaches the node."""
+
+    raw: bytes
+    tx_hash: str
+    nonce: int
+
+
+class TxSender:
+    """Signs transactions with a local key and sends them to one chain."""
+
+    def __init__(self, w3: Web3, key: LocalAccount | str | bytes) -> None:
+        self.w3 = w3
+        self.account: LocalAccount = key if isinstance(key, LocalAccount) else Account.from_key(key)
+        self.address = self.account.address
+        self.chain_id = w3.eth.chain_id
+
+    def prepare(self, call: Any, gas: int | None = None, nonce: int | None = None) -> Prepared:
+        """Build and sign ``call`` (a web3 contract function call); estimate gas if not given."""
+        if nonce is None:
+            nonce = self.w3.eth.get_transaction_count(self.address, "pending")
+        params: dict[str, Any] = {
+            "from": self.address,
+            "nonce": nonce,
+            "chainId": self.chain_id,
+            "gasPrice": self.w3.eth.gas_price,
+        }
+        if gas is None:
+            gas = int(call.estimate_gas({"from": self.address}) * 1.25) + 50_000
+        params["gas"] = gas
+        tx = call.build_transaction(params)
+        signed = self.account.sign_transaction(tx)
+        return Prepared(bytes(signed.raw_transaction), HexBytes(signed.hash).to_0x_hex(), nonce)
+
+    def send(self, prepared: Prepared, timeout: float = 60.0) -> TxReceipt:
+        """Send a prepared transaction and wait for its receipt."""
+        self.w3.eth.send_raw_transaction(prepared.raw)
+        return self.w3.eth.wait_for_transaction_receipt(
+            HexBytes(prepared.tx_hash), timeout=timeout, poll_latency=0.05
+        )
+
+    def transact(self, call: Any, gas: int | None = None) -> TxReceipt:
+        """Prepare, send and wait; raises if the transaction reverted."""
+        receipt = self.send(self.prepare(call, gas))
+        if receipt["status"] != 1:
+            raise RuntimeError(f"transaction {receipt['transactionHash'].hex()} reverted")
+        return receipt
+
+    def deploy(self, name: str, *args: Any) -> Contract:
+        """Deploy a compiled contract and return it."""
+        abi, bytecode = artifact(name)
+        factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)
+        receipt = self.transact(factory.constructor(*args))
+        address = receipt["contractAddress"]
+        assert address is not None
+        return self.w3.eth.contract(address=address, abi=abi)
