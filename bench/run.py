@@ -41,6 +41,8 @@ from bench.results import RESULTS, ROOT, git_commit, machine, now_utc, read, wri
 SECTIONS: dict[str, str] = {
     "gas": "bench.gas_suite",
     "did_resolution": "bench.did_resolution",
+    "bus_gas": "bench.bus_suite",
+    "relay": "bench.relay_rate",
     "notarize": "bench.notarize_speed",
     "merkle": "bench.merkle_speed",
     "hashing": "bench.hash_speed",

@@ -78,3 +78,14 @@ def test_floor_table__every_model_names_logs_and_a_reason():
     for row, model in FLOORS.items():
         assert model.logs and model.why, row
         assert model.new_slots >= 0 and model.updated_slots >= 0, row
+
+
+def test_bus_floor_table__every_target_and_label_has_a_model():
+    from bench.bus_suite import BUS_FLOORS, LABELS
+    from bench.bus_suite import TARGETS as BUS_TARGETS
+
+    derived = {"deliver_batch_50_per_message"}  # the batch total / 50
+    for key in (*BUS_TARGETS, *LABELS):
+        assert key in BUS_FLOORS or key in derived, key
+    for key, model in BUS_FLOORS.items():
+        assert model.why and key in LABELS, key
