@@ -136,7 +136,8 @@ def render(report: dict[str, Any]) -> str:
         f"Measured {report['generated_at']} at commit `{report.get('git_commit')}` with "
         f"`{report['command']}` on {m['cpus']} × {m['cpu']}, {m.get('memory_gb')} GiB, "
         f"{m['os']}, Python {m['python']} (load average at start "
-        f"{', '.join(str(x) for x in m.get('load_avg_at_start', []))}).",
+        f"{', '.join(str(x) for x in m.get('load_avg_at_start', []))}). The machine is "
+        "shared: the load next to each section below says how much else was running.",
         "",
     ]
     if report.get("quick"):
@@ -203,11 +204,12 @@ def render(report: dict[str, Any]) -> str:
     out += [
         "## How each figure is measured",
         "",
-        "| section | module | method | status | seconds |",
-        "|---|---|---|---|---:|",
+        "| section | module | method | status | seconds | load (1 min) at start → end |",
+        "|---|---|---|---|---:|---|",
         *(
             f"| {k} | `{v.get('module', '')}` | {_cell(v.get('method', ''))} | "
-            f"{v['status']}{' (quick)' if v.get('quick') else ''} | {fmt(v['seconds'])} |"
+            f"{v['status']}{' (quick)' if v.get('quick') else ''} | {fmt(v['seconds'])} | "
+            f"{fmt(v.get('load_avg_1min_at_start'))} → {fmt(v.get('load_avg_1min_at_end'))} |"
             for k, v in sections.items()
         ),
         "",

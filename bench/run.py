@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,8 @@ def spawn(name: str, quick: bool) -> dict[str, Any]:
         command = [sys.executable, "-m", "bench.run", "--section", name, "--section-out", str(out)]
         if quick:
             command.append("--quick")
+        # Other work on the machine skews timings: the load next to each section says so.
+        load = round(os.getloadavg()[0], 2)
         t0 = time.perf_counter()
         try:
             done = subprocess.run(command, cwd=ROOT, timeout=SECTION_TIMEOUT_S)
@@ -93,6 +96,8 @@ def spawn(name: str, quick: bool) -> dict[str, Any]:
         "status": "error" if error else "ok",
         "error": error,
         "seconds": seconds,
+        "load_avg_1min_at_start": load,
+        "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
     }
 
 

@@ -124,7 +124,7 @@ def test_render__sections_table__module_method_status_and_quick():
         }
     }
     text = render(report([], sections=sections))
-    assert "| gas | `bench/gas_suite.py` | receipts on anvil | ok (quick) | 9.50 |" in text
+    assert "| gas | `bench/gas_suite.py` | receipts on anvil | ok (quick) | 9.50 | — → — |" in text
 
 
 def test_summary__counts_targets_met_and_lists_missed():
