@@ -123,7 +123,7 @@ TARGETS: dict[str, tuple[int, str]] = {
 
 NOTES: dict[str, str] = {
     "notary.attestBySig_first_in_word": (
-        "Missed: the first nonce of each 256-nonce bitmap word makes a storage slot non-zero "
+        "The first nonce of each 256-nonce bitmap word makes a storage slot non-zero "
         "(22,100 instead of 5,000). It happens once per 256 requests of a signer when the SDK "
         "hands out sequential nonces (NotaryClient.next_nonce), so the amortised cost is "
         "attestBySig + 17,100/256 ≈ +67 gas. Meeting it every time would take a nonce word "

@@ -155,6 +155,20 @@ def render(report: dict[str, Any]) -> str:
         "--merge`. Benchmarks report; tests never assert on wall-clock time.",
         "",
     ]
+    targeted = [f for f in figures if f["pass"] is not None]
+    if targeted:
+        out += [
+            "## Every target",
+            "",
+            "| figure | measured | target | result | set against |",
+            "|---|---:|---:|---|---|",
+            *(
+                f"| {_cell(f['group'] + ': ' + f['name'])} | {fmt(f['measured'])} {f['unit']} | "
+                f"{target_text(f)} | {VERDICT[f['pass']]} | {_cell(f.get('reference') or '')} |"
+                for f in targeted
+            ),
+            "",
+        ]
     missed = [f for f in figures if f["pass"] is False]
     if missed:
         out += ["## Missed targets", ""]

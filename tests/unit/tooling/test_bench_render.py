@@ -79,6 +79,7 @@ def test_render__gas_row__measured_floor_ratio_target_and_verdict():
     text = render(report([gas("attest", 58_956, 60_000)]))
     assert "| attest | 58,956 | 46,715 | 1.26 | <= 60,000 | ✅ met | EAS attest: 180,132 |" in text
     assert "**1 of 1 targets met**" in text
+    assert "| Gas: Notary: attest | 58,956 gas | <= 60,000 | ✅ met |" in text
     assert "| attest | 1 | 0 | Attested | 972 | the packed record is new |" in text
     assert "## Missed targets" not in text
 
