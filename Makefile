@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # pydantic-settings warns about one of ape-solidity's config fields on every start.
 export PYTHONWARNINGS := ignore:Field 'import_remapping' has an incomplete definition
 
-.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean
+.PHONY: setup demo test lint typecheck unit fuzz compile bench chains-up chains-down clean abi deploy
 
 setup:
 	@tools/setup.sh
@@ -34,8 +34,18 @@ fuzz: setup
 compile: setup
 	$(VENV)/ape compile
 
-# Every benchmark into bench/results.json, rendered to docs/performance.md (several minutes).
-# BENCH_SKIP_TESTS=1 leaves out the test-suite timing; BENCH_ARGS=--quick shrinks every size.
+# abi/*.json and the manifest shipped in the package, from a fresh build (CI checks both).
+abi: setup
+	$(VENV)/python -m trustspace.abi_export
+
+# Deploy (or complete) the suite on NETWORK, e.g. `make deploy NETWORK=ethereum:customs:node`.
+NETWORK ?= ethereum:hub:node
+deploy: setup
+	$(VENV)/ape run deploy suite --network $(NETWORK) $(DEPLOY_ARGS)
+
+# Every benchmark (tx rate, gas of every contract, relayer, tooling) into bench/results.json,
+# rendered to docs/performance.md (several minutes). BENCH_SKIP_TESTS=1 leaves out the
+# test-suite timing; BENCH_ARGS=--quick shrinks every size.
 bench: setup
 	$(VENV)/python -m bench.run $(BENCH_ARGS)
 

@@ -160,8 +160,8 @@ def measure() -> dict[str, Any]:
     return {"results": results, "receipts": receipts, "dispatches": len(dispatch_gas)}
 
 
-def main() -> None:
-    measured = measure()
+def write(measured: dict[str, Any]) -> dict[str, Any]:
+    """Write bench/gas_bus.json from ``measure()``'s output; return the report."""
     results = measured["results"]
     report = {
         "chain": "anvil 1.7.1 (cancun), solc 0.8.37 optimizer on, via-ir off",
@@ -177,6 +177,11 @@ def main() -> None:
         },
     }
     OUT.write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def main() -> None:
+    results = write(measure())["results"]
     for key, value in results.items():
         target = TARGETS.get(key)
         mark = (

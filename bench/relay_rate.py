@@ -137,6 +137,8 @@ def measure(backlog: int = BACKLOG, stream: int = STREAM) -> dict[str, Any]:
 
 def run(quick: bool = False) -> list[Figure]:
     r = measure(60, 30) if quick else measure()
+    if not quick:  # keeps bench/relay_rate.json in step with results.json
+        OUT.write_text(json.dumps(r, indent=2) + "\n")
     group = "Relayer (local anvil)"
     return [
         Figure(

@@ -1,17 +1,18 @@
-"""``ape run demo``: the trustspace end-to-end demo on the in-process chain."""
+"""``ape run demo`` (``make demo``): the trustspace end-to-end demo on three local chains."""
 
 import click
-from ape import accounts, project
-from ape.cli import ConnectedProviderCommand, network_option
+from ape import accounts, networks, project
 from rich.console import Console
 
 from trustspace.ape_tuning import cache_custom_networks
-from trustspace.demo import run_membership_demo
+from trustspace.demo import run_demo
 
 
-@click.command(cls=ConnectedProviderCommand)
-@network_option(default="ethereum:local:boa")
-def cli(network):
-    """Deploy a five-agency Consortium, govern it and print its state."""
+@click.command()
+@click.option(
+    "--declarations", default=10_000, show_default=True, help="Declarations in the batch."
+)
+def cli(declarations):
+    """Start hub, customs and tax chains, deploy, run the scenario, stop the chains."""
     cache_custom_networks()
-    run_membership_demo(project, accounts.test_accounts, Console())
+    run_demo(project, networks, accounts.test_accounts, Console(), declarations=declarations)

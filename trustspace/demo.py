@@ -1,65 +1,698 @@
-"""The end-to-end demo, run by ``make demo`` (``ape run demo``).
+"""The end-to-end demo, run by ``make demo`` (``ape run demo``) and, smaller, by the e2e test.
 
-For now it covers membership: five agencies join a Consortium on the
-in-process chain, governance adds accounts and grants roles by k-of-n
-approval of distinct organisations, and the resulting state is printed.
+One scenario on three local anvil chains (hub, customs, tax) started here on
+free ports and stopped at the end:
+
+1. the suite is deployed on each chain through :mod:`trustspace.deploy`;
+2. five agencies (customs, tax, maritime, foreign exchange, a ministry) are the
+   founding organisations, each with a did:ethr identity that publishes its
+   service endpoint on the hub's DID registry; staff accounts get roles by
+   3-of-5 proposals;
+3. customs commits 10,000 declarations field by field (selective disclosure)
+   and anchors all of them as one Merkle batch, in one transaction;
+4. tax checks one declaration's declared value from a disclosure: the value,
+   its salt and two Merkle proofs (field → declaration → batch), nothing else;
+5. the batch attestation is mirrored to the tax chain over the MessageBus,
+   signed by 3 of 5 validator organisations (see :func:`Scenario.mirror`);
+6. tax derives an assessment from the declaration (lineage), then customs
+   revokes the declaration and the revocation follows it;
+7. the provenance trail and the gas of every step are printed.
 """
 
 from __future__ import annotations
 
+import random
+import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.tree import Tree
 
-from trustspace.governance import Governance, OrgSeed, deploy_consortium
-from trustspace.report import consortium_tables
-from trustspace.roles import OrgKind, Role
+from trustspace.chains import RunningChain, local_chains
+from trustspace.deploy import CONTRACT_NAMES, LOCAL_AGENCIES, Suite, SuiteDeployer, local_config
+from trustspace.disclosure import Commitment, Disclosure, commit, verify_disclosure
+from trustspace.governance import Governance, encode_args, parse_action, reason_hash
+from trustspace.hashing import hash_json, to_hex
+from trustspace.merkle import MerkleTree, record_id
+from trustspace.merkle import verify as merkle_verify
+from trustspace.notary import NotaryClient, RevocationReason, Status
+from trustspace.report import role_names
+from trustspace.roles import Role
 
-AGENCIES: tuple[tuple[str, OrgKind], ...] = (
-    ("Customs Authority", OrgKind.CUSTOMS),
-    ("Tax Administration", OrgKind.TAX),
-    ("Maritime Authority", OrgKind.MARITIME),
-    ("Foreign Exchange Office", OrgKind.FOREX),
-    ("Ministry of Trade", OrgKind.MINISTRY),
-)
+AGENCIES = LOCAL_AGENCIES
+# anvil's test mnemonic: 0 deploys, 1-5 are the agencies' admins (and DID identities),
+# 6 the customs clerk, 7 the tax officer, 11-15 one validator key per agency.
+ADMIN_INDICES = (1, 2, 3, 4, 5)
+CLERK_INDEX = 6
+OFFICER_INDEX = 7
+VALIDATOR_INDICES = (11, 12, 13, 14, 15)
+RELAYER_INDEX = 18
+CUSTOMS_ORG_ID = 1
+THRESHOLD = 3
+DISCLOSED_FIELDS = ("declared_value", "currency")
+ENDPOINT_ATTRIBUTE = "did/svc/TrustspaceAPI"
+COUNTRIES = ("CN", "DE", "US", "BR", "IN", "JP", "NG", "TR", "VN", "ZA")
+GOODS = ("850440", "870323", "300490", "610910", "847130", "940360", "030617", "720851")
 
 
-def run_membership_demo(project: Any, accounts: Sequence[Any], console: Console) -> Any:
-    """Deploy a five-agency Consortium, govern it, print its state; returns the contract."""
-    started = time.perf_counter()
-    deployer, admins, staff = accounts[0], list(accounts[1:6]), list(accounts[6:11])
-    seeds = [
-        OrgSeed(name, kind, [admin]) for (name, kind), admin in zip(AGENCIES, admins, strict=True)
+def make_declarations(count: int, seed: int = 2026) -> list[dict[str, Any]]:
+    """``count`` synthetic customs declarations (deterministic for a seed)."""
+    rng = random.Random(seed)
+    return [
+        {
+            "declaration_id": f"CUS-2026-{i:07d}",
+            "declarant": f"Importer {rng.randrange(1, 2000):04d} Ltd",
+            "hs_code": rng.choice(GOODS),
+            "origin_country": rng.choice(COUNTRIES),
+            "declared_value": rng.randrange(500, 2_000_000) * 100,
+            "currency": "EUR",
+            "gross_mass_kg": rng.randrange(1, 40_000),
+            "accepted_on": f"2026-11-{rng.randrange(1, 28):02d}",
+        }
+        for i in range(count)
     ]
-    with console.status("deploying the Consortium (threshold 3 of 5 agencies)"):
-        consortium = deploy_consortium(project, deployer, seeds, threshold=3)
-    console.print(
-        f"[green]Consortium deployed[/] at {consortium.address}; the deployer holds no role"
+
+
+@dataclass(frozen=True)
+class DeclarationProof:
+    """What customs hands to tax for one declaration: a field disclosure and the
+    declaration's place in the anchored batch."""
+
+    disclosure: Disclosure
+    batch_id: bytes
+    batch_root: bytes
+    batch_size: int
+    index: int
+    proof: list[bytes]
+
+    @property
+    def declaration_root(self) -> bytes:
+        """The declaration's commitment root, a document of the batch."""
+        return self.disclosure.root
+
+
+@dataclass
+class GasLine:
+    """One step of the closing table."""
+
+    step: str
+    chain: str
+    txs: int = 0
+    gas: int = 0
+
+
+@dataclass
+class TrailEntry:
+    """One line of the provenance trail."""
+
+    chain: str
+    block: int
+    tx_hash: str
+    actor: str
+    event: str
+
+
+@dataclass
+class DemoResult:
+    """What the scenario produced, for tests and the closing summary."""
+
+    suites: dict[str, Suite]
+    gas: list[GasLine] = field(default_factory=list)
+    trail: list[TrailEntry] = field(default_factory=list)
+    batch_id: bytes = b""
+    revealed: dict[str, Any] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    mirrored: bool = False
+    record_id: bytes = b""
+    foreign_id: bytes = b""
+    assessment_id: bytes = b""
+    message_ids: list[str] = field(default_factory=list)
+    lineage: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class Scenario:
+    """The demo scenario on running local chains (see the module docstring)."""
+
+    def __init__(
+        self,
+        project: Any,
+        networks: Any,
+        accounts: Any,
+        chains: Sequence[RunningChain],
+        console: Console,
+        declarations: int = 10_000,
+        workdir: Path | None = None,
+    ) -> None:
+        self.project = project
+        self.networks = networks
+        self.keys = accounts
+        self.chains = {c.name: c for c in chains}
+        self.console = console
+        self.count = declarations
+        self.workdir = workdir or Path(".trustspace") / "demo"
+        self.result = DemoResult(suites={})
+        self.admins = [accounts[i] for i in ADMIN_INDICES]
+        self.clerk = accounts[CLERK_INDEX]
+        self.officer = accounts[OFFICER_INDEX]
+        self.validators = [accounts[i] for i in VALIDATOR_INDICES]
+
+    # ---------------------------------------------------------------- helpers
+
+    @contextmanager
+    def on(self, name: str) -> Iterator[Any]:
+        """Make chain ``name`` the one ape talks to for the length of a block."""
+        with self.networks.parse_network_choice(self.chains[name].url) as provider:
+            yield provider
+
+    def gas(self, step: str, chain: str, receipts: Sequence[Any]) -> None:
+        """Add receipts' gas to the closing table under ``step``."""
+        line = next((g for g in self.result.gas if g.step == step and g.chain == chain), None)
+        if line is None:
+            line = GasLine(step, chain)
+            self.result.gas.append(line)
+        for receipt in receipts:
+            line.txs += 1
+            line.gas += int(receipt.gas_used)
+
+    def trail(self, chain: str, receipt: Any, actor: str, event: str) -> None:
+        """Add one transaction to the provenance trail."""
+        self.result.trail.append(
+            TrailEntry(chain, int(receipt.block_number), str(receipt.txn_hash), actor, event)
+        )
+
+    def progress(self) -> Progress:
+        """A progress bar in the demo's style."""
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+        )
+
+    def _enact(
+        self, gov: Governance, step: str, chain: str, action: str, reason: str, **values: Any
+    ) -> None:
+        """Propose by customs, approve by tax and maritime (3 of 5), execute; count the gas."""
+        consortium = gov.consortium
+        act = parse_action(action)
+        tx = consortium.propose(
+            int(act), encode_args(act, **values), reason_hash(reason), sender=self.admins[0]
+        )
+        (event,) = tx.decode_logs(consortium.Proposed)
+        pid = int(event.proposal_id)
+        receipts = [tx, *(gov.approve(pid, sender=a) for a in self.admins[1:THRESHOLD])]
+        receipts.append(gov.execute(pid, sender=self.admins[0]))
+        self.gas(step, chain, receipts)
+
+    # ---------------------------------------------------------------- steps
+
+    def deploy(self) -> None:
+        """Deploy the suite on every chain through the deploy module (records in the workdir)."""
+        self.console.rule("[bold]1. Deploy the suite on hub, customs and tax")
+        config = local_config(self.admins, dids=self.admins, threshold=THRESHOLD)
+        folder = self.workdir / "deployments"
+        with self.progress() as bar:
+            task = bar.add_task("deploying", total=len(CONTRACT_NAMES) * len(self.chains))
+
+            def report(event: str, name: str, detail: str) -> None:
+                if event in ("deployed", "exists", "completed"):
+                    bar.advance(task)
+
+            for name in self.chains:
+                with self.on(name) as provider:
+                    bar.update(task, description=f"deploying on {name}")
+                    suite = SuiteDeployer(
+                        self.project,
+                        provider,
+                        self.keys[0],
+                        config,
+                        folder=folder,
+                        report=report,
+                        replace_stale=True,
+                    ).deploy()
+                self.result.suites[name] = suite
+                line = GasLine("deploy the suite", name)
+                for _, entry in suite.record.deployed():
+                    line.txs += 1
+                    line.gas += entry.gas_used or 0
+                self.result.gas.append(line)
+        table = Table(title="Deployments (recorded in " + str(folder) + ")")
+        shown = ("Consortium", "DIDRegistry", "Notary", "MessageBus")
+        for column in ("chain", "id", *shown):
+            table.add_column(column)
+        for name, suite in self.result.suites.items():
+            table.add_row(
+                name,
+                str(suite.record.chain_id),
+                *(suite.record.address(c)[:12] + "…" for c in shown),
+            )
+        self.console.print(table)
+
+    def join(self) -> None:
+        """Agencies publish their DID service endpoints; staff get roles by 3-of-5 votes."""
+        from trustspace.did.registry import str_to_bytes32
+        from trustspace.did.resolver import ApeSource, Resolver, did_for
+
+        self.console.rule("[bold]2. Five agencies join with DIDs")
+        hub = self.result.suites["hub"]
+        hub_id = hub.record.chain_id
+        with self.on("hub"):
+            receipts = []
+            for (name, _), admin in zip(AGENCIES, self.admins, strict=True):
+                slug = name.split()[0].lower()
+                tx = hub.did_registry.setAttribute(
+                    admin,
+                    str_to_bytes32(ENDPOINT_ATTRIBUTE),
+                    f"https://{slug}.agencies.example/trustspace".encode(),
+                    365 * 86400,
+                    sender=admin,
+                )
+                receipts.append(tx)
+                self.trail("hub", tx, name, "DID service endpoint published")
+            self.gas("DIDs: 5 service endpoints", "hub", receipts)
+            source = ApeSource(hub.did_registry)
+            # ape 0.8.51 caches chain ids by network name, and every chain reached by URL is
+            # named "custom": the id ApeSource reads may belong to another chain.
+            source.chain_id = hub_id
+            resolved = Resolver([source]).resolve(did_for(self.admins[0].address, hub_id))
+        table = Table(title="Founding organisations (threshold 3 of 5 distinct agencies)")
+        for column in ("id", "agency", "kind", "DID (hub registry)"):
+            table.add_column(column)
+        for org_id, ((name, kind), admin) in enumerate(
+            zip(AGENCIES, self.admins, strict=True), start=1
+        ):
+            table.add_row(str(org_id), name, kind.name, did_for(admin.address, hub_id))
+        self.console.print(table)
+        services = (resolved.document or {}).get("service", [])
+        endpoint = services[0]["serviceEndpoint"] if services else "-"
+        self.console.print(f"resolved {resolved.did}: service endpoint {endpoint}")
+        staff = [
+            ("customs", 1, self.clerk, Role.NOTARY, "customs clerk"),
+            ("tax", 2, self.officer, Role.NOTARY | Role.AUDITOR, "tax officer"),
+        ]
+        for chain, org_id, account, roles, who in staff:
+            suite = self.result.suites[chain]
+            with self.on(chain):
+                gov = Governance(suite.consortium)
+                step = "governance: staff roles (3 of 5)"
+                self._enact(gov, step, chain, "add_account", f"{who} account",
+                            org_id=org_id, account=account)  # fmt: skip
+                self._enact(gov, step, chain, "grant_role", f"{who} roles",
+                            account=account, roles=roles)  # fmt: skip
+            self.console.print(
+                f"[green]{who}[/] {account.address} holds {role_names(int(roles))} on {chain} "
+                "(approved by customs, tax and maritime)"
+            )
+
+    def notarize(self) -> DeclarationProof:
+        """Customs commits every declaration field by field and anchors them as one batch."""
+        self.console.rule(f"[bold]3. Customs notarizes {self.count:,} declarations as one batch")
+        declarations = make_declarations(self.count)
+        commitments: list[Commitment] = []
+        with self.progress() as bar:
+            task = bar.add_task("committing declarations field by field", total=self.count)
+            step = max(1, self.count // 50)
+            for i, declaration in enumerate(declarations):
+                commitments.append(commit(declaration))
+                if i % step == step - 1:
+                    bar.advance(task, step)
+            bar.update(task, completed=self.count)
+            tree_task = bar.add_task("building the batch Merkle tree", total=1)
+            tree = MerkleTree([c.root for c in commitments])
+            bar.advance(tree_task)
+        suite = self.result.suites["customs"]
+        with self.on("customs"):
+            client = NotaryClient(suite.notary)
+            tx = suite.notary.registerSchema(
+                "customs-declaration", "1.0", hash_json({"fields": sorted(declarations[0])}),
+                "https://customs.agencies.example/schemas/declaration/1.0", sender=self.clerk,
+            )  # fmt: skip
+            (event,) = tx.decode_logs(suite.notary.SchemaRegistered)
+            schema = int(event.schemaId)
+            self.gas("register the declaration schema", "customs", [tx])
+            self.trail("customs", tx, "Customs Authority", f"schema {schema} registered")
+            batch_id, tx = client.anchor_batch(tree, schema, sender=self.clerk)
+            self.gas(f"anchor {self.count:,} declarations (one batch)", "customs", [tx])
+            self.trail("customs", tx, "Customs Authority", f"batch of {self.count:,} anchored")
+        self.result.batch_id = batch_id
+        self.console.print(
+            f"[green]anchored[/] root {to_hex(tree.root)[:18]}… of {tree.size:,} declarations "
+            f"(depth {tree.depth}) in one transaction, {tx.gas_used:,} gas"
+        )
+        index = self.count // 2 + 7 if self.count > 10 else 0
+        chosen = commitments[index]
+        return DeclarationProof(
+            disclosure=chosen.disclose(DISCLOSED_FIELDS, chain_id=suite.record.chain_id,
+                                       notary=suite.notary.address),
+            batch_id=batch_id,
+            batch_root=tree.root,
+            batch_size=tree.size,
+            index=index,
+            proof=tree.proof(index),
+        )  # fmt: skip
+
+    def verify(self, proof: DeclarationProof, chain: str = "customs") -> dict[str, Any]:
+        """Tax checks the disclosed fields offline and the declaration's batch on ``chain``."""
+        revealed = verify_disclosure(proof.disclosure)
+        included = merkle_verify(
+            proof.batch_root, proof.batch_size, proof.declaration_root, proof.index, proof.proof
+        )
+        with self.on(chain):
+            client = NotaryClient(self.result.suites[chain].notary)
+            status = client.document_status(
+                proof.batch_id, proof.declaration_root, proof.index, proof.proof
+            )
+        table = Table(title=f"What tax sees of declaration #{proof.index:,}")
+        table.add_column("field")
+        table.add_column("value")
+        for name, value in revealed.items():
+            table.add_row(name, f"{value:,}" if isinstance(value, int) else str(value))
+        hidden = proof.disclosure.size - len(revealed)
+        table.add_row("[dim]other fields[/]", f"[dim]{hidden} salted hashes, values hidden[/]")
+        table.add_row(
+            "[dim]other declarations[/]",
+            f"[dim]{proof.batch_size - 1:,} hidden behind {len(proof.proof)} sibling hashes[/]",
+        )
+        self.console.print(table)
+        self.console.print(
+            f"fields match the declaration root: [green]yes[/]; declaration in the batch: "
+            f"[green]{'yes' if included else 'NO'}[/]; on-chain status on {chain}: "
+            f"[bold]{status.name}[/]"
+        )
+        self.result.revealed = revealed
+        self.result.statuses[f"verified on {chain}"] = status.name
+        return revealed
+
+    def wire_bus(self) -> None:
+        """Governance wires the bus: the five validator keys join their agencies with VALIDATOR
+        on the tax chain; then the deploy module's wiring calls (3-of-5 proposals) let each
+        Notary mirror over its bus to the other, and tax's bus accept customs checkpoints
+        signed by 3 of the 5 validator organisations."""
+        from trustspace.deploy import Wiring, wiring_calls
+
+        customs, tax = self.result.suites["customs"], self.result.suites["tax"]
+        step = "bus wiring (3-of-5 proposals)"
+        with self.on("tax"):
+            gov = Governance(tax.consortium)
+            for org_id, key in enumerate(self.validators, start=1):
+                self._enact(gov, step, "tax", "add_account", "validator key",
+                            org_id=org_id, account=key)  # fmt: skip
+                self._enact(gov, step, "tax", "grant_role", "validator role",
+                            account=key, roles=Role.VALIDATOR)  # fmt: skip
+        keys = [k.address for k in self.validators]
+        approvers = self.admins[:THRESHOLD]
+        for name, suite, peer in (("customs", customs, tax), ("tax", tax, customs)):
+            peers = {peer.record.chain_id: peer.record}
+            calls = wiring_calls(suite.record, peers, keys if name == "tax" else (), THRESHOLD)
+            with self.on(name):
+                self.gas(step, name, Wiring(suite).enact(calls, approvers))
+        self.console.print(
+            f"each Notary mirrors over its bus to the other; tax accepts customs checkpoints "
+            f"signed by {THRESHOLD} of {len(keys)} validator organisations"
+        )
+
+    @contextmanager
+    def bus_daemons(self) -> Iterator[Path]:
+        """Validator processes (3 of the 5 organisations online) and a relayer, stopped after."""
+        from trustspace.bus.config import BusConfig, ChainConfig
+        from trustspace.bus.local import mnemonic_key, spawn_relayer, spawn_validator, stop
+
+        folder = (self.workdir / "bus").resolve()
+        # The chains are new on every run: progress and signatures of an earlier run are void.
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        config = BusConfig(
+            chains={
+                name: ChainConfig(name, self.chains[name].url, self.result.suites[name].bus.address)
+                for name in ("customs", "tax")
+            },
+            signatures=folder / "signatures",
+            database=folder / "relay.sqlite",
+        )
+        path = folder / "bus.json"
+        config.write(path)
+        online = VALIDATOR_INDICES[:THRESHOLD]
+        processes = [
+            spawn_validator(path, "customs", mnemonic_key(i), confirmations=0, poll=0.2)
+            for i in online
+        ]
+        processes.append(spawn_relayer(path, mnemonic_key(RELAYER_INDEX), poll=0.2))
+        offline = " and ".join(name for name, _ in AGENCIES[THRESHOLD:])
+        self.console.print(
+            f"started {len(online)} validator processes and a relayer; the validators of "
+            f"{offline} are offline: {THRESHOLD} of 5 suffice"
+        )
+        try:
+            yield path
+        finally:
+            for process in processes:
+                stop(process)
+            self.console.print("[dim]stopped the validators and the relayer[/]")
+
+    def attest_declaration(self, proof: DeclarationProof) -> bytes:
+        """Customs attests the disclosed declaration on its own, derived from its batch (a
+        document attestation is what the Notary mirrors); returns the record id."""
+        suite = self.result.suites["customs"]
+        with self.on("customs"):
+            schema = int(suite.notary.schemaCount())
+            rid, tx = NotaryClient(suite.notary).attest(
+                proof.declaration_root, schema, sender=self.clerk, parent=proof.batch_id
+            )
+        self.gas("attest the declaration (parent: its batch)", "customs", [tx])
+        self.trail("customs", tx, "Customs Authority", f"declaration #{proof.index:,} attested "
+                   "(derived from the batch)")  # fmt: skip
+        self.result.record_id = rid
+        return rid
+
+    def mirror(self, what: str, config: Path, expected: str, timeout: float = 60.0) -> bool:
+        """Mirror the declaration's record (or its revocation) from customs to tax and wait
+        until the tax chain's Notary answers ``expected`` for the foreign record."""
+        from trustspace.bus.config import load_config
+        from trustspace.bus.status import message_status
+
+        customs, tax = self.result.suites["customs"], self.result.suites["tax"]
+        rid = self.result.record_id
+        with self.on("customs"):
+            tx = customs.notary.mirror(rid, tax.record.chain_id, sender=self.clerk)
+            (event,) = tx.decode_logs(customs.notary.Mirrored)
+            message_id = _bytes32(event.messageId)
+        self.gas(f"mirror the {what}: dispatch", "customs", [tx])
+        self.trail("customs", tx, "Customs Authority", f"{what} dispatched to tax")
+        started = time.perf_counter()
+        with (
+            self.on("tax"),
+            self.console.status(f"validators sign, the relayer delivers the {what} to tax"),
+        ):
+            foreign = _bytes32(tax.notary.foreignId(customs.record.chain_id, rid))
+            status = ""
+            while time.perf_counter() - started < timeout:
+                status = Status(int(tax.notary.status(foreign))).name
+                if status == expected:
+                    break
+                time.sleep(0.2)
+        self.result.foreign_id = foreign
+        self.result.message_ids.append(to_hex(message_id))
+        if status != expected:
+            self.console.print(f"[red]the {what} did not arrive within {timeout:.0f} s[/]")
+            return False
+        report = message_status(load_config(config), message_id)
+        orgs = sorted({org for org in report.signers.values() if org})
+        names = ", ".join(AGENCIES[o - 1][0] for o in orgs)
+        with self.on("tax"):
+            receipt = tax.notary.provider.get_receipt(report.delivery_tx)
+        self.gas(f"mirror the {what}: proven delivery", "tax", [receipt])
+        self.trail("tax", receipt, "relayer", f"{what} delivered, signed by {len(orgs)} orgs")
+        self.console.print(
+            f"[green]{what} mirrored[/] in {time.perf_counter() - started:.1f} s: checkpoint "
+            f"signed by {names}; on tax the foreign record {to_hex(foreign)[:18]}… is "
+            f"[bold]{status}[/]"
+        )
+        return True
+
+    def verify_on_tax(self, proof: DeclarationProof) -> str:
+        """Tax checks the disclosed declaration against the mirrored record on its own chain."""
+        customs, tax = self.result.suites["customs"], self.result.suites["tax"]
+        verify_disclosure(proof.disclosure)
+        origin_id = record_id(proof.declaration_root, CUSTOMS_ORG_ID)
+        with self.on("tax"):
+            foreign = _bytes32(tax.notary.foreignId(customs.record.chain_id, origin_id))
+            status = Status(int(tax.notary.status(foreign))).name
+        self.result.statuses["verified on tax"] = status
+        self.console.print(
+            "tax recomputes the declaration's record id from the disclosed root and finds the "
+            f"mirrored record on its own chain: [bold]{status}[/] (no call to the customs chain)"
+        )
+        return status
+
+    def revoke(self, proof: DeclarationProof) -> None:
+        """Customs revokes the declaration (its record and its place in the batch)."""
+        with self.on("customs"):
+            client = NotaryClient(self.result.suites["customs"].notary)
+            reason = RevocationReason.ISSUED_IN_ERROR
+            tx = client.revoke(self.result.record_id, reason, sender=self.clerk)
+            tx2 = client.revoke_document(
+                proof.batch_id, proof.declaration_root, reason, sender=self.clerk
+            )
+            self.gas("revoke the declaration (record + batch entry)", "customs", [tx, tx2])
+            self.trail("customs", tx, "Customs Authority", "declaration revoked (issued in error)")
+            status = client.document_status(
+                proof.batch_id, proof.declaration_root, proof.index, proof.proof
+            )
+            record_status = client.status(self.result.record_id)
+        self.result.statuses["after revocation on customs"] = status.name
+        self.result.statuses["record after revocation on customs"] = record_status.name
+        self.console.print(
+            f"on customs: the declaration's record is [bold]{record_status.name}[/], its batch "
+            f"entry [bold]{status.name}[/]; the other {proof.batch_size - 1:,} stay VALID"
+        )
+
+    def assess(self, proof: DeclarationProof, parent: bytes | None) -> None:
+        """Tax attests its assessment, derived from the mirrored declaration when there is one."""
+        suite = self.result.suites["tax"]
+        value = self.result.revealed.get("declared_value", 0)
+        assessment = {
+            "assessment_id": "TAX-2026-0000001",
+            "declaration_root": to_hex(proof.declaration_root),
+            "taxable_value": value,
+            "vat": value * 19 // 100,
+        }
+        with self.on("tax"):
+            client = NotaryClient(suite.notary)
+            tx = suite.notary.registerSchema(
+                "tax-assessment", "1.0", bytes(32), "", sender=self.officer
+            )
+            (event,) = tx.decode_logs(suite.notary.SchemaRegistered)
+            self.gas("tax assessment (schema + attest)", "tax", [tx])
+            rid, tx = client.attest(
+                hash_json(assessment), int(event.schemaId), sender=self.officer, parent=parent
+            )
+            self.gas("tax assessment (schema + attest)", "tax", [tx])
+            link = "derived from the mirrored declaration" if parent else "no cross-chain parent"
+            self.trail("tax", tx, "Tax Administration", f"assessment attested ({link})")
+            self.result.statuses["assessment"] = client.status(rid).name
+            if parent:
+                self.result.lineage = client.lineage(rid).to_json()
+        self.result.assessment_id = rid
+        self.console.print(
+            f"tax assessment {to_hex(rid)[:18]}… attested: VAT {assessment['vat']:,} ({link})"
+        )
+
+    def report(self) -> None:
+        """Print the provenance trail and the gas table."""
+        self.console.rule("[bold]7. Provenance trail")
+        trail = Table()
+        for column in ("chain", "block", "agency", "event", "tx"):
+            trail.add_column(column)
+        for entry in self.result.trail:
+            trail.add_row(
+                entry.chain, str(entry.block), entry.actor, entry.event, entry.tx_hash[:10] + "…"
+            )
+        self.console.print(trail)
+        if self.result.lineage:
+            self.console.print(_lineage_tree(self.result.lineage))
+        gas = Table(title="Gas per step (anvil receipts)")
+        for column in ("step", "chain", "txs", "gas"):
+            gas.add_column(column, justify="right" if column in ("txs", "gas") else "left")
+        for line in self.result.gas:
+            gas.add_row(line.step, line.chain, str(line.txs), f"{line.gas:,}")
+        gas.add_row(
+            "[bold]total[/]",
+            "",
+            str(sum(g.txs for g in self.result.gas)),
+            f"[bold]{sum(g.gas for g in self.result.gas):,}[/]",
+        )
+        self.console.print(gas)
+
+    def run(self) -> DemoResult:
+        """Every step in order; returns what happened."""
+        started = time.perf_counter()
+        self.deploy()
+        self.join()
+        proof = self.notarize()
+        self.console.rule("[bold]4. Tax verifies one declared value by selective disclosure")
+        self.verify(proof, "customs")
+        self.console.rule("[bold]5. The attestation is mirrored to tax by 3 of 5 validator orgs")
+        self.wire_bus()
+        with self.bus_daemons() as config:
+            self.attest_declaration(proof)
+            self.result.mirrored = self.mirror("attestation", config, "VALID")
+            if self.result.mirrored:
+                self.verify_on_tax(proof)
+            self.console.rule("[bold]6. Tax derives its assessment; customs revokes")
+            self.assess(proof, self.result.foreign_id if self.result.mirrored else None)
+            self.revoke(proof)
+            if self.result.mirrored and self.mirror("revocation", config, "REVOKED"):
+                self.result.statuses["after revocation on tax"] = "REVOKED"
+        self.report()
+        self.result.seconds = time.perf_counter() - started
+        return self.result
+
+
+def _lineage_tree(node: dict[str, Any], tree: Tree | None = None) -> Tree:
+    """The lineage JSON of ``NotaryClient.lineage`` as a rich tree."""
+    kinds = {"FOREIGN": "mirrored from customs", "DOCUMENT": "attested on tax"}
+    label = f"{node['id'][:18]}… {kinds.get(node['kind'], node['kind'])}: {node['status']}"
+    branch = (
+        Tree(f"[bold]Lineage on the tax chain[/]\n{label}") if tree is None else tree.add(label)
     )
-    gov = Governance(consortium)
-    customs, tax, maritime = admins[0], admins[1], admins[2]
-    approvers = [customs, tax, maritime]
-    for org_id, clerk in enumerate(staff, start=1):
-        reason = f"staff account of organisation {org_id}"
-        gov.enact("add_account", approvers=approvers, org_id=org_id, account=clerk, reason=reason)
-    gov.enact("grant_role", approvers=approvers, account=staff[0], roles=Role.NOTARY)
-    gov.enact("grant_role", approvers=approvers, account=staff[1], roles=Role.NOTARY | Role.AUDITOR)
-    for admin in admins:
-        gov.enact("grant_role", approvers=approvers, account=admin, roles=Role.VALIDATOR)
-    console.print(
-        f"[green]{consortium.proposal_count()} proposals[/] executed, "
-        "each approved by 3 distinct agencies"
-    )
-    # A single agency cannot act alone: one approval is below the threshold.
-    pid = gov.propose("suspend_org", sender=customs, org_id=4, reason="unilateral attempt")
-    console.print(
-        f"proposal {pid} (suspend an agency) has {consortium.approvals(pid)} approval of "
-        f"{consortium.threshold()} needed: executable = {consortium.is_executable(pid)}"
-    )
-    gov.cancel(pid, sender=customs)
-    for table in consortium_tables(consortium):
-        console.print(table)
-    console.print(f"done in {time.perf_counter() - started:.1f} s")
-    return consortium
+    for child in node["children"]:
+        _lineage_tree(child, branch)
+    return branch
+
+
+def _bytes32(value: Any) -> bytes:
+    """A bytes32 value as ape returns it (HexBytes, bytes or hex text), as bytes."""
+    if isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x")).rjust(32, b"\x00")
+    return bytes(value).rjust(32, b"\x00")
+
+
+def _quiet_ape() -> None:
+    """Keep ape's per-transaction INFO lines out of the demo's tables."""
+    from ape.logging import LogLevel, logger
+
+    logger.set_level(LogLevel.WARNING)
+
+
+def run_demo(
+    project: Any,
+    networks: Any,
+    accounts: Any,
+    console: Console,
+    declarations: int = 10_000,
+    workdir: Path | None = None,
+    on_chains: Callable[[Sequence[RunningChain]], None] | None = None,
+    before_stop: Callable[[Scenario], None] | None = None,
+) -> DemoResult:
+    """Start three local chains, run the scenario on them, stop them; returns the result.
+
+    ``on_chains`` sees the chains once started; ``before_stop`` sees the finished scenario
+    while its chains still run (tests use both).
+    """
+    started = time.perf_counter()
+    _quiet_ape()
+    with ExitStack() as stack:
+        with console.status("starting hub, customs and tax (anvil on free local ports)"):
+            chains = stack.enter_context(local_chains())
+        for chain in chains:
+            console.print(f"[green]started[/] {chain.name} (chain {chain.chain_id}) at {chain.url}")
+        if on_chains is not None:
+            on_chains(chains)
+        scenario = Scenario(project, networks, accounts, chains, console, declarations, workdir)
+        result = scenario.run()
+        if before_stop is not None:
+            before_stop(scenario)
+    console.print("[dim]stopped the three chains[/]")
+    result.seconds = time.perf_counter() - started
+    console.print(f"[bold green]demo finished in {result.seconds:.1f} s[/]")
+    return result

@@ -19,7 +19,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from trustspace.toolchain import project_root
+from trustspace.toolchain import ToolchainError, project_root
 
 
 class ArtifactError(RuntimeError):
@@ -35,9 +35,21 @@ def _manifest() -> dict[str, Any]:
     return data
 
 
+def _contract_types() -> dict[str, Any]:
+    # The project's build when there is one (a checkout); otherwise the
+    # manifest shipped inside the package, so a pip install alone works.
+    try:
+        types: dict[str, Any] = _manifest()["contractTypes"]
+    except (ArtifactError, ToolchainError):
+        from trustspace.abi_export import shipped_manifest
+
+        types = shipped_manifest()["contractTypes"]
+    return types
+
+
 def artifact(name: str) -> tuple[list[dict[str, Any]], str]:
-    """ABI and deployment bytecode of a compiled contract."""
-    types = _manifest()["contractTypes"]
+    """ABI and deployment bytecode of a compiled contract (build, else the shipped manifest)."""
+    types = _contract_types()
     if name not in types:
         raise ArtifactError(f"contract {name} is not in the build; run `ape compile`")
     contract_type = types[name]

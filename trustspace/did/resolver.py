@@ -178,7 +178,9 @@ class ApeSource:
 
         self.contract = contract
         self.chain = chain
-        self.chain_id = int(chain.chain_id)
+        # The provider's own id: ape caches chain ids by network name, and every
+        # chain reached by URL is named "custom".
+        self.chain_id = int(chain.provider.chain_id)
         self.log_queries = 0
 
     def changed(self, identity: str, block: int | None = None) -> int:

@@ -156,3 +156,17 @@ def test_config__round_trip(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps({"chains": {}}))
     with pytest.raises(ConfigError):
         load_config(tmp_path / "bad.json")
+
+
+def test_artifact__without_a_build__falls_back_to_the_shipped_manifest(monkeypatch):
+    from trustspace.abi_export import shipped_manifest
+    from trustspace.bus import web3tx
+
+    def no_build():
+        raise web3tx.ArtifactError("no build here")
+
+    monkeypatch.setattr(web3tx, "_manifest", no_build)
+    abi, bytecode = web3tx.artifact("MessageBus")
+    shipped = shipped_manifest()["contractTypes"]["MessageBus"]
+    assert abi == shipped["abi"]
+    assert bytecode == shipped["deploymentBytecode"]["bytecode"]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from trustspace.governance import Governance
 from trustspace.hashing import hash_bytes
 from trustspace.notary import NotaryClient
 from trustspace.roles import Role
@@ -21,16 +22,31 @@ def maritime_notary(accounts):
 
 
 @pytest.fixture(scope="session")
-def enroll(governance, approvers):
+def notary_consortium(deploy_consortium):
+    """The Notary tests' own Consortium (same seed as the default one).
+
+    Enrolling notaries changes a Consortium for the whole session; doing it on
+    the shared ``consortium`` would change what the Consortium tests count.
+    """
+    return deploy_consortium()
+
+
+@pytest.fixture(scope="session")
+def notary_gov(notary_consortium):
+    return Governance(notary_consortium)
+
+
+@pytest.fixture(scope="session")
+def enroll(notary_gov, approvers):
     """Builder: ``enroll(account, org_id, roles=Role.NOTARY)`` through k-of-n governance."""
 
     def build(account, org_id, roles=Role.NOTARY, expiry=0):
         # Idempotent: other test modules may already have enrolled the same actor in the
         # session's Consortium.
-        if governance.consortium.org_of(account) != org_id:
-            governance.enact("add_account", approvers=approvers, org_id=org_id, account=account)
-        if not governance.consortium.has_role(account, int(roles)):
-            governance.enact(
+        if notary_gov.consortium.org_of(account) != org_id:
+            notary_gov.enact("add_account", approvers=approvers, org_id=org_id, account=account)
+        if not notary_gov.consortium.has_role(account, int(roles)):
+            notary_gov.enact(
                 "grant_role", approvers=approvers, account=account, roles=int(roles), expiry=expiry
             )
 
@@ -46,12 +62,14 @@ def notary_wallet(project, deployer, wallet_owner, enroll):
 
 
 @pytest.fixture(scope="session")
-def notary(project, deployer, consortium, enroll, customs_notary, tax_notary, maritime_notary):
+def notary(
+    project, deployer, notary_consortium, enroll, customs_notary, tax_notary, maritime_notary
+):
     """The Notary over the default Consortium; customs, tax and maritime each have a NOTARY."""
     enroll(customs_notary, CUSTOMS)
     enroll(tax_notary, TAX)
     enroll(maritime_notary, MARITIME)
-    return deployer.deploy(project.Notary, consortium)
+    return deployer.deploy(project.Notary, notary_consortium)
 
 
 @pytest.fixture(scope="session")

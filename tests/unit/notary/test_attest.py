@@ -115,23 +115,23 @@ def test_attest__expiry__valid_until_then_expired(
 
 
 def test_attest__org_suspended__record_reads_org_not_live(
-    notary, client, schema_id, customs_notary, digest, governance, approvers, maritime_admin
+    notary, client, schema_id, customs_notary, digest, notary_gov, approvers, maritime_admin
 ):
     rid, _ = client.attest(digest(), schema_id, sender=customs_notary)
-    governance.enact("suspend_org", approvers=approvers, org_id=1)
+    notary_gov.enact("suspend_org", approvers=approvers, org_id=1)
     assert client.status(rid) == Status.ORG_NOT_LIVE
     with ape.reverts(notary.NotaryNotNotary):
         notary.attest(digest("later"), schema_id, ZERO, 0, sender=customs_notary)
 
     # The suspended customs admin cannot vote: tax and maritime reinstate.
-    governance.enact("reinstate_org", approvers=[approvers[1], maritime_admin], org_id=1)
+    notary_gov.enact("reinstate_org", approvers=[approvers[1], maritime_admin], org_id=1)
     assert client.status(rid) == Status.VALID
 
 
 def test_attest__role_revoked__reverts(
-    notary, schema_id, customs_notary, digest, governance, approvers
+    notary, schema_id, customs_notary, digest, notary_gov, approvers
 ):
-    governance.enact(
+    notary_gov.enact(
         "revoke_role", approvers=approvers, account=customs_notary, roles=int(Role.NOTARY)
     )
     with ape.reverts(notary.NotaryNotNotary, account=customs_notary.address):

@@ -145,7 +145,7 @@ def test_revoke__whole_batch__every_document_revoked(notary, client, batch, cust
 
 
 def test_document_status__not_included_expired_and_org_not_live(
-    notary, client, schema_id, customs_notary, chain, governance, approvers
+    notary, client, schema_id, customs_notary, chain, notary_gov, approvers
 ):
     tree = MerkleTree(DOCS)
     expires = chain.pending_timestamp + 500
@@ -153,7 +153,7 @@ def test_document_status__not_included_expired_and_org_not_live(
     foreign = hash_bytes(b"not in batch")
     assert client.document_status(batch_id, foreign, 0, tree.proof(0)) == Status.NOT_INCLUDED
 
-    governance.enact("suspend_org", approvers=approvers, org_id=1)
+    notary_gov.enact("suspend_org", approvers=approvers, org_id=1)
     assert client.document_status(batch_id, DOCS[0], 0, tree.proof(0)) == Status.ORG_NOT_LIVE
     chain.pending_timestamp = expires + 1
     chain.mine()

@@ -118,9 +118,9 @@ def test_attest_by_sig__other_chain_id__rejected(notary, chain, customs_notary, 
 
 
 def test_attest_by_sig__signed_for_other_contract__rejected(
-    project, deployer, consortium, notary, chain, customs_notary, request_for
+    project, deployer, notary_consortium, notary, chain, customs_notary, request_for
 ):
-    other = deployer.deploy(project.Notary, consortium)
+    other = deployer.deploy(project.Notary, notary_consortium)
     message, req = request_for(customs_notary)
     signature = sign(customs_notary.private_key, chain.chain_id, other.address, message)
     with ape.reverts(notary.NotaryInvalidSignature, signer=customs_notary.address):

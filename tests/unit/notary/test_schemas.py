@@ -85,10 +85,10 @@ def test_deprecate_schema__unknown__reverts(notary, customs_notary):
 
 
 def test_deprecate_schema__consortium_governance__deprecates(
-    notary, client, governance, approvers, schema_id
+    notary, client, notary_gov, approvers, schema_id
 ):
     data = notary.deprecateSchema.encode_input(schema_id)
-    governance.enact("call", approvers=approvers, target=notary.address, data=bytes(data))
+    notary_gov.enact("call", approvers=approvers, target=notary.address, data=bytes(data))
     assert client.schema(schema_id)["deprecated_at"] > 0
 
 
@@ -98,5 +98,5 @@ def test_schema_id_of__unregistered__zero(notary, schema_id):
     assert notary.schema(999).orgId == 0
 
 
-def test_consortium__is_the_deployment_argument(notary, consortium):
-    assert notary.consortium() == consortium.address
+def test_consortium__is_the_deployment_argument(notary, notary_consortium):
+    assert notary.consortium() == notary_consortium.address

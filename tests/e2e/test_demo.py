@@ -1,0 +1,100 @@
+"""The demo's scenario end to end, smaller: three anvil chains, deploy, DIDs, a batch of 100
+declarations, selective disclosure, mirroring through 3 of 5 validator organisations (real
+validator and relayer processes), revocation, trail and gas; everything is stopped after.
+The integration examples then read the mirrored record on the tax chain."""
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from rich.console import Console
+
+from trustspace.chains import _alive
+from trustspace.demo import AGENCIES, OFFICER_INDEX, run_demo
+from trustspace.hashing import to_hex
+from trustspace.toolchain import project_root
+
+pytestmark = pytest.mark.anvil
+ROOT = project_root()
+
+
+def _read_mirrored_with_examples(scenario, accounts, found):
+    """Run the web3.py and ethers examples against the demo's tax chain (chains still up)."""
+    url = scenario.chains["tax"].url
+    record = str(scenario.workdir / "deployments" / "ethereum-custom-31339.json")
+    key = accounts[OFFICER_INDEX].private_key
+    foreign = to_hex(scenario.result.foreign_id)
+    commands = {
+        "python": [sys.executable, str(ROOT / "examples/python/integration.py"), "--rpc", url,
+                   "--record", record, "--key", key, "--mirrored", foreign],
+    }  # fmt: skip
+    if shutil.which("node"):
+        commands["js"] = ["node", str(ROOT / "examples/js/integration.mjs"), url, record, key,
+                          foreign]  # fmt: skip
+    for name, command in commands.items():
+        run = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        found[name] = (run.returncode, run.stdout, run.stderr)
+
+
+def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
+    project, networks, accounts, tmp_path
+):
+    out = io.StringIO()
+    pids, examples = [], {}
+    result = run_demo(
+        project,
+        networks,
+        accounts,
+        Console(file=out, width=200),
+        declarations=100,
+        workdir=tmp_path,
+        on_chains=lambda chains: pids.extend(c.pid for c in chains),
+        before_stop=lambda scenario: _read_mirrored_with_examples(scenario, accounts, examples),
+    )
+    text = out.getvalue()
+
+    assert set(result.suites) == {"hub", "customs", "tax"}
+    chain_ids = {name: s.record.chain_id for name, s in result.suites.items()}
+    assert chain_ids == {"hub": 31337, "customs": 31338, "tax": 31339}
+    registries = {s.record.address("DIDRegistry") for s in result.suites.values()}
+    assert len(registries) == 3, "CREATE2 salted by chain id: one registry address per chain"
+    assert sorted(p.name for p in (tmp_path / "deployments").glob("*.json")) == [
+        "ethereum-custom-31337.json",
+        "ethereum-custom-31338.json",
+        "ethereum-custom-31339.json",
+    ]
+    for name, _ in AGENCIES:
+        assert name in text
+    assert "service endpoint https://customs.agencies.example/trustspace" in text
+
+    assert set(result.revealed) == {"declared_value", "currency"}
+    assert result.statuses["verified on customs"] == "VALID"
+    assert result.mirrored
+    assert result.statuses["verified on tax"] == "VALID"
+    assert result.statuses["assessment"] == "VALID"
+    assert result.statuses["after revocation on customs"] == "DOCUMENT_REVOKED"
+    assert result.statuses["after revocation on tax"] == "REVOKED"
+    assert result.lineage["kind"] == "FOREIGN"
+    assert [c["kind"] for c in result.lineage["children"]] == ["DOCUMENT"]
+    assert "signed by Customs Authority, Tax Administration, Maritime Authority" in text
+
+    steps = {line.step for line in result.gas}
+    assert "anchor 100 declarations (one batch)" in steps
+    assert "mirror the attestation: proven delivery" in steps
+    assert all(line.gas > 0 and line.txs > 0 for line in result.gas)
+    assert "Provenance trail" in text and "Gas per step" in text
+    assert [e.event for e in result.trail if e.chain == "tax"][-1].startswith(
+        "revocation delivered"
+    )
+    assert pids and not any(_alive(pid) for pid in pids)
+    assert "stopped the validators and the relayer" in text
+
+    assert examples, "the examples did not run"
+    for name, (code, stdout, stderr) in examples.items():
+        assert code == 0, (name, stderr[-3000:])
+        mirrored = json.loads(stdout.strip().splitlines()[-1])["read_mirrored"]
+        assert mirrored["origin"] == 31338
+        assert mirrored["status"] == 2 and mirrored["kind"] == 3, (name, mirrored)
