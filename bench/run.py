@@ -157,7 +157,12 @@ def main() -> None:
     report: dict[str, Any] = {
         "generated_at": now_utc(),
         "git_commit": git_commit(),
-        "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
+        # A merged run says which runs its figures come from.
+        "command": "; then ".join(
+            filter(
+                None, [previous.get("command"), " ".join(["python -m bench.run", *sys.argv[1:]])]
+            )
+        ),
         "quick": args.quick,
         "machine": machine(),
     }
