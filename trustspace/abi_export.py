@@ -88,7 +88,12 @@ def build_manifest(project: Any, version: str) -> dict[str, Any]:
                 {
                     "name": compiler.name,
                     "version": compiler.version,
-                    "settings": compiler.settings or {},
+                    # outputSelection lists whichever sources the last (maybe
+                    # incremental) build compiled together: not a property of
+                    # the contracts, so it is left out to keep the file stable.
+                    "settings": {
+                        k: v for k, v in (compiler.settings or {}).items() if k != "outputSelection"
+                    },
                     "contractTypes": kept,
                 }
             )
