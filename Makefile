@@ -56,10 +56,11 @@ NETWORK ?= ethereum:hub:node
 deploy: setup
 	$(VENV)/ape run deploy suite --network $(NETWORK) $(DEPLOY_ARGS)
 
+# Every benchmark (tx rate, gas of every contract, relayer, tooling) into bench/results.json,
+# rendered to docs/performance.md (several minutes). BENCH_SKIP_TESTS=1 leaves out the
+# test-suite timing; BENCH_ARGS=--quick shrinks every size.
 bench: setup
-	$(VENV)/python bench/tx_rate.py
-	$(VENV)/python bench/gas_bus.py
-	$(VENV)/python bench/relay_rate.py
+	$(VENV)/python -m bench.run $(BENCH_ARGS)
 
 chains-up: setup
 	$(VENV)/trustspace chains up

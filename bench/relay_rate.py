@@ -1,8 +1,9 @@
 """Relayer throughput and dispatch→delivery latency on local anvil chains.
 
 Run with ``PYTHONPATH=. .venv/bin/python bench/relay_rate.py`` after ``ape compile``;
-writes bench/relay_rate.json. Five validator processes sign customs' checkpoints
-(confirmations 0), one relayer process delivers customs → tax in batches of 50.
+writes bench/relay_rate.json (``make bench`` runs it as its ``relay`` section). Five
+validator processes sign customs' checkpoints (confirmations 0), one relayer process
+delivers customs → tax in batches of 50.
 
 - backlog: 300 messages dispatched first, then the relayer starts; rate = messages
   / seconds from its start to the last delivery.
@@ -17,7 +18,9 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from bench.results import Figure
 from trustspace.bus.local import (
     RELAYER_INDEX,
     SENDER_INDEX,
@@ -35,6 +38,14 @@ from trustspace.chains import local_chains
 OUT = Path(__file__).with_name("relay_rate.json")
 BACKLOG = 300
 STREAM = 200
+
+#: One line for the method table of docs/performance.md.
+METHOD = (
+    "two anvil chains, 5 validator processes, 1 relayer process (batch 50); backlog: 300 "
+    "messages dispatched, then the relayer starts; stream: 200 messages one by one with the "
+    "relayer running, latency from dispatch receipt to the Delivered event seen on the "
+    "destination"
+)
 
 
 def _dispatch_all(
@@ -68,9 +79,10 @@ def _delivered_times(
     return seen
 
 
-def main() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="relay-rate-"))
-    with local_chains() as chains:
+def measure(backlog: int = BACKLOG, stream: int = STREAM) -> dict[str, Any]:
+    """Backlog delivery rate and streaming latency (see the module docstring)."""
+    with tempfile.TemporaryDirectory(prefix="relay-rate-") as tmp, local_chains() as chains:
+        folder = Path(tmp)
         env = LocalBus([c for c in chains if c.name in ("customs", "tax")])
         deps = env.deploy()
         customs, tax = deps["customs"], deps["tax"]
@@ -81,23 +93,23 @@ def main() -> None:
         relayer = None
         try:
             # Backlog: everything dispatched and signed before the relayer starts.
-            _dispatch_all(customs, tax, BACKLOG, b"backlog ")
+            _dispatch_all(customs, tax, backlog, b"backlog ")
             time.sleep(3.0)
             start_block = int(tax.w3.eth.block_number)
             started = time.monotonic()
             relayer = spawn_relayer(
                 config, mnemonic_key(RELAYER_INDEX), "--batch-size", "50", poll=0.1
             )
-            seen = _delivered_times(tax, customs.chain_id, BACKLOG, start_block, timeout=300)
+            seen = _delivered_times(tax, customs.chain_id, backlog, start_block, timeout=300)
             backlog_seconds = max(seen.values()) - started
             delivering_seconds = max(seen.values()) - min(seen.values())
             # Stream: the relayer is running; latency per message.
             start_block = int(tax.w3.eth.block_number)
-            first_nonce = BACKLOG
-            sent = _dispatch_all(customs, tax, STREAM, b"stream ")
-            seen = _delivered_times(tax, customs.chain_id, STREAM, start_block + 1, timeout=300)
+            first_nonce = backlog
+            sent = _dispatch_all(customs, tax, stream, b"stream ")
+            seen = _delivered_times(tax, customs.chain_id, stream, start_block + 1, timeout=300)
             latencies = sorted(
-                seen[first_nonce + i] - sent[i] for i in range(STREAM) if first_nonce + i in seen
+                seen[first_nonce + i] - sent[i] for i in range(stream) if first_nonce + i in seen
             )
         finally:
             if relayer is not None:
@@ -108,19 +120,55 @@ def main() -> None:
     def pct(p: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 3)
 
-    report = {
+    return {
         "setup": "anvil 1.7.1 x2 on one 2-core machine, 5 validator processes, 1 relayer, "
         "batch 50, validator and relayer poll 0.2 s / 0.1 s, confirmations 0",
-        "backlog_messages": BACKLOG,
+        "backlog_messages": backlog,
         "backlog_seconds": round(backlog_seconds, 2),
-        "delivery_rate_msgs_per_s": round(BACKLOG / backlog_seconds, 1),
-        "delivery_rate_after_first_delivery_msgs_per_s": round(BACKLOG / delivering_seconds, 1),
-        "stream_messages": STREAM,
+        "delivery_rate_msgs_per_s": round(backlog / backlog_seconds, 1),
+        "delivery_rate_after_first_delivery_msgs_per_s": round(backlog / delivering_seconds, 1),
+        "stream_messages": stream,
         "stream_delivered": len(latencies),
         "latency_p50_s": pct(0.50),
         "latency_p99_s": pct(0.99),
         "latency_mean_s": round(statistics.mean(latencies), 3),
     }
+
+
+def run(quick: bool = False) -> list[Figure]:
+    r = measure(60, 30) if quick else measure()
+    if not quick:  # keeps bench/relay_rate.json in step with results.json
+        OUT.write_text(json.dumps(r, indent=2) + "\n")
+    group = "Relayer (local anvil)"
+    return [
+        Figure(
+            "relay.delivery_rate_msgs_per_s", group,
+            f"Messages delivered per second (backlog of {r['backlog_messages']})",
+            r["delivery_rate_msgs_per_s"], "msg/s",
+            note=(
+                f"{r['backlog_messages']} delivered in {r['backlog_seconds']} s from the "
+                f"relayer's start; {r['delivery_rate_after_first_delivery_msgs_per_s']} msg/s "
+                "from its first delivery"
+            ),
+            details=r,
+        ),
+        Figure(
+            "relay.latency_p50_s", group, "Latency dispatch → delivery, p50", r["latency_p50_s"],
+            "s",
+            note=(
+                f"{r['stream_delivered']} of {r['stream_messages']} streamed messages; mean "
+                f"{r['latency_mean_s']} s"
+            ),
+        ),
+        Figure(
+            "relay.latency_p99_s", group, "Latency dispatch → delivery, p99", r["latency_p99_s"],
+            "s",
+        ),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    report = measure()
     OUT.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 

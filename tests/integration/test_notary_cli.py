@@ -246,3 +246,18 @@ def test_notarize__missing_notary__usage_error(notary_key, alias, tmp_path):
         notarize, [str(doc), "--schema", "1", "--account", alias(notary_key)]
     )
     assert result.exit_code == 2 and "--notary" in result.output
+
+
+def test_json_flag__silences_ape_logging_on_stdout(tmp_path):
+    from ape.logging import LogLevel, logger
+
+    document, bundle = tmp_path / "d.txt", tmp_path / "b.json"
+    document.write_text("d")
+    bundle.write_text("{}")
+    before = logger.level
+    try:
+        logger.set_level("INFO")
+        CliRunner().invoke(verify, [str(document), "--bundle", str(bundle), "--json"])
+        assert logger.level == LogLevel.ERROR
+    finally:
+        logger.set_level(before)

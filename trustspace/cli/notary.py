@@ -42,9 +42,24 @@ console = Console()
 # ------------------------------------------------------------------ shared options
 
 
+def _quiet_ape_for_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    # ape logs each confirmed transaction on stdout, which would break the JSON.
+    if value:
+        from ape.logging import logger
+
+        logger.set_level("ERROR")
+    return value
+
+
 def json_option(f: F) -> F:
-    """``--json``: machine-readable output on stdout."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+    """``--json``: machine-readable output on stdout (ape's own logging is silenced)."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        callback=_quiet_ape_for_json,
+        help="Print JSON for scripts.",
+    )(f)
 
 
 def chain_options(f: F) -> F:
