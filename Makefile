@@ -19,8 +19,8 @@ test: setup lint typecheck
 	$(VENV)/ape test tests -p no:cacheprovider
 
 lint: setup
-	$(VENV)/ruff check trustspace tests scripts bench
-	$(VENV)/ruff format --check trustspace tests scripts bench
+	$(VENV)/ruff check trustspace tests scripts bench tools
+	$(VENV)/ruff format --check trustspace tests scripts bench tools
 
 typecheck: setup
 	$(VENV)/mypy trustspace
