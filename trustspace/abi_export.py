@@ -28,6 +28,11 @@ DEPLOYABLE: tuple[str, ...] = (
 )
 MANIFEST_NAME = "trustspace"
 MANIFEST_RESOURCE = "data/manifest.json"
+# Compiler settings that describe the machine or the last build, not the
+# contracts: outputSelection lists whichever sources an (incremental) build
+# compiled together, and Vyper's search_paths are absolute paths of the
+# virtualenv. Left out so the file is the same from every checkout.
+_MACHINE_SETTINGS = frozenset({"outputSelection", "search_paths"})
 # What a contract type keeps in the shipped manifest: enough to deploy, call and document.
 _KEPT_FIELDS = (
     "contractName",
@@ -88,11 +93,10 @@ def build_manifest(project: Any, version: str) -> dict[str, Any]:
                 {
                     "name": compiler.name,
                     "version": compiler.version,
-                    # outputSelection lists whichever sources the last (maybe
-                    # incremental) build compiled together: not a property of
-                    # the contracts, so it is left out to keep the file stable.
                     "settings": {
-                        k: v for k, v in (compiler.settings or {}).items() if k != "outputSelection"
+                        k: v
+                        for k, v in (compiler.settings or {}).items()
+                        if k not in _MACHINE_SETTINGS
                     },
                     "contractTypes": kept,
                 }
