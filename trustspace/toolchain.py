@@ -120,7 +120,9 @@ def install() -> list[str]:
     done.append(f"vyper {VYPER_VERSION} -> {vyper_wrapper_path()}")
     link = Path(sys.prefix) / "bin" / "anvil"
     target = anvil_path()
-    if not (link.is_symlink() and link.resolve() == target.resolve()):
+    # Compare the link text, not resolved paths: a link through another
+    # checkout's symlinked node_modules resolves equal today and dangles tomorrow.
+    if not (link.is_symlink() and os.readlink(link) == str(target)):
         link.unlink(missing_ok=True)
         link.symlink_to(target)
     done.append(f"anvil {ANVIL_VERSION} -> {link}")
