@@ -152,6 +152,10 @@ def check_toolchain() -> None:
         raise ToolchainError(
             f"vyper {vyper.__version__} installed, {VYPER_VERSION} needed: {REPAIR}"
         )
+    link = Path(sys.prefix) / "bin" / "anvil"
+    if not link.exists():
+        # ape-foundry finds anvil on PATH only; a dangling link counts as missing.
+        raise ToolchainError(f"anvil is not linked at {link} (ape-foundry looks on PATH): {REPAIR}")
     if f"Version: {ANVIL_VERSION}" not in _version_of([str(anvil_path()), "--version"]).replace(
         "anvil Version", "Version"
     ):
