@@ -49,10 +49,10 @@ def _write_history(w3: Any, registry: str, key: str, changes: int) -> int:
     """``changes`` setAttribute transactions by the identity itself; returns the last block."""
     from eth_account import Account
 
+    from trustspace.abi_export import abi
     from trustspace.did import registry as reg
-    from trustspace.did.abi import registry_abi
 
-    contract = w3.eth.contract(address=registry, abi=registry_abi())
+    contract = w3.eth.contract(address=registry, abi=abi("DIDRegistry"))
     identity = Account.from_key(key)
     name = reg.str_to_bytes32("did/svc/HubService")
     nonce = w3.eth.get_transaction_count(identity.address)

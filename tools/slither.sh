@@ -2,7 +2,7 @@
 # Static analysis of the Solidity contracts with slither, offline.
 #
 # slither is not a project dependency: it pins its own web3/eth-* versions, which clash with
-# ape's, so it lives in a throwaway venv (SLITHER_VENV, default /tmp/trustspace-slither-venv)
+# ape's, so it lives in a throwaway venv (SLITHER_VENV; default .trustspace/slither-venv, git-ignored)
 # installed from PyPI with the pins below. It compiles through crytic-compile's standard-JSON
 # mode with the project's solc wrapper (tools/solc.cjs speaks only --version and
 # --standard-json; no compiler is downloaded). The Solidity sources are copied to a scratch
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-VENV="${SLITHER_VENV:-/tmp/trustspace-slither-venv}"
+VENV="${SLITHER_VENV:-$ROOT/.trustspace/slither-venv}"
 PINS=("slither-analyzer==0.11.6" "crytic-compile==0.4.2")
 
 if [ ! -x "$VENV/bin/slither" ]; then

@@ -4,9 +4,7 @@ resolution over JSON-RPC with single-block log queries, and the CLI."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 from typing import Any
 
 import pytest
@@ -14,60 +12,22 @@ from click.testing import CliRunner
 from eth_account import Account
 from web3 import Web3
 
+from trustspace.abi_export import abi
+from trustspace.chains import DEFAULT_CHAINS, ChainSpec, free_port, local_chains
 from trustspace.cli.did import did as did_cli
 from trustspace.did import registry as reg
-from trustspace.did.abi import registry_abi
 from trustspace.did.resolver import Resolver, Web3Source, did_for
-from trustspace.toolchain import anvil_path
 
 pytestmark = pytest.mark.anvil
 DAY = 86400
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def anvils() -> Any:
-    """Two anvil nodes on random local ports; stopped at teardown."""
-    procs, urls = [], {}
-    for chain_id in (31338, 31339):
-        port = _free_port()
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(anvil_path()),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--chain-id",
-                    str(chain_id),
-                    "--silent",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        urls[chain_id] = f"http://127.0.0.1:{port}"
-    try:
-        for url in urls.values():
-            w3 = Web3(Web3.HTTPProvider(url))
-            for _ in range(100):
-                try:
-                    if w3.is_connected():
-                        break
-                except Exception:
-                    pass
-                time.sleep(0.1)
-        yield urls
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+    """Two anvil nodes (customs 31338, tax 31339) on free local ports; stopped at teardown."""
+    specs = [ChainSpec(s.name, s.chain_id, free_port()) for s in DEFAULT_CHAINS[1:]]
+    with local_chains(specs) as running:
+        yield {chain.chain_id: chain.url for chain in running}
 
 
 def _send(w3: Web3, key: str, tx: dict[str, Any]) -> Any:
@@ -122,12 +82,12 @@ def test_signed_change__made_for_one_chain__rejected_on_the_other(
     (w3_a, _, registry_a), (w3_b, _, registry_b) = deployed.values()
     digest = reg.change_owner_digest(registry_a, 0, identity, new_owner)
     sig = reg.sign_digest(digest, identity.private_key)
-    contract_b = w3_b.eth.contract(address=registry_b, abi=registry_abi())
+    contract_b = w3_b.eth.contract(address=registry_b, abi=abi("DIDRegistry"))
     call = contract_b.functions.changeOwnerSigned(identity.address, *sig.args(), new_owner.address)
     with pytest.raises(Exception, match="did: signer not owner"):
         call.call({"from": payer.address})
     # The same signature is good where it was made for.
-    contract_a = w3_a.eth.contract(address=registry_a, abi=registry_abi())
+    contract_a = w3_a.eth.contract(address=registry_a, abi=abi("DIDRegistry"))
     _send(
         w3_a,
         payer.private_key,

@@ -18,11 +18,9 @@ class Web3Consortium:
     """The Consortium views over web3.py, with the same call shape as an ape contract."""
 
     def __init__(self, w3: Any, address: str) -> None:
-        from trustspace.did.abi import consortium_view_abi
+        from trustspace.abi_export import abi
 
-        self.contract = w3.eth.contract(
-            address=to_checksum_address(address), abi=consortium_view_abi()
-        )
+        self.contract = w3.eth.contract(address=to_checksum_address(address), abi=abi("Consortium"))
 
     def org_by_did(self, identity: str) -> int:
         return int(self.contract.functions.org_by_did(identity).call())

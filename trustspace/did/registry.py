@@ -121,11 +121,11 @@ class Web3Registry:
     """
 
     def __init__(self, w3: Any, address: str, sender_key: str) -> None:
-        from trustspace.did.abi import registry_abi
+        from trustspace.abi_export import abi
 
         self.w3 = w3
         self.address = to_checksum_address(address)
-        self.contract = w3.eth.contract(address=self.address, abi=registry_abi())
+        self.contract = w3.eth.contract(address=self.address, abi=abi("DIDRegistry"))
         self.sender = Account.from_key(sender_key)
 
     def _send(self, call: Any) -> Any:

@@ -125,16 +125,16 @@ class Web3Source:
     """A chain reached over JSON-RPC with web3.py (anvil, QBFT/IBFT nodes, public chains)."""
 
     def __init__(self, w3: Any, registry: str) -> None:
-        from trustspace.did.abi import registry_abi
+        from trustspace.abi_export import abi
 
         self.w3 = w3
         self.registry = to_checksum_address(registry)
-        self.contract = w3.eth.contract(address=self.registry, abi=registry_abi())
+        self.contract = w3.eth.contract(address=self.registry, abi=abi("DIDRegistry"))
         self.chain_id = int(w3.eth.chain_id)
         self.log_queries = 0
         self._topics = {
             keccak(text=f"{e['name']}({','.join(i['type'] for i in e['inputs'])})"): e["name"]
-            for e in registry_abi()
+            for e in abi("DIDRegistry")
             if e["type"] == "event"
         }
 
