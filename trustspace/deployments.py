@@ -34,12 +34,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trustspace.chains import DEFAULT_CHAINS
+
 RECORD_VERSION = 1
 DEPLOYED = "deployed"
 PENDING = "pending"
 # The local anvil chains of ape-config.yaml and anvil's default: their state is thrown away
 # with the process, so a record there is expected to go stale.
-EPHEMERAL_CHAIN_IDS = frozenset({1337, 31337, 31338, 31339})
+EPHEMERAL_CHAIN_IDS = frozenset({1337, *(spec.chain_id for spec in DEFAULT_CHAINS)})
 
 
 class DeploymentError(RuntimeError):

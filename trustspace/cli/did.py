@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from trustspace.deployments import EPHEMERAL_CHAIN_IDS
 from trustspace.did.consortium_view import Web3Consortium, consortium_view
 from trustspace.did.registry import DEFAULT_VALIDITY, Web3Registry
 from trustspace.did.resolver import ResolutionError, Resolver, Web3Source, parse_did
@@ -148,15 +149,12 @@ def _print(out: dict[str, Any]) -> None:
         console.print("consortium: not a member identity")
 
 
-# Chain ids of local development nodes: no confirmation before sending there.
-LOCAL_CHAIN_IDS = frozenset({1337, 31337, 31338, 31339})
-
-
 def _registry(chain: str, key: str, yes: bool) -> Web3Registry:
     spec = _chains((chain,))[0]
     registry = Web3Registry(_w3(spec.url), spec.registry, key)
     chain_id = int(registry.w3.eth.chain_id)
-    if chain_id not in LOCAL_CHAIN_IDS and not yes:
+    # Local development chains need no confirmation before sending.
+    if chain_id not in EPHEMERAL_CHAIN_IDS and not yes:
         click.confirm(
             f"send from {registry.sender.address} to registry {registry.address} "
             f"on chain {chain_id}?",
