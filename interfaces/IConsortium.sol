@@ -1,6 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+// Role flags of Consortium.vy (its public ADMIN … AUDITOR constants), declared once for every
+// Solidity contract; tests/unit/consortium/test_constants.py checks them against the chain and
+// trustspace/consortium/constants.py.
+uint256 constant ROLE_ADMIN = 1;
+uint256 constant ROLE_NOTARY = 2;
+uint256 constant ROLE_ISSUER = 4;
+uint256 constant ROLE_VALIDATOR = 8;
+uint256 constant ROLE_RELAYER = 16;
+uint256 constant ROLE_AUDITOR = 32;
+
 /// @title IConsortium
 /// @notice What the other trustspace contracts ask the Consortium (Consortium.vy).
 interface IConsortium {
