@@ -49,7 +49,7 @@ compile: setup
 
 # abi/*.json and the manifest shipped in the package, from a fresh build (CI checks both).
 abi: setup
-	$(VENV)/python -m trustspace.abi_export
+	$(VENV)/python -m trustspace.devnet.abi_export
 
 # Deploy (or complete) the suite on NETWORK, e.g. `make deploy NETWORK=ethereum:customs:node`.
 NETWORK ?= ethereum:hub:node

@@ -187,14 +187,15 @@ def measure_other_writes() -> list[Figure]:
     from web3.logs import DISCARD
 
     from bench.gas_bus import BODY, DELIVERY_GAS
+    from tests.utils.bus_local import SENDER_INDEX, LocalBus, mnemonic_key
+    from tests.utils.contracts import test_contract
     from trustspace.bus.checkpoint import Checkpoint, select_signatures, sign_checkpoint
-    from trustspace.bus.local import SENDER_INDEX, LocalBus, mnemonic_key
-    from trustspace.bus.merkle import MessageTree
     from trustspace.bus.message import Message
+    from trustspace.bus.tree import MessageTree
     from trustspace.bus.web3tx import TxSender
-    from trustspace.chains import local_chains
-    from trustspace.governance import encode_args, reason_hash
-    from trustspace.roles import Action, Role
+    from trustspace.consortium.constants import Action, Role
+    from trustspace.consortium.governance import encode_args, reason_hash
+    from trustspace.devnet.chains import local_chains
 
     figures: list[Figure] = []
 
@@ -229,7 +230,7 @@ def measure_other_writes() -> list[Figure]:
         keep("execute_call_setSender", customs.w3,
              call_bus("customs", "setSender", sender_key.address, True))  # fmt: skip
         origin_tx = TxSender(customs.w3, sender_key)
-        failing = env.sender("tax").deploy("RevertingRecipient")
+        failing = env.sender("tax").deploy(test_contract("RevertingRecipient"))
         receipt = origin_tx.transact(
             customs.bus.functions.dispatchOrdered(tax.chain_id, failing.address, BODY)
         )

@@ -49,7 +49,7 @@ def _write_history(w3: Any, registry: str, key: str, changes: int) -> int:
     """``changes`` setAttribute transactions by the identity itself; returns the last block."""
     from eth_account import Account
 
-    from trustspace.abi_export import abi
+    from trustspace.artifacts import abi
     from trustspace.did import registry as reg
 
     contract = w3.eth.contract(address=registry, abi=abi("DIDRegistry"))
@@ -83,7 +83,7 @@ def measure(changes: int = CHANGES) -> dict[str, Any]:
     from web3 import Web3
 
     from trustspace.ape_tuning import cache_custom_networks
-    from trustspace.did.deploy import deploy_registry
+    from trustspace.deploy.did import deploy_registry
     from trustspace.did.resolver import Resolver, Web3Source, did_for
 
     os.chdir(ROOT)

@@ -12,12 +12,13 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from tests.utils.bus_local import SENDER_INDEX, LocalBus, mnemonic_key
+from tests.utils.contracts import test_contract
 from trustspace.bus.checkpoint import Checkpoint, select_signatures, sign_checkpoint
-from trustspace.bus.local import SENDER_INDEX, LocalBus, mnemonic_key
-from trustspace.bus.merkle import MessageTree, height_for
 from trustspace.bus.message import Message
+from trustspace.bus.tree import MessageTree, height_for
 from trustspace.bus.web3tx import TxSender
-from trustspace.chains import local_chains
+from trustspace.devnet.chains import local_chains
 
 OUT = Path(__file__).with_name("gas_bus.json")
 BODY = b"\x11" * 64  # a typical mirrored attestation: digest + ids
@@ -51,7 +52,7 @@ def measure() -> dict[str, Any]:
         env.allow_sender("customs", sender_key.address)
         origin_tx = TxSender(customs.w3, sender_key)
         dest_tx = TxSender(tax.w3, mnemonic_key(18))
-        noop = env.sender("tax").deploy("NoopRecipient")
+        noop = env.sender("tax").deploy(test_contract("NoopRecipient"))
         tree = MessageTree()
         messages: list[Message] = []
 

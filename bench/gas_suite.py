@@ -263,12 +263,12 @@ def measure_consortium_and_notary(rec: GasRecorder, *, big_batch: int = 2**20) -
     """Governance (propose, approve, execute of several actions, cancel), then the Notary."""
     from ape import accounts, project
 
-    from trustspace import eip712
-    from trustspace.governance import Governance, OrgSeed, deploy_consortium, encode_args
-    from trustspace.hashing import hash_bytes
-    from trustspace.merkle import MerkleTree, record_id
-    from trustspace.notary import NotaryClient
-    from trustspace.roles import Action, OrgKind, Role
+    from trustspace.consortium.constants import Action, OrgKind, Role
+    from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium, encode_args
+    from trustspace.crypto import eip712
+    from trustspace.crypto.hashing import hash_bytes
+    from trustspace.notary.client import NotaryClient
+    from trustspace.notary.tree import MerkleTree, record_id
 
     test = accounts.test_accounts
     deployer, customs_admin, tax_admin, maritime_admin = test[0], test[1], test[3], test[4]
@@ -396,8 +396,8 @@ def measure_did(rec: GasRecorder) -> None:
     """Every ERC-1056 write, direct and signed, each in its own block."""
     from ape import accounts
 
+    from trustspace.deploy.did import deploy_registry
     from trustspace.did import registry as reg
-    from trustspace.did.deploy import deploy_registry
 
     test = accounts.test_accounts
     # Senders need funds (0-9); `other` and `delegate` only sign.

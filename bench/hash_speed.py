@@ -1,4 +1,4 @@
-"""File hashing throughput: ``trustspace.hashing.hash_file`` against ``sha256sum``, same files.
+"""File hashing throughput: ``crypto.hashing.hash_file`` against ``sha256sum``, same files.
 
 Run alone: ``python -m bench.hash_speed [--quick]``. Generates about 200 MB of
 random files in four size classes in a temporary folder (deleted afterwards),
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import Figure
-from trustspace.hashing import hash_file
+from trustspace.crypto.hashing import hash_file
 
 #: (label, file size, number of files): 20 + 50 + 64 + 64 MiB.
 CLASSES = (

@@ -23,8 +23,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.results import AT_MOST, Figure
-from trustspace import hashing
-from trustspace.merkle import MerkleTree, verify
+from trustspace.crypto import hashing
+from trustspace.notary.tree import MerkleTree, verify
 
 LEAVES = 1_000_000
 TARGET_S = 10.0

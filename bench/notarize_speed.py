@@ -51,8 +51,8 @@ def _deploy() -> tuple[str, str]:
     """Consortium + Notary + schema on the connected chain; returns (notary, uri)."""
     from ape import accounts, chain, project
 
-    from trustspace.governance import Governance, OrgSeed, deploy_consortium
-    from trustspace.roles import OrgKind, Role
+    from trustspace.consortium.constants import OrgKind, Role
+    from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
 
     test = accounts.test_accounts
     deployer, customs_admin, tax_admin = test[0], test[1], test[3]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import Figure
-from trustspace.bus.local import (
+from tests.utils.bus_local import (
     RELAYER_INDEX,
     SENDER_INDEX,
     ChainDeployment,
@@ -32,8 +32,9 @@ from trustspace.bus.local import (
     stop,
     write_config,
 )
+from tests.utils.contracts import test_contract
 from trustspace.bus.web3tx import TxSender
-from trustspace.chains import local_chains
+from trustspace.devnet.chains import local_chains
 
 OUT = Path(__file__).with_name("relay_rate.json")
 BACKLOG = 300
@@ -87,7 +88,7 @@ def measure(backlog: int = BACKLOG, stream: int = STREAM) -> dict[str, Any]:
         deps = env.deploy()
         customs, tax = deps["customs"], deps["tax"]
         env.allow_sender("customs", mnemonic_key(SENDER_INDEX).address)
-        tax.extra["noop"] = env.sender("tax").deploy("NoopRecipient")
+        tax.extra["noop"] = env.sender("tax").deploy(test_contract("NoopRecipient"))
         config = write_config(deps, folder)
         validators = [spawn_validator(config, "customs", key) for key in env.validators]
         relayer = None

@@ -22,8 +22,8 @@ from ape.logging import logger
 
 from bench.results import AT_LEAST, Figure
 from trustspace.ape_tuning import cache_custom_networks
-from trustspace.governance import Governance, OrgSeed, deploy_consortium
-from trustspace.roles import OrgKind, Role
+from trustspace.consortium.constants import OrgKind, Role
+from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
 
 ROUNDS = 40
 OUT = Path(__file__).with_name("tx_rate.json")

@@ -5,7 +5,7 @@ from ape import accounts, networks, project
 from rich.console import Console
 
 from trustspace.ape_tuning import cache_custom_networks
-from trustspace.demo import run_demo
+from trustspace.devnet.demo import run_demo
 
 
 @click.command()

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from trustspace.ape_tuning import cache_custom_networks
-from trustspace.governance import Governance, OrgSeed
-from trustspace.governance import deploy_consortium as _deploy
-from trustspace.roles import OrgKind
-from trustspace.toolchain import ToolchainError, check_toolchain
+from trustspace.consortium.constants import OrgKind
+from trustspace.consortium.governance import Governance, OrgSeed
+from trustspace.consortium.governance import deploy_consortium as _deploy
+from trustspace.devnet.toolchain import ToolchainError, check_toolchain
 
 # "ci" keeps the whole suite inside its time budget on a 2-core machine;
 # "deep" is for long local fuzzing: HYPOTHESIS_PROFILE=deep make test.

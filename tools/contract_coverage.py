@@ -398,7 +398,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    from trustspace.toolchain import project_root
+    from trustspace.paths import project_root
 
     root = project_root()
     try:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from trustspace.deploy import Suite, load_suite
-from trustspace.deployments import DeploymentError
-from trustspace.roles import Action, OrgKind, Role
+from trustspace.consortium.constants import Action, OrgKind, Role
+from trustspace.deploy.deployer import Suite, load_suite
+from trustspace.deploy.records import DeploymentError
 
 CONTRACT_NAMES = {
     "consortium": "Consortium",
@@ -82,8 +82,8 @@ def namespace(
 
 def _helpers(names: dict[str, Any]) -> dict[str, Callable[..., Any]]:
     """Helper functions over the bound contracts (closures, so they follow the namespace)."""
-    from trustspace.governance import Governance
-    from trustspace.notary import NotaryClient
+    from trustspace.consortium.governance import Governance
+    from trustspace.notary.client import NotaryClient
 
     def gov() -> Governance:
         """The governance helper over ``consortium`` (propose/approve/execute/enact by name)."""
@@ -93,7 +93,7 @@ def _helpers(names: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         """Print the organisations, their accounts and live roles, and the governance settings."""
         from rich.console import Console
 
-        from trustspace.report import consortium_tables
+        from trustspace.consortium.tables import consortium_tables
 
         for table in consortium_tables(names["consortium"]):
             Console().print(table)
@@ -130,7 +130,7 @@ def _helpers(names: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         path: str | Path, schema_id: int, *, sender: Any, parent: bytes | None = None
     ) -> bytes:
         """Hash a file (SHA-256, streamed) and attest it; returns the record id."""
-        from trustspace.hashing import hash_file
+        from trustspace.crypto.hashing import hash_file
 
         record_id, _ = notary_client().attest(
             hash_file(Path(path)), schema_id, sender=sender, parent=parent
@@ -141,8 +141,8 @@ def _helpers(names: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         paths: Sequence[str | Path], schema_id: int, *, sender: Any
     ) -> tuple[bytes, Any]:
         """Hash files and anchor them as one Merkle batch; returns (batch id, tree)."""
-        from trustspace.hashing import hash_file
-        from trustspace.merkle import MerkleTree
+        from trustspace.crypto.hashing import hash_file
+        from trustspace.notary.tree import MerkleTree
 
         tree = MerkleTree([hash_file(Path(p)) for p in paths])
         batch_id, _ = notary_client().anchor_batch(tree, schema_id, sender=sender)
@@ -154,8 +154,8 @@ def _helpers(names: dict[str, Any]) -> dict[str, Callable[..., Any]]:
 
     def verify_file(path: str | Path, org_id: int) -> str:
         """The status of a file attested alone by organisation ``org_id``."""
-        from trustspace.hashing import hash_file
-        from trustspace.merkle import record_id
+        from trustspace.crypto.hashing import hash_file
+        from trustspace.notary.tree import record_id
 
         return status(record_id(hash_file(Path(path)), org_id))
 

@@ -12,10 +12,10 @@ import sys
 import pytest
 from rich.console import Console
 
-from trustspace.chains import _alive
-from trustspace.demo import AGENCIES, OFFICER_INDEX, run_demo
-from trustspace.hashing import to_hex
-from trustspace.toolchain import project_root
+from trustspace.crypto.hashing import to_hex
+from trustspace.devnet.chains import _alive
+from trustspace.devnet.demo import AGENCIES, OFFICER_INDEX, run_demo
+from trustspace.paths import project_root
 
 pytestmark = pytest.mark.anvil
 ROOT = project_root()

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from trustspace.chains import ChainSpec, free_port, local_chains
-from trustspace.deploy import SuiteDeployer, local_config
-from trustspace.governance import Governance
-from trustspace.roles import Role
-from trustspace.toolchain import project_root
+from trustspace.consortium.constants import Role
+from trustspace.consortium.governance import Governance
+from trustspace.deploy.deployer import SuiteDeployer, local_config
+from trustspace.devnet.chains import ChainSpec, free_port, local_chains
+from trustspace.paths import project_root
 
 pytestmark = pytest.mark.anvil
 ROOT = project_root()

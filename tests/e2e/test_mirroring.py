@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from eth_utils.crypto import keccak
 from web3.logs import DISCARD
 
-from trustspace.bus.local import (
+from tests.utils.bus_local import (
     RELAYER_INDEX,
     LocalBus,
     mnemonic_key,
@@ -25,9 +25,9 @@ from trustspace.bus.local import (
     write_config,
 )
 from trustspace.bus.web3tx import TxSender
-from trustspace.chains import local_chains
 from trustspace.cli.bus import bus as bus_group
-from trustspace.roles import Action, Role
+from trustspace.consortium.constants import Action, Role
+from trustspace.devnet.chains import local_chains
 
 pytestmark = pytest.mark.anvil
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
-from trustspace.bus.local import (
+from tests.utils.bus_local import (
     RELAYER_INDEX,
     SENDER_INDEX,
     ChainDeployment,
@@ -31,10 +31,11 @@ from trustspace.bus.local import (
     stop,
     write_config,
 )
+from tests.utils.contracts import test_contract
 from trustspace.bus.message import Message
 from trustspace.bus.web3tx import TxSender
-from trustspace.chains import ChainSpec, RunningChain, free_port, start_chain, stop_pid
-from trustspace.toolchain import project_root
+from trustspace.devnet.chains import ChainSpec, RunningChain, free_port, start_chain, stop_pid
+from trustspace.paths import project_root
 
 ORIGIN, DESTINATION = "customs", "tax"
 # Every fault injected in this session, by kind (printed at the end, and written to
@@ -141,7 +142,9 @@ def fault_net(tmp_path_factory) -> Iterator[FaultNet]:
         env = LocalBus(list(nodes.values()))
         deps = env.deploy()
         env.allow_sender(ORIGIN, mnemonic_key(SENDER_INDEX).address)
-        deps[DESTINATION].extra["recorder"] = env.sender(DESTINATION).deploy("RecordingRecipient")
+        deps[DESTINATION].extra["recorder"] = env.sender(DESTINATION).deploy(
+            test_contract("RecordingRecipient")
+        )
         config = write_config(deps, folder)
         net = FaultNet(folder, specs, nodes, env, deps, config)
         net.validators = [None] * len(env.validators)  # type: ignore[list-item]

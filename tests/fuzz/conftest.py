@@ -19,7 +19,7 @@ import hypothesis.stateful
 import pytest
 from hypothesis import settings
 
-from trustspace.toolchain import project_root
+from trustspace.paths import project_root
 
 _original = hypothesis.stateful.run_state_machine_as_test
 STATS: dict[str, dict[str, float]] = defaultdict(

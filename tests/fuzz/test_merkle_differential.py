@@ -1,11 +1,11 @@
-"""Differential fuzzing: Notary.verifyInclusion (EVM) agrees with trustspace.merkle.verify."""
+"""Differential fuzzing: Notary.verifyInclusion (EVM) agrees with trustspace.notary.tree.verify."""
 
 import pytest
 from hypothesis import given, settings
 
-from tests.fuzz.strategies_notary import inclusion_cases
-from trustspace.merkle import MerkleTree, record_id, verify
-from trustspace.roles import Role
+from tests.fuzz.strategies.notary import inclusion_cases
+from trustspace.consortium.constants import Role
+from trustspace.notary.tree import MerkleTree, record_id, verify
 
 
 @pytest.fixture(scope="module")

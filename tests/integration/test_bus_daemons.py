@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from eth_utils.crypto import keccak
 from web3 import Web3
 
-from trustspace.bus.checkpoint import sign_checkpoint
-from trustspace.bus.local import (
+from tests.utils.bus_local import (
     SENDER_INDEX,
     LocalBus,
     mnemonic_key,
@@ -22,11 +21,13 @@ from trustspace.bus.local import (
     stop,
     write_config,
 )
+from tests.utils.contracts import test_contract
+from trustspace.bus.checkpoint import sign_checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.store import RelayStore
 from trustspace.bus.web3tx import TxSender
-from trustspace.chains import local_chains
 from trustspace.cli.bus import bus as bus_group
+from trustspace.devnet.chains import local_chains
 
 pytestmark = pytest.mark.anvil
 
@@ -41,7 +42,9 @@ def network(tmp_path_factory):
         sender = mnemonic_key(SENDER_INDEX)
         for name in deps:
             env.allow_sender(name, sender.address)
-            deps[name].extra["recorder"] = env.sender(name).deploy("RecordingRecipient")
+            deps[name].extra["recorder"] = env.sender(name).deploy(
+                test_contract("RecordingRecipient")
+            )
         config = write_config(deps, folder)
         validators = [spawn_validator(config, name, key) for name in deps for key in env.validators]
         try:
@@ -151,7 +154,7 @@ def test_process__gas_limit_below_recipient_cap__reverts_before_calling(network)
     from web3.exceptions import ContractCustomError
 
     from trustspace.bus.checkpoint import Checkpoint
-    from trustspace.bus.merkle import MessageTree
+    from trustspace.bus.tree import MessageTree
 
     env, deps, _config, sender = network
     message = dispatch(deps, sender, "customs", "hub", b"starve me")

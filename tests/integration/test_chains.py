@@ -6,8 +6,8 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from trustspace import chains
 from trustspace.cli import main
+from trustspace.devnet import chains
 
 pytestmark = pytest.mark.anvil
 

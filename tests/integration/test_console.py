@@ -5,11 +5,11 @@ import subprocess
 
 import pytest
 
-from trustspace.chains import ChainSpec, free_port, local_chains
 from trustspace.console import NotDeployed, namespace
-from trustspace.deploy import SuiteDeployer, local_config
-from trustspace.roles import Role
-from trustspace.toolchain import project_root
+from trustspace.consortium.constants import Role
+from trustspace.deploy.deployer import SuiteDeployer, local_config
+from trustspace.devnet.chains import ChainSpec, free_port, local_chains
+from trustspace.paths import project_root
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import ape
 import pytest
 
-from trustspace.governance import Governance, OrgSeed, deploy_consortium
-from trustspace.roles import OrgKind, Role
+from trustspace.consortium.constants import OrgKind, Role
+from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
 
 pytestmark = pytest.mark.anvil
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from trustspace.demo import DISCLOSED_FIELDS, make_declarations
-from trustspace.disclosure import DisclosureError, commit, verify_disclosure
-from trustspace.merkle import MerkleTree
-from trustspace.merkle import verify as merkle_verify
+from trustspace.devnet.demo import DISCLOSED_FIELDS, make_declarations
+from trustspace.notary.disclosure import DisclosureError, commit, verify_disclosure
+from trustspace.notary.tree import MerkleTree
+from trustspace.notary.tree import verify as merkle_verify
 
 
 def test_declarations__same_seed__same_documents():

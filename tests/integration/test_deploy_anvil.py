@@ -2,9 +2,9 @@
 
 import pytest
 
-from trustspace.chains import ChainSpec, free_port, local_chains
-from trustspace.deploy import SuiteDeployer, load_suite, local_config
-from trustspace.deployments import DeploymentError, load
+from trustspace.deploy.deployer import SuiteDeployer, load_suite, local_config
+from trustspace.deploy.records import DeploymentError, load
+from trustspace.devnet.chains import ChainSpec, free_port, local_chains
 
 pytestmark = pytest.mark.anvil
 
@@ -38,7 +38,7 @@ def test_ape_run_deploy__non_local_chain_id__asks_before_sending(tmp_path):
     import os
     import subprocess
 
-    from trustspace.toolchain import project_root
+    from trustspace.paths import project_root
 
     spec = ChainSpec("agencies", 2026, free_port())
     env = {**os.environ, "TRUSTSPACE_DEPLOYMENTS": str(tmp_path)}

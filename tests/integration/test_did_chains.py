@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from eth_account import Account
 from web3 import Web3
 
-from trustspace.abi_export import abi
-from trustspace.chains import DEFAULT_CHAINS, ChainSpec, free_port, local_chains
+from trustspace.artifacts import abi
 from trustspace.cli.did import did as did_cli
+from trustspace.devnet.chains import DEFAULT_CHAINS, ChainSpec, free_port, local_chains
 from trustspace.did import registry as reg
 from trustspace.did.resolver import Resolver, Web3Source, did_for
 
@@ -256,8 +256,8 @@ def test_cli__resolve_unknown_chain__clean_error(deployed: Any, accounts: Any) -
 
 
 def test_cli__consortium_view_over_rpc(deployed: Any, project: Any, accounts: Any) -> None:
-    from trustspace.governance import OrgSeed, constructor_args
-    from trustspace.roles import OrgKind
+    from trustspace.consortium.constants import OrgKind
+    from trustspace.consortium.governance import OrgSeed, constructor_args
 
     org_did, admin, deployer = accounts[17], accounts[18], accounts[0]
     (w3, _, registry) = deployed[31339]

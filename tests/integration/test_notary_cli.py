@@ -15,7 +15,7 @@ from trustspace.cli.notary import (
     verify,
     verify_disclosure,
 )
-from trustspace.roles import Role
+from trustspace.consortium.constants import Role
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
     validator_keys,
 )
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
-from trustspace.bus.merkle import height_for
+from trustspace.bus.tree import height_for
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 

@@ -15,8 +15,8 @@ import pytest
 from eth_utils.crypto import keccak
 
 from tests.security.conftest import CUSTOMS_CHAIN, TAX_CHAIN
+from trustspace.deploy.did import deploy_factory, registry_initcode
 from trustspace.did import registry as did
-from trustspace.did.deploy import deploy_factory, registry_initcode
 
 DAY = 86400
 VERIKEY = did.str_to_bytes32("veriKey")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import ape
 import pytest
 
-from trustspace.governance import OrgSeed
-from trustspace.roles import OrgKind, ProposalStatus
+from trustspace.consortium.constants import OrgKind, ProposalStatus
+from trustspace.consortium.governance import OrgSeed
 
 CUSTOMS, TAX, MARITIME = 1, 2, 3
 
@@ -159,7 +159,7 @@ def test_race__two_proposals_would_lift_threshold_above_admin_orgs__second_refus
 def test_race__threshold_equal_to_admin_orgs__one_suspension_refused_until_lowered(
     deploy_consortium, customs_admin, tax_admin, maritime_admin, forex_admin
 ):
-    from trustspace.governance import Governance
+    from trustspace.consortium.governance import Governance
 
     consortium = deploy_consortium(
         orgs=[

@@ -24,11 +24,11 @@ from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
     validator_keys,
 )
 from trustspace.bus.checkpoint import Checkpoint
-from trustspace.bus.merkle import MessageTree
 from trustspace.bus.message import Message
-from trustspace.governance import Governance, OrgSeed, deploy_consortium
-from trustspace.notary import Status
-from trustspace.roles import OrgKind, Role
+from trustspace.bus.tree import MessageTree
+from trustspace.consortium.constants import OrgKind, Role
+from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
+from trustspace.notary.client import Status
 
 
 @pytest.fixture

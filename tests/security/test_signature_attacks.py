@@ -35,11 +35,11 @@ from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
     three_signers,
     validator_keys,
 )
-from trustspace import eip712
 from trustspace.bus.checkpoint import sign_checkpoint
+from trustspace.crypto import eip712
 from trustspace.did import registry as did
-from trustspace.merkle import record_id
-from trustspace.notary import Status
+from trustspace.notary.client import Status
+from trustspace.notary.tree import record_id
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 CUSTOMS = 1
@@ -183,7 +183,7 @@ def test_malleable__notary_revoke_by_sig__high_s_twin_refused(
 def test_malleable__did_signed_change_owner__every_variant_refused(
     project, deployer, customs_admin, tax_admin, outsider, variant
 ):
-    from trustspace.did.deploy import deploy_registry
+    from trustspace.deploy.did import deploy_registry
 
     registry = deploy_registry(deployer)
     identity = customs_admin

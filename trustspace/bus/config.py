@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trustspace.errors import InputError
 
-class ConfigError(ValueError):
+
+class ConfigError(InputError):
     """The config file is missing something; the message says what."""
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from trustspace.errors import InputError
+
 VERSION = 1
 HEADER_SIZE = 57
 
 
-class MessageFormatError(ValueError):
+class MessageFormatError(InputError):
     """Bytes that are not a MessageBus message."""
 
 

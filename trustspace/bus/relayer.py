@@ -24,9 +24,9 @@ from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
 from web3.logs import DISCARD
 
+from trustspace.artifacts import artifact
 from trustspace.bus.checkpoint import Checkpoint, select_signatures
 from trustspace.bus.config import BusConfig
-from trustspace.bus.merkle import MessageTree, height_for, proof_from_levels
 from trustspace.bus.message import Message
 from trustspace.bus.signatures import SignatureStore
 from trustspace.bus.store import (
@@ -39,7 +39,8 @@ from trustspace.bus.store import (
     StoredMessage,
     StoredTx,
 )
-from trustspace.bus.web3tx import TxSender, artifact, at, connect
+from trustspace.bus.tree import MessageTree, height_for, proof_from_levels
+from trustspace.bus.web3tx import TxSender, at, connect
 
 log = logging.getLogger("trustspace.relayer")
 
@@ -57,7 +58,7 @@ PERMANENT = {
 
 def error_names() -> dict[str, str]:
     """Selector (0x…) → custom error name, for the bus's errors."""
-    abi, _ = artifact("MessageBus")
+    abi = artifact("MessageBus").abi
     names = {}
     for item in abi:
         if item.get("type") == "error":

@@ -1,15 +1,14 @@
-"""Compiled artifacts and signed transactions over plain web3.py (for daemons and benches).
+"""Signed transactions over plain web3.py, for the daemons and the multi-chain benches.
 
-The daemons run as their own processes against any JSON-RPC node, so they use
-web3.py directly rather than ape; the ABIs and bytecode come from ape's build
-output (``.build/__local__.json``, written by ``ape compile``).
+The daemons run as their own processes against any JSON-RPC node and send many
+small transactions, so they use web3.py directly rather than ape (see
+docs/architecture.md, "Two chain stacks"); ABIs and bytecode come from the same
+shipped manifest as everywhere else (:mod:`trustspace.artifacts`).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from eth_account import Account
@@ -19,43 +18,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from trustspace.toolchain import ToolchainError, project_root
-
-
-class ArtifactError(RuntimeError):
-    """The build output is missing or lacks a contract; run ``ape compile``."""
-
-
-@cache
-def _manifest() -> dict[str, Any]:
-    path = project_root() / ".build" / "__local__.json"
-    if not path.exists():
-        raise ArtifactError(f"{path} not found; run `ape compile` first")
-    data: dict[str, Any] = json.loads(path.read_text())
-    return data
-
-
-def _contract_types() -> dict[str, Any]:
-    # The project's build when there is one (a checkout); otherwise the
-    # manifest shipped inside the package, so a pip install alone works.
-    try:
-        types: dict[str, Any] = _manifest()["contractTypes"]
-    except (ArtifactError, ToolchainError):
-        from trustspace.abi_export import shipped_manifest
-
-        types = shipped_manifest()["contractTypes"]
-    return types
-
-
-def artifact(name: str) -> tuple[list[dict[str, Any]], str]:
-    """ABI and deployment bytecode of a compiled contract (build, else the shipped manifest)."""
-    types = _contract_types()
-    if name not in types:
-        raise ArtifactError(f"contract {name} is not in the build; run `ape compile`")
-    contract_type = types[name]
-    abi: list[dict[str, Any]] = contract_type["abi"]
-    bytecode = contract_type.get("deploymentBytecode", {}).get("bytecode", "0x")
-    return abi, str(bytecode)
+from trustspace.artifacts import Artifact, artifact
 
 
 def connect(url: str, timeout: float = 30.0) -> Web3:
@@ -63,9 +26,13 @@ def connect(url: str, timeout: float = 30.0) -> Web3:
     return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
 
 
-def at(w3: Web3, name: str, address: str) -> Contract:
-    """A contract object of a compiled type at ``address``."""
-    abi, _ = artifact(name)
+def _resolve(contract: str | Artifact) -> Artifact:
+    return contract if isinstance(contract, Artifact) else artifact(contract)
+
+
+def at(w3: Web3, contract: str | Artifact, address: str) -> Contract:
+    """A contract object at ``address``: a deployable contract by name, or any artifact."""
+    abi = _resolve(contract).abi
     return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi)
 
 
@@ -118,10 +85,11 @@ class TxSender:
             raise RuntimeError(f"transaction {receipt['transactionHash'].hex()} reverted")
         return receipt
 
-    def deploy(self, name: str, *args: Any) -> Contract:
-        """Deploy a compiled contract and return it."""
-        abi, bytecode = artifact(name)
-        factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)
+    def deploy(self, contract: str | Artifact, *args: Any) -> Contract:
+        """Deploy a contract (a deployable one by name, or any artifact) and return it."""
+        compiled = _resolve(contract)
+        abi = compiled.abi
+        factory = self.w3.eth.contract(abi=abi, bytecode=compiled.bytecode)
         receipt = self.transact(factory.constructor(*args))
         address = receipt["contractAddress"]
         assert address is not None

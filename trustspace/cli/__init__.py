@@ -9,13 +9,29 @@ from trustspace.cli.bus import bus, relay, validator
 from trustspace.cli.chains import chains
 from trustspace.cli.did import did
 from trustspace.cli.notary import COMMANDS as NOTARY_COMMANDS
+from trustspace.cli.options import DEBUG_META, TrustspaceGroup
 from trustspace.cli.toolchain import doctor
 
 
-@click.group()
+def _debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta[DEBUG_META] = value
+    return value
+
+
+@click.group(cls=TrustspaceGroup)
 @click.version_option(__version__, prog_name="trustspace")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    callback=_debug,
+    help="Show the Python traceback of a failure.",
+)
 def main() -> None:
-    """Trusted data space tooling: local chains, governance, DIDs, notarization."""
+    """Trusted data space tooling: local chains, governance, DIDs, notarization.
+
+    Exit codes: 0 done (or valid), 1 not valid, 2 bad input, 3 chain or contract unreachable.
+    """
 
 
 main.add_command(chains)

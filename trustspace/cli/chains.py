@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from trustspace import chains as local
+from trustspace.devnet import chains as local
 
 console = Console()
 

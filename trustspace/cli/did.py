@@ -18,28 +18,28 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from trustspace.deployments import EPHEMERAL_CHAIN_IDS
 from trustspace.did.consortium_view import Web3Consortium, consortium_view
 from trustspace.did.registry import DEFAULT_VALIDITY, Web3Registry
 from trustspace.did.resolver import ResolutionError, Resolver, Web3Source, parse_did
+from trustspace.networks import LOCAL_CHAIN_IDS
 
 
 @dataclass(frozen=True)
-class ChainSpec:
+class RegistryTarget:
     url: str
     registry: str
     consortium: str | None
 
 
-def _parse_chain(text: str) -> ChainSpec:
+def _parse_chain(text: str) -> RegistryTarget:
     url, sep, rest = text.rpartition("=")
     if not sep or not url:
         raise click.BadParameter(f"expected URL=REGISTRY[,CONSORTIUM], got {text!r}")
     registry, _, consortium = rest.partition(",")
-    return ChainSpec(url, registry, consortium or None)
+    return RegistryTarget(url, registry, consortium or None)
 
 
-def _chains(values: tuple[str, ...]) -> list[ChainSpec]:
+def _chains(values: tuple[str, ...]) -> list[RegistryTarget]:
     specs = [_parse_chain(part) for value in values for part in value.split()]
     if not specs:
         raise click.UsageError("no chain: give --chain URL=REGISTRY or set TRUSTSPACE_DID_CHAINS")
@@ -154,7 +154,7 @@ def _registry(chain: str, key: str, yes: bool) -> Web3Registry:
     registry = Web3Registry(_w3(spec.url), spec.registry, key)
     chain_id = int(registry.w3.eth.chain_id)
     # Local development chains need no confirmation before sending.
-    if chain_id not in EPHEMERAL_CHAIN_IDS and not yes:
+    if chain_id not in LOCAL_CHAIN_IDS and not yes:
         click.confirm(
             f"send from {registry.sender.address} to registry {registry.address} "
             f"on chain {chain_id}?",

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -22,44 +21,32 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
-from trustspace import disclosure as sd
-from trustspace.bundle import Bundle, BundleError, batch_bundles, verify_offline
-from trustspace.disclosure import Commitment, Disclosure, DisclosureError, commit
-from trustspace.hashing import from_hex, hash_file, to_hex
-from trustspace.merkle import MerkleTree
-from trustspace.notary import LineageNode, NotaryClient, RevocationReason, Status
+from trustspace.cli.options import (
+    account_option,
+    connected,
+    console,
+    emit,
+    json_option,
+    load_account,
+    network_option,
+    text,
+)
+from trustspace.crypto.hashing import from_hex, hash_file, to_hex
+from trustspace.notary import disclosure as sd
+from trustspace.notary.bundle import Bundle, BundleError, batch_bundles, verify_offline
+from trustspace.notary.client import LineageNode, NotaryClient, RevocationReason, Status
+from trustspace.notary.disclosure import Commitment, Disclosure, DisclosureError, commit
+from trustspace.notary.tree import MerkleTree
 
-DEFAULT_NETWORK = "ethereum:local"
 BUNDLE_SUFFIX = ".bundle.json"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console()
-
 
 # ------------------------------------------------------------------ shared options
-
-
-def _quiet_ape_for_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    # ape logs each confirmed transaction on stdout, which would break the JSON.
-    if value:
-        from ape.logging import logger
-
-        logger.set_level("ERROR")
-    return value
-
-
-def json_option(f: F) -> F:
-    """``--json``: machine-readable output on stdout (ape's own logging is silenced)."""
-    return click.option(
-        "--json",
-        "as_json",
-        is_flag=True,
-        callback=_quiet_ape_for_json,
-        help="Print JSON for scripts.",
-    )(f)
 
 
 def chain_options(f: F) -> F:
@@ -70,46 +57,7 @@ def chain_options(f: F) -> F:
         default=None,
         help="Notary contract address (verify and trace default to the one in the file).",
     )(f)
-    f = click.option(
-        "--network",
-        default=DEFAULT_NETWORK,
-        show_default=True,
-        help="ape network choice, e.g. ethereum:hub:node.",
-    )(f)
-    return f
-
-
-def account_option(f: F) -> F:
-    """``--account``: who signs transactions."""
-    return click.option(
-        "--account",
-        "account_alias",
-        required=True,
-        help="ape account alias, or TEST::<n> for a local test account.",
-    )(f)
-
-
-@contextmanager
-def connected(network: str) -> Iterator[None]:
-    """Connect to ``network`` unless the process is already on it (tests, ape console)."""
-    from ape import networks
-
-    if networks.active_provider is not None and networks.active_provider.is_connected:
-        active = networks.active_provider.network_choice
-        if network in (active, active.rsplit(":", 1)[0]):
-            yield
-            return
-    with networks.parse_network_choice(network):
-        yield
-
-
-def load_account(alias: str) -> Any:
-    """An ape account by alias; ``TEST::<n>`` selects a local test account."""
-    from ape import accounts
-
-    if alias.upper().startswith("TEST::"):
-        return accounts.test_accounts[int(alias.split("::", 1)[1])]
-    return accounts.load(alias)
+    return network_option(f)
 
 
 def load_client(address: str | None) -> NotaryClient:
@@ -119,14 +67,6 @@ def load_client(address: str | None) -> NotaryClient:
     if not address:
         raise click.UsageError("--notary ADDRESS is required")
     return NotaryClient(project.Notary.at(address))
-
-
-def emit(as_json: bool, payload: Any, render: Callable[[], None]) -> None:
-    """Print ``payload`` as JSON, or call ``render`` for people."""
-    if as_json:
-        click.echo(json.dumps(payload, indent=2, default=str))
-    else:
-        render()
 
 
 def org_name(client: NotaryClient, org_id: int) -> str:
@@ -145,7 +85,7 @@ def fail(message: str, as_json: bool, payload: dict[str, Any] | None = None) -> 
     if as_json:
         click.echo(json.dumps({"ok": False, "error": message, **(payload or {})}, indent=2))
     else:
-        console.print(f"[red]✗ {message}[/red]")
+        console.print(text(("✗ ", "red"), (message, "red")))
     sys.exit(1)
 
 
@@ -362,9 +302,9 @@ def verify(
 
     def render() -> None:
         table = Table(show_header=False, title=str(path))
-        mark = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "not checked"}
-        table.add_row("included", mark[report["included"]])
-        table.add_row("valid", mark[report["valid"]] + f" ({report['status']})")
+        mark = {True: ("yes", "green"), False: ("no", "red"), None: ("not checked", "")}
+        table.add_row("included", text(mark[report["included"]]))
+        table.add_row("valid", text(mark[report["valid"]], f" ({report['status']})"))
         table.add_row("attester", f"{report.get('org_name') or ''} (org {report['org_id']})")
         if report.get("attested_at"):
             table.add_row("time", _utc(report["attested_at"]))
@@ -444,7 +384,10 @@ def revoke(
         as_json,
         payload,
         lambda: console.print(
-            f"[green]✓ revoked[/green] {payload['document'] or payload['record_id']} ({code.name})"
+            text(
+                ("✓ revoked", "green"),
+                f" {payload['document'] or payload['record_id']} ({code.name})",
+            )
         ),
     )
 
@@ -466,13 +409,13 @@ def trace(record_id: str, network: str, notary_address: str | None, as_json: boo
         except KeyError:
             fail(f"unknown record {record_id}", as_json)
 
-    def label(node: LineageNode) -> str:
+    def label(node: LineageNode) -> Text:
         colour = "green" if node.status == Status.VALID else "red"
-        here = " [bold]◀[/bold]" if node.record.id == rid else ""
-        return (
+        return text(
             f"{to_hex(node.record.id)[:18]}… org {node.record.org_id} "
-            f"schema {node.record.schema_id} {_utc(node.record.attested_at)} "
-            f"[{colour}]{node.status.name}[/{colour}]{here}"
+            f"schema {node.record.schema_id} {_utc(node.record.attested_at)} ",
+            (node.status.name, colour),
+            (" ◀", "bold") if node.record.id == rid else "",
         )
 
     def render() -> None:

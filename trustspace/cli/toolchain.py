@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from trustspace import toolchain
+from trustspace.devnet import toolchain
 
 
 @click.command()

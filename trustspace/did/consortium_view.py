@@ -2,7 +2,7 @@
 
 An identity belongs to an organisation if it is the organisation's DID
 address (``org_by_did``) or one of its accounts (``org_of``); for an account
-the live roles are listed too. Names come from ``trustspace.roles``.
+the live roles are listed too. Names come from ``trustspace.consortium.constants``.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from trustspace.roles import OrgKind, OrgStatus, Role
+from trustspace.consortium.constants import OrgKind, OrgStatus, Role
 
 
 class Web3Consortium:
     """The Consortium views over web3.py, with the same call shape as an ape contract."""
 
     def __init__(self, w3: Any, address: str) -> None:
-        from trustspace.abi_export import abi
+        from trustspace.artifacts import abi
 
         self.contract = w3.eth.contract(address=to_checksum_address(address), abi=abi("Consortium"))
 

@@ -5,7 +5,7 @@ The hashes are byte for byte those of the reference EthereumDIDRegistry:
 with ``abi.encodePacked`` packing (addresses 20 bytes, integers and bytes32 32
 bytes, ``bytes`` raw). They bind the registry address, not the chain id: the
 registry must have a different address on every chain (see
-``trustspace.did.deploy``).
+``trustspace.deploy.did``).
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class Web3Registry:
     """
 
     def __init__(self, w3: Any, address: str, sender_key: str) -> None:
-        from trustspace.abi_export import abi
+        from trustspace.artifacts import abi
 
         self.w3 = w3
         self.address = to_checksum_address(address)

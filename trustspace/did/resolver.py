@@ -29,6 +29,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from trustspace.did.registry import bytes32_to_str
+from trustspace.errors import InputError
 
 NULL_ADDRESS = "0x0000000000000000000000000000000000000000"
 DID_PATTERN = re.compile(
@@ -56,7 +57,7 @@ LEGACY_ALGO_MAP = {
 OWNER, DELEGATE, ATTRIBUTE = "DIDOwnerChanged", "DIDDelegateChanged", "DIDAttributeChanged"
 
 
-class ResolutionError(ValueError):
+class ResolutionError(InputError):
     """The DID is malformed, names an unknown chain, or its history cannot be read."""
 
 
@@ -125,7 +126,7 @@ class Web3Source:
     """A chain reached over JSON-RPC with web3.py (anvil, QBFT/IBFT nodes, public chains)."""
 
     def __init__(self, w3: Any, registry: str) -> None:
-        from trustspace.abi_export import abi
+        from trustspace.artifacts import abi
 
         self.w3 = w3
         self.registry = to_checksum_address(registry)

@@ -22,8 +22,15 @@ from hypothesis.stateful import (
 )
 
 from tests.fuzz.strategies import expiry_offsets, org_kinds, raw_role_values, time_steps
-from trustspace.governance import Governance, OrgSeed, deploy_consortium
-from trustspace.roles import ALL_ROLES, Action, OrgKind, OrgStatus, ProposalStatus, Role
+from trustspace.consortium.constants import (
+    ALL_ROLES,
+    Action,
+    OrgKind,
+    OrgStatus,
+    ProposalStatus,
+    Role,
+)
+from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
 
 LIFETIME = 7 * 86400
 ROLE_BITS = [Role(1 << i) for i in range(6)]

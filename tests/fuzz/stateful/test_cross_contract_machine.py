@@ -54,10 +54,10 @@ from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
     validator_keys,
 )
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
-from trustspace.bus.merkle import MessageTree, height_for
 from trustspace.bus.message import Message
-from trustspace.governance import Governance, OrgSeed, deploy_consortium
-from trustspace.roles import OrgKind, Role
+from trustspace.bus.tree import MessageTree, height_for
+from trustspace.consortium.constants import OrgKind, Role
+from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
 
 CUSTOMS_CHAIN, TAX_CHAIN = 31338, 31339
 ORGS = (1, 2, 3)

@@ -20,9 +20,9 @@ from hypothesis.stateful import (
 )
 
 from tests.fuzz import strategies_did as s
+from tests.utils.did_model import IdentityModel
+from trustspace.deploy.did import deploy_registry
 from trustspace.did import registry as reg
-from trustspace.did.deploy import deploy_registry
-from trustspace.did.model import IdentityModel
 from trustspace.did.registry import str_to_bytes32
 from trustspace.did.resolver import NULL_ADDRESS, ReceiptSource, Resolver, did_for
 

@@ -21,10 +21,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from trustspace.governance import Governance, OrgSeed
-from trustspace.merkle import MerkleTree
-from trustspace.notary import NotaryClient, Status
-from trustspace.roles import OrgKind, Role
+from trustspace.consortium.constants import OrgKind, Role
+from trustspace.consortium.governance import Governance, OrgSeed
+from trustspace.notary.client import NotaryClient, Status
+from trustspace.notary.tree import MerkleTree
 
 ORGS = (1, 2, 3, 4)
 # Expiries sit half-way between time-travel steps, so the few seconds each transaction adds
@@ -57,7 +57,7 @@ def test_notary__random_operations__validity_matches_model(
                 OrgSeed("Maritime", OrgKind.MARITIME, [maritime_admin]),
                 OrgSeed("Forex", OrgKind.FOREX, [forex_admin]),
             ]
-            from trustspace.governance import deploy_consortium
+            from trustspace.consortium.governance import deploy_consortium
 
             self.consortium = deploy_consortium(project, deployer, seeds, threshold=2)
             self.gov = Governance(self.consortium)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from trustspace.did.deploy import deploy_registry
+from trustspace.deploy.did import deploy_registry
 from trustspace.did.registry import str_to_bytes32
 from trustspace.did.resolver import ReceiptSource, Resolver, did_for
 

@@ -17,10 +17,10 @@ from eth_account import Account
 from eth_utils.address import to_checksum_address
 
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
-from trustspace.bus.merkle import MessageTree, height_for
 from trustspace.bus.message import Message
-from trustspace.governance import Governance, OrgSeed
-from trustspace.roles import OrgKind, Role
+from trustspace.bus.tree import MessageTree, height_for
+from trustspace.consortium.constants import OrgKind, Role
+from trustspace.consortium.governance import Governance, OrgSeed
 
 ORIGIN = 31338
 ORIGIN_BUS = to_checksum_address("0x00000000000000000000000000000000000b0515")
@@ -113,7 +113,7 @@ def stranger_key():
 def five_org_consortium(
     project, deployer, customs_admin, tax_admin, maritime_admin, forex_admin, ministry_admin
 ):
-    from trustspace.governance import deploy_consortium
+    from trustspace.consortium.governance import deploy_consortium
 
     orgs = [
         OrgSeed("Customs Authority", OrgKind.CUSTOMS, [customs_admin]),

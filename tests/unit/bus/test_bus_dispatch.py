@@ -6,8 +6,8 @@ from ape.utils import ZERO_ADDRESS
 from eth_utils.crypto import keccak
 
 from tests.unit.bus.harness import ORIGIN, govern
-from trustspace.bus.merkle import ZERO_HASHES, IncrementalTree
 from trustspace.bus.message import Message
+from trustspace.bus.tree import ZERO_HASHES, IncrementalTree
 
 
 def test_dispatch__permitted_sender__emits_full_message_and_updates_root(

@@ -11,7 +11,7 @@ from tests.unit.bus.harness import (
     govern,
     process,
 )
-from trustspace.roles import Role
+from trustspace.consortium.constants import Role
 
 
 def _sorted(keys):

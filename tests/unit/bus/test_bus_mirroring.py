@@ -8,7 +8,7 @@ from eth_utils.crypto import keccak
 
 from tests.unit.bus.harness import ORIGIN, govern, process
 from trustspace.bus.message import Message
-from trustspace.roles import Role
+from trustspace.consortium.constants import Role
 
 PEER = to_checksum_address("0x000000000000000000000000000000000000b0b0")
 VALID, REVOKED, ORG_NOT_LIVE, UNKNOWN = 1, 2, 4, 0

@@ -10,18 +10,18 @@ from eth_utils.crypto import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.strategies_bus import leaf_counts, messages, trees_with_index
+from tests.fuzz.strategies.bus import leaf_counts, messages, trees_with_index
 from trustspace.bus.checkpoint import Checkpoint, recover_signer, select_signatures, sign_checkpoint
-from trustspace.bus.merkle import (
+from trustspace.bus.message import Message, MessageFormatError
+from trustspace.bus.signatures import SignatureStore
+from trustspace.bus.store import DELIVERED, PENDING, RelayStore
+from trustspace.bus.tree import (
     ZERO_HASHES,
     IncrementalTree,
     MessageTree,
     height_for,
     verify,
 )
-from trustspace.bus.message import Message, MessageFormatError
-from trustspace.bus.signatures import SignatureStore
-from trustspace.bus.store import DELIVERED, PENDING, RelayStore
 
 KEYS = [Account.from_key(keccak(text=f"validator {i}")) for i in range(5)]
 BUS = to_checksum_address("0x00000000000000000000000000000000000b0515")
@@ -156,17 +156,3 @@ def test_config__round_trip(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps({"chains": {}}))
     with pytest.raises(ConfigError):
         load_config(tmp_path / "bad.json")
-
-
-def test_artifact__without_a_build__falls_back_to_the_shipped_manifest(monkeypatch):
-    from trustspace.abi_export import shipped_manifest
-    from trustspace.bus import web3tx
-
-    def no_build():
-        raise web3tx.ArtifactError("no build here")
-
-    monkeypatch.setattr(web3tx, "_manifest", no_build)
-    abi, bytecode = web3tx.artifact("MessageBus")
-    shipped = shipped_manifest()["contractTypes"]["MessageBus"]
-    assert abi == shipped["abi"]
-    assert bytecode == shipped["deploymentBytecode"]["bytecode"]

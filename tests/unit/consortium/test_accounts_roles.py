@@ -3,8 +3,8 @@
 import ape
 import pytest
 
-from trustspace.governance import encode_args, reason_hash
-from trustspace.roles import ALL_ROLES, Action, Role
+from trustspace.consortium.constants import ALL_ROLES, Action, Role
+from trustspace.consortium.governance import encode_args, reason_hash
 
 DAY = 86400
 

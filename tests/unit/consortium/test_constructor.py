@@ -3,8 +3,8 @@
 import ape
 import pytest
 
-from trustspace.governance import OrgSeed
-from trustspace.roles import OrgKind, OrgStatus, Role
+from trustspace.consortium.constants import OrgKind, OrgStatus, Role
+from trustspace.consortium.governance import OrgSeed
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -43,7 +43,7 @@ def test_constructor__emits_seed_events(project, chain, deployer, customs_admin,
         OrgSeed("Customs", OrgKind.CUSTOMS, [customs_admin], did=customs_admin),
         OrgSeed("Tax", OrgKind.TAX, [tax_admin]),
     ]
-    from trustspace.governance import constructor_args
+    from trustspace.consortium.governance import constructor_args
 
     contract = deployer.deploy(project.Consortium, *constructor_args(orgs, 1, 7 * 86400))
     receipt = chain.get_receipt(contract.txn_hash)

@@ -2,8 +2,8 @@
 
 import ape
 
-from trustspace.governance import encode_args, reason_hash
-from trustspace.roles import Action, OrgKind, OrgStatus, Role
+from trustspace.consortium.constants import Action, OrgKind, OrgStatus, Role
+from trustspace.consortium.governance import encode_args, reason_hash
 
 ZERO = "0x0000000000000000000000000000000000000000"
 

@@ -2,8 +2,8 @@
 
 import ape
 
-from trustspace.governance import encode_args, reason_hash
-from trustspace.roles import Action, ProposalStatus, Role
+from trustspace.consortium.constants import Action, ProposalStatus, Role
+from trustspace.consortium.governance import encode_args, reason_hash
 
 WEEK = 7 * 86400
 

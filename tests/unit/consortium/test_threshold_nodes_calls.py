@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from trustspace.roles import Action
+from trustspace.consortium.constants import Action
 
 HIGH = b"\x11" * 32
 LOW = b"\x22" * 32

@@ -47,7 +47,7 @@ def outsider(accounts: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def registry(project: Any, deployer: Any) -> Any:
-    from trustspace.did.deploy import deploy_registry
+    from trustspace.deploy.did import deploy_registry
 
     return deploy_registry(deployer)
 

@@ -6,7 +6,7 @@ import ape
 from eth_abi import encode
 from eth_utils.crypto import keccak
 
-from trustspace.did.deploy import deploy_factory, deploy_registry, registry_initcode
+from trustspace.deploy.did import deploy_factory, deploy_registry, registry_initcode
 
 
 def test_salt__is_keccak_of_chain_id(project, deployer, chain):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustspace.abi_export import abi
+from trustspace.artifacts import abi
 from trustspace.did.consortium_view import consortium_view
 from trustspace.did.resolver import ResolutionError, did_for, parse_did
 

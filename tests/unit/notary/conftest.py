@@ -2,10 +2,10 @@
 
 import pytest
 
-from trustspace.governance import Governance
-from trustspace.hashing import hash_bytes
-from trustspace.notary import NotaryClient
-from trustspace.roles import Role
+from trustspace.consortium.constants import Role
+from trustspace.consortium.governance import Governance
+from trustspace.crypto.hashing import hash_bytes
+from trustspace.notary.client import NotaryClient
 
 CUSTOMS, TAX, MARITIME = 1, 2, 3
 

@@ -2,9 +2,9 @@
 
 import ape
 
-from trustspace.merkle import record_id
-from trustspace.notary import Kind, Status
-from trustspace.roles import Role
+from trustspace.consortium.constants import Role
+from trustspace.notary.client import Kind, Status
+from trustspace.notary.tree import record_id
 
 ZERO = bytes(32)
 

@@ -3,9 +3,9 @@
 import ape
 import pytest
 
-from trustspace.hashing import hash_bytes
-from trustspace.merkle import MerkleTree, node_hash, record_id
-from trustspace.notary import Status
+from trustspace.crypto.hashing import hash_bytes
+from trustspace.notary.client import Status
+from trustspace.notary.tree import MerkleTree, node_hash, record_id
 
 DOCS = [hash_bytes(f"doc {i}".encode()) for i in range(7)]
 

@@ -5,16 +5,16 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from trustspace import eip712
-from trustspace.merkle import record_id
-from trustspace.notary import Status
+from trustspace.crypto import eip712
+from trustspace.notary.client import Status
+from trustspace.notary.tree import record_id
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 ZERO = bytes(32)
 
 
 def typed_attest(chain_id, verifying_contract, message):
-    """The typed-data document written out by hand, independent of trustspace.eip712."""
+    """The typed-data document written out by hand, independent of trustspace.crypto.eip712."""
     return {
         "types": {
             "EIP712Domain": [

@@ -2,7 +2,7 @@
 
 import ape
 
-from trustspace.notary import RevocationReason, Status
+from trustspace.notary.client import RevocationReason, Status
 
 ZERO = bytes(32)
 

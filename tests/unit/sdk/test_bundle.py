@@ -1,12 +1,12 @@
-"""trustspace.bundle: per-document proof bundles and their offline checks."""
+"""trustspace.notary.bundle: per-document proof bundles and their offline checks."""
 
 import json
 
 import pytest
 
-from trustspace.bundle import Bundle, BundleError, batch_bundles, verify_file, verify_offline
-from trustspace.hashing import hash_bytes, hash_file
-from trustspace.merkle import MerkleTree, record_id
+from trustspace.crypto.hashing import hash_bytes, hash_file
+from trustspace.notary.bundle import Bundle, BundleError, batch_bundles, verify_file, verify_offline
+from trustspace.notary.tree import MerkleTree, record_id
 
 NOTARY = "0x" + "ab" * 20
 
@@ -73,9 +73,9 @@ def test_single_attestation_bundle__verifies_offline():
     "data",
     [
         {"type": "nope"},
-        {"type": "trustspace.bundle", "version": 99},
-        {"type": "trustspace.bundle", "version": 1, "document": {"hash": "md5"}},
-        {"type": "trustspace.bundle", "version": 1, "document": {"hash": "sha256"}},
+        {"type": "trustspace.notary.bundle", "version": 99},
+        {"type": "trustspace.notary.bundle", "version": 1, "document": {"hash": "md5"}},
+        {"type": "trustspace.notary.bundle", "version": 1, "document": {"hash": "sha256"}},
     ],
 )
 def test_from_json__malformed__raises(data):

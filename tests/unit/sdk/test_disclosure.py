@@ -1,10 +1,11 @@
-"""trustspace.disclosure: salted field commitments, selective reveal, offline checks."""
+"""trustspace.notary.disclosure: salted field commitments, selective reveal, offline checks."""
 
 import json
 
 import pytest
 
-from trustspace.disclosure import (
+from trustspace.crypto.hashing import canonical_json, hash_bytes
+from trustspace.notary.disclosure import (
     Commitment,
     Disclosure,
     DisclosureError,
@@ -12,8 +13,7 @@ from trustspace.disclosure import (
     field_commitment,
     verify_disclosure,
 )
-from trustspace.hashing import canonical_json, hash_bytes
-from trustspace.merkle import MerkleTree, record_id
+from trustspace.notary.tree import MerkleTree, record_id
 
 RECORD = {"name": "ACME Ltd", "vat_exempt": True, "country": "FR", "amount": 1250.5}
 
@@ -57,7 +57,7 @@ def test_disclosure__low_entropy_field__not_guessable_without_salt():
     c = commit({"vat_exempt": True, "x": 1})
     d = c.disclose(["x"])
     sibling = d.fields[0].proof[0]  # the commitment-leaf of the hidden boolean
-    from trustspace.merkle import leaf_hash
+    from trustspace.notary.tree import leaf_hash
 
     guesses = {
         leaf_hash(hash_bytes(b"\x00" * 32 + canonical_json(["vat_exempt", v])))
@@ -99,7 +99,7 @@ def test_disclose__unknown_field__raises():
 
 def test_from_json__malformed__raises():
     with pytest.raises(DisclosureError):
-        Disclosure.from_json({"type": "trustspace.disclosure", "root": "0x12"})
+        Disclosure.from_json({"type": "trustspace.notary.disclosure", "root": "0x12"})
     with pytest.raises(DisclosureError):
         Disclosure.from_json({"type": "other"})
 

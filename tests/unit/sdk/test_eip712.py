@@ -1,9 +1,9 @@
-"""trustspace.eip712: typed data, signing hash and signatures (chain-free checks)."""
+"""trustspace.crypto.eip712: typed data, signing hash and signatures (chain-free checks)."""
 
 from eth_account import Account
 from eth_utils import keccak
 
-from trustspace import eip712
+from trustspace.crypto import eip712
 
 KEY = "0x" + "42" * 32
 NOTARY = "0x" + "cd" * 20

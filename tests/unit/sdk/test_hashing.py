@@ -1,10 +1,10 @@
-"""trustspace.hashing: streamed SHA-256, RFC 8785 canonical JSON, hex helpers."""
+"""trustspace.crypto.hashing: streamed SHA-256, RFC 8785 canonical JSON, hex helpers."""
 
 import hashlib
 
 import pytest
 
-from trustspace.hashing import (
+from trustspace.crypto.hashing import (
     canonical_json,
     from_hex,
     hash_bytes,

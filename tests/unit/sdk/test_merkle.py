@@ -1,9 +1,9 @@
-"""trustspace.merkle: layout, proofs, verification rules (the contract's, mirrored)."""
+"""trustspace.notary.tree: layout, proofs, verification rules (the contract's, mirrored)."""
 
 import pytest
 
-from trustspace.hashing import hash_bytes, keccak
-from trustspace.merkle import (
+from trustspace.crypto.hashing import hash_bytes, keccak
+from trustspace.notary.tree import (
     EMPTY,
     MerkleTree,
     depth_for,

@@ -5,17 +5,10 @@ import shutil
 import subprocess
 import sys
 
-from trustspace.abi_export import (
-    DEPLOYABLE,
-    abi_of,
-    ape_contracts,
-    build_manifest,
-    dumps,
-    shipped_manifest_path,
-    stale_abis,
-)
-from trustspace.deploy import SuiteDeployer, local_config
-from trustspace.toolchain import project_root
+from trustspace.artifacts import DEPLOYABLE, ape_contracts, shipped_manifest_path
+from trustspace.devnet.abi_export import abi_of, build_manifest, dumps, stale_abis
+from trustspace.deploy.deployer import SuiteDeployer, local_config
+from trustspace.paths import project_root
 
 REPAIR = "run `make abi` and commit abi/ and trustspace/data/manifest.json"
 
@@ -67,8 +60,8 @@ SDK_ONLY = """
 import sys, trustspace
 assert trustspace.__file__.startswith(sys.argv[1]), trustspace.__file__
 from web3 import Web3
-from trustspace.abi_export import web3_contracts, contract_type
-from trustspace.deployments import DeploymentRecord, ContractRecord
+from trustspace.artifacts import web3_contracts, contract_type
+from trustspace.deploy.records import DeploymentRecord, ContractRecord
 record = DeploymentRecord("ethereum:qbft", 1337, {
     "Notary": ContractRecord("Notary", "0x" + "11" * 20, "0x" + "22" * 32, "0x" + "33" * 20),
 })

@@ -4,8 +4,14 @@ import json
 
 import pytest
 
-from trustspace.deploy import CONTRACT_NAMES, SuiteConfig, SuiteDeployer, load_suite, local_config
-from trustspace.deployments import PENDING, DeploymentError, load
+from trustspace.deploy.deployer import (
+    CONTRACT_NAMES,
+    SuiteConfig,
+    SuiteDeployer,
+    load_suite,
+    local_config,
+)
+from trustspace.deploy.records import PENDING, DeploymentError, load
 
 
 @pytest.fixture
@@ -139,7 +145,7 @@ def test_suite_config__json_round_trip(suite_config):
 def test_is_local_network__needs_a_local_chain_id_on_this_machine(network, chain_id, uri, local):
     from types import SimpleNamespace
 
-    from trustspace.deploy import is_local_network
+    from trustspace.deploy.deployer import is_local_network
 
     provider = SimpleNamespace(
         network=SimpleNamespace(name=network, ecosystem=SimpleNamespace(name="ethereum")),
@@ -152,7 +158,7 @@ def test_is_local_network__needs_a_local_chain_id_on_this_machine(network, chain
 def test_deploy__pending_entry_that_never_landed__is_sent_again_once(make_deployer, outsider):
     suite = make_deployer().deploy(["Consortium", "DIDRegistryFactory", "DIDRegistry"])
     record = load(suite.path)
-    from trustspace.deployments import ContractRecord, save
+    from trustspace.deploy.records import ContractRecord, save
 
     record.contracts["Notary"] = ContractRecord(
         contract_type="Notary",
@@ -172,7 +178,7 @@ def test_deploy__pending_entry_that_never_landed__is_sent_again_once(make_deploy
 def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
     project, chain, deployer, suite_config, tmp_path, customs_admin, tax_admin, maritime_admin
 ):
-    from trustspace.deploy import Wiring, wiring_calls
+    from trustspace.deploy.deployer import Wiring, wiring_calls
 
     here = SuiteDeployer(project, chain.provider, deployer, suite_config, folder=tmp_path).deploy()
     peer = SuiteDeployer(
@@ -192,7 +198,7 @@ def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
 def test_wiring__proposed_by_one_admin__waits_for_the_others(
     project, chain, deployer, suite_config, tmp_path, customs_admin
 ):
-    from trustspace.deploy import Wiring, wiring_calls
+    from trustspace.deploy.deployer import Wiring, wiring_calls
 
     here = SuiteDeployer(project, chain.provider, deployer, suite_config, folder=tmp_path).deploy()
     calls = wiring_calls(here.record, {})

@@ -3,14 +3,14 @@
 import pytest
 from eth_abi import decode
 
-from trustspace.governance import (
+from trustspace.consortium.constants import Action, Role
+from trustspace.consortium.governance import (
     ACTION_ARGS,
     GovernanceError,
     encode_args,
     parse_action,
     reason_hash,
 )
-from trustspace.roles import Action, Role
 
 ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 

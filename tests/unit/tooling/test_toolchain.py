@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from trustspace import toolchain
+from trustspace.devnet import toolchain
 
 
 def test_check_toolchain__provided_compilers_pass():

@@ -23,7 +23,8 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from trustspace.roles import Action, OrgKind, OrgStatus, ProposalStatus, Role
+from trustspace.consortium.constants import Action, OrgKind, OrgStatus, ProposalStatus, Role
+from trustspace.errors import InputError
 
 # Argument names and ABI types of each action, in the order the contract decodes them.
 ACTION_ARGS: dict[Action, tuple[tuple[str, str], ...]] = {
@@ -63,7 +64,7 @@ ARG_DEFAULTS: dict[str, Any] = {
 ZERO_REASON = b"\x00" * 32
 
 
-class GovernanceError(ValueError):
+class GovernanceError(InputError):
     """A proposal could not be built from the given names and values."""
 
 

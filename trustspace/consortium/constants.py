@@ -51,7 +51,7 @@ class ProposalStatus(IntEnum):
 
 
 class Action(IntEnum):
-    """Governance actions; each takes ABI-encoded arguments (see trustspace.governance)."""
+    """Governance actions; each takes ABI-encoded arguments (see consortium.governance)."""
 
     ADD_ORG = 1
     SUSPEND_ORG = 2

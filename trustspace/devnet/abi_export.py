@@ -1,33 +1,19 @@
-"""ABIs and the compiled package manifest for agency software, generated from the build.
+"""``make abi``: write ``abi/<Contract>.json`` and the shipped manifest from a fresh build.
 
-* ``abi/<Contract>.json``: one JSON ABI per deployable contract (``make abi``);
-  ``tests/unit/tooling/test_abi.py`` fails when they differ from a fresh build.
-* ``trustspace/data/manifest.json``: an EthPM v3 package manifest
-  (``ethpm_types.PackageManifest``) with the ABI, creation and runtime code,
-  NatSpec and compiler of each deployable contract. It ships inside the Python
-  package, so an installed ``trustspace`` needs no project folder and no
-  compiler: :func:`contract_type` / :func:`ape_contracts` / :func:`web3_contracts`
-  bind it to the addresses of a deployment record.
+``tests/unit/tooling/test_abi.py`` fails when either differs from a fresh build.
+Reading them back is :mod:`trustspace.artifacts`' job.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-#: The contracts agencies deploy and call (test contracts and interfaces are left out).
-DEPLOYABLE: tuple[str, ...] = (
-    "Consortium",
-    "DIDRegistry",
-    "DIDRegistryFactory",
-    "MessageBus",
-    "Notary",
-)
-MANIFEST_NAME = "trustspace"
-MANIFEST_RESOURCE = "data/manifest.json"
+from trustspace.artifacts import DEPLOYABLE, MANIFEST_NAME, MANIFEST_RESOURCE
+
+__all__ = ["build_manifest", "dumps", "main", "stale_abis", "write_abis", "write_manifest"]
+
 # Compiler settings that describe the machine or the last build, not the
 # contracts: outputSelection lists whichever sources an (incremental) build
 # compiled together, and Vyper's search_paths are absolute paths of the
@@ -127,59 +113,11 @@ def write_manifest(project: Any, path: Path, version: str | None = None) -> Path
     return path
 
 
-def shipped_manifest_path() -> Path:
-    """Where the shipped manifest lives inside the installed package."""
-    return Path(str(resources.files("trustspace").joinpath(MANIFEST_RESOURCE)))
-
-
-@cache
-def shipped_manifest() -> dict[str, Any]:
-    """The manifest shipped in the package, as a dict."""
-    data: dict[str, Any] = json.loads(shipped_manifest_path().read_text())
-    return data
-
-
-def abi(name: str) -> list[dict[str, Any]]:
-    """The ABI of a deployable contract from the shipped manifest."""
-    try:
-        entry = shipped_manifest()["contractTypes"][name]
-    except KeyError as err:
-        raise KeyError(f"{name} is not in the shipped manifest; known: {DEPLOYABLE}") from err
-    result: list[dict[str, Any]] = entry["abi"]
-    return result
-
-
-def contract_type(name: str) -> Any:
-    """An ``ethpm_types.ContractType`` of a deployable contract, from the shipped manifest."""
-    from ethpm_types import ContractType
-
-    return ContractType.model_validate(shipped_manifest()["contractTypes"][name])
-
-
-def ape_contracts(record: Any) -> dict[str, Any]:
-    """ape contract objects for every contract of a deployment record, from the shipped
-    manifest (on ape's current provider; no project folder or compiler needed)."""
-    from ape.contracts import ContractInstance
-
-    return {
-        name: ContractInstance(entry.address, contract_type(entry.contract_type))
-        for name, entry in record.deployed()
-    }
-
-
-def web3_contracts(w3: Any, record: Any) -> dict[str, Any]:
-    """web3.py contract objects for every contract of a deployment record."""
-    return {
-        name: w3.eth.contract(address=entry.address, abi=abi(entry.contract_type))
-        for name, entry in record.deployed()
-    }
-
-
 def main() -> None:
     """``make abi``: compile, then write ``abi/`` and the shipped manifest from the build."""
     from ape import project
 
-    from trustspace.toolchain import project_root
+    from trustspace.paths import project_root
 
     root = project_root()
     for path in write_abis(project, root / "abi"):

@@ -7,7 +7,7 @@ Order and wiring (each contract is recorded the moment its transaction is mined)
    by the chain id, so the registry address differs on every chain, see docs/did.md);
 3. ``Notary(consortium)``.
 
-Re-running reads the record (:mod:`trustspace.deployments`), checks every recorded
+Re-running reads the record (:mod:`trustspace.deploy.records`), checks every recorded
 address still holds the recorded code, and deploys only what is missing. A
 contract recorded as *pending* (transaction signed and sent, receipt not yet
 seen) is completed from the chain instead of being deployed twice. A record
@@ -29,9 +29,10 @@ from urllib.parse import urlparse
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from trustspace.deployments import (
+from trustspace.consortium.constants import OrgKind
+from trustspace.consortium.governance import OrgSeed, constructor_args
+from trustspace.deploy.records import (
     DEPLOYED,
-    EPHEMERAL_CHAIN_IDS,
     PENDING,
     ContractRecord,
     DeploymentError,
@@ -44,8 +45,7 @@ from trustspace.deployments import (
     save,
     utc_now,
 )
-from trustspace.governance import OrgSeed, constructor_args
-from trustspace.roles import OrgKind
+from trustspace.networks import LOCAL_CHAIN_IDS
 
 #: Deployable contracts in deployment order, with the ones each needs first.
 SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -213,7 +213,7 @@ def is_local_network(provider: Any) -> bool:
         return True
     uri = str(getattr(provider, "uri", "") or getattr(provider, "http_uri", "") or "")
     host = urlparse(uri).hostname or ""
-    return int(provider.chain_id) in EPHEMERAL_CHAIN_IDS and host in ("127.0.0.1", "localhost")
+    return int(provider.chain_id) in LOCAL_CHAIN_IDS and host in ("127.0.0.1", "localhost")
 
 
 def compiler_versions(project: Any) -> dict[str, str]:
@@ -392,7 +392,7 @@ class SuiteDeployer:
         self._send(name, name, txn, predicted, _jsonable(args))
 
     def _deploy_registry(self) -> None:
-        from trustspace.did.deploy import registry_initcode
+        from trustspace.deploy.did import registry_initcode
 
         factory = self.project.DIDRegistryFactory.at(self.record.address("DIDRegistryFactory"))
         initcode = registry_initcode()
@@ -524,7 +524,7 @@ def load_suite(
     Raises ``DeploymentError`` with a readable message when there is no record
     for this chain or the chain contradicts it.
     """
-    from trustspace.deployments import find
+    from trustspace.deploy.records import find
 
     folder = folder or default_folder()
     chain_id = int(provider.chain_id)
@@ -624,8 +624,8 @@ class Wiring:
     def enact(self, calls: Sequence[WiringCall], approvers: Sequence[Any]) -> list[Any]:
         """Propose, approve and execute every pending call with ``approvers`` (ADMINs of
         enough distinct organisations); returns the receipts."""
-        from trustspace.governance import encode_args, reason_hash
-        from trustspace.roles import Action
+        from trustspace.consortium.constants import Action
+        from trustspace.consortium.governance import encode_args, reason_hash
 
         consortium = self.suite.contracts["Consortium"]
         receipts: list[Any] = []
@@ -645,7 +645,7 @@ class Wiring:
 
     def propose(self, calls: Sequence[WiringCall], proposer: Any) -> list[int]:
         """Propose every pending call (other agencies approve and execute); returns ids."""
-        from trustspace.governance import Governance
+        from trustspace.consortium.governance import Governance
 
         gov = Governance(self.suite.contracts["Consortium"])
         ids = []

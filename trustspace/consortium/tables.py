@@ -6,8 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
-from trustspace.governance import Governance
-from trustspace.roles import Role
+from trustspace.consortium.constants import Role
+from trustspace.consortium.governance import Governance
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 

@@ -8,7 +8,7 @@ Scheme (see ``docs/notary.md``):
   (a yes/no flag, a birth year) from being guessed by hashing candidates and
   comparing with the tree: without the salt there are 2**256 preimages to try;
 * the commitments are the documents of an ordinary Notary batch
-  (:class:`trustspace.merkle.MerkleTree`); its root is anchored with
+  (:class:`trustspace.notary.tree.MerkleTree`); its root is anchored with
   ``anchorBatch(root, size = number of fields, ...)``, so a disclosed field is
   checked on chain with ``verifyInclusion`` like any batch document;
 * a disclosure carries, per revealed field, the name, value, salt, index and
@@ -23,15 +23,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustspace.hashing import canonical_json, from_hex, hash_bytes, to_hex
-from trustspace.merkle import MerkleTree, record_id, verify
+from trustspace.crypto.hashing import canonical_json, from_hex, hash_bytes, to_hex
+from trustspace.errors import InputError
+from trustspace.notary.tree import MerkleTree, record_id, verify
 
 SALT_BYTES = 32
-DISCLOSURE_TYPE = "trustspace.disclosure"
+DISCLOSURE_TYPE = "trustspace.notary.disclosure"
 COMMITMENT_TYPE = "trustspace.commitment"
 
 
-class DisclosureError(ValueError):
+class DisclosureError(InputError):
     """A disclosure does not verify; the message says which field and why."""
 
 

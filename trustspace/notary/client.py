@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from trustspace import eip712
-from trustspace.bundle import Bundle
-from trustspace.disclosure import Disclosure
-from trustspace.hashing import to_hex
-from trustspace.merkle import MerkleTree, record_id
+from trustspace.crypto import eip712
+from trustspace.crypto.hashing import to_hex
+from trustspace.notary.bundle import Bundle
+from trustspace.notary.disclosure import Disclosure
+from trustspace.notary.tree import MerkleTree, record_id
 
 ZERO32 = bytes(32)
 
@@ -267,7 +267,7 @@ class NotaryClient:
         return Status(int(self.contract.documentStatus(batch, document, index, list(proof))))
 
     def bundle_status(self, bundle: Bundle) -> Status:
-        """Check a proof bundle on chain (after :func:`trustspace.bundle.verify_offline`)."""
+        """Check a proof bundle on chain (after :func:`trustspace.notary.bundle.verify_offline`)."""
         if bundle.batch is None:
             return self.status(bundle.record_id)
         return self.document_status(

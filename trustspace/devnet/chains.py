@@ -22,30 +22,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from trustspace.toolchain import anvil_path, project_root
+from trustspace.devnet.toolchain import anvil_path
+from trustspace.errors import TrustspaceError
+from trustspace.networks import DEFAULT_CHAINS, HOST, ChainSpec
+from trustspace.paths import state_home
 
-HOST = "127.0.0.1"
 MNEMONIC = "test test test test test test test test test test test junk"
-
-
-@dataclass(frozen=True)
-class ChainSpec:
-    """One local chain: its network name in ape-config.yaml, chain id and port."""
-
-    name: str
-    chain_id: int
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-
-DEFAULT_CHAINS: tuple[ChainSpec, ...] = (
-    ChainSpec("hub", 31337, 8545),
-    ChainSpec("customs", 31338, 8546),
-    ChainSpec("tax", 31339, 8547),
-)
 
 
 @dataclass(frozen=True)
@@ -58,15 +40,13 @@ class RunningChain:
     pid: int
 
 
-class ChainError(RuntimeError):
+class ChainError(TrustspaceError, RuntimeError):
     """A chain could not be started, reached or stopped; the message says which and why."""
 
 
 def state_dir() -> Path:
     """Where pid files, logs and persisted chain state live."""
-    env = os.environ.get("TRUSTSPACE_HOME")
-    base = Path(env) if env else project_root() / ".trustspace"
-    folder = base / "chains"
+    folder = state_home() / "chains"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -24,10 +24,10 @@ from web3.logs import DISCARD
 
 from trustspace.bus.config import BusConfig, ChainConfig
 from trustspace.bus.web3tx import TxSender, connect
-from trustspace.chains import MNEMONIC, RunningChain
-from trustspace.governance import OrgSeed, constructor_args, encode_args, reason_hash
-from trustspace.roles import Action, OrgKind, Role
-from trustspace.toolchain import project_root
+from trustspace.consortium.constants import Action, OrgKind, Role
+from trustspace.consortium.governance import OrgSeed, constructor_args, encode_args, reason_hash
+from trustspace.devnet.chains import MNEMONIC, RunningChain
+from trustspace.paths import project_root
 
 Account.enable_unaudited_hdwallet_features()
 

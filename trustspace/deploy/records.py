@@ -34,17 +34,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trustspace.chains import DEFAULT_CHAINS
+from trustspace.errors import TrustspaceError
+from trustspace.paths import deployments_folder
 
 RECORD_VERSION = 1
 DEPLOYED = "deployed"
 PENDING = "pending"
-# The local anvil chains of ape-config.yaml and anvil's default: their state is thrown away
-# with the process, so a record there is expected to go stale.
-EPHEMERAL_CHAIN_IDS = frozenset({1337, *(spec.chain_id for spec in DEFAULT_CHAINS)})
 
 
-class DeploymentError(RuntimeError):
+class DeploymentError(TrustspaceError, RuntimeError):
     """A deployment record does not match the chain; the message says what and what to do."""
 
 
@@ -128,16 +126,8 @@ class DeploymentRecord:
 
 
 def default_folder() -> Path:
-    """``$TRUSTSPACE_DEPLOYMENTS`` if set, else ``deployments/`` of the project (or the cwd)."""
-    env = os.environ.get("TRUSTSPACE_DEPLOYMENTS")
-    if env:
-        return Path(env)
-    from trustspace.toolchain import ToolchainError, project_root
-
-    try:
-        return project_root() / "deployments"
-    except ToolchainError:
-        return Path.cwd() / "deployments"
+    """Where deployment records live (:func:`trustspace.paths.deployments_folder`)."""
+    return deployments_folder()
 
 
 def record_name(ecosystem: str, network: str, chain_id: int) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from trustspace.merkle import EMPTY, MerkleTree
+from trustspace.notary.tree import EMPTY, MerkleTree
 
 #: 32-byte document digests (random bytes: a digest is indistinguishable from them).
 digests = st.binary(min_size=32, max_size=32)

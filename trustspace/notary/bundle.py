@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustspace.hashing import DIGEST_ALGORITHM, from_hex, hash_file, to_hex
-from trustspace.merkle import MerkleTree, record_id, verify
+from trustspace.crypto.hashing import DIGEST_ALGORITHM, from_hex, hash_file, to_hex
+from trustspace.errors import InputError
+from trustspace.notary.tree import MerkleTree, record_id, verify
 
-BUNDLE_TYPE = "trustspace.bundle"
+BUNDLE_TYPE = "trustspace.notary.bundle"
 BUNDLE_VERSION = 1
 
 
-class BundleError(ValueError):
+class BundleError(InputError):
     """A bundle is malformed or does not verify; the message says what failed."""
 
 

@@ -3,7 +3,7 @@
 One scenario on three local anvil chains (hub, customs, tax) started here on
 free ports and stopped at the end:
 
-1. the suite is deployed on each chain through :mod:`trustspace.deploy`;
+1. the suite is deployed on each chain through :mod:`trustspace.deploy.deployer`;
 2. five agencies (customs, tax, maritime, foreign exchange, a ministry) are the
    founding organisations, each with a did:ethr identity that publishes its
    service endpoint on the hub's DID registry; staff accounts get roles by
@@ -35,16 +35,22 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
-from trustspace.chains import RunningChain, local_chains
-from trustspace.deploy import CONTRACT_NAMES, LOCAL_AGENCIES, Suite, SuiteDeployer, local_config
-from trustspace.disclosure import Commitment, Disclosure, commit, verify_disclosure
-from trustspace.governance import Governance, encode_args, parse_action, reason_hash
-from trustspace.hashing import hash_json, to_hex
-from trustspace.merkle import MerkleTree, record_id
-from trustspace.merkle import verify as merkle_verify
-from trustspace.notary import NotaryClient, RevocationReason, Status
-from trustspace.report import role_names
-from trustspace.roles import Role
+from trustspace.consortium.constants import Role
+from trustspace.consortium.governance import Governance, encode_args, parse_action, reason_hash
+from trustspace.consortium.tables import role_names
+from trustspace.crypto.hashing import hash_json, to_hex
+from trustspace.deploy.deployer import (
+    CONTRACT_NAMES,
+    LOCAL_AGENCIES,
+    Suite,
+    SuiteDeployer,
+    local_config,
+)
+from trustspace.devnet.chains import RunningChain, local_chains
+from trustspace.notary.client import NotaryClient, RevocationReason, Status
+from trustspace.notary.disclosure import Commitment, Disclosure, commit, verify_disclosure
+from trustspace.notary.tree import MerkleTree, record_id
+from trustspace.notary.tree import verify as merkle_verify
 
 AGENCIES = LOCAL_AGENCIES
 # anvil's test mnemonic: 0 deploys, 1-5 are the agencies' admins (and DID identities),
@@ -398,7 +404,7 @@ class Scenario:
         on the tax chain; then the deploy module's wiring calls (3-of-5 proposals) let each
         Notary mirror over its bus to the other, and tax's bus accept customs checkpoints
         signed by 3 of the 5 validator organisations."""
-        from trustspace.deploy import Wiring, wiring_calls
+        from trustspace.deploy.deployer import Wiring, wiring_calls
 
         customs, tax = self.result.suites["customs"], self.result.suites["tax"]
         step = "bus wiring (3-of-5 proposals)"
@@ -424,8 +430,8 @@ class Scenario:
     @contextmanager
     def bus_daemons(self) -> Iterator[Path]:
         """Validator processes (3 of the 5 organisations online) and a relayer, stopped after."""
+        from tests.utils.bus_local import mnemonic_key, spawn_relayer, spawn_validator, stop
         from trustspace.bus.config import BusConfig, ChainConfig
-        from trustspace.bus.local import mnemonic_key, spawn_relayer, spawn_validator, stop
 
         folder = (self.workdir / "bus").resolve()
         # The chains are new on every run: progress and signatures of an earlier run are void.

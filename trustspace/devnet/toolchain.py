@@ -18,26 +18,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from trustspace.errors import TrustspaceError
+from trustspace.paths import project_root
+
 SOLC_VERSION = "0.8.37"
 VYPER_VERSION = "0.4.3"
 ANVIL_VERSION = "1.7.1"
 REPAIR = "run `make setup` in the project folder"
 
 
-class ToolchainError(RuntimeError):
+class ToolchainError(TrustspaceError, RuntimeError):
     """A compiler or node is missing or broken; the message says how to repair it."""
-
-
-def project_root() -> Path:
-    """The checkout this package was installed from (the folder holding ape-config.yaml)."""
-    here = Path(__file__).resolve().parent.parent
-    if (here / "ape-config.yaml").exists():
-        return here
-    cwd = Path.cwd().resolve()
-    for folder in (cwd, *cwd.parents):
-        if (folder / "ape-config.yaml").exists():
-            return folder
-    raise ToolchainError(f"no ape-config.yaml above {cwd}; run trustspace from the project folder")
 
 
 def _solcx_folder() -> Path:

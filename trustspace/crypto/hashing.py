@@ -4,7 +4,7 @@ Why SHA-256 for documents: it is the digest agencies already publish and check
 (``sha256sum``, eIDAS/ETSI signature formats, FIPS 180-4), so a document digest
 on chain can be recomputed with any standard tool, in any language, without
 Ethereum libraries. Keccak-256 is used only *inside* the Merkle tree
-(:mod:`trustspace.merkle`) because that is what the EVM hashes natively.
+(:mod:`trustspace.notary.tree`) because that is what the EVM hashes natively.
 
 Files are hashed in fixed-size chunks, so memory stays flat whatever the file
 size. JSON records go through RFC 8785 (JSON Canonicalization Scheme, the

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trustspace.hashing import keccak
+from trustspace.crypto.hashing import keccak
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"

@@ -2,7 +2,7 @@
 
 from hypothesis import strategies as st
 
-from trustspace.roles import ALL_ROLES, OrgKind, Role
+from trustspace.consortium.constants import ALL_ROLES, OrgKind, Role
 
 # Any non-empty set of known role flags.
 role_sets = st.integers(min_value=1, max_value=int(ALL_ROLES)).map(Role)

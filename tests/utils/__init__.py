@@ -1,0 +1,1 @@
+"""Models and harnesses used only by the tests (and the benchmarks run from the checkout)."""

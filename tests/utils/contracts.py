@@ -1,0 +1,22 @@
+"""Test-only contracts (``contracts/test/``) for the web3.py stack: they are not in the
+shipped manifest, so they come from the checkout's ape build."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from trustspace.artifacts import Artifact, build_artifacts
+from trustspace.paths import project_root
+
+
+@cache
+def _build() -> dict[str, Artifact]:
+    return build_artifacts(project_root())
+
+
+def test_contract(name: str) -> Artifact:
+    """ABI and code of a test contract such as ``RecordingRecipient``."""
+    return _build()[name]
+
+
+test_contract.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

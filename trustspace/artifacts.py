@@ -1,0 +1,139 @@
+"""The one way to get a contract's ABI or bytecode: the compiled package manifest.
+
+``trustspace/data/manifest.json`` is an EthPM v3 package manifest
+(``ethpm_types.PackageManifest``) with the ABI, creation and runtime code, NatSpec
+and compiler of each deployable contract (written by ``make abi``, see
+:mod:`trustspace.devnet.abi_export`). It ships inside the Python package, so an
+installed ``trustspace`` needs no project folder and no compiler. Every stack reads
+it from here: ape (:func:`contract_type`, :func:`ape_contracts`), web3.py
+(:func:`abi`, :func:`bytecode`, :func:`web3_contracts`) and the daemons.
+
+Test-only contracts (``contracts/test/``) are not shipped; :func:`build_artifacts`
+reads them from a checkout's ape build for the tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from trustspace.errors import TrustspaceError
+
+__all__ = [
+    "DEPLOYABLE",
+    "Artifact",
+    "ArtifactError",
+    "abi",
+    "ape_contracts",
+    "artifact",
+    "build_artifacts",
+    "bytecode",
+    "contract_type",
+    "shipped_manifest",
+    "shipped_manifest_path",
+    "web3_contracts",
+]
+
+#: The contracts agencies deploy and call (test contracts and interfaces are left out).
+DEPLOYABLE: tuple[str, ...] = (
+    "Consortium",
+    "DIDRegistry",
+    "DIDRegistryFactory",
+    "MessageBus",
+    "Notary",
+)
+MANIFEST_NAME = "trustspace"
+MANIFEST_RESOURCE = "data/manifest.json"
+
+
+class ArtifactError(TrustspaceError):
+    """A contract is not in the manifest (or the build) asked for."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """ABI and code of one compiled contract."""
+
+    name: str
+    abi: list[dict[str, Any]]
+    bytecode: str
+    runtime_bytecode: str
+
+
+def shipped_manifest_path() -> Path:
+    """Where the shipped manifest lives inside the installed package."""
+    return Path(str(resources.files("trustspace").joinpath(MANIFEST_RESOURCE)))
+
+
+@cache
+def shipped_manifest() -> dict[str, Any]:
+    """The manifest shipped in the package, as a dict."""
+    data: dict[str, Any] = json.loads(shipped_manifest_path().read_text())
+    return data
+
+
+def _artifact_of(name: str, types: dict[str, Any], where: str) -> Artifact:
+    if name not in types:
+        raise ArtifactError(f"contract {name} is not in {where}; known: {', '.join(sorted(types))}")
+    entry = types[name]
+    return Artifact(
+        name=name,
+        abi=list(entry["abi"]),
+        bytecode=str(entry.get("deploymentBytecode", {}).get("bytecode", "0x")),
+        runtime_bytecode=str(entry.get("runtimeBytecode", {}).get("bytecode", "0x")),
+    )
+
+
+def artifact(name: str) -> Artifact:
+    """ABI and code of a deployable contract, from the shipped manifest."""
+    return _artifact_of(name, shipped_manifest()["contractTypes"], "the shipped manifest")
+
+
+def abi(name: str) -> list[dict[str, Any]]:
+    """The ABI of a deployable contract from the shipped manifest."""
+    return artifact(name).abi
+
+
+def bytecode(name: str) -> bytes:
+    """The creation code of a deployable contract from the shipped manifest."""
+    return bytes.fromhex(artifact(name).bytecode.removeprefix("0x"))
+
+
+def build_artifacts(root: Path) -> dict[str, Artifact]:
+    """Every contract of a checkout's ape build (``<root>/.build/__local__.json``), test
+    contracts included; for tests and benchmarks run from the checkout."""
+    path = root / ".build" / "__local__.json"
+    if not path.exists():
+        raise ArtifactError(f"{path} not found; run `ape compile` first")
+    types: dict[str, Any] = json.loads(path.read_text())["contractTypes"]
+    return {name: _artifact_of(name, types, str(path)) for name in types}
+
+
+def contract_type(name: str) -> Any:
+    """An ``ethpm_types.ContractType`` of a deployable contract, from the shipped manifest."""
+    from ethpm_types import ContractType
+
+    return ContractType.model_validate(shipped_manifest()["contractTypes"][name])
+
+
+def ape_contracts(record: Any) -> dict[str, Any]:
+    """ape contract objects for every contract of a deployment record, from the shipped
+    manifest (on ape's current provider; no project folder or compiler needed)."""
+    from ape.contracts import ContractInstance
+
+    return {
+        name: ContractInstance(entry.address, contract_type(entry.contract_type))
+        for name, entry in record.deployed()
+    }
+
+
+def web3_contracts(w3: Any, record: Any) -> dict[str, Any]:
+    """web3.py contract objects for every contract of a deployment record."""
+    return {
+        name: w3.eth.contract(address=entry.address, abi=abi(entry.contract_type))
+        for name, entry in record.deployed()
+    }

@@ -1,0 +1,1 @@
+"""Deployment: suite configuration, the one deployer, deployment records, wiring proposals."""

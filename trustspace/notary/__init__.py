@@ -1,0 +1,1 @@
+"""Notarization: the SDK client, the batch Merkle tree, proof bundles, selective disclosure."""
