@@ -13,6 +13,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+__all__ = ["cache_custom_networks"]
+
 _ATTRIBUTE = "_custom_networks"
 
 

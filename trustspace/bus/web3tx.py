@@ -20,6 +20,8 @@ from web3.types import TxReceipt
 
 from trustspace.artifacts import Artifact, artifact
 
+__all__ = ["Prepared", "TxSender", "at", "connect"]
+
 
 def connect(url: str, timeout: float = 30.0) -> Web3:
     """A web3 client for a JSON-RPC url."""

@@ -12,6 +12,8 @@ from trustspace.cli.notary import COMMANDS as NOTARY_COMMANDS
 from trustspace.cli.options import DEBUG_META, TrustspaceGroup
 from trustspace.cli.toolchain import doctor
 
+__all__ = ["main"]
+
 
 def _debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     ctx.meta[DEBUG_META] = value

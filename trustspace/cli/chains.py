@@ -11,6 +11,8 @@ from rich.table import Table
 
 from trustspace.devnet import chains as local
 
+__all__ = ["chains", "down", "status", "up"]
+
 console = Console()
 
 

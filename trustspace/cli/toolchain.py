@@ -6,6 +6,8 @@ import click
 
 from trustspace.devnet import toolchain
 
+__all__ = ["doctor"]
+
 
 @click.command()
 @click.option("--install", is_flag=True, help="Provide the compilers and anvil where ape looks.")

@@ -6,6 +6,8 @@ The values must equal the constants in ``contracts/Consortium.vy``;
 
 from enum import IntEnum, IntFlag
 
+__all__ = ["ALL_ROLES", "Action", "OrgKind", "OrgStatus", "ProposalStatus", "Role"]
+
 
 class Role(IntFlag):
     """Role flags granted per account; ``has_role`` needs every flag asked for."""

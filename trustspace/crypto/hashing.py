@@ -21,6 +21,18 @@ from typing import Any
 
 import rfc8785
 
+__all__ = [
+    "CHUNK_SIZE",
+    "DIGEST_ALGORITHM",
+    "canonical_json",
+    "from_hex",
+    "hash_bytes",
+    "hash_chunks",
+    "hash_file",
+    "hash_json",
+    "to_hex",
+]
+
 try:  # safe-pysha3 (pinned) is ~4x faster per call than eth_hash's pycryptodome backend.
     from sha3 import keccak_256 as _keccak_256
 

@@ -21,6 +21,20 @@ from pathlib import Path
 from trustspace.errors import TrustspaceError
 from trustspace.paths import project_root
 
+__all__ = [
+    "ANVIL_VERSION",
+    "REPAIR",
+    "SOLC_VERSION",
+    "VYPER_VERSION",
+    "ToolchainError",
+    "anvil_path",
+    "check_toolchain",
+    "install",
+    "solc_wrapper_path",
+    "solc_wrapper_script",
+    "vyper_wrapper_path",
+]
+
 SOLC_VERSION = "0.8.37"
 VYPER_VERSION = "0.4.3"
 ANVIL_VERSION = "1.7.1"

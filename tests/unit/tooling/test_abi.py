@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 from trustspace.artifacts import DEPLOYABLE, ape_contracts, shipped_manifest_path
-from trustspace.devnet.abi_export import abi_of, build_manifest, dumps, stale_abis
 from trustspace.deploy.deployer import SuiteDeployer, local_config
+from trustspace.devnet.abi_export import abi_of, build_manifest, dumps, stale_abis
 from trustspace.paths import project_root
 
 REPAIR = "run `make abi` and commit abi/ and trustspace/data/manifest.json"
