@@ -198,15 +198,18 @@ class NotaryClient:
         digest: bytes,
         schema_id: int,
         *,
+        org_id: int | None = None,
         parent: bytes | None = None,
         expires_at: int = 0,
         nonce: int | None = None,
         deadline: int | None = None,
         valid_for: int = 3600,
     ) -> eip712.AttestRequest:
-        """A delegated request: next free nonce, deadline ``valid_for`` seconds after chain time."""
+        """A delegated request for ``org_id`` (default: the attester's organisation now), with
+        the next free nonce and a deadline ``valid_for`` seconds after chain time."""
         return eip712.AttestRequest(
             attester=str(attester),
+            org_id=self._signing_org(attester) if org_id is None else org_id,
             digest=digest,
             schema_id=schema_id,
             parent=parent or ZERO32,
@@ -214,6 +217,47 @@ class NotaryClient:
             nonce=self.next_nonce(str(attester)) if nonce is None else nonce,
             deadline=self._now() + valid_for if deadline is None else deadline,
         )
+
+    def revoke_request(
+        self,
+        revoker: str,
+        record: bytes,
+        reason: int,
+        *,
+        org_id: int | None = None,
+        nonce: int | None = None,
+        deadline: int | None = None,
+        valid_for: int = 3600,
+    ) -> eip712.RevokeRequest:
+        """A delegated revocation of ``record`` for ``org_id`` (default: the revoker's
+        organisation now), next free nonce, deadline ``valid_for`` seconds after chain time."""
+        return eip712.RevokeRequest(
+            revoker=str(revoker),
+            org_id=self._signing_org(revoker) if org_id is None else org_id,
+            id=record,
+            reason=int(reason),
+            nonce=self.next_nonce(str(revoker)) if nonce is None else nonce,
+            deadline=self._now() + valid_for if deadline is None else deadline,
+        )
+
+    def org_of(self, account: Any) -> int:
+        """The organisation ``account`` belongs to in the Notary's Consortium (0 if none)."""
+        return int(self.consortium.org_of(str(getattr(account, "address", account))))
+
+    def _signing_org(self, signer: str) -> int:
+        org_id = self.org_of(signer)
+        if org_id == 0:
+            raise ValueError(f"{signer} belongs to no organisation: it cannot sign requests")
+        return org_id
+
+    @property
+    def consortium(self) -> Any:
+        """The Consortium the Notary asks (ABI from the shipped manifest)."""
+        from ape.contracts import ContractInstance
+
+        from trustspace.abi_export import contract_type
+
+        return ContractInstance(str(self.contract.consortium()), contract_type("Consortium"))
 
     def sign(
         self, request: eip712.AttestRequest | eip712.RevokeRequest, private_key: bytes | str
