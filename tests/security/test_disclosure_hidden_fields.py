@@ -32,10 +32,12 @@ def indices(record: dict, seed: int, pad_to: int | None = None) -> tuple[Counter
     sizes: set[int] = set()
     for _ in range(TRIALS):
         salts = {name: rng.randbytes(32) for name in record}
-        decoys = None
-        if pad_to is not None:
+        if pad_to is None:
+            committed = commit(record, salts)
+        else:
             decoys = [rng.randbytes(32) for _ in range(pad_to - len(record))]
-        document = commit(record, salts, decoys=decoys).disclose([REVEALED]).to_json()
+            committed = commit(record, salts, decoys=decoys)
+        document = committed.disclose([REVEALED]).to_json()
         (field,) = Disclosure.from_json(document).fields
         seen[field.index] += 1
         sizes.add(document["size"])
