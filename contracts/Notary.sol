@@ -5,7 +5,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
-import {IConsortium} from "../interfaces/IConsortium.sol";
+import {IConsortium, ROLE_NOTARY} from "../interfaces/IConsortium.sol";
 import {IMessageBus} from "../interfaces/IMessageBus.sol";
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 import {INotary} from "../interfaces/INotary.sol";
@@ -15,10 +15,10 @@ import {INotary} from "../interfaces/INotary.sol";
 /// @notice Notarization and traceability for the trustspace consortium. Organisations holding
 ///         the NOTARY role attest document digests or anchor Merkle roots of batches, under a
 ///         registered schema, with optional lineage (parent) and expiry; they revoke with a
-///         reason code, directly or through EIP-712 signed requests (EOA or ERC-1271 signers,
-///         unordered bitmap nonces). `status` / `isValid` answer existence, revocation, expiry
+///         reason code, directly or through EIP-712 signed requests that name the signer's
+///         organisation (EOA or ERC-1271 signers, unordered bitmap nonces). `status` / `isValid` answer existence, revocation, expiry
 ///         and liveness of the attesting organisation in one call.
-/// @dev Merkle layout (mirrored by trustspace/merkle.py): leaf = keccak256(0x00 ‖ document),
+/// @dev Merkle layout (mirrored by trustspace/notary/tree.py): leaf = keccak256(0x00 ‖ document),
 ///      node = keccak256(0x01 ‖ left ‖ right), leaves padded to a power of two, an all-padding
 ///      subtree is bytes32(0) at every height, a proof holds exactly ceil(log2(size)) siblings
 ///      and the leaf index gives the side at each height. A batch id is
@@ -29,16 +29,20 @@ import {INotary} from "../interfaces/INotary.sol";
 ///      ORG_NOT_LIVE meanwhile). ERC-1271 signatures are checked at submission time only.
 contract Notary is INotary, IMessageRecipient, EIP712 {
     /// @notice Role flag the Consortium must grant for attest, anchor, revoke and schemas (Role.NOTARY).
-    uint256 public constant NOTARY_ROLE = 2;
+    /// @return The NOTARY flag of IConsortium.sol (ROLE_NOTARY).
+    uint256 public constant NOTARY_ROLE = ROLE_NOTARY;
 
     /// @notice EIP-712 type hash of AttestRequest.
+    /// @return keccak256 of the Attest type string (docs/notary.md).
     bytes32 public constant ATTEST_TYPEHASH = keccak256(
-        "Attest(address attester,bytes32 digest,uint32 schemaId,bytes32 parent,uint40 expiresAt,uint256 nonce,uint256 deadline)"
+        "Attest(address attester,uint32 orgId,bytes32 digest,uint32 schemaId,bytes32 parent,uint40 expiresAt,uint256 nonce,uint256 deadline)"
     );
 
     /// @notice EIP-712 type hash of RevokeRequest.
-    bytes32 public constant REVOKE_TYPEHASH =
-        keccak256("Revoke(address revoker,bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)");
+    /// @return keccak256 of the Revoke type string (docs/notary.md).
+    bytes32 public constant REVOKE_TYPEHASH = keccak256(
+        "Revoke(address revoker,uint32 orgId,bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)"
+    );
 
     // Bit offsets of the fields of a packed record word (the same layout Solidity gives the
     // Record struct: first member in the lowest bits). Records are read and written as one
@@ -94,30 +98,21 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
     }
 
     /// @param consortium_ The Consortium contract that grants roles and says which organisations are live.
-    constructor(IConsortium consortium_) EIP712("trustspace Notary", "1") {
+    constructor(IConsortium consortium_) EIP712("trustspace Notary", "2") {
         _consortium = consortium_;
     }
 
     // ------------------------------------------------------------------ attest
 
-    /// @notice Attest `digest` for the caller's organisation.
-    /// @param digest The document digest (non-zero).
-    /// @param schemaId A registered, non-deprecated schema.
-    /// @param parent The record this one derives from, or zero.
-    /// @param expiresAt Unix time after which the attestation is no longer valid, or 0 for never.
-    /// @return id The record id, keccak256(abi.encode(digest, orgId)).
+    /// @inheritdoc INotary
     function attest(bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)
         external
         returns (bytes32 id)
     {
-        return _attest(msg.sender, digest, schemaId, parent, expiresAt);
+        return _attest(msg.sender, _notaryOrg(msg.sender), digest, schemaId, parent, expiresAt);
     }
 
-    /// @notice Submit an attestation that `request.attester` signed as EIP-712 typed data.
-    /// @dev Anyone may submit. Nonces are unordered: any unused nonce works, in any order.
-    /// @param request The signed request.
-    /// @param signature ECDSA signature (65 bytes, low-s) or ERC-1271 wallet signature.
-    /// @return id The record id.
+    /// @inheritdoc INotary
     function attestBySig(AttestRequest calldata request, bytes calldata signature)
         external
         returns (bytes32 id)
@@ -125,15 +120,13 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         _checkDeadline(request.deadline);
         _useNonce(request.attester, request.nonce);
         _checkSignature(request.attester, hashAttestRequest(request), signature);
-        return _attest(request.attester, request.digest, request.schemaId, request.parent, request.expiresAt);
+        // The request names its organisation: a key that moved since signing acts for no one.
+        uint32 orgId = _notaryOrg(request.attester);
+        if (request.orgId != orgId) revert NotaryOrgMismatch(request.attester, request.orgId, orgId);
+        return _attest(request.attester, orgId, request.digest, request.schemaId, request.parent, request.expiresAt);
     }
 
-    /// @notice Anchor the Merkle root of `size` documents as one batch of the caller's organisation.
-    /// @param root The Merkle root (see the contract notes for the layout).
-    /// @param size Number of documents (leaves), at least 1.
-    /// @param schemaId A registered, non-deprecated schema the documents follow.
-    /// @param expiresAt Unix time after which the batch is no longer valid, or 0 for never.
-    /// @return id The batch id, keccak256(abi.encode(root, orgId)).
+    /// @inheritdoc INotary
     function anchorBatch(bytes32 root, uint48 size, uint32 schemaId, uint40 expiresAt)
         external
         returns (bytes32 id)
@@ -151,27 +144,29 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
 
     // ------------------------------------------------------------------ revoke
 
-    /// @notice Revoke attestation or whole batch `id`; the record is kept and reads REVOKED.
-    /// @param id The record id.
-    /// @param reason An application reason code (trustspace.notary.RevocationReason).
+    /// @inheritdoc INotary
     function revoke(bytes32 id, uint16 reason) external {
-        _revoke(msg.sender, id, reason);
+        uint256 word = _revocable(id);
+        _checkAttester(msg.sender, id, uint32(word));
+        _markRevoked(msg.sender, id, word, reason);
     }
 
-    /// @notice Submit a revocation that `request.revoker` signed as EIP-712 typed data.
-    /// @param request The signed request.
-    /// @param signature ECDSA signature (65 bytes, low-s) or ERC-1271 wallet signature.
+    /// @inheritdoc INotary
     function revokeBySig(RevokeRequest calldata request, bytes calldata signature) external {
         _checkDeadline(request.deadline);
         _useNonce(request.revoker, request.nonce);
         _checkSignature(request.revoker, hashRevokeRequest(request), signature);
-        _revoke(request.revoker, request.id, request.reason);
+        uint256 word = _revocable(request.id);
+        // The request names its organisation: checked against the revoker's organisation now,
+        // before the record's, so a key that moved since signing revokes for no one.
+        uint256 callerOrg = _consortium.org_with_role(request.revoker, ROLE_NOTARY);
+        if (callerOrg == 0) revert NotaryNotNotary(request.revoker);
+        if (callerOrg != request.orgId) revert NotaryOrgMismatch(request.revoker, request.orgId, callerOrg);
+        if (callerOrg != uint32(word)) revert NotaryNotAttester(request.id, uint32(word), callerOrg);
+        _markRevoked(request.revoker, request.id, word, request.reason);
     }
 
-    /// @notice Revoke one document of batch `batchId`, leaving the other documents valid.
-    /// @param batchId The batch id.
-    /// @param document The document digest (the value under the leaf, not the leaf hash).
-    /// @param reason An application reason code.
+    /// @inheritdoc INotary
     function revokeDocument(bytes32 batchId, bytes32 document, uint16 reason) external {
         uint256 word = _records[batchId];
         if (word == 0) revert NotaryUnknownRecord(batchId);
@@ -184,12 +179,7 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
 
     // ------------------------------------------------------------------ mirroring
 
-    /// @notice Send document attestation `id` (with its revocation, if any) to `destination`.
-    /// @dev Caller: a NOTARY of the attesting organisation. Call again after revoking to mirror
-    ///      the revocation; the destination keeps a revocation once it has seen one.
-    /// @param id The record id on this chain.
-    /// @param destination Chain id of the destination; a peer Notary must be registered for it.
-    /// @return messageId The bus message id (follow it with `trustspace bus status`).
+    /// @inheritdoc INotary
     function mirror(bytes32 id, uint32 destination) external returns (bytes32 messageId) {
         uint256 word = _records[id];
         if (word == 0) revert NotaryUnknownRecord(id);
@@ -202,10 +192,9 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         emit Mirrored(id, destination, messageId);
     }
 
-    /// @notice Receive a mirrored record from the peer Notary of `origin` (message bus only).
-    /// @param origin Chain id of the origin.
-    /// @param sender The Notary that sent it there.
-    /// @param body abi.encode(origin record id, packed record).
+    /// @inheritdoc IMessageRecipient
+    /// @dev Message bus only; `sender` must be the peer Notary of `origin`; `body` is
+    ///      abi.encode(origin record id, packed record).
     function handle(uint32 origin, address sender, bytes calldata body) external {
         if (msg.sender != address(_bus) || address(_bus) == address(0)) revert NotaryNotBus(msg.sender);
         if (sender == address(0) || _peers[origin] != sender) revert NotaryUntrustedSender(origin, sender);
@@ -224,56 +213,39 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         emit ForeignRecorded(id, origin, originId, incoming & _MASK32, uint40(incoming >> _REVOKED_SHIFT));
     }
 
-    /// @notice Set the message bus used for mirroring (Consortium only).
-    /// @param bus The MessageBus of this chain.
+    /// @inheritdoc INotary
     function setBus(IMessageBus bus) external {
         if (msg.sender != address(_consortium)) revert NotaryNotConsortium(msg.sender);
         _bus = bus;
         emit BusChanged(address(bus));
     }
 
-    /// @notice Register the Notary of chain `chainId` (Consortium only; zero removes it).
-    /// @param chainId The other chain.
-    /// @param notary Its Notary.
+    /// @inheritdoc INotary
     function setPeer(uint32 chainId, address notary) external {
         if (msg.sender != address(_consortium)) revert NotaryNotConsortium(msg.sender);
         _peers[chainId] = notary;
         emit PeerChanged(chainId, notary);
     }
 
-    /// @notice The id under which a record of another chain is kept here.
-    /// @param origin Chain id of the origin.
-    /// @param originId The record id there.
-    /// @return keccak256(abi.encode(origin, originId)).
-    function foreignId(uint32 origin, bytes32 originId) public pure returns (bytes32) {
+    /// @inheritdoc INotary
+    function foreignId(uint32 origin, bytes32 originId) public pure returns (bytes32 id) {
         return keccak256(abi.encode(origin, originId));
     }
 
-    /// @notice Where foreign record `id` came from.
-    /// @param id A foreign record id.
-    /// @return origin Chain id of the origin (0 if `id` is not foreign).
-    /// @return originId The record id there.
+    /// @inheritdoc INotary
     function foreignOrigin(bytes32 id) external view returns (uint32 origin, bytes32 originId) {
         Foreign memory f = _foreign[id];
         return (f.origin, f.originId);
     }
 
-    /// @notice The bus used for mirroring and the peer Notary of `chainId`.
-    /// @param chainId Another chain.
-    /// @return bus The bus (zero if none).
-    /// @return peer The peer Notary (zero if none).
+    /// @inheritdoc INotary
     function mirroring(uint32 chainId) external view returns (address bus, address peer) {
         return (address(_bus), _peers[chainId]);
     }
 
     // ------------------------------------------------------------------ schemas
 
-    /// @notice Register a schema for the caller's organisation (caller must hold NOTARY).
-    /// @param name Schema name, e.g. "customs-declaration".
-    /// @param version Schema version; (organisation, name, version) is unique and never rewritten.
-    /// @param definitionHash Digest of the schema definition (may be zero if `uri` is content-addressed).
-    /// @param uri Where the definition lives.
-    /// @return schemaId The new schema id.
+    /// @inheritdoc INotary
     function registerSchema(
         string calldata name,
         string calldata version,
@@ -298,15 +270,13 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         emit SchemaRegistered(schemaId, orgId, msg.sender, name, version, definitionHash, uri);
     }
 
-    /// @notice Deprecate schema `schemaId`: existing attestations stay valid, new ones are refused.
-    /// @dev Callable by a NOTARY of the owning organisation or by the Consortium (governance).
-    /// @param schemaId The schema.
+    /// @inheritdoc INotary
     function deprecateSchema(uint32 schemaId) external {
         Schema storage s = _schemas[schemaId];
         uint32 owner = s.orgId;
         if (owner == 0) revert NotaryUnknownSchema(schemaId);
         if (msg.sender != address(_consortium)) {
-            uint256 callerOrg = _consortium.org_with_role(msg.sender, NOTARY_ROLE);
+            uint256 callerOrg = _consortium.org_with_role(msg.sender, ROLE_NOTARY);
             if (callerOrg != owner) revert NotaryNotSchemaOwner(schemaId, callerOrg);
         }
         if (s.deprecatedAt != 0) revert NotarySchemaDeprecated(schemaId, s.deprecatedAt);
@@ -316,9 +286,7 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
 
     // ------------------------------------------------------------------ nonces
 
-    /// @notice Give up unordered nonces of the caller, cancelling signed requests not yet submitted.
-    /// @param word Bitmap word (nonce >> 8).
-    /// @param mask Bits to mark used (bit i is nonce word * 256 + i).
+    /// @inheritdoc INotary
     function invalidateNonces(uint256 word, uint256 mask) external {
         _nonceBitmaps[msg.sender][word] |= mask;
         emit NoncesInvalidated(msg.sender, word, mask);
@@ -326,28 +294,17 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The validity of record `id` (attestation or whole batch).
-    /// @param id The record id.
-    /// @return The status; VALID only if it exists, is not revoked, not expired and its organisation is live.
+    /// @inheritdoc INotary
     function status(bytes32 id) public view returns (Status) {
         return _status(_records[id], false);
     }
 
-    /// @notice True only if record `id` exists, is not revoked, not expired and its organisation is live.
-    /// @param id The record id.
-    /// @return Whether the record is valid now.
+    /// @inheritdoc INotary
     function isValid(bytes32 id) external view returns (bool) {
         return status(id) == Status.VALID;
     }
 
-    /// @notice Whether `document` sits at `index` of batch `batchId` according to `proof`.
-    /// @dev Pure inclusion: says nothing about revocation or expiry (use documentStatus).
-    ///      False for unknown batches, index ≥ size, or a proof of the wrong length.
-    /// @param batchId The batch id.
-    /// @param document The document digest.
-    /// @param index The leaf position (0-based).
-    /// @param proof Sibling hashes from the leaf up, exactly ceil(log2(size)) of them.
-    /// @return Whether the proof re-derives the batch.
+    /// @inheritdoc INotary
     function verifyInclusion(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
         external
         view
@@ -357,13 +314,7 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         return (word >> _KIND_SHIFT) & 0xff == uint8(Kind.BATCH) && _included(batchId, word, document, index, proof);
     }
 
-    /// @notice The validity of one document of a batch, inclusion, document and batch revocation,
-    ///         expiry and organisation liveness all checked.
-    /// @param batchId The batch id.
-    /// @param document The document digest.
-    /// @param index The leaf position.
-    /// @param proof Sibling hashes from the leaf up.
-    /// @return The status; VALID only if every check passes.
+    /// @inheritdoc INotary
     function documentStatus(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
         public
         view
@@ -375,13 +326,7 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         return _status(word, _documentRevocations[batchId][document] != 0);
     }
 
-    /// @notice True only if the document is included, neither it nor its batch is revoked, the
-    ///         batch has not expired and the organisation is live.
-    /// @param batchId The batch id.
-    /// @param document The document digest.
-    /// @param index The leaf position.
-    /// @param proof Sibling hashes from the leaf up.
-    /// @return Whether the document is valid now.
+    /// @inheritdoc INotary
     function isDocumentValid(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
         external
         view
@@ -390,9 +335,7 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         return documentStatus(batchId, document, index, proof) == Status.VALID;
     }
 
-    /// @notice The record stored under `id`.
-    /// @param id The record id.
-    /// @return The record; kind NONE if absent.
+    /// @inheritdoc INotary
     function record(bytes32 id) external view returns (Record memory) {
         uint256 word = _records[id];
         return Record({
@@ -407,26 +350,17 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         });
     }
 
-    /// @notice The parent of record `id`.
-    /// @param id The record id.
-    /// @return The parent record id, zero if none.
+    /// @inheritdoc INotary
     function parentOf(bytes32 id) external view returns (bytes32) {
         return _parents[id];
     }
 
-    /// @notice The record id of `digest` attested (or anchored) by organisation `orgId`.
-    /// @param digest Document digest or Merkle root.
-    /// @param orgId Organisation id.
-    /// @return keccak256(abi.encode(digest, orgId)).
+    /// @inheritdoc INotary
     function recordId(bytes32 digest, uint256 orgId) external pure returns (bytes32) {
         return keccak256(abi.encode(digest, orgId));
     }
 
-    /// @notice When and why one document of a batch was revoked.
-    /// @param batchId The batch id.
-    /// @param document The document digest.
-    /// @return revokedAt Unix time of revocation, 0 if not revoked.
-    /// @return reason The reason code.
+    /// @inheritdoc INotary
     function documentRevocation(bytes32 batchId, bytes32 document)
         external
         view
@@ -436,24 +370,17 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         return (uint40(packed), uint16(packed >> 40));
     }
 
-    /// @notice Schema `schemaId`.
-    /// @param schemaId The schema id.
-    /// @return The schema; orgId 0 if it does not exist.
+    /// @inheritdoc INotary
     function schema(uint32 schemaId) external view returns (Schema memory) {
         return _schemas[schemaId];
     }
 
-    /// @notice Number of schemas registered.
-    /// @return The highest schema id.
+    /// @inheritdoc INotary
     function schemaCount() external view returns (uint32) {
         return _schemaCount;
     }
 
-    /// @notice The schema organisation `orgId` registered under `name` and `version`.
-    /// @param orgId Organisation id.
-    /// @param name Schema name.
-    /// @param version Schema version.
-    /// @return The schema id, 0 if none.
+    /// @inheritdoc INotary
     function schemaIdOf(uint256 orgId, string calldata name, string calldata version)
         external
         view
@@ -462,50 +389,85 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         return _schemaIds[keccak256(abi.encode(orgId, name, version))];
     }
 
-    /// @notice Whether `signer` has used (or invalidated) `nonce`.
-    /// @param signer The signer.
-    /// @param nonce The nonce.
-    /// @return True if the nonce can no longer be used.
+    /// @inheritdoc INotary
     function isNonceUsed(address signer, uint256 nonce) external view returns (bool) {
         return _nonceBitmaps[signer][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
     }
 
-    /// @notice One word of `signer`'s used-nonce bitmap.
-    /// @param signer The signer.
-    /// @param word Word index (nonce >> 8).
-    /// @return The bitmap; bit i set means nonce word * 256 + i is used.
+    /// @inheritdoc INotary
     function nonceBitmap(address signer, uint256 word) external view returns (uint256) {
         return _nonceBitmaps[signer][word];
     }
 
-    /// @notice The EIP-712 digest that `request.attester` signs.
-    /// @param request The request.
-    /// @return The typed-data digest for this chain and contract.
+    /// @inheritdoc INotary
     function hashAttestRequest(AttestRequest calldata request) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(ATTEST_TYPEHASH, request)));
+        // keccak256(abi.encode(ATTEST_TYPEHASH, request)): the struct is static, so its calldata
+        // is its encoding (8 words). Hashed as sent; attestBySig reads, and so validates, every
+        // member, so a value with dirty high bits reverts there.
+        bytes32 typeHash = ATTEST_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), request, 0x100)
+            structHash := keccak256(ptr, 0x120)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
-    /// @notice The EIP-712 digest that `request.revoker` signs.
-    /// @param request The request.
-    /// @return The typed-data digest for this chain and contract.
+    /// @inheritdoc INotary
     function hashRevokeRequest(RevokeRequest calldata request) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(REVOKE_TYPEHASH, request)));
+        // As hashAttestRequest: 6 static words, every one read (and validated) by revokeBySig.
+        bytes32 typeHash = REVOKE_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), request, 0xc0)
+            structHash := keccak256(ptr, 0xe0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
-    /// @notice The Consortium this Notary asks about roles and organisations.
-    /// @return The Consortium address.
+    /// @inheritdoc INotary
     function consortium() external view returns (IConsortium) {
         return _consortium;
     }
 
+    /// @notice The EIP-712 domain of this contract (EIP-5267), what wallets show before signing.
+    /// @dev Overridden only to document it here; the values are OpenZeppelin's.
+    /// @return fields 0x0f: name, version, chainId and verifyingContract are used.
+    /// @return name "trustspace Notary".
+    /// @return version The domain version, "2" since requests name the organisation.
+    /// @return chainId This chain.
+    /// @return verifyingContract This Notary.
+    /// @return salt Unused (zero).
+    /// @return extensions None.
+    function eip712Domain()
+        public
+        view
+        override
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        )
+    {
+        return super.eip712Domain();
+    }
+
     // ------------------------------------------------------------------ internals
 
-    function _attest(address attester, bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)
+    /// @dev `orgId` is the attester's organisation (`_notaryOrg`), checked by the caller.
+    function _attest(address attester, uint32 orgId, bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)
         private
         returns (bytes32 id)
     {
         if (digest == bytes32(0)) revert NotaryZeroDigest(attester);
-        uint32 orgId = _notaryOrg(attester);
         _checkSchema(schemaId);
         _checkExpiry(expiresAt);
         id = _recordId(digest, orgId);
@@ -519,16 +481,19 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         if (parent != bytes32(0)) emit Derived(parent, id);
     }
 
-    function _revoke(address revoker, bytes32 id, uint16 reason) private {
-        uint256 word = _records[id];
+    /// @dev The record word of `id`, which must exist and be of this chain.
+    function _revocable(bytes32 id) private view returns (uint256 word) {
+        word = _records[id];
         if (word == 0) revert NotaryUnknownRecord(id);
         // A foreign record follows its origin: it is revoked there and mirrored here.
         if (_kind(word) == Kind.FOREIGN) revert NotaryForeignRecord(id);
-        uint32 orgId = uint32(word);
-        _checkAttester(revoker, id, orgId);
+    }
+
+    /// @dev Revoke record `id` (word `word`), once; the caller checked the revoker's authority.
+    function _markRevoked(address revoker, bytes32 id, uint256 word, uint16 reason) private {
         if ((word >> _REVOKED_SHIFT) & _MASK40 != 0) revert NotaryAlreadyRevoked(id, bytes32(0));
         _records[id] = word | (block.timestamp << _REVOKED_SHIFT) | (uint256(reason) << _REASON_SHIFT);
-        emit Revoked(id, orgId, revoker, reason);
+        emit Revoked(id, uint32(word), revoker, reason);
     }
 
     function _pack(uint32 orgId, uint32 schemaId, uint40 expiresAt, Kind kind, uint48 size)
@@ -548,14 +513,14 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
 
     /// @dev One external call answers "may it act" and "for which organisation".
     function _notaryOrg(address account) private view returns (uint32) {
-        uint256 orgId = _consortium.org_with_role(account, NOTARY_ROLE);
+        uint256 orgId = _consortium.org_with_role(account, ROLE_NOTARY);
         if (orgId == 0) revert NotaryNotNotary(account);
         if (orgId > type(uint32).max) revert NotaryOrgIdTooLarge(orgId);
         return uint32(orgId);
     }
 
     function _checkAttester(address account, bytes32 id, uint32 orgId) private view {
-        uint256 callerOrg = _consortium.org_with_role(account, NOTARY_ROLE);
+        uint256 callerOrg = _consortium.org_with_role(account, ROLE_NOTARY);
         if (callerOrg == 0) revert NotaryNotNotary(account);
         if (callerOrg != orgId) revert NotaryNotAttester(id, orgId, callerOrg);
     }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IConsortium} from "./IConsortium.sol";
+import {IMessageBus} from "./IMessageBus.sol";
+
 /// @title INotary
 /// @notice Notarization and traceability for the trustspace consortium: attestations of
 ///         digests, Merkle batches, schemas, revocation, lineage and EIP-712 delegation.
@@ -51,9 +54,13 @@ interface INotary {
         string uri;
     }
 
-    /// @notice A delegated attestation, signed as EIP-712 typed data by `attester`.
+    /// @notice A delegated attestation, signed as EIP-712 typed data by `attester` for
+    ///         organisation `orgId` (the signer's organisation when it signs).
+    /// @dev `orgId` is checked against the signer's organisation at submission, so a request
+    ///      signed for one organisation never attests for another after the key moves.
     struct AttestRequest {
         address attester;
+        uint32 orgId;
         bytes32 digest;
         uint32 schemaId;
         bytes32 parent;
@@ -62,9 +69,11 @@ interface INotary {
         uint256 deadline;
     }
 
-    /// @notice A delegated revocation, signed as EIP-712 typed data by `revoker`.
+    /// @notice A delegated revocation, signed as EIP-712 typed data by `revoker` for
+    ///         organisation `orgId`.
     struct RevokeRequest {
         address revoker;
+        uint32 orgId;
         bytes32 id;
         uint16 reason;
         uint256 nonce;
@@ -108,6 +117,9 @@ interface INotary {
     error NotaryNonceUsed(address signer, uint256 nonce);
     /// @notice The signature is not valid for `signer` (EOA or ERC-1271 wallet); high-s is refused.
     error NotaryInvalidSignature(address signer);
+    /// @notice A signed request names organisation `signedOrgId`, but `signer` now holds NOTARY
+    ///         for `currentOrgId` (the key moved between organisations after signing).
+    error NotaryOrgMismatch(address signer, uint256 signedOrgId, uint256 currentOrgId);
     /// @notice Only the Consortium (an approved proposal) may set the bus and peers.
     error NotaryNotConsortium(address caller);
     /// @notice Mirroring needs a message bus; governance has not set one.
@@ -189,31 +201,103 @@ interface INotary {
     /// @dev `signer` gave up nonces `mask` of word `word` (cancelling unsent signed requests).
     event NoncesInvalidated(address indexed signer, uint256 indexed word, uint256 mask);
 
-    /// @notice Attest `digest` for the caller's organisation.
+    // ------------------------------------------------------------------ attest
+
+    /// @notice Attest `digest` for the caller's organisation (caller must hold NOTARY live).
+    /// @param digest The document digest (non-zero).
+    /// @param schemaId A registered, non-deprecated schema.
+    /// @param parent The record this one derives from (lineage), or zero.
+    /// @param expiresAt Unix time after which the attestation is no longer valid, or 0 for never.
+    /// @return id The record id, keccak256(abi.encode(digest, orgId)).
     function attest(bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)
         external
         returns (bytes32 id);
 
-    /// @notice Submit an attestation signed (EIP-712) by `request.attester`.
+    /// @notice Submit an attestation that `request.attester` signed as EIP-712 typed data for
+    ///         organisation `request.orgId`; anyone may submit it.
+    /// @dev Refused with NotaryOrgMismatch when the signer's organisation is no longer
+    ///      `request.orgId` (a key moved to another organisation). Nonces are unordered.
+    /// @param request The signed request.
+    /// @param signature ECDSA signature (65 bytes, low-s) or ERC-1271 wallet signature.
+    /// @return id The record id.
     function attestBySig(AttestRequest calldata request, bytes calldata signature)
         external
         returns (bytes32 id);
 
-    /// @notice Anchor the Merkle root of `size` documents as one batch.
+    /// @notice Anchor the Merkle root of `size` documents as one batch of the caller's organisation.
+    /// @param root The Merkle root (layout in docs/notary.md).
+    /// @param size Number of documents (leaves), at least 1.
+    /// @param schemaId A registered, non-deprecated schema the documents follow.
+    /// @param expiresAt Unix time after which the batch is no longer valid, or 0 for never.
+    /// @return id The batch id, keccak256(abi.encode(root, orgId)).
     function anchorBatch(bytes32 root, uint48 size, uint32 schemaId, uint40 expiresAt)
         external
         returns (bytes32 id);
 
-    /// @notice Revoke attestation or batch `id` with a reason code.
+    // ------------------------------------------------------------------ revoke
+
+    /// @notice Revoke attestation or whole batch `id`; the record is kept and reads REVOKED.
+    /// @param id The record id.
+    /// @param reason An application reason code (trustspace.notary.RevocationReason).
     function revoke(bytes32 id, uint16 reason) external;
 
-    /// @notice Submit a revocation signed (EIP-712) by `request.revoker`.
+    /// @notice Submit a revocation that `request.revoker` signed as EIP-712 typed data for
+    ///         organisation `request.orgId`; anyone may submit it.
+    /// @param request The signed request.
+    /// @param signature ECDSA signature (65 bytes, low-s) or ERC-1271 wallet signature.
     function revokeBySig(RevokeRequest calldata request, bytes calldata signature) external;
 
-    /// @notice Revoke one document of batch `batchId`.
+    /// @notice Revoke one document of batch `batchId`, leaving the other documents valid.
+    /// @param batchId The batch id.
+    /// @param document The document digest (the value under the leaf, not the leaf hash).
+    /// @param reason An application reason code.
     function revokeDocument(bytes32 batchId, bytes32 document, uint16 reason) external;
 
-    /// @notice Register a schema for the caller's organisation.
+    // ------------------------------------------------------------------ mirroring
+
+    /// @notice Send document attestation `id` (with its revocation, if any) to `destination`.
+    /// @dev Caller: a NOTARY of the attesting organisation. Call again after revoking to mirror
+    ///      the revocation; the destination keeps a revocation once it has seen one.
+    /// @param id The record id on this chain.
+    /// @param destination Chain id of the destination; a peer Notary must be registered for it.
+    /// @return messageId The bus message id (follow it with `trustspace bus status`).
+    function mirror(bytes32 id, uint32 destination) external returns (bytes32 messageId);
+
+    /// @notice Set the message bus used for mirroring (Consortium only).
+    /// @param bus The MessageBus of this chain.
+    function setBus(IMessageBus bus) external;
+
+    /// @notice Register the Notary of chain `chainId` (Consortium only; zero removes it).
+    /// @param chainId The other chain.
+    /// @param notary Its Notary.
+    function setPeer(uint32 chainId, address notary) external;
+
+    /// @notice The id under which a record of another chain is kept here.
+    /// @param origin Chain id of the origin.
+    /// @param originId The record id there.
+    /// @return id keccak256(abi.encode(origin, originId)).
+    function foreignId(uint32 origin, bytes32 originId) external pure returns (bytes32 id);
+
+    /// @notice Where foreign record `id` came from.
+    /// @param id A foreign record id.
+    /// @return origin Chain id of the origin (0 if `id` is not foreign).
+    /// @return originId The record id there.
+    function foreignOrigin(bytes32 id) external view returns (uint32 origin, bytes32 originId);
+
+    /// @notice The bus used for mirroring and the peer Notary of `chainId`.
+    /// @param chainId Another chain.
+    /// @return bus The bus (zero if none).
+    /// @return peer The peer Notary (zero if none).
+    function mirroring(uint32 chainId) external view returns (address bus, address peer);
+
+    // ------------------------------------------------------------------ schemas and nonces
+
+    /// @notice Register a schema for the caller's organisation (caller must hold NOTARY).
+    /// @param name Schema name, e.g. "customs-declaration".
+    /// @param version Schema version; (organisation, name, version) is unique and never rewritten.
+    /// @param definitionHash Digest of the schema definition (may be zero if `uri` is content-addressed).
+    /// @param uri Where the definition lives.
+    /// @return schemaId The new schema id.
     function registerSchema(
         string calldata name,
         string calldata version,
@@ -221,25 +305,48 @@ interface INotary {
         string calldata uri
     ) external returns (uint32 schemaId);
 
-    /// @notice Deprecate schema `schemaId`.
+    /// @notice Deprecate schema `schemaId`: existing attestations stay valid, new ones are refused.
+    /// @dev Callable by a NOTARY of the owning organisation or by the Consortium (governance).
+    /// @param schemaId The schema.
     function deprecateSchema(uint32 schemaId) external;
 
-    /// @notice Give up unordered nonces (bits `mask` of word `word`).
+    /// @notice Give up unordered nonces of the caller, cancelling signed requests not yet submitted.
+    /// @param word Bitmap word (nonce >> 8).
+    /// @param mask Bits to mark used (bit i is nonce word * 256 + i).
     function invalidateNonces(uint256 word, uint256 mask) external;
 
-    /// @notice The validity of record `id`.
+    // ------------------------------------------------------------------ views
+
+    /// @notice The validity of record `id` (attestation or whole batch).
+    /// @param id The record id.
+    /// @return The status; VALID only if it exists, is not revoked, not expired and its organisation is live.
     function status(bytes32 id) external view returns (Status);
 
     /// @notice True only if record `id` exists, is not revoked, not expired and its organisation is live.
+    /// @param id The record id.
+    /// @return Whether the record is valid now.
     function isValid(bytes32 id) external view returns (bool);
 
-    /// @notice Whether `document` at `index` is in batch `batchId` according to `proof`.
+    /// @notice Whether `document` sits at `index` of batch `batchId` according to `proof`.
+    /// @dev Pure inclusion: says nothing about revocation or expiry (use documentStatus).
+    ///      False for unknown batches, index >= size, or a proof of the wrong length.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @param index The leaf position (0-based).
+    /// @param proof Sibling hashes from the leaf up, exactly ceil(log2(size)) of them.
+    /// @return Whether the proof re-derives the batch.
     function verifyInclusion(bytes32 batchId, bytes32 document, uint256 index, bytes32[] calldata proof)
         external
         view
         returns (bool);
 
-    /// @notice The validity of one document of a batch, inclusion included.
+    /// @notice The validity of one document of a batch: inclusion, document and batch revocation,
+    ///         expiry and organisation liveness all checked.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @param index The leaf position.
+    /// @param proof Sibling hashes from the leaf up.
+    /// @return The status; VALID only if every check passes.
     function documentStatus(
         bytes32 batchId,
         bytes32 document,
@@ -247,7 +354,13 @@ interface INotary {
         bytes32[] calldata proof
     ) external view returns (Status);
 
-    /// @notice True only if the document is included, not revoked, and its batch is valid.
+    /// @notice True only if the document is included, neither it nor its batch is revoked, the
+    ///         batch has not expired and the organisation is live.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @param index The leaf position.
+    /// @param proof Sibling hashes from the leaf up.
+    /// @return Whether the document is valid now.
     function isDocumentValid(
         bytes32 batchId,
         bytes32 document,
@@ -255,42 +368,74 @@ interface INotary {
         bytes32[] calldata proof
     ) external view returns (bool);
 
-    /// @notice The record (attestation or batch) stored under `id`; kind NONE if absent.
+    /// @notice The record (attestation or batch) stored under `id`.
+    /// @param id The record id.
+    /// @return The record; kind NONE if absent.
     function record(bytes32 id) external view returns (Record memory);
 
-    /// @notice The parent (lineage) of record `id`, zero if none.
+    /// @notice The parent (lineage) of record `id`.
+    /// @param id The record id.
+    /// @return The parent record id, zero if none.
     function parentOf(bytes32 id) external view returns (bytes32);
 
-    /// @notice The record id of `digest` attested by organisation `orgId`: keccak256(abi.encode(digest, orgId)).
+    /// @notice The record id of `digest` attested (or anchored) by organisation `orgId`.
+    /// @param digest Document digest or Merkle root.
+    /// @param orgId Organisation id.
+    /// @return keccak256(abi.encode(digest, orgId)).
     function recordId(bytes32 digest, uint256 orgId) external pure returns (bytes32);
 
-    /// @notice When and why `document` of batch `batchId` was revoked; zeros if it was not.
+    /// @notice When and why `document` of batch `batchId` was revoked.
+    /// @param batchId The batch id.
+    /// @param document The document digest.
+    /// @return revokedAt Unix time of revocation, 0 if not revoked.
+    /// @return reason The reason code.
     function documentRevocation(bytes32 batchId, bytes32 document)
         external
         view
         returns (uint40 revokedAt, uint16 reason);
 
-    /// @notice Schema `schemaId`; orgId 0 if it does not exist.
+    /// @notice Schema `schemaId`.
+    /// @param schemaId The schema id.
+    /// @return The schema; orgId 0 if it does not exist.
     function schema(uint32 schemaId) external view returns (Schema memory);
 
     /// @notice Number of schemas registered (ids run from 1 to this).
+    /// @return The highest schema id.
     function schemaCount() external view returns (uint32);
 
-    /// @notice The schema id organisation `orgId` registered as `name` `version`, 0 if none.
+    /// @notice The schema id organisation `orgId` registered as `name` `version`.
+    /// @param orgId Organisation id.
+    /// @param name Schema name.
+    /// @param version Schema version.
+    /// @return The schema id, 0 if none.
     function schemaIdOf(uint256 orgId, string calldata name, string calldata version)
         external
         view
         returns (uint32);
 
-    /// @notice True if `signer` used or invalidated `nonce`.
+    /// @notice Whether `signer` has used (or invalidated) `nonce`.
+    /// @param signer The signer.
+    /// @param nonce The nonce.
+    /// @return True if the nonce can no longer be used.
     function isNonceUsed(address signer, uint256 nonce) external view returns (bool);
 
-    /// @notice The used-nonce bitmap word `word` of `signer` (nonce = word * 256 + bit).
+    /// @notice One word of `signer`'s used-nonce bitmap.
+    /// @param signer The signer.
+    /// @param word Word index (nonce >> 8).
+    /// @return The bitmap; bit i set means nonce word * 256 + i is used.
     function nonceBitmap(address signer, uint256 word) external view returns (uint256);
 
     /// @notice The EIP-712 digest that `request.attester` signs.
+    /// @param request The request.
+    /// @return The typed-data digest for this chain and contract.
     function hashAttestRequest(AttestRequest calldata request) external view returns (bytes32);
 
     /// @notice The EIP-712 digest that `request.revoker` signs.
+    /// @param request The request.
+    /// @return The typed-data digest for this chain and contract.
     function hashRevokeRequest(RevokeRequest calldata request) external view returns (bytes32);
+
+    /// @notice The Consortium this Notary asks about roles and organisations.
+    /// @return The Consortium address.
+    function consortium() external view returns (IConsortium);
 }

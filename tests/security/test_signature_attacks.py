@@ -81,6 +81,7 @@ def attest_request(client, chain, schema_id, digest):
     def build(signer, nonce=1, text="replayed declaration", key=None):
         request = eip712.AttestRequest(
             attester=str(signer.address),
+            org_id=CUSTOMS,
             digest=digest(text),
             schema_id=schema_id,
             nonce=nonce,
@@ -117,7 +118,7 @@ def test_eip712_replay__revocation_signed_for_one_chain__refused_on_another(
 ):
     rid, _ = client.attest(digest("to revoke"), schema_id, sender=customs_notary)
     request = eip712.RevokeRequest(
-        revoker=customs_notary.address, id=rid, reason=3, nonce=2,
+        revoker=customs_notary.address, org_id=CUSTOMS, id=rid, reason=3, nonce=2,
         deadline=chain.pending_timestamp + 3600,
     )  # fmt: skip
     signature = client.sign(request, customs_notary.private_key)
@@ -167,7 +168,7 @@ def test_malleable__notary_revoke_by_sig__high_s_twin_refused(
 ):
     rid, _ = client.attest(digest("revocable"), schema_id, sender=customs_notary)
     request = eip712.RevokeRequest(
-        revoker=customs_notary.address, id=rid, reason=1, nonce=4,
+        revoker=customs_notary.address, org_id=CUSTOMS, id=rid, reason=1, nonce=4,
         deadline=chain.pending_timestamp + 3600,
     )  # fmt: skip
     signature = client.sign(request, customs_notary.private_key)
@@ -273,8 +274,9 @@ def test_erc1271_reentrancy__wallet_reenters_revoke__record_stays_valid(
     enroll(wallet, CUSTOMS)
     rid, _ = client.attest(digest("kept"), schema_id, sender=customs_notary)
     request = eip712.RevokeRequest(
-        revoker=wallet.address, id=rid, reason=1, nonce=3, deadline=chain.pending_timestamp + 60
-    )
+        revoker=wallet.address, org_id=CUSTOMS, id=rid, reason=1, nonce=3,
+        deadline=chain.pending_timestamp + 60,
+    )  # fmt: skip
     signature = client.sign(request, wallet_owner.private_key)
     # The wallet tries to revoke a second record directly while vouching for the first.
     other, _ = client.attest(digest("other"), schema_id, sender=customs_notary)

@@ -483,20 +483,12 @@ def disclose(
         commitment = commit(data)
         created = True
     if anchor:
-        if schema_id is None or account_alias is None:
-            raise click.UsageError("--anchor needs --schema and --account")
+        if account_alias is None:
+            raise click.UsageError("--anchor needs --account")
         with connected(network):
             client = load_client(notary_address)
-            batch_id, tx = client.anchor_batch(
-                commitment.tree, schema_id, sender=load_account(account_alias)
-            )
-            commitment.anchor = {
-                "org_id": client.record(batch_id).org_id,
-                "chain_id": client.chain_id,
-                "notary": client.address,
-                "batch_id": to_hex(batch_id),
-                "tx_hash": str(tx.txn_hash),
-            }
+            # Under the organisation's disclosure schema (registered on first use), not --schema.
+            client.anchor_disclosure(commitment, sender=load_account(account_alias))
     if created or anchor:
         target = commitment_out or source.with_name(source.stem + ".commitment.json")
         target.write_text(json.dumps(commitment.to_json(), indent=2) + "\n")
@@ -545,7 +537,10 @@ def verify_disclosure_command(
     if not offline:
         with connected(network):
             client = load_client(notary_address or disclosure.notary)
-            statuses = {k: v.name for k, v in client.disclosure_status(disclosure).items()}
+            try:
+                statuses = {k: v.name for k, v in client.disclosure_status(disclosure).items()}
+            except DisclosureError as err:
+                fail(str(err), as_json, {"valid": False})
     valid = None if offline else all(s == Status.VALID.name for s in statuses.values())
     payload = {"ok": valid is not False, "valid": valid, "fields": revealed, "status": statuses}
 

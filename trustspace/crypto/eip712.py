@@ -3,25 +3,33 @@
 Used by ``Notary.attestBySig`` and ``Notary.revokeBySig``.
 
 The domain binds chain id and Notary address, so a signature never replays on
-another chain or another deployment. Nonces are unordered (a bitmap on chain):
-pick any unused one; :func:`random_nonce` avoids collisions between
-independent back-office processes without coordination.
+another chain or another deployment. The message names the signer *and* the
+organisation it signs for (``orgId``): the Notary refuses the request
+(``NotaryOrgMismatch``) once the key belongs to another organisation, so a
+request signed as customs never becomes a tax attestation after the key moves.
+Nonces are unordered (a bitmap on chain): pick any unused one;
+:func:`random_nonce` avoids collisions between independent back-office
+processes without coordination.
+
+Domain version ``2`` (since requests name the organisation): signatures made
+for version ``1`` requests do not verify any more.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_typed_data
 
 DOMAIN_NAME = "trustspace Notary"
-DOMAIN_VERSION = "1"
+DOMAIN_VERSION = "2"
 
 ATTEST_TYPES: list[dict[str, str]] = [
     {"name": "attester", "type": "address"},
+    {"name": "orgId", "type": "uint32"},
     {"name": "digest", "type": "bytes32"},
     {"name": "schemaId", "type": "uint32"},
     {"name": "parent", "type": "bytes32"},
@@ -31,6 +39,7 @@ ATTEST_TYPES: list[dict[str, str]] = [
 ]
 REVOKE_TYPES: list[dict[str, str]] = [
     {"name": "revoker", "type": "address"},
+    {"name": "orgId", "type": "uint32"},
     {"name": "id", "type": "bytes32"},
     {"name": "reason", "type": "uint16"},
     {"name": "nonce", "type": "uint256"},
@@ -44,9 +53,22 @@ _DOMAIN_TYPES = [
 ]
 
 
+#: Largest organisation id a request can name (``uint32 orgId``, as in records).
+MAX_ORG_ID = 2**32 - 1
+
+
+def _check_org_id(org_id: int) -> None:
+    if isinstance(org_id, bool) or not isinstance(org_id, int) or not 1 <= org_id <= MAX_ORG_ID:
+        raise ValueError(f"org_id must be an organisation id in 1..{MAX_ORG_ID}, got {org_id!r}")
+
+
 @dataclass(frozen=True)
 class AttestRequest:
-    """Mirror of ``INotary.AttestRequest``."""
+    """Mirror of ``INotary.AttestRequest``.
+
+    ``org_id`` (keyword-only) is the organisation the attester signs for: the
+    record goes to it, and to no other, whatever happens to the key later.
+    """
 
     attester: str
     digest: bytes
@@ -55,11 +77,16 @@ class AttestRequest:
     deadline: int
     parent: bytes = bytes(32)
     expires_at: int = 0
+    org_id: int = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        _check_org_id(self.org_id)
 
     def message(self) -> dict[str, Any]:
-        """The EIP-712 message (field names as in the Solidity struct)."""
+        """The EIP-712 message (field names and order as in the Solidity struct)."""
         return {
             "attester": self.attester,
+            "orgId": self.org_id,
             "digest": self.digest,
             "schemaId": self.schema_id,
             "parent": self.parent,
@@ -75,18 +102,23 @@ class AttestRequest:
 
 @dataclass(frozen=True)
 class RevokeRequest:
-    """Mirror of ``INotary.RevokeRequest``."""
+    """Mirror of ``INotary.RevokeRequest``; ``org_id`` (keyword-only) as in ``AttestRequest``."""
 
     revoker: str
     id: bytes
     reason: int
     nonce: int
     deadline: int
+    org_id: int = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        _check_org_id(self.org_id)
 
     def message(self) -> dict[str, Any]:
-        """The EIP-712 message."""
+        """The EIP-712 message (field names and order as in the Solidity struct)."""
         return {
             "revoker": self.revoker,
+            "orgId": self.org_id,
             "id": self.id,
             "reason": self.reason,
             "nonce": self.nonce,

@@ -19,7 +19,7 @@ from trustspace.crypto.hashing import DIGEST_ALGORITHM, from_hex, hash_file, to_
 from trustspace.errors import InputError
 from trustspace.notary.tree import MerkleTree, record_id, verify
 
-BUNDLE_TYPE = "trustspace.notary.bundle"
+BUNDLE_TYPE = "trustspace.bundle"
 BUNDLE_VERSION = 1
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from trustspace.crypto import eip712
 from trustspace.crypto.hashing import to_hex
+from trustspace.notary import disclosure as sd
 from trustspace.notary.bundle import Bundle
-from trustspace.notary.disclosure import Disclosure
+from trustspace.notary.disclosure import Commitment, Disclosure, DisclosureError
 from trustspace.notary.tree import MerkleTree, record_id
 
 ZERO32 = bytes(32)
@@ -96,6 +97,49 @@ class LineageNode:
         }
 
 
+@dataclass(frozen=True)
+class DisclosureCheck:
+    """What the chain says about a disclosure (:meth:`NotaryClient.check_disclosure`)."""
+
+    #: The batch the disclosure's root was anchored as (record id of root and organisation).
+    batch_id: bytes
+    #: The organisation the disclosure names; the record id binds it.
+    org_id: int
+    #: Schema of the anchored record (0 if there is none).
+    schema_id: int
+    #: That organisation's disclosure schema (0 if it never registered one).
+    disclosure_schema_id: int
+    #: On-chain status of every disclosed field (batch validity and inclusion included).
+    fields: dict[str, Status]
+
+    @property
+    def is_disclosure_root(self) -> bool:
+        """True only if the record was anchored under its organisation's disclosure schema."""
+        return self.disclosure_schema_id != 0 and self.schema_id == self.disclosure_schema_id
+
+    @property
+    def valid(self) -> bool:
+        """A disclosure root, and every disclosed field VALID."""
+        return self.is_disclosure_root and all(s == Status.VALID for s in self.fields.values())
+
+    def problem(self) -> str | None:
+        """Why the root is not a disclosure root, in one sentence (None when it is)."""
+        if self.is_disclosure_root:
+            return None
+        if self.schema_id == 0:
+            return f"no record {to_hex(self.batch_id)} of organisation {self.org_id}"
+        if self.disclosure_schema_id == 0:
+            return (
+                f"record {to_hex(self.batch_id)} is not a disclosure: organisation "
+                f"{self.org_id} has no {sd.SCHEMA_NAME} schema"
+            )
+        return (
+            f"record {to_hex(self.batch_id)} is not a disclosure: it was anchored under schema "
+            f"{self.schema_id}, not organisation {self.org_id}'s {sd.SCHEMA_NAME} schema "
+            f"{self.disclosure_schema_id}"
+        )
+
+
 def _b32(value: Any) -> bytes:
     """Bytes of a bytes32 value as ape returns it (HexBytes, bytes or hex string)."""
     if isinstance(value, str):
@@ -147,10 +191,60 @@ class NotaryClient:
     def anchor_batch(
         self, tree: MerkleTree, schema_id: int, *, sender: Any, expires_at: int = 0
     ) -> tuple[bytes, Any]:
-        """Anchor ``tree``'s root; returns (batch id, receipt)."""
+        """Anchor ``tree``'s root; returns (batch id, receipt).
+
+        Refuses a disclosure schema: only :meth:`anchor_disclosure` anchors under it, so
+        that an ordinary batch (documents filed by others) never reads as a disclosure.
+        """
+        if self.schema(schema_id)["name"] == sd.SCHEMA_NAME:
+            raise ValueError(
+                f"schema {schema_id} is a {sd.SCHEMA_NAME} schema: anchor selective-disclosure "
+                "commitments with anchor_disclosure, and documents under another schema"
+            )
+        return self._anchor(tree, schema_id, sender, expires_at)
+
+    def _anchor(
+        self, tree: MerkleTree, schema_id: int, sender: Any, expires_at: int
+    ) -> tuple[bytes, Any]:
         tx = self.contract.anchorBatch(tree.root, tree.size, schema_id, expires_at, sender=sender)
         (event,) = tx.decode_logs(self.contract.BatchAnchored)
         return _b32(event.id), tx
+
+    def disclosure_schema(self, org_id: int) -> int:
+        """Organisation ``org_id``'s disclosure schema id, 0 if it has none."""
+        return int(self.contract.schemaIdOf(org_id, sd.SCHEMA_NAME, sd.SCHEMA_VERSION))
+
+    def ensure_disclosure_schema(self, *, sender: Any) -> int:
+        """The sender's organisation's disclosure schema id, registered first if absent."""
+        existing = self.disclosure_schema(self.org_of(sender))
+        if existing:
+            return existing
+        return self.register_schema(
+            sd.SCHEMA_NAME,
+            sd.SCHEMA_VERSION,
+            sender=sender,
+            definition_hash=sd.SCHEMA_DEFINITION_HASH,
+            uri=sd.SCHEMA_URI,
+        )
+
+    def anchor_disclosure(
+        self, commitment: Commitment, *, sender: Any, expires_at: int = 0
+    ) -> tuple[bytes, Any]:
+        """Anchor a selective-disclosure commitment under the sender's organisation's
+        disclosure schema (registered on first use); records where in ``commitment.anchor``.
+
+        Returns (batch id, receipt).
+        """
+        schema_id = self.ensure_disclosure_schema(sender=sender)
+        batch_id, tx = self._anchor(commitment.tree, schema_id, sender, expires_at)
+        commitment.anchor = {
+            "org_id": self.record(batch_id).org_id,
+            "chain_id": self.chain_id,
+            "notary": self.address,
+            "batch_id": to_hex(batch_id),
+            "tx_hash": str(tx.txn_hash),
+        }
+        return batch_id, tx
 
     def revoke(self, record: bytes, reason: int, *, sender: Any) -> Any:
         """Revoke an attestation or a whole batch."""
@@ -198,15 +292,18 @@ class NotaryClient:
         digest: bytes,
         schema_id: int,
         *,
+        org_id: int | None = None,
         parent: bytes | None = None,
         expires_at: int = 0,
         nonce: int | None = None,
         deadline: int | None = None,
         valid_for: int = 3600,
     ) -> eip712.AttestRequest:
-        """A delegated request: next free nonce, deadline ``valid_for`` seconds after chain time."""
+        """A delegated request for ``org_id`` (default: the attester's organisation now), with
+        the next free nonce and a deadline ``valid_for`` seconds after chain time."""
         return eip712.AttestRequest(
             attester=str(attester),
+            org_id=self._signing_org(attester) if org_id is None else org_id,
             digest=digest,
             schema_id=schema_id,
             parent=parent or ZERO32,
@@ -214,6 +311,47 @@ class NotaryClient:
             nonce=self.next_nonce(str(attester)) if nonce is None else nonce,
             deadline=self._now() + valid_for if deadline is None else deadline,
         )
+
+    def revoke_request(
+        self,
+        revoker: str,
+        record: bytes,
+        reason: int,
+        *,
+        org_id: int | None = None,
+        nonce: int | None = None,
+        deadline: int | None = None,
+        valid_for: int = 3600,
+    ) -> eip712.RevokeRequest:
+        """A delegated revocation of ``record`` for ``org_id`` (default: the revoker's
+        organisation now), next free nonce, deadline ``valid_for`` seconds after chain time."""
+        return eip712.RevokeRequest(
+            revoker=str(revoker),
+            org_id=self._signing_org(revoker) if org_id is None else org_id,
+            id=record,
+            reason=int(reason),
+            nonce=self.next_nonce(str(revoker)) if nonce is None else nonce,
+            deadline=self._now() + valid_for if deadline is None else deadline,
+        )
+
+    def org_of(self, account: Any) -> int:
+        """The organisation ``account`` belongs to in the Notary's Consortium (0 if none)."""
+        return int(self.consortium.org_of(str(getattr(account, "address", account))))
+
+    def _signing_org(self, signer: str) -> int:
+        org_id = self.org_of(signer)
+        if org_id == 0:
+            raise ValueError(f"{signer} belongs to no organisation: it cannot sign requests")
+        return org_id
+
+    @property
+    def consortium(self) -> Any:
+        """The Consortium the Notary asks (ABI from the shipped manifest)."""
+        from ape.contracts import ContractInstance
+
+        from trustspace.artifacts import contract_type
+
+        return ContractInstance(str(self.contract.consortium()), contract_type("Consortium"))
 
     def sign(
         self, request: eip712.AttestRequest | eip712.RevokeRequest, private_key: bytes | str
@@ -274,15 +412,32 @@ class NotaryClient:
             bundle.record_id, bundle.digest, bundle.batch.index, bundle.batch.proof
         )
 
-    def disclosure_status(self, disclosure: Disclosure) -> dict[str, Status]:
-        """On-chain status of every disclosed field (needs the disclosure's org id)."""
+    def check_disclosure(self, disclosure: Disclosure) -> DisclosureCheck:
+        """What the chain says about ``disclosure`` (after :func:`trustspace.notary.disclosure.
+        verify_disclosure`): the record type (anchored under the organisation's disclosure
+        schema?) and the status of every disclosed field. Needs the disclosure's org id."""
         if disclosure.org_id is None:
-            raise ValueError("the disclosure names no organisation; cannot locate its batch")
+            raise DisclosureError("the disclosure names no organisation; cannot locate its batch")
         batch = record_id(disclosure.root, disclosure.org_id)
-        return {
-            f.name: self.document_status(batch, f.commitment, f.index, f.proof)
-            for f in disclosure.fields
-        }
+        return DisclosureCheck(
+            batch_id=batch,
+            org_id=disclosure.org_id,
+            schema_id=self.record(batch).schema_id,
+            disclosure_schema_id=self.disclosure_schema(disclosure.org_id),
+            fields={
+                f.name: self.document_status(batch, f.commitment, f.index, f.proof)
+                for f in disclosure.fields
+            },
+        )
+
+    def disclosure_status(self, disclosure: Disclosure) -> dict[str, Status]:
+        """On-chain status of every disclosed field; raises ``DisclosureError`` when the root
+        was not anchored as a disclosure (an ordinary batch posing as one)."""
+        check = self.check_disclosure(disclosure)
+        problem = check.problem()
+        if problem is not None:
+            raise DisclosureError(problem)
+        return check.fields
 
     def schema(self, schema_id: int) -> dict[str, Any]:
         """Schema ``schema_id`` as a dict (org_id 0 if unknown)."""

@@ -1,35 +1,95 @@
 """Selective disclosure: commit to every field of a record, reveal only some.
 
-Scheme (see ``docs/notary.md``):
+Scheme, format version 2 (see ``docs/notary.md``):
 
-* fields are sorted by name, so every party derives the same leaf order;
-* field *i* is committed as ``SHA-256(salt_i ‖ RFC8785([name, value]))`` with a
-  fresh 32-byte random ``salt_i`` — the salt is what keeps a low-entropy value
-  (a yes/no flag, a birth year) from being guessed by hashing candidates and
-  comparing with the tree: without the salt there are 2**256 preimages to try;
-* the commitments are the documents of an ordinary Notary batch
-  (:class:`trustspace.notary.tree.MerkleTree`); its root is anchored with
-  ``anchorBatch(root, size = number of fields, ...)``, so a disclosed field is
-  checked on chain with ``verifyInclusion`` like any batch document;
+* field *i* is committed as ``keccak256(FIELD_TAG ‖ salt_i ‖ RFC8785([name, value]))``
+  with a fresh 32-byte random ``salt_i``. The salt keeps a low-entropy value (a
+  yes/no flag, a birth year) from being guessed by hashing candidates. The tag
+  and the hash function keep a field commitment apart from a document digest:
+  documents are SHA-256 digests of arbitrary bytes, so a file that *contains*
+  ``salt ‖ ["vat_exempt", true]`` (or the tag too) still hashes to a SHA-256
+  value, never to a keccak256 commitment;
+* the leaves are the commitments **sorted by value** (plus optional random
+  decoys, :func:`commit` ``pad_to``). Commitments are uniformly random to anyone
+  without the salts, so the leaf order is a random permutation of the fields:
+  a revealed field's index says nothing about the names, values or presence
+  of hidden fields (format 1 sorted by name, and the index told whether an
+  optional field sorting earlier was present). The verifier checks that the
+  revealed indices ascend with the commitments;
+* the commitments are the documents of a Notary batch
+  (:class:`trustspace.notary.tree.MerkleTree`) anchored with
+  ``anchorBatch(root, size, schemaId, ...)`` under the anchoring organisation's
+  **disclosure schema** (:data:`SCHEMA_NAME` / :data:`SCHEMA_VERSION`, see
+  ``NotaryClient.anchor_disclosure``). The record type is bound on chain: a
+  verifier accepts a root only if ``record(batchId).schemaId ==
+  schemaIdOf(orgId, SCHEMA_NAME, SCHEMA_VERSION)``, so an ordinary batch (an
+  inbox of filed documents) can never pose as a disclosure
+  (``NotaryClient.check_disclosure``);
 * a disclosure carries, per revealed field, the name, value, salt, index and
-  proof; the proof's siblings are salted hashes and reveal nothing about the
-  other fields except their number.
+  proof; the proof's siblings are hashes and reveal nothing about the other
+  fields except their number (the batch size; pad records of one schema to one
+  size with ``pad_to`` so that the size says nothing about optional fields).
+
+Format 1 documents (SHA-256 commitments sorted by name, no record type) are
+refused by :meth:`Disclosure.from_json` and :meth:`Commitment.from_json`: they
+cannot be told apart from a batch document (finding 9 of issue 11), so they
+cannot be verified safely. A holder of a format-1 commitment commits the record
+again (fresh salts) and has the new root anchored.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustspace.crypto.hashing import canonical_json, from_hex, hash_bytes, to_hex
+from trustspace.crypto.hashing import canonical_json, from_hex, hash_json, keccak, to_hex
 from trustspace.errors import InputError
 from trustspace.notary.tree import MerkleTree, record_id, verify
 
+__all__ = [
+    "COMMITMENT_TYPE",
+    "DISCLOSURE_TYPE",
+    "FIELD_TAG",
+    "FORMAT_VERSION",
+    "SALT_BYTES",
+    "SCHEMA_DEFINITION",
+    "SCHEMA_DEFINITION_HASH",
+    "SCHEMA_NAME",
+    "SCHEMA_URI",
+    "SCHEMA_VERSION",
+    "Commitment",
+    "DisclosedField",
+    "Disclosure",
+    "DisclosureError",
+    "commit",
+    "field_commitment",
+    "verify_disclosure",
+]
+
 SALT_BYTES = 32
-DISCLOSURE_TYPE = "trustspace.notary.disclosure"
+DISCLOSURE_TYPE = "trustspace.disclosure"
 COMMITMENT_TYPE = "trustspace.commitment"
+#: The format written and the only one read.
+FORMAT_VERSION = 2
+#: Domain tag of a field commitment (NUL-terminated so no other tag is a prefix of it).
+FIELD_TAG = b"trustspace.disclosure.field.v2\x00"
+
+#: The schema (per organisation) under which disclosure roots are anchored, and nothing else.
+SCHEMA_NAME = "trustspace.disclosure"
+SCHEMA_VERSION = str(FORMAT_VERSION)
+SCHEMA_URI = "urn:trustspace:schema:disclosure:2"
+#: What the schema's ``definitionHash`` commits to (``hash_json`` of this object).
+SCHEMA_DEFINITION: dict[str, Any] = {
+    "type": DISCLOSURE_TYPE,
+    "version": FORMAT_VERSION,
+    "leaf": "keccak256(FIELD_TAG || salt || RFC8785([name, value]))",
+    "field_tag": FIELD_TAG.decode("ascii").rstrip("\x00"),
+    "salt_bytes": SALT_BYTES,
+    "order": "leaves sorted by value, random decoys allowed",
+}
+SCHEMA_DEFINITION_HASH = hash_json(SCHEMA_DEFINITION)
 
 
 class DisclosureError(InputError):
@@ -37,10 +97,23 @@ class DisclosureError(InputError):
 
 
 def field_commitment(name: str, value: Any, salt: bytes) -> bytes:
-    """The 32-byte commitment to one field: SHA-256(salt ‖ RFC 8785 of [name, value])."""
+    """The 32-byte commitment to one field.
+
+    ``keccak256(FIELD_TAG ‖ salt ‖ RFC 8785 of [name, value])``.
+    """
     if len(salt) != SALT_BYTES:
         raise ValueError(f"salt must be {SALT_BYTES} bytes, got {len(salt)}")
-    return hash_bytes(salt + canonical_json([name, value]))
+    return keccak(FIELD_TAG + salt + canonical_json([name, value]))
+
+
+def _check_version(data: Mapping[str, Any], what: str, advice: str) -> None:
+    version = data.get("version", 1)
+    if version != FORMAT_VERSION:
+        raise DisclosureError(
+            f"{what} format version {version!r} is not accepted (this software reads version "
+            f"{FORMAT_VERSION}); version 1 leaks hidden fields and cannot be told apart from a "
+            f"batch document: {advice}"
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +148,7 @@ class Disclosure:
         """A JSON-ready dict (hex strings for bytes)."""
         return {
             "type": DISCLOSURE_TYPE,
-            "version": 1,
+            "version": FORMAT_VERSION,
             "root": to_hex(self.root),
             "size": self.size,
             "org_id": self.org_id,
@@ -96,10 +169,12 @@ class Disclosure:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Disclosure:
-        """Parse :meth:`to_json` output; raises ``DisclosureError`` on a malformed document."""
+        """Parse :meth:`to_json` output; raises ``DisclosureError`` on a malformed document
+        or one of another format version."""
         try:
             if data.get("type") != DISCLOSURE_TYPE:
                 raise DisclosureError(f"not a disclosure: type {data.get('type')!r}")
+            _check_version(data, "disclosure", "ask the holder for a new disclosure")
             return cls(
                 root=from_hex(data["root"]),
                 size=int(data["size"]),
@@ -126,13 +201,16 @@ class Disclosure:
 
 @dataclass
 class Commitment:
-    """The holder's secret side: every field with its salt, and the tree over them."""
+    """The holder's secret side: every field with its salt, the decoys, and the tree over them."""
 
     record: dict[str, Any]
     salts: dict[str, bytes]
     #: Where the root was anchored: {"org_id", "chain_id", "notary", "batch_id", "tx_hash"}.
     anchor: dict[str, Any] | None = None
-    names: list[str] = field(init=False)
+    #: Random 32-byte leaves that pad the tree (they open to nothing).
+    decoys: list[bytes] = field(default_factory=list)
+    #: Leaf position of each field.
+    positions: dict[str, int] = field(init=False)
     tree: MerkleTree = field(init=False)
 
     def __post_init__(self) -> None:
@@ -140,19 +218,29 @@ class Commitment:
             raise ValueError("a record needs at least one field")
         if set(self.salts) != set(self.record):
             raise ValueError("every field needs exactly one salt")
-        self.names = sorted(self.record)
-        self.tree = MerkleTree(
-            [field_commitment(n, self.record[n], self.salts[n]) for n in self.names]
-        )
+        if any(len(d) != 32 for d in self.decoys):
+            raise ValueError("every decoy must be 32 bytes")
+        commitments = {n: field_commitment(n, v, self.salts[n]) for n, v in self.record.items()}
+        leaves = sorted([*commitments.values(), *self.decoys])
+        if len(set(leaves)) != len(leaves):
+            raise ValueError("a decoy repeats a leaf")
+        where = {c: i for i, c in enumerate(leaves)}
+        self.positions = {n: where[c] for n, c in commitments.items()}
+        self.tree = MerkleTree(leaves)
+
+    @property
+    def names(self) -> list[str]:
+        """Field names in leaf order (the order reveals nothing: it follows the commitments)."""
+        return sorted(self.positions, key=self.positions.__getitem__)
 
     @property
     def root(self) -> bytes:
-        """The root to anchor (``anchorBatch(root, size, ...)``)."""
+        """The root to anchor (``NotaryClient.anchor_disclosure``)."""
         return self.tree.root
 
     @property
     def size(self) -> int:
-        """Number of fields, the batch size to anchor."""
+        """Number of leaves (fields and decoys), the batch size to anchor."""
         return self.tree.size
 
     def disclose(
@@ -168,11 +256,12 @@ class Commitment:
             org_id = self.anchor.get("org_id") if org_id is None else org_id
             chain_id = self.anchor.get("chain_id") if chain_id is None else chain_id
             notary = self.anchor.get("notary") if notary is None else notary
-        chosen = sorted(set(names))
-        unknown = [n for n in chosen if n not in self.record]
+        chosen = set(names)
+        unknown = sorted(n for n in chosen if n not in self.record)
         if unknown:
             raise KeyError(f"no such field(s): {', '.join(unknown)}")
-        index = {n: i for i, n in enumerate(self.names)}
+        # Listed in leaf order, not by name: the list order says no more than the indices.
+        ordered = sorted(chosen, key=self.positions.__getitem__)
         return Disclosure(
             root=self.root,
             size=self.size,
@@ -185,10 +274,10 @@ class Commitment:
                     name=n,
                     value=self.record[n],
                     salt=self.salts[n],
-                    index=index[n],
-                    proof=self.tree.proof(index[n]),
+                    index=self.positions[n],
+                    proof=self.tree.proof(self.positions[n]),
                 )
-                for n in chosen
+                for n in ordered
             ],
         )
 
@@ -196,42 +285,67 @@ class Commitment:
         """The holder's private file: values and salts. Never share it; share disclosures."""
         return {
             "type": COMMITMENT_TYPE,
-            "version": 1,
+            "version": FORMAT_VERSION,
             "root": to_hex(self.root),
             "record": self.record,
             "salts": {n: to_hex(s) for n, s in self.salts.items()},
+            "decoys": [to_hex(d) for d in self.decoys],
             "anchor": self.anchor,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Commitment:
-        """Load :meth:`to_json` output and check the root still matches."""
+        """Load :meth:`to_json` output and check the root still matches.
+
+        Raises ``ValueError`` (``DisclosureError`` for another format version).
+        """
         if data.get("type") != COMMITMENT_TYPE:
             raise ValueError(f"not a commitment: type {data.get('type')!r}")
+        _check_version(data, "commitment", "commit the record again and have the new root anchored")
         c = cls(
             record=dict(data["record"]),
             salts={n: from_hex(s, SALT_BYTES) for n, s in data["salts"].items()},
             anchor=data.get("anchor"),
+            decoys=[from_hex(d) for d in data.get("decoys", [])],
         )
         if "root" in data and from_hex(data["root"]) != c.root:
             raise ValueError("commitment file is inconsistent: root does not match fields")
         return c
 
 
-def commit(record: Mapping[str, Any], salts: Mapping[str, bytes] | None = None) -> Commitment:
-    """Commit to every field of ``record`` with fresh random salts (or the given ones)."""
+def commit(
+    record: Mapping[str, Any],
+    salts: Mapping[str, bytes] | None = None,
+    *,
+    pad_to: int | None = None,
+    decoys: Sequence[bytes] | None = None,
+) -> Commitment:
+    """Commit to every field of ``record`` with fresh random salts (or the given ones).
+
+    ``pad_to``: add random decoy leaves up to this many leaves, so that records
+    of one schema with and without optional fields have the same size.
+    ``decoys`` gives the decoys instead (tests).
+    """
     chosen = (
         dict(salts) if salts is not None else {n: secrets.token_bytes(SALT_BYTES) for n in record}
     )
-    return Commitment(record=dict(record), salts=chosen)
+    if decoys is None:
+        missing = 0 if pad_to is None else pad_to - len(record)
+        if missing < 0:
+            raise ValueError(f"pad_to={pad_to} is below the {len(record)} fields of the record")
+        decoys = [secrets.token_bytes(32) for _ in range(missing)]
+    elif pad_to is not None:
+        raise ValueError("give pad_to or decoys, not both")
+    return Commitment(record=dict(record), salts=chosen, decoys=list(decoys))
 
 
 def verify_disclosure(disclosure: Disclosure) -> dict[str, Any]:
     """Check every revealed field against the disclosure's root, offline.
 
     Returns the revealed fields as ``{name: value}``; raises ``DisclosureError``
-    naming the first field that does not verify. Whether the root is anchored
-    and valid on chain is a separate check (``NotaryClient.disclosure_status``).
+    naming the first field that does not verify. Whether the root is anchored,
+    anchored *as a disclosure* (the record type) and valid on chain is a
+    separate check (``NotaryClient.check_disclosure``).
     """
     if not disclosure.fields:
         raise DisclosureError("the disclosure reveals no field")
@@ -246,8 +360,9 @@ def verify_disclosure(disclosure: Disclosure) -> dict[str, Any]:
         seen.add(f.name)
         if not verify(disclosure.root, disclosure.size, f.commitment, f.index, f.proof):
             raise DisclosureError(f"field {f.name!r} does not match the root")
-    # Sorted leaf order makes names ascend with indices; a mismatch means a re-labelled field.
+    # Leaves are sorted by commitment: indices must ascend with the commitments.
     ordered = sorted(disclosure.fields, key=lambda f: f.index)
-    if [f.name for f in ordered] != sorted(f.name for f in ordered):
+    commitments = [f.commitment for f in ordered]
+    if commitments != sorted(commitments):
         raise DisclosureError("field order does not match the committed order")
     return {f.name: f.value for f in disclosure.fields}

@@ -1,6 +1,7 @@
 """Stateful fuzzing: the Notary against a small Python model of what validity must be.
 
-Rules attest (directly and by EIP-712 signature, reusing nonces on purpose), anchor
+Rules attest (directly and by EIP-712 signature, reusing nonces on purpose, and signed
+for an organisation the key is not in), anchor
 batches, revoke records and single documents, travel in
 time past expiries, and suspend, reinstate or remove organisations through
 real Consortium governance. After every step, ``status`` of every record and
@@ -123,6 +124,26 @@ def test_notary__random_operations__validity_matches_model(
             rid, _ = self.client.attest_by_sig(request, signature, sender=deployer)
             self.used_nonces[org].add(nonce)
             self.records[rid] = ModelRecord(org=org, expires_at=0)
+
+        @rule(org=st.sampled_from(ORGS), claimed=st.sampled_from(ORGS), nonce=st.integers(0, 3))
+        def attest_by_sig_for_another_org(self, org, claimed, nonce):
+            # A request naming an organisation the signer is not in never records anything
+            # and spends no nonce (the whole call reverts).
+            if org not in self.live or claimed == org:
+                return
+            key = notaries[org]
+            request = self.client.attest_request(
+                key.address, self.fresh(), self.schema, org_id=claimed, nonce=nonce
+            )
+            signature = self.client.sign(request, key.private_key)
+            if nonce in self.used_nonces[org]:
+                expected = self.client.contract.NotaryNonceUsed
+                with ape.reverts(expected, signer=key.address, nonce=nonce):
+                    self.client.attest_by_sig(request, signature, sender=deployer)
+                return
+            mismatch = self.client.contract.NotaryOrgMismatch
+            with ape.reverts(mismatch, signer=key.address, signedOrgId=claimed, currentOrgId=org):
+                self.client.attest_by_sig(request, signature, sender=deployer)
 
         @rule(org=st.sampled_from(ORGS), size=st.integers(1, 9), expiry=st.sampled_from([None, 2]))
         def anchor(self, org, size, expiry):

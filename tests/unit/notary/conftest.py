@@ -22,6 +22,12 @@ def maritime_notary(accounts):
 
 
 @pytest.fixture(scope="session")
+def bus_stand_in(accounts):
+    """An account that governance sets as the Notary's bus, to call ``handle`` directly."""
+    return accounts[14]
+
+
+@pytest.fixture(scope="session")
 def notary_consortium(deploy_consortium):
     """The Notary tests' own Consortium (same seed as the default one).
 

@@ -148,9 +148,10 @@ def test_constants__match_python_mirrors(notary):
 
     assert notary.NOTARY_ROLE() == Role.NOTARY
     assert bytes(notary.ATTEST_TYPEHASH()) == keccak(
-        text="Attest(address attester,bytes32 digest,uint32 schemaId,bytes32 parent,"
+        text="Attest(address attester,uint32 orgId,bytes32 digest,uint32 schemaId,bytes32 parent,"
         "uint40 expiresAt,uint256 nonce,uint256 deadline)"
     )
     assert bytes(notary.REVOKE_TYPEHASH()) == keccak(
-        text="Revoke(address revoker,bytes32 id,uint16 reason,uint256 nonce,uint256 deadline)"
+        text="Revoke(address revoker,uint32 orgId,bytes32 id,uint16 reason,uint256 nonce,"
+        "uint256 deadline)"
     )

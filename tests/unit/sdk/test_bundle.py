@@ -73,9 +73,9 @@ def test_single_attestation_bundle__verifies_offline():
     "data",
     [
         {"type": "nope"},
-        {"type": "trustspace.notary.bundle", "version": 99},
-        {"type": "trustspace.notary.bundle", "version": 1, "document": {"hash": "md5"}},
-        {"type": "trustspace.notary.bundle", "version": 1, "document": {"hash": "sha256"}},
+        {"type": "trustspace.bundle", "version": 99},
+        {"type": "trustspace.bundle", "version": 1, "document": {"hash": "md5"}},
+        {"type": "trustspace.bundle", "version": 1, "document": {"hash": "sha256"}},
     ],
 )
 def test_from_json__malformed__raises(data):
