@@ -168,9 +168,10 @@ class HttpSignatures:
     def checkpoints(
         self, origin: int, min_index: int = 0, max_index: int | None = None
     ) -> Iterator[SignedCheckpoint]:
+        keys: dict[str, int] = {}
         try:
             endpoints = self.endpoints()
-            keys = {to_checksum_address(k): v for k, v in self.keys(origin).items()}
+            keys = {str(to_checksum_address(k)): v for k, v in self.keys(origin).items()}
         except Exception as err:  # the hub unreachable: the other sources still count
             self.warn(f"directory:{err}", "cannot read announced endpoints: %s", err)
             endpoints, keys = [], {}
