@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
 from trustspace.bus.config import ChainConfig
+from trustspace.bus.keys import key_from_hex
 from trustspace.bus.preflight import preflight
 from trustspace.bus.signatures import SignatureStore
 from trustspace.bus.web3tx import at, connect
@@ -78,7 +78,4 @@ class Validator:
             time.sleep(poll)
 
 
-def key_from_hex(value: str) -> LocalAccount:
-    """A signing key from hex text (from an environment variable, never from config)."""
-    account: LocalAccount = Account.from_key(value.strip())
-    return account
+__all__ = ["Validator", "key_from_hex"]
