@@ -176,3 +176,216 @@ def test_process__gas_limit_below_recipient_cap__reverts_before_calling(network)
         call.call({"from": relayer, "gas": 150_000})
     assert str(err.value.data).startswith(selector)
     call.call({"from": relayer, "gas": 1_000_000})  # enough gas: it would go through
+
+
+# ---------------------------------------------------------------- issue 11, finding 2
+# Signature gathering under attack, and the validator's start-up checks (real processes).
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+
+from tests.utils.bus_local import _daemon_env  # noqa: E402
+from trustspace.bus.announced import ATTRIBUTE  # noqa: E402
+from trustspace.bus.checkpoint import Checkpoint as _Checkpoint  # noqa: E402
+from trustspace.bus.config import Announcements, load_config  # noqa: E402
+from trustspace.bus.signatures import SignatureEntry  # noqa: E402
+from trustspace.cli.bus import validator as validator_group  # noqa: E402
+from trustspace.consortium.constants import Action  # noqa: E402
+from trustspace.did.registry import str_to_bytes32  # noqa: E402
+from trustspace.paths import project_root  # noqa: E402
+
+HOSTILE_KEY_INDEX = 16  # not a validator of any set: a stranger with write access
+
+
+def edited_config(config, folder, **chain_changes):
+    """A copy of the bus config with changed chain fields (and its own folder)."""
+    data = json.loads(config.read_text())
+    for name, changes in chain_changes.items():
+        data["chains"][name].update(changes)
+    folder.mkdir(parents=True, exist_ok=True)
+    data["signatures"] = str(folder / "signatures")
+    data["database"] = str(folder / "relay.sqlite")
+    path = folder / "bus.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def one_line(output: str) -> str:
+    """The one error line (rich's console wraps long lines at its width: unwrap them)."""
+    assert output.count("error:") == 1, output
+    return " ".join(output.split())
+
+
+def run_validator_once(config, chain, key):
+    env = {"TRUSTSPACE_VALIDATOR_KEY": key.key.hex()}
+    return CliRunner().invoke(
+        validator_group, ["run", "--config", str(config), "--chain", chain, "--once",
+                          "--confirmations", "0"], env=env,
+    )  # fmt: skip
+
+
+def test_validator__node_reports_another_chain_id__refuses_with_one_line(network, tmp_path):
+    env, deps, config, _ = network
+    wrong = edited_config(config, tmp_path, customs={"chain_id": 1})
+    result = run_validator_once(wrong, "customs", env.validators[0])
+    assert result.exit_code == 2, result.output
+    line = one_line(result.output)
+    assert "refusing to sign: the node at" in line and "reports chain id 31338" in line
+    assert "the config says customs is chain 1" in line
+    pinned = edited_config(config, tmp_path / "ok", customs={"chain_id": deps["customs"].chain_id})
+    assert run_validator_once(pinned, "customs", env.validators[0]).exit_code == 0
+
+
+def test_validator__bus_address_holds_other_code__refuses_with_one_line(network, tmp_path):
+    env, deps, config, _ = network
+    consortium = deps["customs"].consortium.address
+    wrong = edited_config(config, tmp_path, customs={"bus": consortium})
+    result = run_validator_once(wrong, "customs", env.validators[0])
+    assert result.exit_code == 2, result.output
+    line = one_line(result.output)
+    assert (
+        f"refusing to sign: {consortium} on customs does not hold this release's MessageBus" in line
+    )
+    bad_hash = edited_config(config, tmp_path / "hash", customs={"codehash": "0x" + "11" * 32})
+    result = run_validator_once(bad_hash, "customs", env.validators[0])
+    assert result.exit_code == 2 and "does not have the configured codehash" in result.output
+
+
+def test_status__unknown_id__json_one_document_and_same_exit_code(network):
+    _, _, config, _ = network
+    result = CliRunner().invoke(
+        bus_group, ["status", "--config", str(config), "0x" + "ab" * 32, "--json"]
+    )
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["ok"] is False and document["state"] == "unknown"
+    assert document["error"] == "no chain in the config dispatched this message"
+
+
+def garbage_writer(root, stop_event, deps):
+    """A hostile organisation with write access to the shared folder: garbage everywhere,
+    self-signed checkpoints naming another bus, squats under the honest validators' names."""
+    hostile = mnemonic_key(HOSTILE_KEY_INDEX)
+    rng = random.Random(11)
+    n = 0
+    while not stop_event.is_set():
+        n += 1
+        origin = deps["customs"].chain_id
+        junk = [b"[]", b"null", b"{", b"\x00" * 64, b"[" * 50_000]
+        targets = [
+            root
+            / hostile.address
+            / str(origin)
+            / f"{rng.randrange(10**10):010d}-{'ab' * 32}-{'cd' * 20}.json",
+            root / hostile.address / str(origin) / f"junk-{n}.json",
+            root / f"junk-{n}",
+            root / str(origin) / f"not-a-checkpoint-{n}" / "0xjunk.json",
+        ]
+        for validator in _VALIDATOR_ADDRESSES:
+            targets.append(
+                root / validator / str(origin) / f"{n:010d}-{'00' * 32}-{'00' * 20}.json"
+            )
+        for path in targets:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(rng.choice(junk))
+        tree_root, count = deps["customs"].bus.functions.tree().call()
+        if count:
+            decoy = _Checkpoint(origin, "0x" + "ee" * 20, bytes(tree_root), count - 1)
+            from trustspace.bus.checkpoint import sign_checkpoint as sign
+
+            entry = SignatureEntry(decoy, hostile.address, sign(decoy, hostile.key)).to_json()
+            name = f"{decoy.index:010d}-{decoy.root.hex()}-{'ee' * 20}.json"
+            path = root / hostile.address / str(origin) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(entry))
+        stop_event.wait(0.05)
+
+
+_VALIDATOR_ADDRESSES: list[str] = []
+
+
+def test_relayer__hostile_validator_writes_garbage__keeps_delivering(network, tmp_path):
+    env, deps, config, sender = network
+    _VALIDATOR_ADDRESSES[:] = [k.address for k in env.validators]
+    root = load_config(config).signatures
+    stop_event = threading.Event()
+    writer = threading.Thread(target=garbage_writer, args=(root, stop_event, deps), daemon=True)
+    writer.start()
+    relayer = spawn_relayer(config, mnemonic_key(18), "--db", str(tmp_path / "relay.sqlite"))
+    try:
+        sent = []
+        for i in range(4):
+            sent += [dispatch(deps, sender, "customs", "tax", b"under attack %d" % i)]
+            time.sleep(0.5)
+        assert wait_for(lambda: all(processed(deps, m) for m in sent)), "relayer stopped"
+        assert relayer.poll() is None
+    finally:
+        stop_event.set()
+        writer.join(10)
+        stop(relayer)
+    log = (config.parent / "relayer.log").read_text()
+    assert "ignoring" in log  # the garbage was seen, and skipped with a warning
+
+
+def spawn_publishing_validator(config, chain, key, listen, log_name):
+    command = [
+        sys.executable, "-m", "trustspace.bus", "validator", "run", "--config", str(config),
+        "--chain", chain, "--confirmations", "0", "--poll", "0.2", "--publish", listen,
+    ]  # fmt: skip
+    log = (config.parent / log_name).open("ab")
+    return subprocess.Popen(
+        command, env=_daemon_env(key, "TRUSTSPACE_VALIDATOR_KEY"), cwd=project_root(),
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_relayer__signatures_from_announced_endpoints_only__delivers_despite_hostile_one(
+    network, tmp_path
+):
+    """One validator per machine: each has its own folder and HTTP endpoint, announced as a
+    TrustspaceValidator service of its organisation's DID on the hub; the relayer shares no
+    folder with them. The ministry announces a server that hangs."""
+    from tests.security.test_signature_endpoints import HostileServer, slow
+    from trustspace.devnet.chains import free_port
+
+    env, deps, config, sender = network
+    hub = deps["hub"]
+    registry = env.sender("hub").deploy("DIDRegistry")
+    hostile = HostileServer(slow)
+    validators = []
+    try:
+        for org_id, key in enumerate(env.validators[:4], start=1):
+            identity = mnemonic_key(30 + org_id)  # each organisation's DID key
+            hub.w3.provider.make_request("anvil_setBalance", [identity.address, hex(10**20)])
+            env.govern("hub", Action.SET_DID, org_id=org_id, did=identity.address)
+            if org_id <= 3:
+                port = free_port()
+                machine = edited_config(config, tmp_path / f"agency-{org_id}")
+                validators.append(spawn_publishing_validator(
+                    machine, "customs", key, f"127.0.0.1:{port}", f"validator-http-{org_id}.log"
+                ))  # fmt: skip
+                url = f"http://127.0.0.1:{port}"
+            else:
+                url = hostile.url
+            TxSender(hub.w3, identity).transact(
+                registry.functions.setAttribute(
+                    identity.address, str_to_bytes32(ATTRIBUTE), url.encode(), 86_400
+                )
+            )
+        relay_config = edited_config(config, tmp_path / "relayer")
+        data = json.loads(relay_config.read_text())
+        data["announcements"] = {"chain": "hub", "did_registry": registry.address}
+        relay_config.write_text(json.dumps(data))
+        assert load_config(relay_config).announcements == Announcements("hub", registry.address)
+        relayer = spawn_relayer(relay_config, mnemonic_key(18), "--db", str(tmp_path / "r.sqlite"))
+        try:
+            sent = [dispatch(deps, sender, "customs", "tax", b"over http %d" % i) for i in range(2)]
+            assert wait_for(lambda: all(processed(deps, m) for m in sent), timeout=90)
+        finally:
+            stop(relayer)
+        assert not any((tmp_path / "relayer" / "signatures").iterdir())  # nothing shared
+    finally:
+        for process in validators:
+            stop(process)
+        hostile.close()

@@ -28,7 +28,7 @@ from trustspace.artifacts import artifact
 from trustspace.bus.checkpoint import Checkpoint, select_signatures
 from trustspace.bus.config import BusConfig
 from trustspace.bus.message import Message
-from trustspace.bus.signatures import SignatureStore
+from trustspace.bus.signatures import SignatureSource
 from trustspace.bus.store import (
     DELIVERED,
     FAILED,
@@ -98,7 +98,7 @@ class Relayer:
     config: BusConfig
     key: LocalAccount
     store: RelayStore
-    signatures: SignatureStore
+    signatures: SignatureSource  # a folder, announced endpoints, or both (signatures.Combined)
     options: RelayerOptions = field(default_factory=RelayerOptions)
 
     def __post_init__(self) -> None:
@@ -110,6 +110,7 @@ class Relayer:
                 chain.name, chain_id, at(w3, "MessageBus", chain.bus), TxSender(w3, self.key)
             )
         self.errors = error_names()
+        self._mismatched: set[Checkpoint] = set()  # signature gathering: warned once each
         self.topic = "0x" + keccak(text="Dispatched(bytes32,uint32,uint32,bytes)").hex()
 
     # ------------------------------------------------------------------ settle
@@ -295,19 +296,31 @@ class Relayer:
         self, origin: int, origin_bus: str, tree: MessageTree, orgs: dict[str, int],
         threshold: int, first_nonce: int,
     ) -> tuple[Checkpoint, bytes] | None:  # fmt: skip
-        for signed in self.signatures.checkpoints(origin, min_index=first_nonce):
+        # --- signature gathering (issue 11, finding 2): the source validates every entry and
+        # groups signatures by the exact checkpoint they sign; only checkpoints this relayer
+        # has scanned are asked for, and a mismatch is logged once per checkpoint.
+        if not tree.leaves:
+            return None
+        last = len(tree.leaves) - 1
+        for signed in self.signatures.checkpoints(origin, min_index=first_nonce, max_index=last):
             cp = signed.checkpoint
-            if cp.origin_bus.lower() != origin_bus.lower() or cp.index >= len(tree.leaves):
+            if cp.origin_bus.lower() != origin_bus.lower() or cp.index > last:
                 continue
             if tree.root(cp.index + 1) != cp.root:
-                log.warning(
-                    "checkpoint %d of origin %d does not match the scanned tree", cp.index, origin
-                )
+                if cp not in self._mismatched:
+                    if len(self._mismatched) > 10_000:
+                        self._mismatched.clear()  # bounded: hostile signers can mint many
+                    self._mismatched.add(cp)
+                    log.warning(
+                        "checkpoint %d of origin %d (root 0x%s) does not match the scanned tree",
+                        cp.index, origin, cp.root.hex(),
+                    )  # fmt: skip
                 continue
             packed = select_signatures(signed.signatures, orgs, threshold)
             if packed is not None:
                 return cp, packed
         return None
+        # --- end of signature gathering
 
     def _unprocessed(
         self, origin: Link, dest: Link, messages: list[StoredMessage]

@@ -1,9 +1,12 @@
 """The validator daemon: signs checkpoints of its origin chain once blocks are final enough.
 
-Each poll reads the origin bus's (root, count) at block ``latest - confirmations``
-and, if it changed, signs Checkpoint(origin, bus, root, count - 1) and publishes
-the signature. Signing is idempotent and the daemon keeps no state of its own:
-killed and restarted, it signs the current checkpoint again at most.
+At start it checks its node (:mod:`trustspace.bus.preflight`): the chain id and the
+code at the bus address; it refuses to run otherwise. Each poll reads the origin
+bus's (root, count) at block ``latest - confirmations`` and, unless its own folder
+already holds a signature that verifies for its key over that exact checkpoint,
+signs Checkpoint(origin, bus, root, count - 1) and publishes it there. The daemon
+keeps no state of its own: killed and restarted, it signs the current checkpoint
+again at most; a file squatted or corrupted in its place is replaced.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
 from trustspace.bus.config import ChainConfig
+from trustspace.bus.keys import key_from_hex
+from trustspace.bus.preflight import preflight
 from trustspace.bus.signatures import SignatureStore
 from trustspace.bus.web3tx import at, connect
 
@@ -35,12 +39,19 @@ class Validator:
 
     def __post_init__(self) -> None:
         self.w3 = connect(self.chain.rpc)
+        self.origin = preflight(self.w3, self.chain)
+        if self.chain.chain_id is None:
+            log.warning(
+                "chain id not pinned for %s: trusting the node's %d (add chain_id to the config)",
+                self.chain.name,
+                self.origin,
+            )
         self.bus = at(self.w3, "MessageBus", self.chain.bus)
-        self.origin = int(self.w3.eth.chain_id)
         self.last: Checkpoint | None = None
 
     def tick(self) -> Checkpoint | None:
-        """Sign the checkpoint at the final-enough block if it is new; return it if signed."""
+        """Sign the checkpoint at the final-enough block unless already signed; return it if
+        signed now."""
         final = int(self.w3.eth.block_number) - self.confirmations
         if final < 0:
             return None
@@ -48,11 +59,10 @@ class Validator:
         if count == 0:
             return None  # nothing dispatched: an empty tree is never signed
         cp = Checkpoint(self.origin, self.bus.address, bytes(root), int(count) - 1)
-        if cp == self.last or self.store.has(cp, self.key.address):
-            self.last = cp
+        self.last = cp
+        if self.store.has(cp, self.key.address):
             return None
         self.store.publish(cp, self.key.address, sign_checkpoint(cp, self.key.key))
-        self.last = cp
         log.info(
             "signed checkpoint origin=%d index=%d root=0x%s", cp.origin, cp.index, cp.root.hex()
         )
@@ -68,7 +78,4 @@ class Validator:
             time.sleep(poll)
 
 
-def key_from_hex(value: str) -> LocalAccount:
-    """A signing key from hex text (from an environment variable, never from config)."""
-    account: LocalAccount = Account.from_key(value.strip())
-    return account
+__all__ = ["Validator", "key_from_hex"]
