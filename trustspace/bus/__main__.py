@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from trustspace.cli.bus import bus, relay, validator
+from trustspace.cli.options import TrustspaceGroup
 
 
-@click.group()
+@click.group(cls=TrustspaceGroup)
 def main() -> None:
     """Message bus daemons and status."""
 

@@ -134,7 +134,7 @@ def fail(
     if as_json:
         click.echo(dumps({"ok": False, "error": message, "exit_code": exit_code, **fields}))
     else:
-        err_console.print(text(("error: ", "bold red"), message))
+        err_console.print(text(("error: ", "bold red"), message), soft_wrap=True)
     sys.exit(exit_code)
 
 
