@@ -17,70 +17,230 @@
         proposals, and every proposal that would push it below the threshold
         reverts. Approvals are re-checked when a proposal executes: an approval
         counts only while its account still holds ADMIN in a live organisation.
+        A proposal needs the larger of the threshold when it was made and the
+        threshold now: raising the threshold binds open proposals, lowering it
+        never makes an older proposal executable with fewer organisations.
+        Only a live ADMIN of the proposing organisation may cancel.
 """
 
 from interfaces import IConsortium
 
 implements: IConsortium
 
-# Role flags (mirrored in trustspace/roles.py).
-ADMIN: constant(uint256) = 1
-NOTARY: constant(uint256) = 2
-ISSUER: constant(uint256) = 4
-VALIDATOR: constant(uint256) = 8
-RELAYER: constant(uint256) = 16
-AUDITOR: constant(uint256) = 32
-ALL_ROLES: constant(uint256) = 63
-ROLE_COUNT: constant(uint256) = 6
 
-# Organisation kinds and statuses (mirrored in trustspace/roles.py).
-KIND_MIN: constant(uint8) = 1
-KIND_MAX: constant(uint8) = 6
-STATUS_NONE: constant(uint8) = 0
-STATUS_ACTIVE: constant(uint8) = 1
-STATUS_SUSPENDED: constant(uint8) = 2
-STATUS_REMOVED: constant(uint8) = 3
+# @dev Role flag: proposes, approves and executes governance.
+ADMIN: public(constant(uint256)) = 1
 
-# Proposal statuses; expiry is derived from `expires_at`, not stored.
-PROPOSAL_OPEN: constant(uint8) = 1
-PROPOSAL_EXECUTED: constant(uint8) = 2
-PROPOSAL_CANCELLED: constant(uint8) = 3
 
-# Governance actions (mirrored in trustspace/roles.py as Action).
-ADD_ORG: constant(uint8) = 1
-SUSPEND_ORG: constant(uint8) = 2
-REINSTATE_ORG: constant(uint8) = 3
-REMOVE_ORG: constant(uint8) = 4
-ADD_ACCOUNT: constant(uint8) = 5
-REMOVE_ACCOUNT: constant(uint8) = 6
-GRANT_ROLE: constant(uint8) = 7
-REVOKE_ROLE: constant(uint8) = 8
-SET_THRESHOLD: constant(uint8) = 9
-SET_DID: constant(uint8) = 10
-ADD_NODE: constant(uint8) = 11
-REMOVE_NODE: constant(uint8) = 12
-SET_PROTECTED: constant(uint8) = 13
-CALL: constant(uint8) = 14
+# @dev Role flag: attests and revokes in the Notary.
+NOTARY: public(constant(uint256)) = 2
 
-# Capacities: bounded so that every view and loop has a known gas ceiling.
-MAX_ORGS: constant(uint256) = 64
-MAX_SEED_ACCOUNTS: constant(uint256) = 64
-MAX_ACCOUNTS_PER_ORG: constant(uint256) = 32
-MAX_HOLDERS: constant(uint256) = 256
-MAX_ARGS: constant(uint256) = 4096
-MAX_CALL: constant(uint256) = 3968
-MAX_PAYLOAD: constant(uint256) = 1048576
-MIN_LIFETIME: constant(uint256) = 3600
-MAX_LIFETIME: constant(uint256) = 90 * 86400
 
-# An account's membership packs into one word so that `has_role` costs two
-# storage reads: bits 0-31 organisation id, 32-39 role flags, then one
-# 36-bit expiry per role (0 = no expiry) from bit 40 upwards.
-ORG_MASK: constant(uint256) = 2**32 - 1
-FLAGS_SHIFT: constant(uint256) = 32
-EXPIRY_SHIFT: constant(uint256) = 40
-EXPIRY_BITS: constant(uint256) = 36
-EXPIRY_MASK: constant(uint256) = 2**36 - 1
+# @dev Role flag: issues credentials.
+ISSUER: public(constant(uint256)) = 4
+
+
+# @dev Role flag: signs message-bus checkpoints.
+VALIDATOR: public(constant(uint256)) = 8
+
+
+# @dev Role flag: delivers message-bus messages.
+RELAYER: public(constant(uint256)) = 16
+
+
+# @dev Role flag: reads audit data.
+AUDITOR: public(constant(uint256)) = 32
+
+
+# @dev Every role flag (Role in trustspace/roles.py mirrors them).
+_ALL_ROLES: constant(uint256) = 63
+
+
+# @dev Number of role flags.
+_ROLE_COUNT: constant(uint256) = 6
+
+
+# @dev Organisation kinds run from 1 (customs) to 6 (other) (OrgKind).
+_KIND_MIN: constant(uint8) = 1
+
+
+# @dev Largest organisation kind.
+_KIND_MAX: constant(uint8) = 6
+
+
+# @dev Organisation statuses (OrgStatus); removed is final.
+_STATUS_NONE: constant(uint8) = 0
+
+
+# @dev An active organisation: its accounts may act.
+_STATUS_ACTIVE: constant(uint8) = 1
+
+
+# @dev A suspended organisation: no rights until reinstated.
+_STATUS_SUSPENDED: constant(uint8) = 2
+
+
+# @dev A removed organisation: never regains rights.
+_STATUS_REMOVED: constant(uint8) = 3
+
+
+# @dev Proposal statuses (ProposalStatus); expiry is derived from time.
+_PROPOSAL_OPEN: constant(uint8) = 1
+
+
+# @dev A proposal that took effect.
+_PROPOSAL_EXECUTED: constant(uint8) = 2
+
+
+# @dev A proposal withdrawn by its organisation.
+_PROPOSAL_CANCELLED: constant(uint8) = 3
+
+
+# @dev Governance actions (Action); each has one argument layout, decoded
+#      once by `_decode`.
+_ADD_ORG: constant(uint8) = 1
+
+
+# @dev Action: suspend an organisation.
+_SUSPEND_ORG: constant(uint8) = 2
+
+
+# @dev Action: reinstate a suspended organisation.
+_REINSTATE_ORG: constant(uint8) = 3
+
+
+# @dev Action: remove an organisation for good.
+_REMOVE_ORG: constant(uint8) = 4
+
+
+# @dev Action: register an account to an organisation.
+_ADD_ACCOUNT: constant(uint8) = 5
+
+
+# @dev Action: remove an account (drops every role).
+_REMOVE_ACCOUNT: constant(uint8) = 6
+
+
+# @dev Action: grant role flags, with an optional expiry.
+_GRANT_ROLE: constant(uint8) = 7
+
+
+# @dev Action: revoke role flags.
+_REVOKE_ROLE: constant(uint8) = 8
+
+
+# @dev Action: change the threshold.
+_SET_THRESHOLD: constant(uint8) = 9
+
+
+# @dev Action: change an organisation's DID identity address.
+_SET_DID: constant(uint8) = 10
+
+
+# @dev Action: allow a node.
+_ADD_NODE: constant(uint8) = 11
+
+
+# @dev Action: disallow a node.
+_REMOVE_NODE: constant(uint8) = 12
+
+
+# @dev Action: mark or unmark a contract the message bus must never call.
+_SET_PROTECTED: constant(uint8) = 13
+
+
+# @dev Action: call another contract.
+_CALL: constant(uint8) = 14
+
+
+# @dev Capacities: bounded so that every view and loop has a gas ceiling.
+#      The proposal header packs a threshold into 8 bits: MAX_ORGS < 256.
+_MAX_ORGS: constant(uint256) = 64
+
+
+# @dev Largest number of admin accounts seeded by the constructor.
+_MAX_SEED_ACCOUNTS: constant(uint256) = 64
+
+
+# @dev Largest number of accounts of one organisation.
+_MAX_ACCOUNTS_PER_ORG: constant(uint256) = 32
+
+
+# @dev Largest number of holders of one role flag.
+_MAX_HOLDERS: constant(uint256) = 256
+
+
+# @dev Longest ABI-encoded argument list of a proposal.
+_MAX_ARGS: constant(uint256) = 4_096
+
+
+# @dev Longest calldata of a CALL action (its args add two words).
+_MAX_CALL: constant(uint256) = 3_968
+
+
+# @dev Longest payload `transactionAllowed` accepts.
+_MAX_PAYLOAD: constant(uint256) = 1_048_576
+
+
+# @dev Shortest proposal lifetime (one hour).
+_MIN_LIFETIME: constant(uint256) = 3_600
+
+
+# @dev Longest proposal lifetime (90 days).
+_MAX_LIFETIME: constant(uint256) = 90 * 86_400
+
+
+# @dev An account's membership packs into one word so that `has_role` costs
+#      two storage reads: bits 0-31 organisation id, 32-39 role flags, then
+#      one 36-bit expiry per role (0 = no expiry) from bit 40 upwards.
+_ORG_MASK: constant(uint256) = 2**32 - 1
+
+
+# @dev Position of the role flags in a membership word.
+_FLAGS_SHIFT: constant(uint256) = 32
+
+
+# @dev Position of the first role's expiry in a membership word.
+_EXPIRY_SHIFT: constant(uint256) = 40
+
+
+# @dev Width of one role's expiry.
+_EXPIRY_BITS: constant(uint256) = 36
+
+
+# @dev Mask of one role's expiry once shifted down.
+_EXPIRY_MASK: constant(uint256) = 2**36 - 1
+
+
+# @dev A proposal header packs into one word so that approve, execute and
+#      cancel read one slot: bits 0-7 status, 8-15 action, 16-23 threshold
+#      at proposal time, 24-55 proposer's organisation, 56-119 created_at,
+#      120-183 expires_at (unix seconds below 2**64).
+_BYTE_MASK: constant(uint256) = 2**8 - 1
+
+
+# @dev Mask of a 64-bit timestamp field.
+_TIME_MASK: constant(uint256) = 2**64 - 1
+
+
+# @dev Position of the action in a proposal header.
+_ACTION_SHIFT: constant(uint256) = 8
+
+
+# @dev Position of the threshold snapshot in a proposal header.
+_THRESHOLD_SHIFT: constant(uint256) = 16
+
+
+# @dev Position of the proposer's organisation in a proposal header.
+_PROPOSER_ORG_SHIFT: constant(uint256) = 24
+
+
+# @dev Position of created_at in a proposal header.
+_CREATED_SHIFT: constant(uint256) = 56
+
+
+# @dev Position of expires_at in a proposal header.
+_EXPIRES_SHIFT: constant(uint256) = 120
 
 
 struct Organisation:
@@ -98,68 +258,114 @@ struct Proposal:
     created_at: uint256
     expires_at: uint256
     reason: bytes32
-    args: Bytes[MAX_ARGS]
+    args: Bytes[_MAX_ARGS]
+
+
+struct _StoredProposal:
+    head: uint256
+    proposer: address
+    reason: bytes32
+    args: Bytes[_MAX_ARGS]
+
+
+struct _Args:
+    # Every argument any action takes; `_decode` fills those of one action.
+    org: uint256
+    account: address
+    roles: uint256
+    expiry: uint256
+    threshold: uint256
+    name: String[64]
+    kind: uint8
+    did: address
+    enode_high: bytes32
+    enode_low: bytes32
+    ip: bytes16
+    port: uint16
+    target: address
+    protected: bool
+    data: Bytes[_MAX_CALL]
 
 
 # @dev Number of organisations ever added; ids run from 1 to org_count.
 org_count: public(uint256)
 
-# @dev Name, kind and DID of each organisation (status lives in org_status).
-_orgs: HashMap[uint256, Organisation]
 
 # @dev Status of each organisation, apart so that has_role reads one word.
 org_status: public(HashMap[uint256, uint8])
 
+
 # @dev Organisation whose DID identity is this address (0 if none).
 org_by_did: public(HashMap[address, uint256])
 
-# @dev Packed membership word per account (see ORG_MASK and friends).
-_membership: HashMap[address, uint256]
-
-# @dev Accounts of each organisation, for enumeration.
-_org_accounts: HashMap[uint256, DynArray[address, MAX_ACCOUNTS_PER_ORG]]
-
-# @dev Position of an account in its organisation's list.
-_account_index: HashMap[address, uint256]
-
-# @dev Accounts holding a grant of each role bit (live or not), for enumeration.
-_holders: HashMap[uint256, DynArray[address, MAX_HOLDERS]]
-
-# @dev Position of an account in a role bit's holder list.
-_holder_index: HashMap[uint256, HashMap[address, uint256]]
-
-# @dev Accounts per organisation that hold ADMIN.
-_admin_accounts: HashMap[uint256, uint256]
 
 # @dev Active organisations with at least one ADMIN account.
 live_admin_orgs: public(uint256)
 
-# @dev Distinct approving organisations a proposal needs.
+
+# @dev Distinct approving organisations a new proposal needs.
 threshold: public(uint256)
+
 
 # @dev Seconds a proposal stays open for approval and execution.
 proposal_lifetime: public(uint256)
 
+
 # @dev Number of proposals ever made; ids run from 1.
 proposal_count: public(uint256)
 
-# @dev Every proposal, kept after execution or cancellation for audit.
-proposals: public(HashMap[uint256, Proposal])
-
-# @dev Organisations that approved a proposal, in approval order.
-_approving_orgs: HashMap[uint256, DynArray[uint256, MAX_ORGS]]
 
 # @dev The account that approved a proposal on behalf of an organisation.
 approver_of: public(HashMap[uint256, HashMap[uint256, address]])
 
+
 # @dev Node allowlist keyed by keccak256(enode high, enode low, ip, port).
 node_allowed: public(HashMap[bytes32, bool])
+
 
 # @dev Number of allowed nodes.
 node_count: public(uint256)
 
+
 # @dev Contracts that the message bus must never call (security contracts).
 is_protected: public(HashMap[address, bool])
+
+
+# @dev Name, kind and DID of each organisation (status lives in org_status).
+_orgs: HashMap[uint256, Organisation]
+
+
+# @dev Packed membership word per account (see _ORG_MASK and friends).
+_membership: HashMap[address, uint256]
+
+
+# @dev Accounts of each organisation, for enumeration.
+_org_accounts: HashMap[uint256, DynArray[address, _MAX_ACCOUNTS_PER_ORG]]
+
+
+# @dev Position of an account in its organisation's list.
+_account_index: HashMap[address, uint256]
+
+
+# @dev Accounts holding a grant of each role bit (live or not).
+_holders: HashMap[uint256, DynArray[address, _MAX_HOLDERS]]
+
+
+# @dev Position of an account in a role bit's holder list.
+_holder_index: HashMap[uint256, HashMap[address, uint256]]
+
+
+# @dev Accounts per organisation that hold ADMIN.
+_admin_accounts: HashMap[uint256, uint256]
+
+
+# @dev Every proposal (packed header, proposer, reason, args), kept after
+#      execution or cancellation for audit; `proposals` unpacks it.
+_proposals: HashMap[uint256, _StoredProposal]
+
+
+# @dev Organisations that approved a proposal, in approval order.
+_approving_orgs: HashMap[uint256, DynArray[uint256, _MAX_ORGS]]
 
 
 # @dev A proposal was made; the proposer's organisation approves it at once.
@@ -168,16 +374,19 @@ event Proposed:
     proposer: indexed(address)
     org_id: uint256
     action: uint8
-    args: Bytes[MAX_ARGS]
+    args: Bytes[_MAX_ARGS]
     reason: bytes32
     expires_at: uint256
 
-# @dev An organisation approved a proposal; approvals is the live count after it.
+
+# @dev An organisation approved a proposal; approvals is the live count
+#      after it.
 event Approved:
     proposal_id: indexed(uint256)
     approver: indexed(address)
     org_id: uint256
     approvals: uint256
+
 
 # @dev A proposal took effect.
 event Executed:
@@ -186,10 +395,12 @@ event Executed:
     action: uint8
     reason: bytes32
 
-# @dev The proposer withdrew a proposal.
+
+# @dev A live ADMIN of the proposing organisation withdrew a proposal.
 event Cancelled:
     proposal_id: indexed(uint256)
-    proposer: indexed(address)
+    canceller: indexed(address)
+
 
 # @dev An organisation joined (proposal_id 0: seeded by the constructor).
 event OrganisationAdded:
@@ -200,12 +411,14 @@ event OrganisationAdded:
     proposal_id: uint256
     reason: bytes32
 
+
 # @dev An organisation was suspended, reinstated or removed.
 event OrganisationStatusChanged:
     org_id: indexed(uint256)
     status: uint8
     proposal_id: uint256
     reason: bytes32
+
 
 # @dev An account joined an organisation.
 event AccountAdded:
@@ -214,12 +427,14 @@ event AccountAdded:
     proposal_id: uint256
     reason: bytes32
 
+
 # @dev An account left its organisation, losing every role.
 event AccountRemoved:
     account: indexed(address)
     org_id: indexed(uint256)
     proposal_id: uint256
     reason: bytes32
+
 
 # @dev Role flags were granted (or their expiry changed); expiry 0 = none.
 event RoleGranted:
@@ -229,6 +444,7 @@ event RoleGranted:
     proposal_id: uint256
     reason: bytes32
 
+
 # @dev Role flags were revoked.
 event RoleRevoked:
     account: indexed(address)
@@ -236,11 +452,13 @@ event RoleRevoked:
     proposal_id: uint256
     reason: bytes32
 
+
 # @dev The number of distinct approving organisations changed.
 event ThresholdChanged:
     threshold: uint256
     proposal_id: uint256
     reason: bytes32
+
 
 # @dev An organisation's DID identity address changed.
 event DidChanged:
@@ -248,6 +466,7 @@ event DidChanged:
     did: address
     proposal_id: uint256
     reason: bytes32
+
 
 # @dev A node was added to or removed from the allowlist.
 event NodeChanged:
@@ -260,6 +479,7 @@ event NodeChanged:
     proposal_id: uint256
     reason: bytes32
 
+
 # @dev A contract was marked as protected (or unmarked).
 event ProtectionChanged:
     target: indexed(address)
@@ -267,21 +487,22 @@ event ProtectionChanged:
     proposal_id: uint256
     reason: bytes32
 
+
 # @dev An approved proposal called another contract.
 event CallExecuted:
     target: indexed(address)
-    data: Bytes[MAX_CALL]
+    data: Bytes[_MAX_CALL]
     proposal_id: uint256
     reason: bytes32
 
 
 @deploy
 def __init__(
-    names: DynArray[String[64], MAX_ORGS],
-    kinds: DynArray[uint8, MAX_ORGS],
-    dids: DynArray[address, MAX_ORGS],
-    admins: DynArray[address, MAX_SEED_ACCOUNTS],
-    admin_orgs: DynArray[uint256, MAX_SEED_ACCOUNTS],
+    names: DynArray[String[64], _MAX_ORGS],
+    kinds: DynArray[uint8, _MAX_ORGS],
+    dids: DynArray[address, _MAX_ORGS],
+    admins: DynArray[address, _MAX_SEED_ACCOUNTS],
+    admin_orgs: DynArray[uint256, _MAX_SEED_ACCOUNTS],
     threshold: uint256,
     proposal_lifetime: uint256,
 ):
@@ -298,13 +519,13 @@ def __init__(
     assert len(names) > 0, "consortium: no organisations"
     assert len(kinds) == len(names) and len(dids) == len(names), "consortium: seed length mismatch"
     assert len(admin_orgs) == len(admins), "consortium: seed length mismatch"
-    assert proposal_lifetime >= MIN_LIFETIME and proposal_lifetime <= MAX_LIFETIME, "consortium: bad lifetime"
-    for i: uint256 in range(MAX_ORGS):
+    assert proposal_lifetime >= _MIN_LIFETIME and proposal_lifetime <= _MAX_LIFETIME, "consortium: bad lifetime"
+    for i: uint256 in range(_MAX_ORGS):
         if i >= len(names):
             break
         self._check_new_org(names[i], kinds[i], dids[i])
         self._add_org(names[i], kinds[i], dids[i], 0, empty(bytes32))
-    for i: uint256 in range(MAX_SEED_ACCOUNTS):
+    for i: uint256 in range(_MAX_SEED_ACCOUNTS):
         if i >= len(admins):
             break
         self._check_add_account(admin_orgs[i], admins[i])
@@ -319,8 +540,8 @@ def __init__(
 # ---------------------------------------------------------------- queries
 
 
-@view
 @external
+@view
 def has_role(account: address, role: uint256) -> bool:
     """
     @notice True while `account`, its organisation and every grant in `role` are live.
@@ -331,8 +552,8 @@ def has_role(account: address, role: uint256) -> bool:
     return self._org_with_role(account, role) != 0
 
 
-@view
 @external
+@view
 def org_with_role(account: address, role: uint256) -> uint256:
     """
     @notice The organisation of `account` if it holds every flag in `role` live.
@@ -343,8 +564,8 @@ def org_with_role(account: address, role: uint256) -> uint256:
     return self._org_with_role(account, role)
 
 
-@view
 @external
+@view
 def roles_of(account: address) -> uint256:
     """
     @notice The role flags `account` holds live now (0 if its organisation is not active).
@@ -352,14 +573,14 @@ def roles_of(account: address) -> uint256:
     @return A flag set (see trustspace.roles.Role).
     """
     live: uint256 = 0
-    for i: uint256 in range(ROLE_COUNT):
+    for i: uint256 in range(_ROLE_COUNT):
         if self._org_with_role(account, 1 << i) != 0:
             live |= 1 << i
     return live
 
 
-@view
 @external
+@view
 def role_expiry(account: address, role: uint256) -> uint256:
     """
     @notice When the grant of a single role flag to `account` expires (0: never or not held).
@@ -367,34 +588,34 @@ def role_expiry(account: address, role: uint256) -> uint256:
     @param role Exactly one role flag.
     @return Expiry as a unix timestamp.
     """
-    assert role != 0 and role & (role - 1) == 0 and role & ALL_ROLES == role, "consortium: unknown role"
+    assert role != 0 and role & (role - 1) == 0 and role & _ALL_ROLES == role, "consortium: unknown role"
     return self._expiry_of(self._membership[account], self._bit_index(role))
 
 
-@view
 @external
+@view
 def org_of(account: address) -> uint256:
     """
     @notice The organisation `account` belongs to.
     @param account The account asked about.
     @return Organisation id, 0 if none.
     """
-    return self._membership[account] & ORG_MASK
+    return self._membership[account] & _ORG_MASK
 
 
-@view
 @external
+@view
 def is_org_live(org_id: uint256) -> bool:
     """
     @notice True while organisation `org_id` exists and is active.
     @param org_id Organisation id.
     @return Whether the organisation is active.
     """
-    return self.org_status[org_id] == STATUS_ACTIVE
+    return self.org_status[org_id] == _STATUS_ACTIVE
 
 
-@view
 @external
+@view
 def organisation(org_id: uint256) -> Organisation:
     """
     @notice Name, kind, status and DID address of an organisation.
@@ -406,24 +627,24 @@ def organisation(org_id: uint256) -> Organisation:
     return org
 
 
-@view
 @external
-def organisations() -> DynArray[uint256, MAX_ORGS]:
+@view
+def organisations() -> DynArray[uint256, _MAX_ORGS]:
     """
     @notice Ids of every organisation ever added, whatever its status.
     @return Organisation ids in order of joining.
     """
-    ids: DynArray[uint256, MAX_ORGS] = []
-    for i: uint256 in range(1, MAX_ORGS + 1):
+    ids: DynArray[uint256, _MAX_ORGS] = []
+    for i: uint256 in range(1, _MAX_ORGS + 1):
         if i > self.org_count:
             break
         ids.append(i)
     return ids
 
 
-@view
 @external
-def accounts_of(org_id: uint256) -> DynArray[address, MAX_ACCOUNTS_PER_ORG]:
+@view
+def accounts_of(org_id: uint256) -> DynArray[address, _MAX_ACCOUNTS_PER_ORG]:
     """
     @notice Accounts registered to an organisation.
     @param org_id Organisation id.
@@ -432,25 +653,25 @@ def accounts_of(org_id: uint256) -> DynArray[address, MAX_ACCOUNTS_PER_ORG]:
     return self._org_accounts[org_id]
 
 
-@view
 @external
-def holders_of(role: uint256) -> DynArray[address, MAX_HOLDERS]:
+@view
+def holders_of(role: uint256) -> DynArray[address, _MAX_HOLDERS]:
     """
     @notice Accounts holding a single role flag live now.
     @param role Exactly one role flag.
     @return The live holders, in no guaranteed order.
     """
-    assert role != 0 and role & (role - 1) == 0 and role & ALL_ROLES == role, "consortium: unknown role"
-    live: DynArray[address, MAX_HOLDERS] = []
+    assert role != 0 and role & (role - 1) == 0 and role & _ALL_ROLES == role, "consortium: unknown role"
+    live: DynArray[address, _MAX_HOLDERS] = []
     for account: address in self._holders[self._bit_index(role)]:
         if self._org_with_role(account, role) != 0:
             live.append(account)
     return live
 
 
-@view
 @external
-def approving_orgs(proposal_id: uint256) -> DynArray[uint256, MAX_ORGS]:
+@view
+def approving_orgs(proposal_id: uint256) -> DynArray[uint256, _MAX_ORGS]:
     """
     @notice Organisations that approved a proposal (whether their approval still counts or not).
     @param proposal_id Proposal id.
@@ -459,8 +680,8 @@ def approving_orgs(proposal_id: uint256) -> DynArray[uint256, MAX_ORGS]:
     return self._approving_orgs[proposal_id]
 
 
-@view
 @external
+@view
 def approvals(proposal_id: uint256) -> uint256:
     """
     @notice Approvals that count now: distinct organisations whose approving account still holds ADMIN in it.
@@ -470,31 +691,15 @@ def approvals(proposal_id: uint256) -> uint256:
     return self._live_approvals(proposal_id)
 
 
-@view
 @external
-def is_executable(proposal_id: uint256) -> bool:
-    """
-    @notice True if the proposal is open, unexpired and has enough live approvals.
-    @param proposal_id Proposal id.
-    @return Whether `execute` would pass its governance checks now.
-    """
-    p: Proposal = self.proposals[proposal_id]
-    return (
-        p.status == PROPOSAL_OPEN
-        and block.timestamp < p.expires_at
-        and self._live_approvals(proposal_id) >= self.threshold
-    )
-
-
 @view
-@external
 def transactionAllowed(
     sender: address,
     target: address,
     tx_value: uint256,
     gasPrice: uint256,
     gasLimit: uint256,
-    payload: Bytes[MAX_PAYLOAD],
+    payload: Bytes[_MAX_PAYLOAD],
 ) -> bool:
     """
     @notice Account allowlist for permissioned clients: may `sender` send transactions?
@@ -507,12 +712,12 @@ def transactionAllowed(
     @param payload Its data (unused).
     @return Whether the transaction is allowed.
     """
-    org: uint256 = self._membership[sender] & ORG_MASK
-    return org != 0 and self.org_status[org] == STATUS_ACTIVE
+    org: uint256 = self._membership[sender] & _ORG_MASK
+    return org != 0 and self.org_status[org] == _STATUS_ACTIVE
 
 
-@view
 @external
+@view
 def connectionAllowed(enodeHigh: bytes32, enodeLow: bytes32, enodeIp: bytes16, enodePort: uint16) -> bool:
     """
     @notice Node allowlist for permissioned clients: may this node connect?
@@ -525,8 +730,8 @@ def connectionAllowed(enodeHigh: bytes32, enodeLow: bytes32, enodeIp: bytes16, e
     return self.node_allowed[self._node_id(enodeHigh, enodeLow, enodeIp, enodePort)]
 
 
-@pure
 @external
+@pure
 def node_id(enodeHigh: bytes32, enodeLow: bytes32, enodeIp: bytes16, enodePort: uint16) -> bytes32:
     """
     @notice The allowlist key of a node.
@@ -539,13 +744,70 @@ def node_id(enodeHigh: bytes32, enodeLow: bytes32, enodeIp: bytes16, enodePort: 
     return self._node_id(enodeHigh, enodeLow, enodeIp, enodePort)
 
 
+@external
+@view
+def proposals(arg0: uint256) -> Proposal:
+    """
+    @notice A proposal as made, with its status (kept after execution or cancellation).
+    @dev The argument keeps the name of the public getter this view replaced, so
+         the ABI is unchanged; storage holds a packed header.
+    @param arg0 Proposal id.
+    @return The proposal (every field 0 if unknown).
+    """
+    stored: _StoredProposal = self._proposals[arg0]
+    head: uint256 = stored.head
+    return Proposal(
+        action=self._action_of(head),
+        status=self._status_of(head),
+        proposer=stored.proposer,
+        proposer_org=self._proposer_org_of(head),
+        created_at=(head >> _CREATED_SHIFT) & _TIME_MASK,
+        expires_at=self._expires_of(head),
+        reason=stored.reason,
+        args=stored.args,
+    )
+
+
+@external
+@view
+def approvals_needed(proposal_id: uint256) -> uint256:
+    """
+    @notice Distinct live approving organisations a proposal needs to execute.
+    @dev The larger of the threshold when it was proposed and the threshold now.
+    @param proposal_id Proposal id.
+    @return The number of organisations (0 for an unknown proposal).
+    """
+    head: uint256 = self._proposals[proposal_id].head
+    if head == 0:
+        return 0
+    return self._approvals_needed(head)
+
+
+@external
+@view
+def is_executable(proposal_id: uint256) -> bool:
+    """
+    @notice True if the proposal is open, unexpired and has enough live approvals.
+    @param proposal_id Proposal id.
+    @return Whether `execute` would pass its governance checks now.
+    """
+    head: uint256 = self._proposals[proposal_id].head
+    return (
+        self._status_of(head) == _PROPOSAL_OPEN
+        and block.timestamp < self._expires_of(head)
+        and self._live_approvals(proposal_id) >= self._approvals_needed(head)
+    )
+
+
 # ------------------------------------------------------------- governance
 
 
 @external
-def propose(action: uint8, args: Bytes[MAX_ARGS], reason: bytes32) -> uint256:
+def propose(action: uint8, args: Bytes[_MAX_ARGS], reason: bytes32) -> uint256:
     """
     @notice Propose a change; the proposer's organisation approves it at once.
+    @dev The threshold now is recorded with the proposal: it needs at least
+         that many organisations even if the threshold is lowered later.
     @param action One of the actions (trustspace.roles.Action).
     @param args The action's arguments, ABI-encoded (trustspace.governance encodes them).
     @param reason Hash of the human-readable justification, carried by every event.
@@ -553,18 +815,13 @@ def propose(action: uint8, args: Bytes[MAX_ARGS], reason: bytes32) -> uint256:
     """
     org: uint256 = self._org_with_role(msg.sender, ADMIN)
     assert org != 0, "consortium: not admin"
-    assert action >= ADD_ORG and action <= CALL, "consortium: unknown action"
-    self._check(action, args)
+    self._check(action, self._decode(action, args))
     proposal_id: uint256 = self.proposal_count + 1
     self.proposal_count = proposal_id
     expires_at: uint256 = block.timestamp + self.proposal_lifetime
-    self.proposals[proposal_id] = Proposal(
-        action=action,
-        status=PROPOSAL_OPEN,
+    self._proposals[proposal_id] = _StoredProposal(
+        head=self._pack_head(action, org, self.threshold, expires_at),
         proposer=msg.sender,
-        proposer_org=org,
-        created_at=block.timestamp,
-        expires_at=expires_at,
         reason=reason,
         args=args,
     )
@@ -591,7 +848,7 @@ def approve(proposal_id: uint256):
     """
     org: uint256 = self._org_with_role(msg.sender, ADMIN)
     assert org != 0, "consortium: not admin"
-    self._assert_open(proposal_id)
+    self._assert_open(self._proposals[proposal_id].head)
     previous: address = self.approver_of[proposal_id][org]
     assert previous == empty(address) or not self._approval_counts(previous, org), "consortium: org already approved"
     self._approve(proposal_id, org)
@@ -602,48 +859,64 @@ def approve(proposal_id: uint256):
 def execute(proposal_id: uint256):
     """
     @notice Carry out a proposal that enough distinct organisations approved.
+    @dev Needs live approvals from the larger of the threshold at proposal time
+         and the threshold now; the action's preconditions are checked again.
     @param proposal_id Proposal id.
     """
     assert self._org_with_role(msg.sender, ADMIN) != 0, "consortium: not admin"
-    self._assert_open(proposal_id)
-    assert self._live_approvals(proposal_id) >= self.threshold, "consortium: not enough approvals"
+    head: uint256 = self._proposals[proposal_id].head
+    self._assert_open(head)
+    assert self._live_approvals(proposal_id) >= self._approvals_needed(head), "consortium: not enough approvals"
     # Marked before acting: a CALL target that re-enters sees it executed.
-    self.proposals[proposal_id].status = PROPOSAL_EXECUTED
-    p: Proposal = self.proposals[proposal_id]
-    self._check(p.action, p.args)
-    self._apply(p.action, p.args, proposal_id, p.reason)
+    self._proposals[proposal_id].head = self._with_status(head, _PROPOSAL_EXECUTED)
+    action: uint8 = self._action_of(head)
+    reason: bytes32 = self._proposals[proposal_id].reason
+    decoded: _Args = self._decode(action, self._proposals[proposal_id].args)
+    self._check(action, decoded)
+    self._apply(action, decoded, proposal_id, reason)
     assert self.threshold <= self.live_admin_orgs, "consortium: threshold above admin orgs"
-    log Executed(proposal_id=proposal_id, executor=msg.sender, action=p.action, reason=p.reason)
+    log Executed(proposal_id=proposal_id, executor=msg.sender, action=action, reason=reason)
 
 
 @external
 def cancel(proposal_id: uint256):
     """
-    @notice Withdraw an open proposal; only its proposer may.
+    @notice Withdraw an open (or expired) proposal; any live ADMIN of the proposing organisation may.
+    @dev A proposer who lost ADMIN, left the organisation, or whose organisation
+         is suspended or removed can no longer cancel; the organisation's other
+         live admins can.
     @param proposal_id Proposal id.
     """
-    assert self.proposals[proposal_id].status == PROPOSAL_OPEN, "consortium: proposal not open"
-    assert self.proposals[proposal_id].proposer == msg.sender, "consortium: not proposer"
-    self.proposals[proposal_id].status = PROPOSAL_CANCELLED
-    log Cancelled(proposal_id=proposal_id, proposer=msg.sender)
+    org: uint256 = self._org_with_role(msg.sender, ADMIN)
+    assert org != 0, "consortium: not admin"
+    head: uint256 = self._proposals[proposal_id].head
+    status: uint8 = self._status_of(head)
+    assert status != 0, "consortium: unknown proposal"
+    assert status == _PROPOSAL_OPEN, "consortium: proposal not open"
+    assert self._proposer_org_of(head) == org, "consortium: not proposing org"
+    self._proposals[proposal_id].head = self._with_status(head, _PROPOSAL_CANCELLED)
+    log Cancelled(proposal_id=proposal_id, canceller=msg.sender)
 
 
 # --------------------------------------------------------------- internal
 
 
-@view
 @internal
+@view
 def _org_with_role(account: address, role: uint256) -> uint256:
-    if role == 0 or role & ALL_ROLES != role:
+    """
+    @dev The organisation of `account` if it holds every flag in `role` live, else 0.
+    """
+    if role == 0 or role & _ALL_ROLES != role:
         return 0
     word: uint256 = self._membership[account]
-    org: uint256 = word & ORG_MASK
-    if org == 0 or self.org_status[org] != STATUS_ACTIVE:
+    org: uint256 = word & _ORG_MASK
+    if org == 0 or self.org_status[org] != _STATUS_ACTIVE:
         return 0
-    flags: uint256 = (word >> FLAGS_SHIFT) & ALL_ROLES
+    flags: uint256 = (word >> _FLAGS_SHIFT) & _ALL_ROLES
     if flags & role != role:
         return 0
-    for i: uint256 in range(ROLE_COUNT):
+    for i: uint256 in range(_ROLE_COUNT):
         if role & (1 << i) != 0:
             expiry: uint256 = self._expiry_of(word, i)
             if expiry != 0 and expiry <= block.timestamp:
@@ -651,37 +924,124 @@ def _org_with_role(account: address, role: uint256) -> uint256:
     return org
 
 
-@pure
 @internal
+@pure
 def _expiry_of(word: uint256, bit: uint256) -> uint256:
-    return (word >> (EXPIRY_SHIFT + EXPIRY_BITS * bit)) & EXPIRY_MASK
+    """
+    @dev The expiry of role bit `bit` in a membership word.
+    """
+    return (word >> (_EXPIRY_SHIFT + _EXPIRY_BITS * bit)) & _EXPIRY_MASK
 
 
-@pure
 @internal
+@pure
 def _bit_index(role: uint256) -> uint256:
-    for i: uint256 in range(ROLE_COUNT):
+    """
+    @dev The index (0-5) of a single role flag.
+    """
+    for i: uint256 in range(_ROLE_COUNT):
         if role == 1 << i:
             return i
     raise "consortium: unknown role"
 
 
-@pure
 @internal
+@pure
 def _node_id(high: bytes32, low: bytes32, ip: bytes16, port: uint16) -> bytes32:
+    """
+    @dev The allowlist key of a node.
+    """
     return keccak256(concat(high, low, ip, convert(port, bytes2)))
 
 
-@view
 @internal
+@view
+def _pack_head(action: uint8, org: uint256, threshold: uint256, expires_at: uint256) -> uint256:
+    """
+    @dev A new open proposal's header (see _BYTE_MASK for the layout).
+         `convert` reverts on a time beyond 64 bits; org ids and the
+         threshold are bounded by _MAX_ORGS.
+    """
+    return (
+        convert(_PROPOSAL_OPEN, uint256)
+        | (convert(action, uint256) << _ACTION_SHIFT)
+        | (threshold << _THRESHOLD_SHIFT)
+        | (org << _PROPOSER_ORG_SHIFT)
+        | (convert(convert(block.timestamp, uint64), uint256) << _CREATED_SHIFT)
+        | (convert(convert(expires_at, uint64), uint256) << _EXPIRES_SHIFT)
+    )
+
+
+@internal
+@pure
+def _status_of(head: uint256) -> uint8:
+    """
+    @dev The status field of a proposal header.
+    """
+    return convert(head & _BYTE_MASK, uint8)
+
+
+@internal
+@pure
+def _with_status(head: uint256, status: uint8) -> uint256:
+    """
+    @dev The header with its status replaced.
+    """
+    return (head & ~_BYTE_MASK) | convert(status, uint256)
+
+
+@internal
+@pure
+def _action_of(head: uint256) -> uint8:
+    """
+    @dev The action field of a proposal header.
+    """
+    return convert((head >> _ACTION_SHIFT) & _BYTE_MASK, uint8)
+
+
+@internal
+@pure
+def _proposer_org_of(head: uint256) -> uint256:
+    """
+    @dev The proposing organisation of a proposal header.
+    """
+    return (head >> _PROPOSER_ORG_SHIFT) & _ORG_MASK
+
+
+@internal
+@pure
+def _expires_of(head: uint256) -> uint256:
+    """
+    @dev The expiry time of a proposal header.
+    """
+    return (head >> _EXPIRES_SHIFT) & _TIME_MASK
+
+
+@internal
+@view
+def _approvals_needed(head: uint256) -> uint256:
+    """
+    @dev max(threshold when proposed, threshold now): a raise binds open
+         proposals, a lowering never revives one with fewer organisations.
+    """
+    return max((head >> _THRESHOLD_SHIFT) & _BYTE_MASK, self.threshold)
+
+
+@internal
+@view
 def _approval_counts(approver: address, org: uint256) -> bool:
-    # The approver must still be an ADMIN of the same, live organisation.
+    """
+    @dev The approver must still be an ADMIN of the same, live organisation.
+    """
     return self._org_with_role(approver, ADMIN) == org
 
 
-@view
 @internal
+@view
 def _live_approvals(proposal_id: uint256) -> uint256:
+    """
+    @dev Approving organisations whose approval still counts.
+    """
     count: uint256 = 0
     for org: uint256 in self._approving_orgs[proposal_id]:
         if self._approval_counts(self.approver_of[proposal_id][org], org):
@@ -689,17 +1049,23 @@ def _live_approvals(proposal_id: uint256) -> uint256:
     return count
 
 
-@view
 @internal
-def _assert_open(proposal_id: uint256):
-    p_status: uint8 = self.proposals[proposal_id].status
-    assert p_status != 0, "consortium: unknown proposal"
-    assert p_status == PROPOSAL_OPEN, "consortium: proposal not open"
-    assert block.timestamp < self.proposals[proposal_id].expires_at, "consortium: proposal expired"
+@view
+def _assert_open(head: uint256):
+    """
+    @dev Revert unless the proposal with this header is known, open and unexpired.
+    """
+    status: uint8 = self._status_of(head)
+    assert status != 0, "consortium: unknown proposal"
+    assert status == _PROPOSAL_OPEN, "consortium: proposal not open"
+    assert block.timestamp < self._expires_of(head), "consortium: proposal expired"
 
 
 @internal
 def _approve(proposal_id: uint256, org: uint256):
+    """
+    @dev Record the caller's approval for `org` and log the live count.
+    """
     if self.approver_of[proposal_id][org] == empty(address):
         self._approving_orgs[proposal_id].append(org)
     self.approver_of[proposal_id][org] = msg.sender
@@ -711,14 +1077,20 @@ def _approve(proposal_id: uint256, org: uint256):
     )
 
 
-@view
 @internal
+@view
 def _is_admin_org(org: uint256) -> bool:
-    return self.org_status[org] == STATUS_ACTIVE and self._admin_accounts[org] > 0
+    """
+    @dev True while `org` is active and has at least one ADMIN account.
+    """
+    return self.org_status[org] == _STATUS_ACTIVE and self._admin_accounts[org] > 0
 
 
 @internal
 def _recount(org: uint256, was_admin_org: bool):
+    """
+    @dev Keep live_admin_orgs in step after `org` changed.
+    """
     now_admin_org: bool = self._is_admin_org(org)
     if was_admin_org and not now_admin_org:
         self.live_admin_orgs -= 1
@@ -726,185 +1098,185 @@ def _recount(org: uint256, was_admin_org: bool):
         self.live_admin_orgs += 1
 
 
-@view
 @internal
+@view
 def _check_new_org(name: String[64], kind: uint8, did: address):
+    """
+    @dev Preconditions of adding an organisation.
+    """
     assert len(name) > 0, "consortium: empty name"
-    assert kind >= KIND_MIN and kind <= KIND_MAX, "consortium: unknown kind"
+    assert kind >= _KIND_MIN and kind <= _KIND_MAX, "consortium: unknown kind"
     assert did == empty(address) or self.org_by_did[did] == 0, "consortium: did in use"
-    assert self.org_count < MAX_ORGS, "consortium: too many organisations"
+    assert self.org_count < _MAX_ORGS, "consortium: too many organisations"
 
 
-@view
 @internal
+@view
 def _check_add_account(org: uint256, account: address):
+    """
+    @dev Preconditions of registering `account` to `org`.
+    """
     assert account != empty(address), "consortium: zero account"
-    assert self.org_status[org] != STATUS_NONE, "consortium: unknown organisation"
-    assert self.org_status[org] == STATUS_ACTIVE, "consortium: organisation not active"
-    assert self._membership[account] & ORG_MASK == 0, "consortium: account already registered"
-    assert len(self._org_accounts[org]) < MAX_ACCOUNTS_PER_ORG, "consortium: organisation full"
+    assert self.org_status[org] != _STATUS_NONE, "consortium: unknown organisation"
+    assert self.org_status[org] == _STATUS_ACTIVE, "consortium: organisation not active"
+    assert self._membership[account] & _ORG_MASK == 0, "consortium: account already registered"
+    assert len(self._org_accounts[org]) < _MAX_ACCOUNTS_PER_ORG, "consortium: organisation full"
 
 
-@view
 @internal
+@pure
 def _check_roles(roles: uint256):
-    assert roles != 0 and roles & ALL_ROLES == roles, "consortium: unknown role"
+    """
+    @dev `roles` is a non-empty set of known role flags.
+    """
+    assert roles != 0 and roles & _ALL_ROLES == roles, "consortium: unknown role"
 
 
-@view
 @internal
+@view
 def _check_registered(account: address):
-    assert self._membership[account] & ORG_MASK != 0, "consortium: unknown account"
+    """
+    @dev `account` belongs to an organisation.
+    """
+    assert self._membership[account] & _ORG_MASK != 0, "consortium: unknown account"
 
 
-@view
 @internal
+@view
 def _check_org_exists(org: uint256):
-    assert self.org_status[org] != STATUS_NONE, "consortium: unknown organisation"
+    """
+    @dev Organisation `org` was added at some point.
+    """
+    assert self.org_status[org] != _STATUS_NONE, "consortium: unknown organisation"
 
 
-@view
 @internal
-def _check(action: uint8, args: Bytes[MAX_ARGS]):
-    # The preconditions of each action, asserted when it is proposed (early,
-    # clear errors) and again when it executes (state may have moved on).
-    if action == ADD_ORG:
-        name: String[64] = empty(String[64])
-        kind: uint8 = 0
-        did: address = empty(address)
-        name, kind, did = abi_decode(args, (String[64], uint8, address))
-        self._check_new_org(name, kind, did)
-    elif action == SUSPEND_ORG:
-        org: uint256 = abi_decode(args, uint256)
-        self._check_org_exists(org)
-        assert self.org_status[org] == STATUS_ACTIVE, "consortium: organisation not active"
-    elif action == REINSTATE_ORG:
-        org: uint256 = abi_decode(args, uint256)
-        self._check_org_exists(org)
-        assert self.org_status[org] == STATUS_SUSPENDED, "consortium: organisation not suspended"
-    elif action == REMOVE_ORG:
-        org: uint256 = abi_decode(args, uint256)
-        self._check_org_exists(org)
-        assert self.org_status[org] != STATUS_REMOVED, "consortium: organisation removed"
-    elif action == ADD_ACCOUNT:
-        org: uint256 = 0
-        account: address = empty(address)
-        org, account = abi_decode(args, (uint256, address))
-        self._check_add_account(org, account)
-    elif action == REMOVE_ACCOUNT:
-        account: address = abi_decode(args, address)
-        self._check_registered(account)
-    elif action == GRANT_ROLE:
-        account: address = empty(address)
-        roles: uint256 = 0
-        expiry: uint256 = 0
-        account, roles, expiry = abi_decode(args, (address, uint256, uint256))
-        self._check_registered(account)
-        self._check_roles(roles)
-        assert self.org_status[self._membership[account] & ORG_MASK] == STATUS_ACTIVE, "consortium: organisation not active"
-        assert expiry == 0 or expiry > block.timestamp, "consortium: expiry in the past"
-        assert expiry <= EXPIRY_MASK, "consortium: expiry too far"
-        assert roles & ADMIN == 0 or expiry == 0, "consortium: admin grant cannot expire"
-    elif action == REVOKE_ROLE:
-        account: address = empty(address)
-        roles: uint256 = 0
-        account, roles = abi_decode(args, (address, uint256))
-        self._check_registered(account)
-        self._check_roles(roles)
-        flags: uint256 = (self._membership[account] >> FLAGS_SHIFT) & ALL_ROLES
-        assert flags & roles == roles, "consortium: role not held"
-    elif action == SET_THRESHOLD:
-        new_threshold: uint256 = abi_decode(args, uint256)
-        assert new_threshold >= 1 and new_threshold <= self.live_admin_orgs, "consortium: bad threshold"
-    elif action == SET_DID:
-        org: uint256 = 0
-        did: address = empty(address)
-        org, did = abi_decode(args, (uint256, address))
-        self._check_org_exists(org)
-        assert self.org_status[org] != STATUS_REMOVED, "consortium: organisation removed"
-        assert did == empty(address) or self.org_by_did[did] == 0, "consortium: did in use"
-    elif action == ADD_NODE or action == REMOVE_NODE:
-        high: bytes32 = empty(bytes32)
-        low: bytes32 = empty(bytes32)
-        ip: bytes16 = empty(bytes16)
-        port: uint16 = 0
-        high, low, ip, port = abi_decode(args, (bytes32, bytes32, bytes16, uint16))
-        allowed: bool = self.node_allowed[self._node_id(high, low, ip, port)]
-        if action == ADD_NODE:
-            assert not allowed, "consortium: node already allowed"
-        else:
-            assert allowed, "consortium: node not allowed"
-    elif action == SET_PROTECTED:
-        target: address = empty(address)
-        protected: bool = False
-        target, protected = abi_decode(args, (address, bool))
-        assert target != empty(address), "consortium: zero target"
-        assert self.is_protected[target] != protected, "consortium: protection unchanged"
-    elif action == CALL:
-        target: address = empty(address)
-        data: Bytes[MAX_CALL] = b""
-        target, data = abi_decode(args, (address, Bytes[MAX_CALL]))
-        assert target != self, "consortium: call to self"
-        assert target.is_contract, "consortium: call target has no code"
+@pure
+def _decode(action: uint8, args: Bytes[_MAX_ARGS]) -> _Args:
+    """
+    @dev The only place that knows each action's argument layout; `_check`
+         (at proposal and at execution) and `_apply` read what it returns.
+         Reverts on an unknown action or arguments of the wrong shape.
+    """
+    a: _Args = empty(_Args)
+    if action == _ADD_ORG:
+        a.name, a.kind, a.did = abi_decode(args, (String[64], uint8, address))
+    elif action == _SUSPEND_ORG or action == _REINSTATE_ORG or action == _REMOVE_ORG:
+        a.org = abi_decode(args, uint256)
+    elif action == _ADD_ACCOUNT:
+        a.org, a.account = abi_decode(args, (uint256, address))
+    elif action == _REMOVE_ACCOUNT:
+        a.account = abi_decode(args, address)
+    elif action == _GRANT_ROLE:
+        a.account, a.roles, a.expiry = abi_decode(args, (address, uint256, uint256))
+    elif action == _REVOKE_ROLE:
+        a.account, a.roles = abi_decode(args, (address, uint256))
+    elif action == _SET_THRESHOLD:
+        a.threshold = abi_decode(args, uint256)
+    elif action == _SET_DID:
+        a.org, a.did = abi_decode(args, (uint256, address))
+    elif action == _ADD_NODE or action == _REMOVE_NODE:
+        a.enode_high, a.enode_low, a.ip, a.port = abi_decode(args, (bytes32, bytes32, bytes16, uint16))
+    elif action == _SET_PROTECTED:
+        a.target, a.protected = abi_decode(args, (address, bool))
+    elif action == _CALL:
+        a.target, a.data = abi_decode(args, (address, Bytes[_MAX_CALL]))
     else:
         raise "consortium: unknown action"
+    return a
 
 
 @internal
-def _apply(action: uint8, args: Bytes[MAX_ARGS], proposal_id: uint256, reason: bytes32):
-    if action == ADD_ORG:
-        name: String[64] = empty(String[64])
-        kind: uint8 = 0
-        did: address = empty(address)
-        name, kind, did = abi_decode(args, (String[64], uint8, address))
-        self._add_org(name, kind, did, proposal_id, reason)
-    elif action == SUSPEND_ORG:
-        self._set_status(abi_decode(args, uint256), STATUS_SUSPENDED, proposal_id, reason)
-    elif action == REINSTATE_ORG:
-        self._set_status(abi_decode(args, uint256), STATUS_ACTIVE, proposal_id, reason)
-    elif action == REMOVE_ORG:
-        self._set_status(abi_decode(args, uint256), STATUS_REMOVED, proposal_id, reason)
-    elif action == ADD_ACCOUNT:
-        org: uint256 = 0
-        account: address = empty(address)
-        org, account = abi_decode(args, (uint256, address))
-        self._add_account(org, account, proposal_id, reason)
-    elif action == REMOVE_ACCOUNT:
-        self._remove_account(abi_decode(args, address), proposal_id, reason)
-    elif action == GRANT_ROLE:
-        account: address = empty(address)
-        roles: uint256 = 0
-        expiry: uint256 = 0
-        account, roles, expiry = abi_decode(args, (address, uint256, uint256))
-        self._grant(account, roles, expiry, proposal_id, reason)
-    elif action == REVOKE_ROLE:
-        account: address = empty(address)
-        roles: uint256 = 0
-        account, roles = abi_decode(args, (address, uint256))
-        self._revoke(account, roles, proposal_id, reason)
-    elif action == SET_THRESHOLD:
-        new_threshold: uint256 = abi_decode(args, uint256)
-        self.threshold = new_threshold
-        log ThresholdChanged(threshold=new_threshold, proposal_id=proposal_id, reason=reason)
-    elif action == SET_DID:
-        org: uint256 = 0
-        did: address = empty(address)
-        org, did = abi_decode(args, (uint256, address))
-        old: address = self._orgs[org].did
+@view
+def _check(action: uint8, a: _Args):
+    """
+    @dev The preconditions of each action, asserted when it is proposed (early,
+         clear errors) and again when it executes (state may have moved on).
+         The threshold bound is asserted after applying (see `execute`).
+    """
+    if action == _ADD_ORG:
+        self._check_new_org(a.name, a.kind, a.did)
+    elif action == _SUSPEND_ORG:
+        self._check_org_exists(a.org)
+        assert self.org_status[a.org] == _STATUS_ACTIVE, "consortium: organisation not active"
+    elif action == _REINSTATE_ORG:
+        self._check_org_exists(a.org)
+        assert self.org_status[a.org] == _STATUS_SUSPENDED, "consortium: organisation not suspended"
+    elif action == _REMOVE_ORG:
+        self._check_org_exists(a.org)
+        assert self.org_status[a.org] != _STATUS_REMOVED, "consortium: organisation removed"
+    elif action == _ADD_ACCOUNT:
+        self._check_add_account(a.org, a.account)
+    elif action == _REMOVE_ACCOUNT:
+        self._check_registered(a.account)
+    elif action == _GRANT_ROLE:
+        self._check_registered(a.account)
+        self._check_roles(a.roles)
+        org: uint256 = self._membership[a.account] & _ORG_MASK
+        assert self.org_status[org] == _STATUS_ACTIVE, "consortium: organisation not active"
+        assert a.expiry == 0 or a.expiry > block.timestamp, "consortium: expiry in the past"
+        assert a.expiry <= _EXPIRY_MASK, "consortium: expiry too far"
+        assert a.roles & ADMIN == 0 or a.expiry == 0, "consortium: admin grant cannot expire"
+    elif action == _REVOKE_ROLE:
+        self._check_registered(a.account)
+        self._check_roles(a.roles)
+        flags: uint256 = (self._membership[a.account] >> _FLAGS_SHIFT) & _ALL_ROLES
+        assert flags & a.roles == a.roles, "consortium: role not held"
+    elif action == _SET_THRESHOLD:
+        assert a.threshold >= 1 and a.threshold <= self.live_admin_orgs, "consortium: bad threshold"
+    elif action == _SET_DID:
+        self._check_org_exists(a.org)
+        assert self.org_status[a.org] != _STATUS_REMOVED, "consortium: organisation removed"
+        assert a.did == empty(address) or self.org_by_did[a.did] == 0, "consortium: did in use"
+    elif action == _ADD_NODE:
+        node: bytes32 = self._node_id(a.enode_high, a.enode_low, a.ip, a.port)
+        assert not self.node_allowed[node], "consortium: node already allowed"
+    elif action == _REMOVE_NODE:
+        node: bytes32 = self._node_id(a.enode_high, a.enode_low, a.ip, a.port)
+        assert self.node_allowed[node], "consortium: node not allowed"
+    elif action == _SET_PROTECTED:
+        assert a.target != empty(address), "consortium: zero target"
+        assert self.is_protected[a.target] != a.protected, "consortium: protection unchanged"
+    elif action == _CALL:
+        assert a.target != self, "consortium: call to self"
+        assert a.target.is_contract, "consortium: call target has no code"
+
+
+@internal
+def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
+    """
+    @dev The effect of each action, on arguments `_check` accepted.
+    """
+    if action == _ADD_ORG:
+        self._add_org(a.name, a.kind, a.did, proposal_id, reason)
+    elif action == _SUSPEND_ORG:
+        self._set_status(a.org, _STATUS_SUSPENDED, proposal_id, reason)
+    elif action == _REINSTATE_ORG:
+        self._set_status(a.org, _STATUS_ACTIVE, proposal_id, reason)
+    elif action == _REMOVE_ORG:
+        self._set_status(a.org, _STATUS_REMOVED, proposal_id, reason)
+    elif action == _ADD_ACCOUNT:
+        self._add_account(a.org, a.account, proposal_id, reason)
+    elif action == _REMOVE_ACCOUNT:
+        self._remove_account(a.account, proposal_id, reason)
+    elif action == _GRANT_ROLE:
+        self._grant(a.account, a.roles, a.expiry, proposal_id, reason)
+    elif action == _REVOKE_ROLE:
+        self._revoke(a.account, a.roles, proposal_id, reason)
+    elif action == _SET_THRESHOLD:
+        self.threshold = a.threshold
+        log ThresholdChanged(threshold=a.threshold, proposal_id=proposal_id, reason=reason)
+    elif action == _SET_DID:
+        old: address = self._orgs[a.org].did
         if old != empty(address):
             self.org_by_did[old] = 0
-        if did != empty(address):
-            self.org_by_did[did] = org
-        self._orgs[org].did = did
-        log DidChanged(org_id=org, did=did, proposal_id=proposal_id, reason=reason)
-    elif action == ADD_NODE or action == REMOVE_NODE:
-        high: bytes32 = empty(bytes32)
-        low: bytes32 = empty(bytes32)
-        ip: bytes16 = empty(bytes16)
-        port: uint16 = 0
-        high, low, ip, port = abi_decode(args, (bytes32, bytes32, bytes16, uint16))
-        node: bytes32 = self._node_id(high, low, ip, port)
-        allowed: bool = action == ADD_NODE
+        if a.did != empty(address):
+            self.org_by_did[a.did] = a.org
+        self._orgs[a.org].did = a.did
+        log DidChanged(org_id=a.org, did=a.did, proposal_id=proposal_id, reason=reason)
+    elif action == _ADD_NODE or action == _REMOVE_NODE:
+        node: bytes32 = self._node_id(a.enode_high, a.enode_low, a.ip, a.port)
+        allowed: bool = action == _ADD_NODE
         self.node_allowed[node] = allowed
         if allowed:
             self.node_count += 1
@@ -912,35 +1284,32 @@ def _apply(action: uint8, args: Bytes[MAX_ARGS], proposal_id: uint256, reason: b
             self.node_count -= 1
         log NodeChanged(
             node_id=node,
-            enode_high=high,
-            enode_low=low,
-            ip=ip,
-            port=port,
+            enode_high=a.enode_high,
+            enode_low=a.enode_low,
+            ip=a.ip,
+            port=a.port,
             allowed=allowed,
             proposal_id=proposal_id,
             reason=reason,
         )
-    elif action == SET_PROTECTED:
-        target: address = empty(address)
-        protected: bool = False
-        target, protected = abi_decode(args, (address, bool))
-        self.is_protected[target] = protected
-        log ProtectionChanged(target=target, protected=protected, proposal_id=proposal_id, reason=reason)
-    elif action == CALL:
-        target: address = empty(address)
-        data: Bytes[MAX_CALL] = b""
-        target, data = abi_decode(args, (address, Bytes[MAX_CALL]))
+    elif action == _SET_PROTECTED:
+        self.is_protected[a.target] = a.protected
+        log ProtectionChanged(target=a.target, protected=a.protected, proposal_id=proposal_id, reason=reason)
+    elif action == _CALL:
         # Reverts bubble up: a failing call leaves the proposal open.
-        raw_call(target, data)
-        log CallExecuted(target=target, data=data, proposal_id=proposal_id, reason=reason)
+        raw_call(a.target, a.data)
+        log CallExecuted(target=a.target, data=a.data, proposal_id=proposal_id, reason=reason)
 
 
 @internal
 def _add_org(name: String[64], kind: uint8, did: address, proposal_id: uint256, reason: bytes32):
+    """
+    @dev Register a new active organisation.
+    """
     org: uint256 = self.org_count + 1
     self.org_count = org
-    self._orgs[org] = Organisation(name=name, kind=kind, status=STATUS_ACTIVE, did=did)
-    self.org_status[org] = STATUS_ACTIVE
+    self._orgs[org] = Organisation(name=name, kind=kind, status=_STATUS_ACTIVE, did=did)
+    self.org_status[org] = _STATUS_ACTIVE
     if did != empty(address):
         self.org_by_did[did] = org
     log OrganisationAdded(org_id=org, name=name, kind=kind, did=did, proposal_id=proposal_id, reason=reason)
@@ -948,6 +1317,9 @@ def _add_org(name: String[64], kind: uint8, did: address, proposal_id: uint256, 
 
 @internal
 def _set_status(org: uint256, status: uint8, proposal_id: uint256, reason: bytes32):
+    """
+    @dev Change an organisation's status and recount live admin organisations.
+    """
     was_admin_org: bool = self._is_admin_org(org)
     self.org_status[org] = status
     self._recount(org, was_admin_org)
@@ -956,6 +1328,9 @@ def _set_status(org: uint256, status: uint8, proposal_id: uint256, reason: bytes
 
 @internal
 def _add_account(org: uint256, account: address, proposal_id: uint256, reason: bytes32):
+    """
+    @dev Register `account` to `org` with no roles.
+    """
     self._membership[account] = org
     self._account_index[account] = len(self._org_accounts[org])
     self._org_accounts[org].append(account)
@@ -964,8 +1339,11 @@ def _add_account(org: uint256, account: address, proposal_id: uint256, reason: b
 
 @internal
 def _remove_account(account: address, proposal_id: uint256, reason: bytes32):
-    org: uint256 = self._membership[account] & ORG_MASK
-    flags: uint256 = (self._membership[account] >> FLAGS_SHIFT) & ALL_ROLES
+    """
+    @dev Drop every role of `account`, then remove it from its organisation.
+    """
+    org: uint256 = self._membership[account] & _ORG_MASK
+    flags: uint256 = (self._membership[account] >> _FLAGS_SHIFT) & _ALL_ROLES
     if flags != 0:
         self._revoke(account, flags, proposal_id, reason)
     # Swap-and-pop keeps the enumeration dense.
@@ -981,23 +1359,26 @@ def _remove_account(account: address, proposal_id: uint256, reason: bytes32):
 
 @internal
 def _grant(account: address, roles: uint256, expiry: uint256, proposal_id: uint256, reason: bytes32):
+    """
+    @dev Set role flags (and their expiry) in the membership word; enrol new holders.
+    """
     word: uint256 = self._membership[account]
-    org: uint256 = word & ORG_MASK
+    org: uint256 = word & _ORG_MASK
     was_admin_org: bool = self._is_admin_org(org)
-    flags: uint256 = (word >> FLAGS_SHIFT) & ALL_ROLES
-    for i: uint256 in range(ROLE_COUNT):
+    flags: uint256 = (word >> _FLAGS_SHIFT) & _ALL_ROLES
+    for i: uint256 in range(_ROLE_COUNT):
         bit: uint256 = 1 << i
         if roles & bit == 0:
             continue
         if flags & bit == 0:
-            assert len(self._holders[i]) < MAX_HOLDERS, "consortium: too many holders"
+            assert len(self._holders[i]) < _MAX_HOLDERS, "consortium: too many holders"
             self._holder_index[i][account] = len(self._holders[i])
             self._holders[i].append(account)
             if bit == ADMIN:
                 self._admin_accounts[org] += 1
-        offset: uint256 = EXPIRY_SHIFT + EXPIRY_BITS * i
-        word = (word & ~(EXPIRY_MASK << offset)) | (expiry << offset)
-    word |= roles << FLAGS_SHIFT
+        offset: uint256 = _EXPIRY_SHIFT + _EXPIRY_BITS * i
+        word = (word & ~(_EXPIRY_MASK << offset)) | (expiry << offset)
+    word |= roles << _FLAGS_SHIFT
     self._membership[account] = word
     self._recount(org, was_admin_org)
     log RoleGranted(account=account, role=roles, expiry=expiry, proposal_id=proposal_id, reason=reason)
@@ -1005,10 +1386,13 @@ def _grant(account: address, roles: uint256, expiry: uint256, proposal_id: uint2
 
 @internal
 def _revoke(account: address, roles: uint256, proposal_id: uint256, reason: bytes32):
+    """
+    @dev Clear role flags and their expiries; drop the holder entries.
+    """
     word: uint256 = self._membership[account]
-    org: uint256 = word & ORG_MASK
+    org: uint256 = word & _ORG_MASK
     was_admin_org: bool = self._is_admin_org(org)
-    for i: uint256 in range(ROLE_COUNT):
+    for i: uint256 in range(_ROLE_COUNT):
         bit: uint256 = 1 << i
         if roles & bit == 0:
             continue
@@ -1020,8 +1404,8 @@ def _revoke(account: address, roles: uint256, proposal_id: uint256, reason: byte
         self._holder_index[i][account] = 0
         if bit == ADMIN:
             self._admin_accounts[org] -= 1
-        word &= ~(EXPIRY_MASK << (EXPIRY_SHIFT + EXPIRY_BITS * i))
-    word &= ~(roles << FLAGS_SHIFT)
+        word &= ~(_EXPIRY_MASK << (_EXPIRY_SHIFT + _EXPIRY_BITS * i))
+    word &= ~(roles << _FLAGS_SHIFT)
     self._membership[account] = word
     self._recount(org, was_admin_org)
     log RoleRevoked(account=account, role=roles, proposal_id=proposal_id, reason=reason)

@@ -18,7 +18,7 @@
      (as in the reference); deploy through DIDRegistryFactory, whose
      CREATE2 salt is the chain id, so that no two chains share a registry
      address and a signature made for one chain fails on every other.
-@custom:security Attribute values are bounded at MAX_VALUE bytes (the
+@custom:security Attribute values are bounded at 2,048 bytes (_MAX_VALUE) (the
      reference takes unbounded `bytes`); the ABI type is the same.
      `owners` reads 0 for a deactivated identity, like the
      reference after `changeOwner(identity, 0)`; `identityOwner` differs
@@ -30,22 +30,22 @@ from interfaces import IDIDRegistry
 implements: IDIDRegistry  # the compiler checks every ERC-1056 signature against it
 
 # @dev Longest attribute value accepted (keys, PEM blocks, service JSON).
-MAX_VALUE: constant(uint256) = 2048
+_MAX_VALUE: constant(uint256) = 2_048
 
 # @dev Bits 0..159 of a record: the owner set by changeOwner (0: none set).
-OWNER_MASK: constant(uint256) = (1 << 160) - 1
+_OWNER_MASK: constant(uint256) = (1 << 160) - 1
 
 # @dev Bits 160..223 of a record: block number of the last change.
-CHANGED_SHIFT: constant(uint256) = 160
+_CHANGED_SHIFT: constant(uint256) = 160
 
 # @dev Mask of the changed-block field once shifted down.
-CHANGED_MASK: constant(uint256) = (1 << 64) - 1
+_CHANGED_MASK: constant(uint256) = (1 << 64) - 1
 
 # @dev Bit 255 of a record: the identity is deactivated (final).
-DEACTIVATED: constant(uint256) = 1 << 255
+_DEACTIVATED: constant(uint256) = 1 << 255
 
 # @dev Half the secp256k1 group order: larger `s` values are malleable.
-HALF_ORDER: constant(uint256) = (
+_HALF_ORDER: constant(uint256) = (
     57896044618658097711785492504343953926418782139537452191302581570759080747168
 )
 
@@ -79,13 +79,13 @@ event DIDDelegateChanged:
 event DIDAttributeChanged:
     identity: indexed(address)
     name: bytes32
-    value: Bytes[MAX_VALUE]
+    value: Bytes[_MAX_VALUE]
     validTo: uint256
     previousChange: uint256
 
 
-@view
 @external
+@view
 def identityOwner(identity: address) -> address:
     """
     @notice The key that controls `identity`.
@@ -96,30 +96,30 @@ def identityOwner(identity: address) -> address:
     return self._owner_of(identity, self._records[identity])
 
 
-@view
 @external
+@view
 def owners(identity: address) -> address:
     """
     @notice The owner explicitly set for `identity` (reference public mapping).
     @param identity The identity address.
     @return The owner set by changeOwner, or 0 if none (or deactivated).
     """
-    return convert(self._records[identity] & OWNER_MASK, address)
+    return convert(self._records[identity] & _OWNER_MASK, address)
 
 
-@view
 @external
+@view
 def changed(identity: address) -> uint256:
     """
     @notice Block number of the last change to `identity` (head of its event list).
     @param identity The identity address.
     @return The block number, or 0 if the identity never changed.
     """
-    return (self._records[identity] >> CHANGED_SHIFT) & CHANGED_MASK
+    return (self._records[identity] >> _CHANGED_SHIFT) & _CHANGED_MASK
 
 
-@view
 @external
+@view
 def validDelegate(identity: address, delegateType: bytes32, delegate: address) -> bool:
     """
     @notice Whether `delegate` is a live delegate of `identity` for `delegateType`.
@@ -128,7 +128,7 @@ def validDelegate(identity: address, delegateType: bytes32, delegate: address) -
     @param delegate The delegate address.
     @return True if the delegation has not expired and the identity is active.
     """
-    if self._records[identity] & DEACTIVATED != 0:
+    if self._records[identity] & _DEACTIVATED != 0:
         return False
     return self.delegates[identity][keccak256(delegateType)][delegate] > block.timestamp
 
@@ -272,12 +272,12 @@ def revokeDelegateSigned(
 
 
 @external
-def setAttribute(identity: address, name: bytes32, attrValue: Bytes[MAX_VALUE], validity: uint256):
+def setAttribute(identity: address, name: bytes32, attrValue: Bytes[_MAX_VALUE], validity: uint256):
     """
     @notice Publish an attribute (key or service) of `identity` for `validity` seconds.
     @param identity The identity address.
     @param name Attribute name, e.g. "did/svc/HubService" (bytes32).
-    @param attrValue Attribute value (at most MAX_VALUE bytes).
+    @param attrValue Attribute value (at most 2,048 bytes).
     @param validity Seconds from now until the attribute expires.
     """
     record: uint256 = self._records[identity]
@@ -292,7 +292,7 @@ def setAttributeSigned(
     sigR: bytes32,
     sigS: bytes32,
     name: bytes32,
-    attrValue: Bytes[MAX_VALUE],
+    attrValue: Bytes[_MAX_VALUE],
     validity: uint256,
 ):
     """
@@ -302,7 +302,7 @@ def setAttributeSigned(
     @param sigR Signature r.
     @param sigS Signature s (lower half order).
     @param name Attribute name (bytes32).
-    @param attrValue Attribute value (at most MAX_VALUE bytes).
+    @param attrValue Attribute value (at most 2,048 bytes).
     @param validity Seconds from now until the attribute expires.
     """
     record: uint256 = self._records[identity]
@@ -324,7 +324,7 @@ def setAttributeSigned(
 
 
 @external
-def revokeAttribute(identity: address, name: bytes32, attrValue: Bytes[MAX_VALUE]):
+def revokeAttribute(identity: address, name: bytes32, attrValue: Bytes[_MAX_VALUE]):
     """
     @notice Withdraw an attribute (emitted with validTo = 0).
     @param identity The identity address.
@@ -343,7 +343,7 @@ def revokeAttributeSigned(
     sigR: bytes32,
     sigS: bytes32,
     name: bytes32,
-    attrValue: Bytes[MAX_VALUE],
+    attrValue: Bytes[_MAX_VALUE],
 ):
     """
     @notice revokeAttribute authorised by the owner's signature; anyone may submit it.
@@ -371,55 +371,72 @@ def revokeAttributeSigned(
     self._set_attribute(identity, record, name, attrValue, 0)
 
 
-@pure
 @internal
+@pure
 def _owner_of(identity: address, record: uint256) -> address:
-    if record & DEACTIVATED != 0:
+    """
+    @dev The key that controls `identity` given its record (0 if deactivated).
+    """
+    if record & _DEACTIVATED != 0:
         return empty(address)
-    owner: address = convert(record & OWNER_MASK, address)
+    owner: address = convert(record & _OWNER_MASK, address)
     if owner == empty(address):
         return identity
     return owner
 
 
-@pure
 @internal
+@pure
 def _only_owner(identity: address, record: uint256, actor: address):
-    assert record & DEACTIVATED == 0, "did: deactivated"
+    """
+    @dev Revert unless `actor` controls the (active) identity.
+    """
+    assert record & _DEACTIVATED == 0, "did: deactivated"
     assert actor == self._owner_of(identity, record), "did: not owner"
 
 
 @internal
 def _check_signature(owner: address, digest: bytes32, v: uint8, r: bytes32, s: bytes32):
+    """
+    @dev Revert unless (v, r, s) is a canonical signature of `digest` by `owner`; spend its nonce.
+    """
     # The owner (not the recovered key) indexes the nonce, as in the reference:
     # both are equal once the check passes.
     assert owner != empty(address), "did: deactivated"
-    assert convert(s, uint256) <= HALF_ORDER and (v == 27 or v == 28), "did: bad signature"
+    assert convert(s, uint256) <= _HALF_ORDER and (v == 27 or v == 28), "did: bad signature"
     signer: address = ecrecover(digest, v, r, s)
     assert signer != empty(address), "did: bad signature"
     assert signer == owner, "did: signer not owner"
     self.nonce[owner] += 1
 
 
-@view
 @internal
+@view
 def _valid_to(validity: uint256) -> uint256:
+    """
+    @dev now + `validity`, reverting instead of wrapping.
+    """
     assert validity <= max_value(uint256) - block.timestamp, "did: validity overflow"
     return block.timestamp + validity
 
 
 @internal
 def _touch(identity: address, record: uint256, owner_bits: uint256) -> uint256:
-    """Store the new record with `changed` = this block; return the previous change."""
-    previous: uint256 = (record >> CHANGED_SHIFT) & CHANGED_MASK
+    """
+    @dev Store the new record with `changed` = this block; return the previous change.
+    """
+    previous: uint256 = (record >> _CHANGED_SHIFT) & _CHANGED_MASK
     self._records[identity] = (
-        (record & DEACTIVATED) | (block.number << CHANGED_SHIFT) | owner_bits
+        (record & _DEACTIVATED) | (block.number << _CHANGED_SHIFT) | owner_bits
     )
     return previous
 
 
 @internal
 def _change_owner(identity: address, actor: address, newOwner: address):
+    """
+    @dev changeOwner on behalf of `actor`.
+    """
     record: uint256 = self._records[identity]
     self._only_owner(identity, record, actor)
     self._set_owner(identity, record, newOwner)
@@ -427,9 +444,12 @@ def _change_owner(identity: address, actor: address, newOwner: address):
 
 @internal
 def _set_owner(identity: address, record: uint256, newOwner: address):
+    """
+    @dev Store the new owner (0 deactivates) and log DIDOwnerChanged.
+    """
     stored: uint256 = record
     if newOwner == empty(address):
-        stored = stored | DEACTIVATED
+        stored = stored | _DEACTIVATED
     previous: uint256 = self._touch(identity, stored, convert(newOwner, uint256))
     log DIDOwnerChanged(identity=identity, owner=newOwner, previousChange=previous)
 
@@ -438,9 +458,12 @@ def _set_owner(identity: address, record: uint256, newOwner: address):
 def _add_delegate(
     identity: address, record: uint256, delegateType: bytes32, delegate: address, validity: uint256
 ):
+    """
+    @dev Store a delegation until now + `validity` and log DIDDelegateChanged.
+    """
     valid_to: uint256 = self._valid_to(validity)
     self.delegates[identity][keccak256(delegateType)][delegate] = valid_to
-    previous: uint256 = self._touch(identity, record, record & OWNER_MASK)
+    previous: uint256 = self._touch(identity, record, record & _OWNER_MASK)
     log DIDDelegateChanged(
         identity=identity,
         delegateType=delegateType,
@@ -452,8 +475,11 @@ def _add_delegate(
 
 @internal
 def _revoke_delegate(identity: address, record: uint256, delegateType: bytes32, delegate: address):
+    """
+    @dev End a delegation now and log DIDDelegateChanged.
+    """
     self.delegates[identity][keccak256(delegateType)][delegate] = block.timestamp
-    previous: uint256 = self._touch(identity, record, record & OWNER_MASK)
+    previous: uint256 = self._touch(identity, record, record & _OWNER_MASK)
     log DIDDelegateChanged(
         identity=identity,
         delegateType=delegateType,
@@ -465,9 +491,12 @@ def _revoke_delegate(identity: address, record: uint256, delegateType: bytes32, 
 
 @internal
 def _set_attribute(
-    identity: address, record: uint256, name: bytes32, attrValue: Bytes[MAX_VALUE], valid_to: uint256
+    identity: address, record: uint256, name: bytes32, attrValue: Bytes[_MAX_VALUE], valid_to: uint256
 ):
-    previous: uint256 = self._touch(identity, record, record & OWNER_MASK)
+    """
+    @dev Touch the identity and log DIDAttributeChanged (validTo 0 revokes).
+    """
+    previous: uint256 = self._touch(identity, record, record & _OWNER_MASK)
     log DIDAttributeChanged(
         identity=identity, name=name, value=attrValue, validTo=valid_to, previousChange=previous
     )

@@ -16,7 +16,7 @@
 """
 
 # @dev Largest init code accepted (the EIP-3860 limit).
-MAX_INITCODE: constant(uint256) = 49152
+_MAX_INITCODE: constant(uint256) = 49_152
 
 
 # @dev A registry was deployed at `registry` for `chain_id` from init code `codehash`.
@@ -26,8 +26,8 @@ event RegistryDeployed:
     codehash: bytes32
 
 
-@view
 @external
+@view
 def salt() -> bytes32:
     """
     @notice The CREATE2 salt this factory uses on the current chain.
@@ -36,8 +36,8 @@ def salt() -> bytes32:
     return self._salt()
 
 
-@view
 @external
+@view
 def registry_address(initcode_hash: bytes32) -> address:
     """
     @notice Where `deploy` puts a registry with this init code hash on this chain.
@@ -48,7 +48,7 @@ def registry_address(initcode_hash: bytes32) -> address:
 
 
 @external
-def deploy(initcode: Bytes[MAX_INITCODE]) -> address:
+def deploy(initcode: Bytes[_MAX_INITCODE]) -> address:
     """
     @notice Deploy `initcode` (the DIDRegistry's) with the chain-derived salt.
     @param initcode Creation code of the registry (no constructor arguments).
@@ -59,15 +59,21 @@ def deploy(initcode: Bytes[MAX_INITCODE]) -> address:
     return registry
 
 
-@view
 @internal
+@view
 def _salt() -> bytes32:
+    """
+    @dev keccak256 of the ABI-encoded chain id.
+    """
     return keccak256(abi_encode(chain.id))
 
 
-@view
 @internal
+@view
 def _create2_address(initcode_hash: bytes32) -> address:
+    """
+    @dev The CREATE2 address of init code `initcode_hash` under this factory and salt.
+    """
     digest: bytes32 = keccak256(
         concat(b"\xff", convert(self, bytes20), self._salt(), initcode_hash)
     )

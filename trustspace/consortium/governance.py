@@ -219,7 +219,7 @@ class Governance:
         return self.consortium.execute(proposal_id, sender=sender)
 
     def cancel(self, proposal_id: int, *, sender: Any) -> Any:
-        """Withdraw a proposal (its proposer only)."""
+        """Withdraw a proposal (any live ADMIN of the proposing organisation)."""
         return self.consortium.cancel(proposal_id, sender=sender)
 
     def enact(

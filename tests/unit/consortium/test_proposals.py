@@ -193,19 +193,81 @@ def test_cancel__by_proposer__closes(consortium, governance, customs_admin, tax_
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
     tx = governance.cancel(pid, sender=customs_admin)
     (event,) = tx.decode_logs(consortium.Cancelled)
-    assert (event.proposal_id, event.proposer) == (pid, customs_admin.address)
+    assert (event.proposal_id, event.canceller) == (pid, customs_admin.address)
     assert governance.status(pid) == ProposalStatus.CANCELLED
     with ape.reverts("consortium: proposal not open"):
         governance.approve(pid, sender=tax_admin)
 
 
-def test_cancel__by_other_admin__reverts(
+def test_cancel__by_admin_of_another_org__reverts(
     consortium, governance, customs_admin, tax_admin, newcomer
 ):
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
-    with ape.reverts("consortium: not proposer"):
+    with ape.reverts("consortium: not proposing org"):
         governance.cancel(pid, sender=tax_admin)
     assert governance.status(pid) == ProposalStatus.OPEN
+
+
+def test_cancel__by_non_admin__reverts(consortium, governance, customs_admin, outsider, newcomer):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    with ape.reverts("consortium: not admin"):
+        governance.cancel(pid, sender=outsider)
+    assert governance.status(pid) == ProposalStatus.OPEN
+
+
+def test_cancel__unknown_proposal__reverts(consortium, customs_admin):
+    with ape.reverts("consortium: unknown proposal"):
+        consortium.cancel(42, sender=customs_admin)
+
+
+def test_cancel__by_another_admin_of_proposing_org__closes(
+    consortium, governance, approvers, customs_admin, customs_admin_2, tax_admin, newcomer
+):
+    governance.enact("add_account", approvers=approvers, org_id=1, account=customs_admin_2)
+    governance.enact("grant_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    governance.approve(pid, sender=tax_admin)
+    tx = governance.cancel(pid, sender=customs_admin_2)
+    (event,) = tx.decode_logs(consortium.Cancelled)
+    assert (event.proposal_id, event.canceller) == (pid, customs_admin_2.address)
+    assert governance.status(pid) == ProposalStatus.CANCELLED
+    assert consortium.proposals(pid).proposer == customs_admin.address
+
+
+def test_cancel__expired_open_proposal__closes(
+    consortium, governance, customs_admin, newcomer, chain
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    chain.pending_timestamp = consortium.proposals(pid).expires_at + 1
+    governance.cancel(pid, sender=customs_admin)
+    assert governance.status(pid) == ProposalStatus.CANCELLED
+
+
+def test_proposals__unpacks_every_field(consortium, governance, customs_admin, newcomer, chain):
+    args = encode_args("add_account", org_id=1, account=newcomer)
+    tx = consortium.propose(
+        Action.ADD_ACCOUNT, args, reason_hash("new clerk"), sender=customs_admin
+    )
+    (proposed,) = tx.decode_logs(consortium.Proposed)
+    stored = consortium.proposals(proposed.proposal_id)
+    assert stored.action == Action.ADD_ACCOUNT
+    assert stored.status == ProposalStatus.OPEN
+    assert stored.proposer == customs_admin.address
+    assert stored.proposer_org == 1
+    assert stored.created_at == chain.blocks[-1].timestamp
+    assert stored.expires_at == stored.created_at + WEEK == proposed.expires_at
+    assert stored.reason == reason_hash("new clerk")
+    assert stored.args == args
+    unknown = consortium.proposals(proposed.proposal_id + 1)
+    assert (unknown.action, unknown.status, unknown.proposer_org, unknown.args) == (0, 0, 0, b"")
+
+
+def test_approvals_needed__is_threshold_for_a_new_proposal__zero_for_unknown(
+    consortium, governance, customs_admin, newcomer
+):
+    pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
+    assert consortium.approvals_needed(pid) == consortium.threshold() == 2
+    assert consortium.approvals_needed(pid + 1) == 0
 
 
 def test_approval_from_suspended_org__stops_counting(

@@ -4,6 +4,7 @@ import ape
 import pytest
 
 from trustspace.consortium.constants import Action
+from trustspace.consortium.governance import encode_args
 
 HIGH = b"\x11" * 32
 LOW = b"\x22" * 32
@@ -95,6 +96,18 @@ def test_set_protected__marks_and_unmarks(consortium, governance, approvers, pro
         governance.propose("set_protected", sender=approvers[0], target=target, protected=True)
     governance.enact("set_protected", approvers=approvers, target=target, protected=False)
     assert not consortium.is_protected(target)
+
+
+def test_set_protected__zero_target__reverts(consortium, approvers):
+    zero = "0x" + "00" * 20
+    with ape.reverts("consortium: zero target"):
+        consortium.propose(
+            Action.SET_PROTECTED,
+            encode_args("set_protected", target=zero, protected=True),
+            b"\0" * 32,
+            sender=approvers[0],
+        )
+    assert not consortium.is_protected(zero)
 
 
 def test_call__governed_target_runs_only_through_proposal(
