@@ -6,6 +6,7 @@ showing only "x", ``[@`` swallowed the text after it, and ``[/]`` crashed the co
 (a ``MarkupError`` traceback). Every value now prints as typed.
 """
 
+import io
 import json
 
 import pytest
@@ -128,3 +129,34 @@ def test_markup__disclosed_field_names_and_values__printed_as_typed(
     shown = one_line(cli("verify-disclosure", disclosure).stdout)
     assert f'{CLOSE} "{LINK}" VALID' in shown and f'{OPEN} "{CLOSE}" VALID' in shown
     assert f"issuer {LINK} (org 1)" in shown and "disclosure ].json" in shown
+
+
+def test_markup__progress_bar_on_a_terminal__close_tag_in_path__no_crash(
+    cli, alias, hostile, customs_notary, tmp_path, monkeypatch
+):
+    # The progress bar renders only on a terminal; there a "[/]" in a folder name crashed
+    # notarize (rich's TextColumn reads markup by default).
+    from rich.console import Console
+
+    import trustspace.cli.notary as notary_cli
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # Consoles made from here on think: terminal
+    terminal = Console(file=io.StringIO(), force_terminal=True, markup=False, highlight=False)
+    monkeypatch.setattr(notary_cli, "err_console", terminal, raising=False)
+    folder = tmp_path / f"x{CLOSE}"  # the folder "]" in the folder "x["
+    folder.mkdir(parents=True)
+    (folder / "doc.xml").write_text("<doc/>")
+    result = cli(
+        "notarize",
+        folder,
+        "--schema",
+        hostile[2],
+        "--out",
+        tmp_path / "b",
+        "--notary",
+        hostile[0].address,
+        "--account",
+        alias(customs_notary),
+        "--json",
+    )
+    assert json.loads(result.stdout)["ok"]
