@@ -28,7 +28,7 @@ OPEN = "[@"
 PATH_LINK = "[link=https:/evil.example]x[/link]"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hostile(project, deployer, customs_admin, tax_admin, customs_notary, accounts, alias):
     """A Consortium whose organisations are named with markup, a Notary, a schema named
     with markup; customs_notary attests for org 1 (named ``LINK``)."""

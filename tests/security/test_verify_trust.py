@@ -27,15 +27,12 @@ from trustspace.notary.disclosure import commit
 REFUSED = 2
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lookalike(
     project, deployer, outsider, newcomer, notary, notary_consortium, client, schema_id, alias
 ):
     """The outsider's own suite: a Consortium with the genuine organisation names (the
-    outsider is "Tax Administration", org 2, with NOTARY), a Notary over it, one schema.
-
-    Requests every session fixture of this module first: ape's isolation breaks when a
-    session fixture is set up after a module one."""
+    outsider is "Tax Administration", org 2, with NOTARY), a Notary over it, one schema."""
     fake = deploy_consortium(
         project,
         outsider,

@@ -92,7 +92,7 @@ def cli_fixture():
     return invoke
 
 
-@pytest.fixture(name="alias", scope="session")
+@pytest.fixture(name="alias")
 def alias_fixture(accounts):
     """``alias(account)``: the ``TEST::<n>`` name the CLI takes for a local test account."""
 
