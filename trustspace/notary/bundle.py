@@ -5,6 +5,16 @@ attestation (record id = keccak256(digest ‖ org id)) or a batch (root, size,
 leaf index and proof; batch id = keccak256(root ‖ org id)). Offline checks need
 only the bundle and the file; the on-chain check (revocation, expiry,
 organisation liveness) is :meth:`trustspace.notary.NotaryClient.bundle_status`.
+
+Everything in a bundle is a *claim* of whoever hands it over. The offline check
+proves only that the bundle is self-consistent (file, digest, proof, record id
+agree); which contract answers for it comes from the relying party
+(:mod:`trustspace.notary.trust`), never from ``attestation.notary``.
+
+What a digest covers (``document.encoding``): ``bytes`` — SHA-256 of the file
+as stored (the default); ``json-rfc8785`` — SHA-256 of the RFC 8785 canonical
+form of the JSON value the file holds (``notarize --json-record``), so that two
+encodings of one record (key order, whitespace, number spelling) have one digest.
 """
 
 from __future__ import annotations
@@ -15,12 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustspace.crypto.hashing import DIGEST_ALGORITHM, from_hex, hash_file, to_hex
+from trustspace.crypto.hashing import DIGEST_ALGORITHM, from_hex, hash_file, hash_json, to_hex
 from trustspace.errors import InputError
 from trustspace.notary.tree import MerkleTree, record_id, verify
 
 BUNDLE_TYPE = "trustspace.bundle"
 BUNDLE_VERSION = 1
+#: ``document.encoding``: the digest is of the file's bytes.
+ENCODING_BYTES = "bytes"
+#: ``document.encoding``: the digest is of the RFC 8785 form of the file's JSON value.
+ENCODING_JSON = "json-rfc8785"
+ENCODINGS = (ENCODING_BYTES, ENCODING_JSON)
 
 
 class BundleError(InputError):
@@ -53,6 +68,10 @@ class Bundle:
     block_number: int | None = None
     attested_at: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The attesting organisation's name when notarized: a claim, shown only as such offline.
+    org_name: str | None = None
+    #: What the digest covers: :data:`ENCODING_BYTES` or :data:`ENCODING_JSON`.
+    encoding: str = ENCODING_BYTES
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict with hex strings."""
@@ -63,10 +82,12 @@ class Bundle:
                 "name": self.name,
                 "digest": to_hex(self.digest),
                 "hash": DIGEST_ALGORITHM,
+                "encoding": self.encoding,
             },
             "attestation": {
                 "record_id": to_hex(self.record_id),
                 "org_id": self.org_id,
+                "org_name": self.org_name,
                 "schema_id": self.schema_id,
                 "chain_id": self.chain_id,
                 "notary": self.notary,
@@ -96,6 +117,10 @@ class Bundle:
             doc, att, b = data["document"], data["attestation"], data.get("batch")
             if doc.get("hash") != DIGEST_ALGORITHM:
                 raise BundleError(f"unsupported digest algorithm {doc.get('hash')!r}")
+            encoding = doc.get("encoding") or ENCODING_BYTES
+            if encoding not in ENCODINGS:
+                raise BundleError(f"unsupported document encoding {encoding!r}")
+            org_name = att.get("org_name")
             return cls(
                 name=doc.get("name"),
                 digest=from_hex(doc["digest"]),
@@ -116,6 +141,8 @@ class Bundle:
                     proof=[from_hex(p) for p in b["proof"]],
                 ),
                 extra=dict(data.get("extra") or {}),
+                org_name=None if org_name is None else str(org_name),
+                encoding=str(encoding),
             )
         except BundleError:
             raise
@@ -158,9 +185,48 @@ def verify_offline(bundle: Bundle, digest: bytes | None = None) -> None:
         raise BundleError("the record id does not match the anchored digest and organisation")
 
 
-def verify_file(bundle: Bundle, path: str | Path) -> None:
-    """Hash the file (streamed) and check it against the bundle offline."""
-    verify_offline(bundle, hash_file(path))
+def verify_file(bundle: Bundle, path: str | Path, encoding: str | None = None) -> None:
+    """Hash the file as the bundle says (or as ``encoding``) and check it offline."""
+    verify_offline(bundle, document_digest(path, encoding or bundle.encoding))
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        duplicated = sorted({k for k in keys if keys.count(k) > 1})
+        raise BundleError(f"duplicate key(s) {', '.join(map(repr, duplicated))}")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> Any:
+    raise BundleError(f"{name} is not JSON")
+
+
+def load_json_record(path: str | Path) -> Any:
+    """The JSON value of a record file, strictly: UTF-8, no duplicate keys, no NaN/Infinity
+    (each would let two different files, or two readers, disagree on the value)."""
+    try:
+        raw = Path(path).read_bytes().decode("utf-8")
+        return json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    except BundleError as err:
+        raise BundleError(f"{path}: not a JSON record: {err}") from err
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise BundleError(f"{path}: not a JSON record: {err}") from err
+
+
+def document_digest(path: str | Path, encoding: str = ENCODING_BYTES) -> bytes:
+    """The digest of the file at ``path``: SHA-256 of its bytes, or of the RFC 8785 form of
+    its JSON value (:data:`ENCODING_JSON`)."""
+    if encoding == ENCODING_BYTES:
+        return hash_file(path)
+    if encoding == ENCODING_JSON:
+        try:
+            return hash_json(load_json_record(path))
+        except ValueError as err:  # rfc8785: a number JSON cannot carry exactly
+            if isinstance(err, BundleError):
+                raise
+            raise BundleError(f"{path}: not a JSON record: {err}") from err
+    raise BundleError(f"unsupported document encoding {encoding!r}")
 
 
 def batch_bundles(
@@ -174,7 +240,8 @@ def batch_bundles(
     tree: MerkleTree | None = None,
     **receipt: Any,
 ) -> list[Bundle]:
-    """One bundle per document of a batch; ``receipt``: tx_hash, block_number, attested_at."""
+    """One bundle per document of a batch; ``receipt``: tx_hash, block_number, attested_at,
+    and optionally org_name and encoding."""
     tree = tree or MerkleTree(digests)
     rid = record_id(tree.root, org_id)
     return [

@@ -4,8 +4,18 @@ import json
 
 import pytest
 
-from trustspace.crypto.hashing import hash_bytes, hash_file
-from trustspace.notary.bundle import Bundle, BundleError, batch_bundles, verify_file, verify_offline
+from trustspace.crypto.hashing import hash_bytes, hash_file, hash_json
+from trustspace.notary.bundle import (
+    ENCODING_BYTES,
+    ENCODING_JSON,
+    Bundle,
+    BundleError,
+    batch_bundles,
+    document_digest,
+    load_json_record,
+    verify_file,
+    verify_offline,
+)
 from trustspace.notary.tree import MerkleTree, record_id
 
 NOTARY = "0x" + "ab" * 20
@@ -88,3 +98,92 @@ def test_load__not_json__raises(tmp_path):
     p.write_text("{")
     with pytest.raises(BundleError, match="not JSON"):
         Bundle.load(p)
+
+
+def test_bundle__claims_and_encoding__round_trip():
+    d = hash_json({"a": 1})
+    b = Bundle(
+        digest=d,
+        org_id=2,
+        org_name="Tax Administration",
+        record_id=record_id(d, 2),
+        chain_id=31339,
+        notary=NOTARY,
+        encoding=ENCODING_JSON,
+    )
+    data = json.loads(json.dumps(b.to_json()))
+    assert data["document"]["encoding"] == "json-rfc8785"
+    assert data["attestation"]["org_name"] == "Tax Administration"
+    assert Bundle.from_json(data) == b
+
+
+def test_bundle__written_before_encodings__reads_as_bytes():
+    d = hash_bytes(b"x")
+    data = Bundle(
+        digest=d, org_id=1, record_id=record_id(d, 1), chain_id=1, notary=NOTARY
+    ).to_json()
+    del data["document"]["encoding"], data["attestation"]["org_name"]
+    loaded = Bundle.from_json(data)
+    assert loaded.encoding == ENCODING_BYTES and loaded.org_name is None
+
+
+def test_bundle__unknown_encoding__raises():
+    d = hash_bytes(b"x")
+    data = Bundle(
+        digest=d, org_id=1, record_id=record_id(d, 1), chain_id=1, notary=NOTARY
+    ).to_json()
+    data["document"]["encoding"] = "xml-c14n"
+    with pytest.raises(BundleError, match="unsupported document encoding"):
+        Bundle.from_json(data)
+
+
+def test_document_digest__json_record__encodings_agree_bytes_differ(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text('{"b":[1,2],"a":"\u00e9","n":1.0}')
+    b.write_text('{\n  "a": "é",\n  "n": 1,\n  "b": [1, 2]\n}\n')
+    assert document_digest(a, ENCODING_JSON) == document_digest(b, ENCODING_JSON)
+    assert document_digest(a, ENCODING_JSON) == hash_json({"a": "é", "b": [1, 2], "n": 1})
+    assert document_digest(a) != document_digest(b)
+    assert document_digest(a, ENCODING_BYTES) == hash_file(a)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"a": 1, "a": 2}', "duplicate key"),
+        ('{"a": NaN}', "NaN is not JSON"),
+        ('{"a": Infinity}', "Infinity is not JSON"),
+        ("{", "not a JSON record"),
+    ],
+)
+def test_load_json_record__ambiguous_or_invalid__raises(tmp_path, content, message):
+    p = tmp_path / "r.json"
+    p.write_text(content)
+    with pytest.raises(BundleError, match=message):
+        load_json_record(p)
+    with pytest.raises(BundleError):
+        document_digest(p, ENCODING_JSON)
+
+
+def test_load_json_record__not_utf8__raises(tmp_path):
+    p = tmp_path / "r.json"
+    p.write_bytes(b'{"a": "\xff"}')
+    with pytest.raises(BundleError, match="not a JSON record"):
+        load_json_record(p)
+
+
+def test_verify_file__json_bundle__hashes_canonically(tmp_path):
+    p = tmp_path / "r.json"
+    p.write_text('{ "z": 1, "a": 2 }')
+    d = hash_json({"a": 2, "z": 1})
+    b = Bundle(
+        digest=d,
+        org_id=1,
+        record_id=record_id(d, 1),
+        chain_id=1,
+        notary=NOTARY,
+        encoding=ENCODING_JSON,
+    )
+    verify_file(b, p)
+    with pytest.raises(BundleError, match="differs"):
+        verify_file(b, p, ENCODING_BYTES)
