@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,14 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.logs import DISCARD
+from web3.types import TxReceipt
 
 from trustspace.bus.config import BusConfig, ChainConfig
 from trustspace.bus.web3tx import TxSender, connect
 from trustspace.consortium.constants import Action, OrgKind, Role
-from trustspace.consortium.governance import OrgSeed, constructor_args, encode_args, reason_hash
+from trustspace.consortium.governance import Decision, Governance
+from trustspace.deploy.config import local_config
+from trustspace.deploy.deployer import SuiteDeployer
 from trustspace.devnet.chains import MNEMONIC, RunningChain
 from trustspace.paths import project_root
 
@@ -39,8 +42,10 @@ ADMIN_INDICES = (1, 2, 3, 4, 5)
 VALIDATOR_INDICES = (11, 12, 13, 14, 15)
 SENDER_INDEX = 17
 RELAYER_INDEX = 18
-RECIPIENT_GAS = 200_000
+#: Validator organisations whose checkpoints every bus accepts (of five).
 THRESHOLD = 3
+#: Admin organisations a proposal needs on every chain (customs and tax approve).
+GOVERNANCE_THRESHOLD = 2
 
 
 def mnemonic_key(index: int) -> LocalAccount:
@@ -60,54 +65,64 @@ class ChainDeployment:
     consortium: Contract
     bus: Contract
     extra: dict[str, Contract] = field(default_factory=dict)
+    #: The deployment record, as :class:`SuiteDeployer` wrote it.
+    record_path: Path | None = None
 
 
 class LocalBus:
-    """Deploys and governs the bus on several local chains."""
+    """Deploys and governs the bus on several local chains (over web3.py, the daemons' stack).
 
-    def __init__(self, chains: Sequence[RunningChain]) -> None:
+    Deployment goes through the one deployer (:class:`SuiteDeployer` over web3.py,
+    records in ``folder``, a temporary folder by default) and every governance
+    change through the one loop (:class:`Governance` over web3.py).
+    """
+
+    def __init__(self, chains: Sequence[RunningChain], folder: Path | None = None) -> None:
         self.chains = list(chains)
         self.deployer = mnemonic_key(0)
         self.admins = [mnemonic_key(i) for i in ADMIN_INDICES]
         self.validators = [mnemonic_key(i) for i in VALIDATOR_INDICES]
         self.deployments: dict[str, ChainDeployment] = {}
+        self.governance: dict[str, Governance[LocalAccount | TxSender, TxReceipt]] = {}
+        self._tmp = (
+            tempfile.TemporaryDirectory(prefix="trustspace-bus-") if folder is None else None
+        )
+        self.folder = Path(self._tmp.name) if self._tmp is not None else folder
 
     def sender(self, name: str, key: LocalAccount | None = None) -> TxSender:
         return TxSender(self.deployments[name].w3, key or self.deployer)
 
-    def govern(self, name: str, action: Action, **values: Any) -> None:
+    def govern(
+        self, name: str, action: Action, reason: str | bytes = "bus", **values: Any
+    ) -> Decision[TxReceipt]:
         """Propose by the customs admin, approve by the tax admin, execute."""
-        dep = self.deployments[name]
-        first, second = TxSender(dep.w3, self.admins[0]), TxSender(dep.w3, self.admins[1])
-        c = dep.consortium
-        receipt = first.transact(
-            c.functions.propose(int(action), encode_args(action, **values), reason_hash("bus"))
-        )
-        (event,) = c.events.Proposed().process_receipt(receipt, errors=DISCARD)
-        pid = event["args"]["proposal_id"]
-        second.transact(c.functions.approve(pid))
-        first.transact(c.functions.execute(pid))
+        approvers = self.admins[:GOVERNANCE_THRESHOLD]
+        return self.governance[name].decide(action, approvers=approvers, reason=reason, **values)
 
-    def call_bus(self, name: str, fn: str, *args: Any) -> None:
+    def call_bus(
+        self, name: str, fn: str, *args: Any, reason: str | bytes = "bus"
+    ) -> Decision[TxReceipt]:
         """Governance makes the Consortium call the bus."""
-        bus = self.deployments[name].bus
-        data = getattr(bus.functions, fn)(*args)._encode_transaction_data()
-        self.govern(name, Action.CALL, target=bus.address, data=data)
+        approvers = self.admins[:GOVERNANCE_THRESHOLD]
+        return self.governance[name].decide_call(
+            self.deployments[name].bus, fn, *args, approvers=approvers, reason=reason
+        )
 
     def deploy(self) -> dict[str, ChainDeployment]:
         """Deploy on every chain and connect every pair."""
-        seeds = [
-            OrgSeed(n, k, [a.address])
-            for n, k, a in zip(ORG_NAMES, ORG_KINDS, self.admins, strict=True)
-        ]
+        agencies = tuple(zip(ORG_NAMES, ORG_KINDS, strict=True))
+        config = local_config(self.admins, threshold=GOVERNANCE_THRESHOLD, agencies=agencies)
         for chain in self.chains:
             w3 = connect(chain.url)
-            tx = TxSender(w3, self.deployer)
-            consortium = tx.deploy("Consortium", *constructor_args(seeds, 2, 7 * 86400))
-            bus = tx.deploy("MessageBus", consortium.address, RECIPIENT_GAS)
-            self.deployments[chain.name] = ChainDeployment(
-                chain.name, chain.chain_id, chain.url, w3, consortium, bus
+            deployer = SuiteDeployer.over_web3(
+                w3, self.deployer, config, folder=self.folder, replace_stale=True
             )
+            suite = deployer.deploy(["Consortium", "MessageBus"])
+            self.deployments[chain.name] = ChainDeployment(
+                chain.name, chain.chain_id, chain.url, w3, suite.consortium, suite.bus,
+                record_path=suite.path,
+            )  # fmt: skip
+            self.governance[chain.name] = Governance(suite.consortium)
             for org_id, key in enumerate(self.validators, start=1):
                 self.govern(chain.name, Action.ADD_ACCOUNT, org_id=org_id, account=key.address)
                 self.govern(
@@ -123,9 +138,9 @@ class LocalBus:
                     )  # fmt: skip
         return self.deployments
 
-    def allow_sender(self, name: str, sender: str) -> None:
+    def allow_sender(self, name: str, sender: str) -> Decision[TxReceipt]:
         """Let ``sender`` dispatch on chain ``name``."""
-        self.call_bus(name, "setSender", Web3.to_checksum_address(sender), True)
+        return self.call_bus(name, "setSender", Web3.to_checksum_address(sender), True)
 
 
 def write_config(deployments: dict[str, ChainDeployment], folder: Path) -> Path:
