@@ -8,16 +8,12 @@ chain as an origin with the five validators and threshold 3.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
@@ -29,10 +25,8 @@ from trustspace.consortium.constants import Action, OrgKind, Role
 from trustspace.consortium.governance import Decision, Governance
 from trustspace.deploy.config import local_config
 from trustspace.deploy.deployer import SuiteDeployer
-from trustspace.devnet.chains import MNEMONIC, RunningChain
-from trustspace.paths import project_root
-
-Account.enable_unaudited_hdwallet_features()
+from trustspace.devnet.chains import RunningChain, mnemonic_key
+from trustspace.devnet.daemons import spawn_relayer, spawn_validator, stop
 
 ORG_NAMES = ("Customs Authority", "Tax Administration", "Maritime Authority", "Forex Office",
              "Ministry of Trade")  # fmt: skip
@@ -46,12 +40,6 @@ RELAYER_INDEX = 18
 THRESHOLD = 3
 #: Admin organisations a proposal needs on every chain (customs and tax approve).
 GOVERNANCE_THRESHOLD = 2
-
-
-def mnemonic_key(index: int) -> LocalAccount:
-    """Key ``index`` of anvil's test mnemonic (local chains only)."""
-    account: LocalAccount = Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
-    return account
 
 
 @dataclass
@@ -158,48 +146,18 @@ def write_config(deployments: dict[str, ChainDeployment], folder: Path) -> Path:
     return path
 
 
-def _daemon_env(key: LocalAccount, variable: str) -> dict[str, str]:
-    env = dict(os.environ)
-    root = str(project_root())
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env[variable] = key.key.hex()
-    return env
-
-
-def spawn_validator(
-    config: Path, chain: str, key: LocalAccount, confirmations: int = 0, poll: float = 0.2
-) -> subprocess.Popen[bytes]:
-    """Start ``trustspace validator run`` as its own process."""
-    command = [
-        sys.executable, "-m", "trustspace.bus", "validator", "run", "--config", str(config),
-        "--chain", chain, "--confirmations", str(confirmations), "--poll", str(poll),
-    ]  # fmt: skip
-    log = (config.parent / f"validator-{chain}-{key.address[:8]}.log").open("ab")
-    return subprocess.Popen(
-        command, env=_daemon_env(key, "TRUSTSPACE_VALIDATOR_KEY"), cwd=project_root(),
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def spawn_relayer(
-    config: Path, key: LocalAccount, *extra: str, poll: float = 0.2
-) -> subprocess.Popen[bytes]:
-    """Start ``trustspace relay run`` as its own process."""
-    command = [sys.executable, "-m", "trustspace.bus", "relay", "run", "--config", str(config),
-               "--poll", str(poll), *extra]  # fmt: skip
-    log = (config.parent / "relayer.log").open("ab")
-    return subprocess.Popen(
-        command, env=_daemon_env(key, "TRUSTSPACE_RELAYER_KEY"), cwd=project_root(),
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Stop a daemon started here with SIGTERM, SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+__all__ = [
+    "ADMIN_INDICES",
+    "GOVERNANCE_THRESHOLD",
+    "RELAYER_INDEX",
+    "SENDER_INDEX",
+    "THRESHOLD",
+    "VALIDATOR_INDICES",
+    "ChainDeployment",
+    "LocalBus",
+    "mnemonic_key",
+    "spawn_relayer",
+    "spawn_validator",
+    "stop",
+    "write_config",
+]

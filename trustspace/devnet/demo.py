@@ -423,8 +423,9 @@ class Scenario:
     @contextmanager
     def bus_daemons(self) -> Iterator[Path]:
         """Validator processes (3 of the 5 organisations online) and a relayer, stopped after."""
-        from tests.utils.bus_local import mnemonic_key, spawn_relayer, spawn_validator, stop
         from trustspace.bus.config import BusConfig, ChainConfig
+        from trustspace.devnet.chains import mnemonic_key
+        from trustspace.devnet.daemons import spawn_relayer, spawn_validator, stop
 
         folder = (self.workdir / "bus").resolve()
         # The chains are new on every run: progress and signatures of an earlier run are void.
