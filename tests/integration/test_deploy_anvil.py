@@ -113,3 +113,26 @@ def test_deploy_over_web3__same_deployer__records_rebinds_and_governs(tmp_path):
         assert [v.name for v in gov.organisations()][:2] == [
             "Customs Authority", "Tax Administration",
         ]  # fmt: skip
+
+
+def test_did_registry_over_web3__same_key_and_nonce_on_two_chains__addresses_differ():
+    """The unrecorded factory path the DID chain tests need: one key, the same nonces on
+    customs and tax, the same factory address, a different registry on each chain."""
+    from trustspace.bus.web3tx import connect
+    from trustspace.deploy.deployer import deploy_contract, deploy_did_registry
+    from trustspace.deploy.stacks import Web3Chain
+    from trustspace.devnet.chains import mnemonic_key
+
+    specs = [ChainSpec("customs", 31338, free_port()), ChainSpec("tax", 31339, free_port())]
+    found = []
+    with local_chains(specs) as running:
+        for chain in running:
+            stack = Web3Chain(connect(chain.url), mnemonic_key(0))
+            factory = deploy_contract(stack, "DIDRegistryFactory")
+            registry = deploy_did_registry(stack, factory.address)
+            assert deploy_did_registry(stack, factory.address).address == registry.address
+            assert registry.functions.identityOwner(stack.deployer).call() == stack.deployer
+            found.append((factory.address, registry.address))
+    (factory_a, registry_a), (factory_b, registry_b) = found
+    assert factory_a == factory_b
+    assert registry_a != registry_b

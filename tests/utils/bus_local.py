@@ -78,6 +78,7 @@ class LocalBus:
         self.folder = Path(self._tmp.name) if self._tmp is not None else folder
 
     def sender(self, name: str, key: LocalAccount | None = None) -> TxSender:
+        """A sender on chain ``name`` (the deployer key unless ``key`` is given)."""
         return TxSender(self.deployments[name].w3, key or self.deployer)
 
     def govern(
