@@ -184,8 +184,6 @@ def measure_targets() -> list[Figure]:
 
 def measure_other_writes() -> list[Figure]:
     """Ordered dispatch, pause/resume, retry, governance calls and dropValidator."""
-    from web3.logs import DISCARD
-
     from bench.gas_bus import BODY, DELIVERY_GAS
     from tests.utils.bus_local import SENDER_INDEX, LocalBus, mnemonic_key
     from tests.utils.contracts import test_contract
@@ -194,7 +192,6 @@ def measure_other_writes() -> list[Figure]:
     from trustspace.bus.tree import MessageTree
     from trustspace.bus.web3tx import TxSender
     from trustspace.consortium.constants import Action, Role
-    from trustspace.consortium.governance import encode_args, reason_hash
     from trustspace.devnet.chains import local_chains
 
     figures: list[Figure] = []
@@ -208,23 +205,9 @@ def measure_other_writes() -> list[Figure]:
         deps = env.deploy()
         customs, tax = deps["customs"], deps["tax"]
 
-        def govern(name: str, action: Action, **values: Any) -> Any:
-            dep = deps[name]
-            first = TxSender(dep.w3, env.admins[0])
-            second = TxSender(dep.w3, env.admins[1])
-            c = dep.consortium
-            receipt = first.transact(
-                c.functions.propose(int(action), encode_args(action, **values), reason_hash("b"))
-            )
-            (event,) = c.events.Proposed().process_receipt(receipt, errors=DISCARD)
-            pid = event["args"]["proposal_id"]
-            second.transact(c.functions.approve(pid))
-            return first.transact(c.functions.execute(pid))
-
         def call_bus(name: str, fn: str, *args: Any) -> Any:
-            bus = deps[name].bus
-            data = getattr(bus.functions, fn)(*args)._encode_transaction_data()
-            return govern(name, Action.CALL, target=bus.address, data=data)
+            """The execution receipt of a governed bus call (one shared governance loop)."""
+            return env.call_bus(name, fn, *args, reason="b").executed
 
         sender_key = mnemonic_key(SENDER_INDEX)
         keep("execute_call_setSender", customs.w3,
@@ -272,7 +255,8 @@ def measure_other_writes() -> list[Figure]:
             call_bus("tax", "setValidators", customs.chain_id, customs.bus.address, keys, 3),
         )
         dropped = env.validators[4]
-        govern("tax", Action.REVOKE_ROLE, account=dropped.address, roles=int(Role.VALIDATOR))
+        env.govern("tax", Action.REVOKE_ROLE, reason="b", account=dropped.address,
+                   roles=int(Role.VALIDATOR))  # fmt: skip
         keep("dropValidator", tax.w3,
              dest_tx.transact(tax.bus.functions.dropValidator(customs.chain_id,
                                                               dropped.address)))  # fmt: skip

@@ -6,7 +6,8 @@
     ape run deploy contract Notary --network ethereum:customs:node
     ape run deploy status --network ethereum:customs:node
 
-The logic lives in ``trustspace.deploy.deployer``; this file only parses options and prints.
+The logic lives in ``trustspace.deploy.deployer`` (config, deployer, wiring); this file only parses
+options and prints.
 """
 
 from pathlib import Path
@@ -17,7 +18,8 @@ from ape.cli import ConnectedProviderCommand, account_option
 from rich.console import Console
 
 from trustspace.ape_tuning import cache_custom_networks
-from trustspace.deploy.deployer import CONTRACT_NAMES, SuiteConfig, SuiteDeployer, local_config
+from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
+from trustspace.deploy.deployer import SuiteDeployer, load_suite
 from trustspace.deploy.deployer import is_local_network as _is_local
 from trustspace.deploy.records import DeploymentError
 
@@ -121,8 +123,6 @@ def contract(provider, name, account, config, deployments, replace_stale, yes):
 @click.option("--deployments", type=click.Path(file_okay=False))
 def status(provider, deployments):
     """Show what is recorded for this network and whether the chain agrees."""
-    from trustspace.deploy.deployer import load_suite
-
     try:
         found = load_suite(project, provider, Path(deployments) if deployments else None)
     except DeploymentError as err:
@@ -156,8 +156,8 @@ def wire(provider, peers, validators, account, deployments, yes):
     """
     import json
 
-    from trustspace.deploy.deployer import Wiring, load_suite, wiring_calls
     from trustspace.deploy.records import default_folder, find
+    from trustspace.deploy.wiring import Wiring, wiring_calls
 
     folder = Path(deployments) if deployments else default_folder()
     try:

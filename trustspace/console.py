@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustspace.consortium.constants import Action, OrgKind, Role
 from trustspace.deploy.deployer import Suite, load_suite
 from trustspace.deploy.records import DeploymentError
 
-CONTRACT_NAMES = {
+if TYPE_CHECKING:
+    from ape.api import ProviderAPI
+    from ape.contracts import ContractInstance
+    from ape.managers.project import ProjectManager
+
+__all__ = ["CONSOLE_BINDINGS", "NotDeployed", "namespace"]
+
+#: Console name → the suite contract bound to it (one of ``deploy.config.CONTRACT_NAMES``).
+CONSOLE_BINDINGS: dict[str, str] = {
     "consortium": "Consortium",
     "did": "DIDRegistry",
     "notary": "Notary",
@@ -45,13 +53,13 @@ class NotDeployed:
 
 
 def namespace(
-    project: Any,
-    provider: Any,
+    project: ProjectManager | None,
+    provider: ProviderAPI,
     folder: Path | None = None,
     say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """The console names for the connected chain; ``say`` prints the greeting or the problem."""
-    suite: Suite | None
+    suite: Suite[ContractInstance] | None
     try:
         suite = load_suite(project, provider, folder)
     except DeploymentError as err:
@@ -59,7 +67,7 @@ def namespace(
         reason = str(err)
         say(f"trustspace: {reason}")
     names: dict[str, Any] = {}
-    for short, contract in CONTRACT_NAMES.items():
+    for short, contract in CONSOLE_BINDINGS.items():
         if suite is not None and contract in suite.contracts:
             names[short] = suite.contracts[contract]
         elif suite is not None:
@@ -73,7 +81,7 @@ def namespace(
         bound = ", ".join(
             f"{k}={getattr(v, 'address', '-')}"
             for k, v in names.items()
-            if k in CONTRACT_NAMES and v
+            if k in CONSOLE_BINDINGS and v
         )
         say(f"trustspace: chain {suite.record.chain_id} from {suite.path.name}: {bound}")
         say("trustspace: helpers() lists the governance, notarization and DID helpers")
@@ -85,7 +93,7 @@ def _helpers(names: dict[str, Any]) -> dict[str, Callable[..., Any]]:
     from trustspace.consortium.governance import Governance
     from trustspace.notary.client import NotaryClient
 
-    def gov() -> Governance:
+    def gov() -> Governance[Any, Any]:
         """The governance helper over ``consortium`` (propose/approve/execute/enact by name)."""
         return Governance(names["consortium"])
 
@@ -119,8 +127,7 @@ def _helpers(names: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         """Propose that the Consortium calls ``target.function(*args)`` (how every privileged
         change to another contract is made), e.g. ``call_proposal(notary, "deprecateSchema", 3,
         sender=admin)``; returns the proposal id."""
-        data = getattr(target, function).encode_input(*args)
-        return gov().propose("call", target=target, data=data, sender=sender, reason=reason)
+        return gov().propose_call(target, function, *args, sender=sender, reason=reason)
 
     def notary_client() -> NotaryClient:
         """A ``trustspace.notary.NotaryClient`` over ``notary``."""

@@ -10,7 +10,8 @@ import pytest
 
 from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance
-from trustspace.deploy.deployer import SuiteDeployer, local_config
+from trustspace.deploy.config import local_config
+from trustspace.deploy.deployer import SuiteDeployer
 from trustspace.devnet.chains import ChainSpec, free_port, local_chains
 from trustspace.paths import project_root
 

@@ -185,13 +185,13 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 
-from tests.utils.bus_local import _daemon_env  # noqa: E402
 from trustspace.bus.announced import ATTRIBUTE  # noqa: E402
 from trustspace.bus.checkpoint import Checkpoint as _Checkpoint  # noqa: E402
 from trustspace.bus.config import Announcements, load_config  # noqa: E402
 from trustspace.bus.signatures import SignatureEntry  # noqa: E402
 from trustspace.cli.bus import validator as validator_group  # noqa: E402
 from trustspace.consortium.constants import Action  # noqa: E402
+from trustspace.devnet.daemons import daemon_env  # noqa: E402
 from trustspace.did.registry import str_to_bytes32  # noqa: E402
 from trustspace.paths import project_root  # noqa: E402
 
@@ -335,7 +335,7 @@ def spawn_publishing_validator(config, chain, key, listen, log_name):
     ]  # fmt: skip
     log = (config.parent / log_name).open("ab")
     return subprocess.Popen(
-        command, env=_daemon_env(key, "TRUSTSPACE_VALIDATOR_KEY"), cwd=project_root(),
+        command, env=daemon_env(key, "TRUSTSPACE_VALIDATOR_KEY"), cwd=project_root(),
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )  # fmt: skip
 

@@ -7,7 +7,8 @@ import pytest
 
 from trustspace.console import NotDeployed, namespace
 from trustspace.consortium.constants import Role
-from trustspace.deploy.deployer import SuiteDeployer, local_config
+from trustspace.deploy.config import local_config
+from trustspace.deploy.deployer import SuiteDeployer
 from trustspace.devnet.chains import ChainSpec, free_port, local_chains
 from trustspace.paths import project_root
 

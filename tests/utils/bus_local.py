@@ -8,28 +8,25 @@ chain as an origin with the five validators and threshold 3.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.logs import DISCARD
+from web3.types import TxReceipt
 
 from trustspace.bus.config import BusConfig, ChainConfig
 from trustspace.bus.web3tx import TxSender, connect
 from trustspace.consortium.constants import Action, OrgKind, Role
-from trustspace.consortium.governance import OrgSeed, constructor_args, encode_args, reason_hash
-from trustspace.devnet.chains import MNEMONIC, RunningChain
-from trustspace.paths import project_root
-
-Account.enable_unaudited_hdwallet_features()
+from trustspace.consortium.governance import Decision, Governance
+from trustspace.deploy.config import local_config
+from trustspace.deploy.deployer import SuiteDeployer
+from trustspace.devnet.chains import RunningChain, mnemonic_key
+from trustspace.devnet.daemons import spawn_relayer, spawn_validator, stop
 
 ORG_NAMES = ("Customs Authority", "Tax Administration", "Maritime Authority", "Forex Office",
              "Ministry of Trade")  # fmt: skip
@@ -39,14 +36,10 @@ ADMIN_INDICES = (1, 2, 3, 4, 5)
 VALIDATOR_INDICES = (11, 12, 13, 14, 15)
 SENDER_INDEX = 17
 RELAYER_INDEX = 18
-RECIPIENT_GAS = 200_000
+#: Validator organisations whose checkpoints every bus accepts (of five).
 THRESHOLD = 3
-
-
-def mnemonic_key(index: int) -> LocalAccount:
-    """Key ``index`` of anvil's test mnemonic (local chains only)."""
-    account: LocalAccount = Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
-    return account
+#: Admin organisations a proposal needs on every chain (customs and tax approve).
+GOVERNANCE_THRESHOLD = 2
 
 
 @dataclass
@@ -60,54 +53,65 @@ class ChainDeployment:
     consortium: Contract
     bus: Contract
     extra: dict[str, Contract] = field(default_factory=dict)
+    #: The deployment record, as :class:`SuiteDeployer` wrote it.
+    record_path: Path | None = None
 
 
 class LocalBus:
-    """Deploys and governs the bus on several local chains."""
+    """Deploys and governs the bus on several local chains (over web3.py, the daemons' stack).
 
-    def __init__(self, chains: Sequence[RunningChain]) -> None:
+    Deployment goes through the one deployer (:class:`SuiteDeployer` over web3.py,
+    records in ``folder``, a temporary folder by default) and every governance
+    change through the one loop (:class:`Governance` over web3.py).
+    """
+
+    def __init__(self, chains: Sequence[RunningChain], folder: Path | None = None) -> None:
         self.chains = list(chains)
         self.deployer = mnemonic_key(0)
         self.admins = [mnemonic_key(i) for i in ADMIN_INDICES]
         self.validators = [mnemonic_key(i) for i in VALIDATOR_INDICES]
         self.deployments: dict[str, ChainDeployment] = {}
+        self.governance: dict[str, Governance[LocalAccount | TxSender, TxReceipt]] = {}
+        self._tmp = (
+            tempfile.TemporaryDirectory(prefix="trustspace-bus-") if folder is None else None
+        )
+        self.folder = Path(self._tmp.name) if self._tmp is not None else folder
 
     def sender(self, name: str, key: LocalAccount | None = None) -> TxSender:
+        """A sender on chain ``name`` (the deployer key unless ``key`` is given)."""
         return TxSender(self.deployments[name].w3, key or self.deployer)
 
-    def govern(self, name: str, action: Action, **values: Any) -> None:
+    def govern(
+        self, name: str, action: Action, reason: str | bytes = "bus", **values: Any
+    ) -> Decision[TxReceipt]:
         """Propose by the customs admin, approve by the tax admin, execute."""
-        dep = self.deployments[name]
-        first, second = TxSender(dep.w3, self.admins[0]), TxSender(dep.w3, self.admins[1])
-        c = dep.consortium
-        receipt = first.transact(
-            c.functions.propose(int(action), encode_args(action, **values), reason_hash("bus"))
-        )
-        (event,) = c.events.Proposed().process_receipt(receipt, errors=DISCARD)
-        pid = event["args"]["proposal_id"]
-        second.transact(c.functions.approve(pid))
-        first.transact(c.functions.execute(pid))
+        approvers = self.admins[:GOVERNANCE_THRESHOLD]
+        return self.governance[name].decide(action, approvers=approvers, reason=reason, **values)
 
-    def call_bus(self, name: str, fn: str, *args: Any) -> None:
+    def call_bus(
+        self, name: str, fn: str, *args: Any, reason: str | bytes = "bus"
+    ) -> Decision[TxReceipt]:
         """Governance makes the Consortium call the bus."""
-        bus = self.deployments[name].bus
-        data = getattr(bus.functions, fn)(*args)._encode_transaction_data()
-        self.govern(name, Action.CALL, target=bus.address, data=data)
+        approvers = self.admins[:GOVERNANCE_THRESHOLD]
+        return self.governance[name].decide_call(
+            self.deployments[name].bus, fn, *args, approvers=approvers, reason=reason
+        )
 
     def deploy(self) -> dict[str, ChainDeployment]:
         """Deploy on every chain and connect every pair."""
-        seeds = [
-            OrgSeed(n, k, [a.address])
-            for n, k, a in zip(ORG_NAMES, ORG_KINDS, self.admins, strict=True)
-        ]
+        agencies = tuple(zip(ORG_NAMES, ORG_KINDS, strict=True))
+        config = local_config(self.admins, threshold=GOVERNANCE_THRESHOLD, agencies=agencies)
         for chain in self.chains:
             w3 = connect(chain.url)
-            tx = TxSender(w3, self.deployer)
-            consortium = tx.deploy("Consortium", *constructor_args(seeds, 2, 7 * 86400))
-            bus = tx.deploy("MessageBus", consortium.address, RECIPIENT_GAS)
-            self.deployments[chain.name] = ChainDeployment(
-                chain.name, chain.chain_id, chain.url, w3, consortium, bus
+            deployer = SuiteDeployer.over_web3(
+                w3, self.deployer, config, folder=self.folder, replace_stale=True
             )
+            suite = deployer.deploy(["Consortium", "MessageBus"])
+            self.deployments[chain.name] = ChainDeployment(
+                chain.name, chain.chain_id, chain.url, w3, suite.consortium, suite.bus,
+                record_path=suite.path,
+            )  # fmt: skip
+            self.governance[chain.name] = Governance(suite.consortium)
             for org_id, key in enumerate(self.validators, start=1):
                 self.govern(chain.name, Action.ADD_ACCOUNT, org_id=org_id, account=key.address)
                 self.govern(
@@ -123,16 +127,16 @@ class LocalBus:
                     )  # fmt: skip
         return self.deployments
 
-    def allow_sender(self, name: str, sender: str) -> None:
+    def allow_sender(self, name: str, sender: str) -> Decision[TxReceipt]:
         """Let ``sender`` dispatch on chain ``name``."""
-        self.call_bus(name, "setSender", Web3.to_checksum_address(sender), True)
+        return self.call_bus(name, "setSender", Web3.to_checksum_address(sender), True)
 
 
 def write_config(deployments: dict[str, ChainDeployment], folder: Path) -> Path:
     """A bus config for these deployments, with signatures and database in ``folder``."""
     config = BusConfig(
         chains={
-            name: ChainConfig(name, dep.url, str(dep.bus.address))
+            name: ChainConfig(name, dep.url, str(dep.bus.address), dep.chain_id)
             for name, dep in deployments.items()
         },
         signatures=folder / "signatures",
@@ -143,48 +147,18 @@ def write_config(deployments: dict[str, ChainDeployment], folder: Path) -> Path:
     return path
 
 
-def _daemon_env(key: LocalAccount, variable: str) -> dict[str, str]:
-    env = dict(os.environ)
-    root = str(project_root())
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env[variable] = key.key.hex()
-    return env
-
-
-def spawn_validator(
-    config: Path, chain: str, key: LocalAccount, confirmations: int = 0, poll: float = 0.2
-) -> subprocess.Popen[bytes]:
-    """Start ``trustspace validator run`` as its own process."""
-    command = [
-        sys.executable, "-m", "trustspace.bus", "validator", "run", "--config", str(config),
-        "--chain", chain, "--confirmations", str(confirmations), "--poll", str(poll),
-    ]  # fmt: skip
-    log = (config.parent / f"validator-{chain}-{key.address[:8]}.log").open("ab")
-    return subprocess.Popen(
-        command, env=_daemon_env(key, "TRUSTSPACE_VALIDATOR_KEY"), cwd=project_root(),
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def spawn_relayer(
-    config: Path, key: LocalAccount, *extra: str, poll: float = 0.2
-) -> subprocess.Popen[bytes]:
-    """Start ``trustspace relay run`` as its own process."""
-    command = [sys.executable, "-m", "trustspace.bus", "relay", "run", "--config", str(config),
-               "--poll", str(poll), *extra]  # fmt: skip
-    log = (config.parent / "relayer.log").open("ab")
-    return subprocess.Popen(
-        command, env=_daemon_env(key, "TRUSTSPACE_RELAYER_KEY"), cwd=project_root(),
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Stop a daemon started here with SIGTERM, SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+__all__ = [
+    "ADMIN_INDICES",
+    "GOVERNANCE_THRESHOLD",
+    "RELAYER_INDEX",
+    "SENDER_INDEX",
+    "THRESHOLD",
+    "VALIDATOR_INDICES",
+    "ChainDeployment",
+    "LocalBus",
+    "mnemonic_key",
+    "spawn_relayer",
+    "spawn_validator",
+    "stop",
+    "write_config",
+]

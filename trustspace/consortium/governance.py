@@ -10,14 +10,21 @@ one place that knows each action's argument layout (the same tuples that
     gov.approve(pid, sender=other_admin)
     gov.execute(pid, sender=admin)
 
-or, when the approving admins are at hand, ``gov.enact(...)`` does all three.
+or, when the approving admins are at hand, ``gov.decide(...)`` does all three and
+returns the proposal id with every receipt (``gov.enact(...)`` returns the id only).
+
+This is the one propose → approve → execute loop of the project: the demo, the
+deploy wiring, the bus tooling, the tests and the benches all run it, over ape
+(:class:`ApeConsortium`) or over web3.py (:class:`Web3Consortium`), whichever
+contract object they hold.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
@@ -25,6 +32,38 @@ from eth_utils.crypto import keccak
 
 from trustspace.consortium.constants import Action, OrgKind, OrgStatus, ProposalStatus, Role
 from trustspace.errors import InputError
+
+if TYPE_CHECKING:
+    from ape.api import AccountAPI, ReceiptAPI
+    from ape.contracts import ContractInstance
+    from ape.managers.project import ProjectManager
+    from eth_account.signers.local import LocalAccount
+    from web3.contract import Contract
+    from web3.types import TxReceipt
+
+    from trustspace.bus.web3tx import TxSender
+
+__all__ = [
+    "ACTION_ARGS",
+    "ARG_DEFAULTS",
+    "ApeConsortium",
+    "ConsortiumPort",
+    "Decision",
+    "Governance",
+    "GovernanceError",
+    "OrgSeed",
+    "OrgView",
+    "Web3Consortium",
+    "constructor_args",
+    "deploy_consortium",
+    "encode_args",
+    "parse_action",
+    "reason_hash",
+]
+
+SignerT = TypeVar("SignerT")
+SignerContra = TypeVar("SignerContra", contravariant=True)
+ReceiptT = TypeVar("ReceiptT")
 
 # Argument names and ABI types of each action, in the order the contract decodes them.
 ACTION_ARGS: dict[Action, tuple[tuple[str, str], ...]] = {
@@ -169,15 +208,20 @@ def constructor_args(
 
 
 def deploy_consortium(
-    project: Any,
-    deployer: Any,
+    project: ProjectManager | None,
+    deployer: AccountAPI,
     orgs: Sequence[OrgSeed],
     threshold: int,
     proposal_lifetime: int = 7 * 86400,
-) -> Any:
-    """Deploy a Consortium seeded with ``orgs``; the deployer keeps no power."""
-    return deployer.deploy(
-        project.Consortium, *constructor_args(orgs, threshold, proposal_lifetime)
+) -> ContractInstance:
+    """Deploy a Consortium seeded with ``orgs`` (unrecorded, for tests and benches); the
+    deployer keeps no power. Goes through the one deployer, :mod:`trustspace.deploy.deployer`."""
+    from trustspace.deploy.deployer import deploy_contract
+    from trustspace.deploy.stacks import ApeChain
+
+    chain = ApeChain(deployer, project=project)
+    return deploy_contract(
+        chain, "Consortium", *constructor_args(orgs, threshold, proposal_lifetime)
     )
 
 
@@ -193,77 +237,292 @@ class OrgView:
     accounts: tuple[str, ...]
 
 
-class Governance:
-    """Propose, approve, execute and cancel Consortium proposals by readable names."""
+class ConsortiumPort(Protocol[SignerContra, ReceiptT]):
+    """How the governance loop reaches a Consortium on one chain stack.
 
-    def __init__(self, consortium: Any) -> None:
-        self.consortium = consortium
+    :class:`ApeConsortium` (ape contract instances, ape accounts) and
+    :class:`Web3Consortium` (web3.py contracts, local keys signed through
+    :class:`trustspace.bus.web3tx.TxSender`) are the two implementations.
+    """
 
-    def propose(
-        self, action: Action | str | int, *, sender: Any, reason: str | bytes = "", **values: Any
-    ) -> int:
-        """Make a proposal (the proposer's organisation approves it) and return its id."""
-        act = parse_action(action)
-        tx = self.consortium.propose(
-            int(act), encode_args(act, **values), reason_hash(reason), sender=sender
-        )
-        (event,) = tx.decode_logs(self.consortium.Proposed)
+    @property
+    def contract(self) -> Any:
+        """The stack's contract object of the Consortium."""
+
+    def transact(self, function: str, args: Sequence[Any], sender: SignerContra) -> ReceiptT:
+        """Send ``Consortium.<function>(*args)`` from ``sender``; the mined receipt."""
+
+    def proposal_id(self, receipt: ReceiptT) -> int:
+        """The id of the proposal that a ``propose`` receipt made."""
+
+    def read(self, function: str, *args: Any) -> Any:
+        """The result of the view ``Consortium.<function>(*args)``."""
+
+    def calldata(self, target: Any, function: str, *args: Any) -> tuple[str, bytes]:
+        """Address and ABI-encoded call ``target.<function>(*args)`` (for CALL proposals)."""
+
+    def tx_hash(self, receipt: ReceiptT) -> str:
+        """The 0x-hex hash of the transaction of ``receipt``."""
+
+
+class ApeConsortium:
+    """The Consortium through ape: ape contract instance, ape accounts, ape receipts."""
+
+    def __init__(self, contract: ContractInstance) -> None:
+        self._contract = contract
+
+    @property
+    def contract(self) -> ContractInstance:
+        """The ape contract instance."""
+        return self._contract
+
+    def transact(self, function: str, args: Sequence[Any], sender: AccountAPI) -> ReceiptAPI:
+        """Send through ape (ape signs, estimates gas and waits)."""
+        receipt: ReceiptAPI = getattr(self._contract, function)(*args, sender=sender)
+        return receipt
+
+    def proposal_id(self, receipt: ReceiptAPI) -> int:
+        """Decode the ``Proposed`` event with ape."""
+        (event,) = receipt.decode_logs(self._contract.Proposed)
         return int(event.proposal_id)
 
-    def approve(self, proposal_id: int, *, sender: Any) -> Any:
+    def read(self, function: str, *args: Any) -> Any:
+        """Call a view through ape."""
+        return getattr(self._contract, function)(*args)
+
+    def calldata(self, target: Any, function: str, *args: Any) -> tuple[str, bytes]:
+        """Encode with the ape contract instance ``target``."""
+        return str(target.address), bytes(getattr(target, function).encode_input(*args))
+
+    def tx_hash(self, receipt: ReceiptAPI) -> str:
+        """ape's ``txn_hash``."""
+        return str(receipt.txn_hash)
+
+
+class Web3Consortium:
+    """The Consortium through web3.py: local keys sign, :class:`TxSender` sends and waits
+    (the stack of the daemons and of the multi-chain test and bench set-ups)."""
+
+    def __init__(self, contract: Contract) -> None:
+        self._contract = contract
+        self._senders: dict[str, TxSender] = {}
+
+    @property
+    def contract(self) -> Contract:
+        """The web3.py contract."""
+        return self._contract
+
+    def _sender(self, signer: LocalAccount | TxSender) -> TxSender:
+        from trustspace.bus.web3tx import TxSender
+
+        if isinstance(signer, TxSender):
+            return signer
+        if signer.address not in self._senders:
+            self._senders[signer.address] = TxSender(self._contract.w3, signer)
+        return self._senders[signer.address]
+
+    def transact(
+        self, function: str, args: Sequence[Any], sender: LocalAccount | TxSender
+    ) -> TxReceipt:
+        """Sign with the local key, send, wait; raises if the transaction reverted."""
+        return self._sender(sender).transact(getattr(self._contract.functions, function)(*args))
+
+    def proposal_id(self, receipt: TxReceipt) -> int:
+        """Decode the ``Proposed`` event with web3.py."""
+        from web3.logs import DISCARD
+
+        (event,) = self._contract.events.Proposed().process_receipt(receipt, errors=DISCARD)
+        return int(event["args"]["proposal_id"])
+
+    def read(self, function: str, *args: Any) -> Any:
+        """Call a view through web3.py."""
+        return getattr(self._contract.functions, function)(*args).call()
+
+    def calldata(self, target: Any, function: str, *args: Any) -> tuple[str, bytes]:
+        """Encode with the web3.py contract ``target``."""
+        data = target.encode_abi(function, list(args))
+        return str(target.address), bytes.fromhex(str(data).removeprefix("0x"))
+
+    def tx_hash(self, receipt: TxReceipt) -> str:
+        """The receipt's ``transactionHash`` as 0x-hex."""
+        return "0x" + bytes(receipt["transactionHash"]).hex()
+
+
+def _port_of(consortium: Any) -> Any:
+    """The port for a contract object of either stack (or a port, as it is)."""
+    if isinstance(consortium, ApeConsortium | Web3Consortium):
+        return consortium
+    # A web3.py contract can exist only once web3.contract is imported; checking the type
+    # (rather than probing attributes) leaves the console's NotDeployed stand-in alone.
+    web3_contract = sys.modules.get("web3.contract")
+    if web3_contract is not None and isinstance(consortium, web3_contract.Contract):
+        return Web3Consortium(consortium)
+    return ApeConsortium(consortium)
+
+
+@dataclass(frozen=True)
+class Decision(Generic[ReceiptT]):
+    """A proposal carried through: its id and every receipt (propose, approvals, execute)."""
+
+    proposal_id: int
+    receipts: tuple[ReceiptT, ...]
+
+    @property
+    def executed(self) -> ReceiptT:
+        """The receipt of the execution."""
+        return self.receipts[-1]
+
+
+class Governance(Generic[SignerT, ReceiptT]):
+    """Propose, approve, execute and cancel Consortium proposals by readable names.
+
+    The loop is written once here and runs over either chain stack: pass an ape
+    contract instance (senders are ape accounts), a web3.py contract (senders are
+    ``eth_account`` local accounts or :class:`TxSender`), or a :class:`ConsortiumPort`.
+    """
+
+    @overload
+    def __init__(
+        self: Governance[LocalAccount | TxSender, TxReceipt], consortium: Contract
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Governance[AccountAPI, ReceiptAPI], consortium: ContractInstance
+    ) -> None: ...
+
+    @overload
+    def __init__(self, consortium: ConsortiumPort[SignerT, ReceiptT]) -> None: ...
+
+    def __init__(self, consortium: Any) -> None:
+        self.port: ConsortiumPort[SignerT, ReceiptT] = _port_of(consortium)
+        #: The stack's contract object (ape instance or web3.py contract).
+        self.consortium: Any = self.port.contract
+
+    def submit(
+        self,
+        action: Action | str | int,
+        *,
+        sender: SignerT,
+        reason: str | bytes = "",
+        **values: Any,
+    ) -> Decision[ReceiptT]:
+        """Make a proposal (the proposer's organisation approves it); its id and receipt."""
+        act = parse_action(action)
+        args = (int(act), encode_args(act, **values), reason_hash(reason))
+        receipt = self.port.transact("propose", args, sender)
+        return Decision(self.port.proposal_id(receipt), (receipt,))
+
+    def propose(
+        self,
+        action: Action | str | int,
+        *,
+        sender: SignerT,
+        reason: str | bytes = "",
+        **values: Any,
+    ) -> int:
+        """Make a proposal (the proposer's organisation approves it) and return its id."""
+        return self.submit(action, sender=sender, reason=reason, **values).proposal_id
+
+    def approve(self, proposal_id: int, *, sender: SignerT) -> ReceiptT:
         """Approve on behalf of the sender's organisation."""
-        return self.consortium.approve(proposal_id, sender=sender)
+        return self.port.transact("approve", (proposal_id,), sender)
 
-    def execute(self, proposal_id: int, *, sender: Any) -> Any:
+    def execute(self, proposal_id: int, *, sender: SignerT) -> ReceiptT:
         """Carry out a proposal that has enough approvals."""
-        return self.consortium.execute(proposal_id, sender=sender)
+        return self.port.transact("execute", (proposal_id,), sender)
 
-    def cancel(self, proposal_id: int, *, sender: Any) -> Any:
+    def cancel(self, proposal_id: int, *, sender: SignerT) -> ReceiptT:
         """Withdraw a proposal (any live ADMIN of the proposing organisation)."""
-        return self.consortium.cancel(proposal_id, sender=sender)
+        return self.port.transact("cancel", (proposal_id,), sender)
+
+    def decide(
+        self,
+        action: Action | str | int,
+        *,
+        approvers: Sequence[SignerT],
+        reason: str | bytes = "",
+        **values: Any,
+    ) -> Decision[ReceiptT]:
+        """Propose by the first approver, approve by the others, execute by the first.
+
+        ``approvers`` must be ADMIN accounts of at least ``threshold`` distinct
+        organisations; the contract rejects the execution otherwise. Returns the
+        proposal id and the receipts in order (propose, each approval, execute).
+        """
+        if not approvers:
+            raise GovernanceError("a decision needs at least one approving admin")
+        proposed = self.submit(action, sender=approvers[0], reason=reason, **values)
+        pid = proposed.proposal_id
+        approvals = [self.approve(pid, sender=approver) for approver in approvers[1:]]
+        executed = self.execute(pid, sender=approvers[0])
+        return Decision(pid, (*proposed.receipts, *approvals, executed))
 
     def enact(
         self,
         action: Action | str | int,
         *,
-        approvers: Sequence[Any],
+        approvers: Sequence[SignerT],
         reason: str | bytes = "",
         **values: Any,
     ) -> int:
-        """Propose by the first approver, approve by the others, execute; return the id.
+        """:meth:`decide`, returning only the proposal id."""
+        return self.decide(action, approvers=approvers, reason=reason, **values).proposal_id
 
-        ``approvers`` must be ADMIN accounts of at least ``threshold`` distinct
-        organisations; the contract rejects the execution otherwise.
-        """
-        if not approvers:
-            raise GovernanceError("enact needs at least one approving admin")
-        proposal_id = self.propose(action, sender=approvers[0], reason=reason, **values)
-        for approver in approvers[1:]:
-            self.approve(proposal_id, sender=approver)
-        self.execute(proposal_id, sender=approvers[0])
-        return proposal_id
+    def propose_call(
+        self, target: Any, function: str, *args: Any, sender: SignerT, reason: str | bytes = ""
+    ) -> int:
+        """Propose that the Consortium calls ``target.<function>(*args)`` (``target`` is a
+        contract object of the same stack); returns the proposal id."""
+        address, data = self.port.calldata(target, function, *args)
+        return self.propose(Action.CALL, sender=sender, reason=reason, target=address, data=data)
+
+    def decide_call(
+        self,
+        target: Any,
+        function: str,
+        *args: Any,
+        approvers: Sequence[SignerT],
+        reason: str | bytes = "",
+    ) -> Decision[ReceiptT]:
+        """:meth:`decide` a CALL proposal of ``target.<function>(*args)``: how every
+        privileged change to another contract of the suite is made."""
+        address, data = self.port.calldata(target, function, *args)
+        return self.decide(
+            Action.CALL, approvers=approvers, reason=reason, target=address, data=data
+        )
+
+    def tx_hash(self, receipt: ReceiptT) -> str:
+        """The 0x-hex transaction hash of a receipt of this stack."""
+        return self.port.tx_hash(receipt)
 
     def status(self, proposal_id: int) -> ProposalStatus:
         """The stored status (an OPEN proposal may still have expired; see ``is_executable``)."""
-        return ProposalStatus(int(self.consortium.proposals(proposal_id).status))
+        return ProposalStatus(int(_field(self.port.read("proposals", proposal_id), "status", 1)))
 
     def organisations(self) -> list[OrgView]:
         """Every organisation with its status and accounts, read from the chain."""
         views = []
-        for org_id in self.consortium.organisations():
-            org = self.consortium.organisation(org_id)
+        for org_id in self.port.read("organisations"):
+            org = self.port.read("organisation", org_id)
             views.append(
                 OrgView(
                     org_id=int(org_id),
-                    name=str(org.name),
-                    kind=OrgKind(int(org.kind)),
-                    status=OrgStatus(int(org.status)),
-                    did=str(org.did),
-                    accounts=tuple(str(a) for a in self.consortium.accounts_of(org_id)),
+                    name=str(_field(org, "name", 0)),
+                    kind=OrgKind(int(_field(org, "kind", 1))),
+                    status=OrgStatus(int(_field(org, "status", 2))),
+                    did=str(_field(org, "did", 3)),
+                    accounts=tuple(str(a) for a in self.port.read("accounts_of", org_id)),
                 )
             )
         return views
 
     def roles_of(self, account: Any) -> Role:
         """The live role flags of an account."""
-        return Role(int(self.consortium.roles_of(account)))
+        address = _coerce("account", "address", account)
+        return Role(int(self.port.read("roles_of", address)))
+
+
+def _field(struct: Any, name: str, index: int) -> Any:
+    """A struct member as ape (attribute) or web3.py (tuple position) returns it."""
+    return struct[index] if isinstance(struct, tuple | list) else getattr(struct, name)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance
+
+if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
+
+__all__ = ["consortium_tables", "role_names"]
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -18,7 +23,7 @@ def role_names(flags: int) -> str:
     return ", ".join(names) if names else "-"
 
 
-def consortium_tables(consortium: Any) -> list[Table]:
+def consortium_tables(consortium: ContractInstance) -> list[Table]:
     """Organisations (with accounts and live roles) and the governance settings."""
     gov = Governance(consortium)
     orgs = Table(title=f"Consortium {consortium.address}")

@@ -1,1 +1,3 @@
-"""Deployment: suite configuration, the one deployer, deployment records, wiring proposals."""
+"""Deployment: suite configuration (:mod:`.config`), the one deployer over either chain
+stack (:mod:`.deployer`, :mod:`.stacks`), deployment records (:mod:`.records`), wiring
+proposals (:mod:`.wiring`) and the DID registry's ape helpers (:mod:`.did`)."""

@@ -14,23 +14,32 @@ seen) is completed from the chain instead of being deployed twice. A record
 for another chain id, or whose contracts have no code (a reset chain), is
 reported and nothing is sent, unless ``replace_stale`` moves the old record aside.
 
-Nothing here assumes anvil: any EVM JSON-RPC node that ape can connect to works.
+This is the one deployer: the ape paths (``ape run deploy``, the demo, the console
+and single-chain tests) and the web3.py paths (the multi-chain bus set-ups) reach
+it through the two ports of :mod:`trustspace.deploy.stacks`; an unrecorded deploy
+(:func:`deploy_contract`, :func:`deploy_did_registry`) takes the same steps
+without the record. Nothing here assumes anvil: any EVM JSON-RPC node works.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from urllib.parse import urlparse
 
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from trustspace.consortium.constants import OrgKind
-from trustspace.consortium.governance import OrgSeed, constructor_args
+from trustspace.consortium.governance import constructor_args
+from trustspace.deploy.config import (
+    CONTRACT_NAMES,
+    RECIPIENT_GAS,
+    SUITE,
+    SuiteConfig,
+    local_config,
+)
 from trustspace.deploy.records import (
     DEPLOYED,
     PENDING,
@@ -40,169 +49,68 @@ from trustspace.deploy.records import (
     archive,
     check_chain_id,
     default_folder,
+    find,
     load,
     record_path,
     save,
     utc_now,
 )
+from trustspace.deploy.stacks import (
+    ApeChain,
+    DeployChain,
+    Mined,
+    SignedTx,
+    Web3Chain,
+    create_address,
+    hex0x,
+)
 from trustspace.networks import LOCAL_CHAIN_IDS
 
-#: Deployable contracts in deployment order, with the ones each needs first.
-SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Consortium", ()),
-    ("DIDRegistryFactory", ()),
-    ("DIDRegistry", ("DIDRegistryFactory",)),
-    ("Notary", ("Consortium",)),
-    ("MessageBus", ("Consortium",)),
-)
-CONTRACT_NAMES: tuple[str, ...] = tuple(name for name, _ in SUITE)
+if TYPE_CHECKING:
+    from ape.api import AccountAPI, ProviderAPI
+    from ape.contracts import ContractInstance
+    from ape.managers.project import ProjectManager
+    from eth_account.signers.local import LocalAccount
+    from web3 import Web3
+    from web3.contract import Contract
 
-#: Agencies of the local default consortium, admins from anvil's test accounts 1-5.
-LOCAL_AGENCIES: tuple[tuple[str, OrgKind], ...] = (
-    ("Customs Authority", OrgKind.CUSTOMS),
-    ("Tax Administration", OrgKind.TAX),
-    ("Maritime Authority", OrgKind.MARITIME),
-    ("Foreign Exchange Office", OrgKind.FOREX),
-    ("Ministry of Trade", OrgKind.MINISTRY),
-)
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-#: Gas the bus gives a recipient per delivered message (its constructor argument).
-RECIPIENT_GAS = 200_000
+    from trustspace.bus.web3tx import TxSender
+
+__all__ = [
+    "Reporter",
+    "Suite",
+    "SuiteConfig",
+    "SuiteDeployer",
+    "bind_suite",
+    "deploy_contract",
+    "deploy_did_registry",
+    "did_registry_address",
+    "is_local_network",
+    "load_suite",
+    "local_config",
+    "network_key",
+    "silent",
+    "suite_contract",
+]
+
+ContractT = TypeVar("ContractT")
 
 Reporter = Callable[[str, str, str], None]
 """``report(event, contract, detail)``; events: exists, pending, deployed, completed,
 stale, skipped, wiring."""
 
 
-def _silent(event: str, name: str, detail: str) -> None:
+def silent(event: str, name: str, detail: str) -> None:
     """The default reporter: say nothing."""
 
 
-@dataclass(frozen=True)
-class OrgSpec:
-    """A founding organisation: name, kind, admin accounts, DID identity address."""
-
-    name: str
-    kind: OrgKind
-    admins: tuple[str, ...]
-    did: str = ZERO_ADDRESS
-
-    def seed(self) -> OrgSeed:
-        """The governance seed for the Consortium constructor."""
-        return OrgSeed(self.name, self.kind, list(self.admins), self.did)
-
-
-@dataclass(frozen=True)
-class SuiteConfig:
-    """What the Consortium is seeded with (and later suite-wide settings)."""
-
-    organisations: tuple[OrgSpec, ...]
-    threshold: int
-    proposal_lifetime: int = 7 * 86400
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SuiteConfig:
-        """Parse the JSON form (see ``deployments/consortium.example.json``)."""
-        try:
-            orgs = tuple(
-                OrgSpec(
-                    name=str(o["name"]),
-                    kind=OrgKind[str(o["kind"]).upper()],
-                    admins=tuple(to_checksum_address(a) for a in o["admins"]),
-                    did=to_checksum_address(o.get("did") or ZERO_ADDRESS),
-                )
-                for o in data["organisations"]
-            )
-            config = cls(
-                organisations=orgs,
-                threshold=int(data["threshold"]),
-                proposal_lifetime=int(data.get("proposal_lifetime", 7 * 86400)),
-                extra={
-                    k: v
-                    for k, v in data.items()
-                    if k not in ("organisations", "threshold", "proposal_lifetime")
-                },
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise DeploymentError(f"bad suite config: {err!r}") from err
-        config.check()
-        return config
-
-    @classmethod
-    def load(cls, path: Path | str) -> SuiteConfig:
-        """Read a JSON suite config file."""
-        try:
-            data = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as err:
-            raise DeploymentError(f"cannot read suite config {path}: {err}") from err
-        return cls.from_json(data)
-
-    @property
-    def recipient_gas(self) -> int:
-        """Gas the MessageBus gives each recipient (``recipient_gas`` in the JSON)."""
-        return int(self.extra.get("recipient_gas", RECIPIENT_GAS))
-
-    def check(self) -> None:
-        """Refuse what the Consortium constructor would reject, before paying for it."""
-        if not self.organisations:
-            raise DeploymentError("the suite config names no organisation")
-        with_admins = sum(1 for org in self.organisations if org.admins)
-        if not 1 <= self.threshold <= with_admins:
-            raise DeploymentError(
-                f"threshold {self.threshold} must be between 1 and the {with_admins} "
-                "organisations that have admins"
-            )
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
-            "organisations": [
-                {
-                    "name": o.name,
-                    "kind": o.kind.name.lower(),
-                    "admins": list(o.admins),
-                    "did": o.did,
-                }
-                for o in self.organisations
-            ],
-            "threshold": self.threshold,
-            "proposal_lifetime": self.proposal_lifetime,
-            **dict(self.extra),
-        }
-
-
-def local_config(
-    admins: Sequence[Any], dids: Sequence[Any] | None = None, threshold: int = 3
-) -> SuiteConfig:
-    """Five agencies (customs, tax, maritime, forex, ministry), one admin each, k of 5."""
-    dids = dids if dids is not None else [ZERO_ADDRESS] * len(LOCAL_AGENCIES)
-    return SuiteConfig(
-        organisations=tuple(
-            OrgSpec(name, kind, (_address(admin),), _address(did))
-            for (name, kind), admin, did in zip(LOCAL_AGENCIES, admins, dids, strict=True)
-        ),
-        threshold=threshold,
-    )
-
-
-def _address(value: Any) -> str:
-    return to_checksum_address(str(getattr(value, "address", value)))
-
-
-def _hex(value: Any) -> str:
-    if isinstance(value, str):
-        return value if value.startswith("0x") else "0x" + value
-    return "0x" + bytes(value).hex()
-
-
-def network_key(provider: Any) -> tuple[str, str]:
+def network_key(provider: ProviderAPI) -> tuple[str, str]:
     """(ecosystem, network) names of the connected provider."""
     network = provider.network
     return str(network.ecosystem.name), str(network.name)
 
 
-def is_local_network(provider: Any) -> bool:
+def is_local_network(provider: ProviderAPI) -> bool:
     """True for in-process chains and local anvil chains: no confirmation is asked there.
 
     A chain id alone is not enough (permissioned networks often use 1337 too): the
@@ -216,70 +124,221 @@ def is_local_network(provider: Any) -> bool:
     return int(provider.chain_id) in LOCAL_CHAIN_IDS and host in ("127.0.0.1", "localhost")
 
 
-def compiler_versions(project: Any) -> dict[str, str]:
-    """``{"solidity": "0.8.37+commit…", "vyper": "0.4.3"}`` from the build manifest."""
-    return {str(c.name): str(c.version) for c in project.manifest.compilers or []}
+# ---------------------------------------------------------------------- unrecorded
 
 
-def compiler_of(project: Any, contract_type: str) -> str | None:
-    """``"vyper 0.4.3"`` for a contract type, from the build manifest."""
-    for compiler in project.manifest.compilers or []:
-        if contract_type in (compiler.contractTypes or []):
-            return f"{compiler.name} {compiler.version}"
-    return None
+def _mine(chain: DeployChain[Any], name: str, signed: SignedTx) -> Mined:
+    mined = chain.send(signed)
+    if mined.failed:
+        raise DeploymentError(f"{name}: transaction {signed.tx_hash} failed")
+    return mined
+
+
+def _create(chain: DeployChain[Any], name: str, args: Sequence[Any]) -> str:
+    """Sign, send and mine the deployment of ``name(*args)``; the new contract's address."""
+    signed = chain.sign_create(name, args)
+    mined = _mine(chain, name, signed)
+    return mined.contract_address or create_address(chain.deployer, signed.nonce)
+
+
+def deploy_contract(chain: DeployChain[ContractT], name: str, *args: Any) -> ContractT:
+    """Deploy contract type ``name(*args)`` without a record (tests, benches, set-ups);
+    the same signing and sending steps as :class:`SuiteDeployer`."""
+    return chain.bind(name, _create(chain, name, args))
+
+
+def did_registry_address(chain: DeployChain[Any], factory: str) -> str:
+    """Where ``factory`` (a DIDRegistryFactory address) puts this chain's DIDRegistry."""
+    digest = keccak(chain.initcode("DIDRegistry"))
+    return to_checksum_address(str(chain.read("DIDRegistryFactory", factory, "registry_address",
+                                              digest)))  # fmt: skip
+
+
+def _sign_did_registry(chain: DeployChain[Any], factory: str) -> SignedTx:
+    initcode = chain.initcode("DIDRegistry")
+    return chain.sign_call("DIDRegistryFactory", factory, "deploy", [initcode])
+
+
+def deploy_did_registry(chain: DeployChain[ContractT], factory: str | None = None) -> ContractT:
+    """This chain's DIDRegistry through ``factory`` (a new factory if None), unrecorded.
+
+    The factory's CREATE2 salt is derived from the chain id, so the registry's
+    address differs on every chain (docs/did.md). Re-running with the same factory
+    returns the registry already there.
+    """
+    if factory is None:
+        factory = _create(chain, "DIDRegistryFactory", ())
+    address = did_registry_address(chain, factory)
+    if not chain.code(address):
+        _mine(chain, "DIDRegistry", _sign_did_registry(chain, factory))
+    return chain.bind("DIDRegistry", address)
+
+
+# ---------------------------------------------------------------------- the suite
 
 
 @dataclass
-class Suite:
-    """The deployed suite on one network: the record plus ape contract objects."""
+class Suite(Generic[ContractT]):
+    """The deployed suite on one network: the record plus the stack's contract objects."""
 
     record: DeploymentRecord
     path: Path
-    contracts: dict[str, Any]
+    contracts: dict[str, ContractT] = field(default_factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
-        # suite.consortium, suite.notary, suite.did_registry …
-        lookup = {
-            "consortium": "Consortium",
-            "notary": "Notary",
-            "did_registry": "DIDRegistry",
-            "did_factory": "DIDRegistryFactory",
-            "bus": "MessageBus",
-        }
-        if name in lookup and lookup[name] in self.contracts:
-            return self.contracts[lookup[name]]
-        raise AttributeError(name)
+    def contract(self, name: str) -> ContractT:
+        """The contract ``name`` (``Notary`` …); ``DeploymentError`` if it is not deployed."""
+        if name not in self.contracts:
+            raise DeploymentError(
+                f"{self.path.name} has no deployed {name} (chain {self.record.chain_id})"
+            )
+        return self.contracts[name]
+
+    @property
+    def consortium(self) -> ContractT:
+        """The Consortium."""
+        return self.contract("Consortium")
+
+    @property
+    def notary(self) -> ContractT:
+        """The Notary."""
+        return self.contract("Notary")
+
+    @property
+    def did_registry(self) -> ContractT:
+        """The DIDRegistry."""
+        return self.contract("DIDRegistry")
+
+    @property
+    def did_factory(self) -> ContractT:
+        """The DIDRegistryFactory."""
+        return self.contract("DIDRegistryFactory")
+
+    @property
+    def bus(self) -> ContractT:
+        """The MessageBus."""
+        return self.contract("MessageBus")
 
 
-class SuiteDeployer:
-    """Deploys what is missing of the suite on the connected network and records it."""
+def bind_suite(
+    chain: DeployChain[ContractT], folder: Path | None = None, network: str | None = None
+) -> Suite[ContractT]:
+    """The suite recorded for ``chain``, checked against it (every contract has code).
+
+    ``network`` (``"ethereum:customs"``) picks the record file; else the record of
+    the chain's network, else any record of its chain id. Raises ``DeploymentError``
+    with a readable message when there is none or the chain contradicts it.
+    """
+    folder = folder or default_folder()
+    chain_id = chain.chain_id
+    ecosystem, name = chain.ecosystem, chain.network
+    record = find(folder, chain_id, network or f"{ecosystem}:{name}")
+    if record is None:
+        raise DeploymentError(
+            f"no trustspace deployment recorded for {ecosystem}:{name} (chain id {chain_id}) "
+            f"in {folder}; deploy with `ape run deploy suite --network {ecosystem}:{name}`"
+        )
+    rec_ecosystem, _, rec_network = record.network.partition(":")
+    path = record_path(folder, rec_ecosystem, rec_network, chain_id)
+    missing = [f"{n} at {e.address}" for n, e in record.deployed() if not chain.code(e.address)]
+    if missing:
+        raise DeploymentError(
+            f"{path.name} records contracts with no code on chain {chain_id}: "
+            f"{', '.join(missing)} (the chain was reset?); redeploy with --replace-stale"
+        )
+    contracts = {n: chain.bind(e.contract_type, e.address) for n, e in record.deployed()}
+    return Suite(record, path, contracts)
+
+
+def load_suite(
+    project: ProjectManager | None,
+    provider: ProviderAPI | None = None,
+    folder: Path | None = None,
+    network: str | None = None,
+) -> Suite[ContractInstance]:
+    """The suite recorded for ape's connected chain as ape contracts (see :func:`bind_suite`):
+    what ``ape console``, ``ape run deploy`` and the CLI bind. Without ``project`` the
+    ABIs come from the shipped manifest (an installed package needs no checkout)."""
+    return bind_suite(ApeChain(None, provider, project), folder, network)
+
+
+def suite_contract(
+    name: str, address: str | None = None, folder: Path | None = None
+) -> ContractInstance:
+    """Contract ``name`` on ape's connected chain: at ``address`` when given (a
+    ``--notary``-style override), else the one its deployment record names."""
+    if address:
+        return ApeChain().bind(name, address)
+    return load_suite(None, folder=folder).contract(name)
+
+
+class SuiteDeployer(Generic[ContractT]):
+    """Deploys what is missing of the suite on one chain and records it."""
 
     def __init__(
-        self,
-        project: Any,
-        provider: Any,
-        sender: Any,
+        self: SuiteDeployer[ContractInstance],
+        project: ProjectManager | None,
+        provider: ProviderAPI,
+        sender: AccountAPI,
         config: SuiteConfig | None,
         folder: Path | None = None,
-        report: Reporter = _silent,
+        report: Reporter = silent,
         replace_stale: bool = False,
     ) -> None:
-        """``provider`` is ape's connected provider; ``sender`` an ape account that pays.
+        """Over ape: ``provider`` is ape's connected provider, ``sender`` an ape account
+        that pays, ``project`` the checkout's build (None: the shipped manifest).
 
         ``config`` seeds the Consortium; it may be None when the Consortium is
-        already recorded (re-runs, deploying a single contract).
+        already recorded (re-runs, deploying a single contract). For any other
+        stack use :meth:`on` (and :meth:`over_web3`).
         """
-        self.project = project
-        self.provider = provider
-        self.sender = sender
+        self._start(
+            cast("DeployChain[ContractT]", ApeChain(sender, provider, project)),
+            config, folder, report, replace_stale,
+        )  # fmt: skip
+
+    @classmethod
+    def on(
+        cls,
+        chain: DeployChain[ContractT],
+        config: SuiteConfig | None,
+        folder: Path | None = None,
+        report: Reporter = silent,
+        replace_stale: bool = False,
+    ) -> SuiteDeployer[ContractT]:
+        """A deployer over any :class:`~trustspace.deploy.stacks.DeployChain`."""
+        deployer: SuiteDeployer[ContractT] = object.__new__(cls)
+        deployer._start(chain, config, folder, report, replace_stale)
+        return deployer
+
+    @classmethod
+    def over_web3(
+        cls,
+        w3: Web3,
+        key: LocalAccount | TxSender | str | bytes,
+        config: SuiteConfig | None,
+        folder: Path | None = None,
+        report: Reporter = silent,
+        replace_stale: bool = False,
+    ) -> SuiteDeployer[Contract]:
+        """A deployer over web3.py: ``key`` signs, code from the shipped manifest."""
+        return SuiteDeployer.on(Web3Chain(w3, key), config, folder, report, replace_stale)
+
+    def _start(
+        self,
+        chain: DeployChain[ContractT],
+        config: SuiteConfig | None,
+        folder: Path | None,
+        report: Reporter,
+        replace_stale: bool,
+    ) -> None:
+        self.chain = chain
         self.config = config
         self.folder = folder or default_folder()
         self.report = report
         self.replace_stale = replace_stale
-        self.chain_id = int(provider.chain_id)
-        ecosystem, network = network_key(provider)
-        self.network = f"{ecosystem}:{network}"
-        self.path = record_path(self.folder, ecosystem, network, self.chain_id)
+        self.chain_id = chain.chain_id
+        self.network = f"{chain.ecosystem}:{chain.network}"
+        self.path = record_path(self.folder, chain.ecosystem, chain.network, self.chain_id)
         self.record = self._load_checked()
 
     # ------------------------------------------------------------------ checks
@@ -307,10 +366,10 @@ class SuiteDeployer:
         """What in ``record`` the chain contradicts: no code, or other code, at an address."""
         problems = []
         for name, entry in record.deployed():
-            code = bytes(self.provider.get_code(entry.address))
+            code = self.chain.code(entry.address)
             if not code:
                 problems.append(f"{name} at {entry.address} has no code")
-            elif entry.codehash and _hex(keccak(code)) != entry.codehash:
+            elif entry.codehash and hex0x(keccak(code)) != entry.codehash:
                 problems.append(f"{name} at {entry.address} holds other code than recorded")
         return problems
 
@@ -325,7 +384,7 @@ class SuiteDeployer:
             for name in CONTRACT_NAMES
         }
 
-    def deploy(self, only: Sequence[str] | None = None) -> Suite:
+    def deploy(self, only: Sequence[str] | None = None) -> Suite[ContractT]:
         """Deploy every missing contract (or only those named, whose needs must exist)."""
         wanted = list(CONTRACT_NAMES) if not only else list(only)
         unknown = [name for name in wanted if name not in CONTRACT_NAMES]
@@ -333,7 +392,7 @@ class SuiteDeployer:
             raise DeploymentError(
                 f"unknown contract(s) {', '.join(unknown)}; known: {', '.join(CONTRACT_NAMES)}"
             )
-        self.record.compilers = compiler_versions(self.project)
+        self.record.compilers = self.chain.compilers()
         needs = dict(SUITE)
         for name in CONTRACT_NAMES:
             if name not in wanted:
@@ -346,10 +405,10 @@ class SuiteDeployer:
             self._ensure(name)
         return self.suite()
 
-    def suite(self) -> Suite:
+    def suite(self) -> Suite[ContractT]:
         """Contract objects for everything recorded as deployed."""
         contracts = {
-            name: getattr(self.project, entry.contract_type).at(entry.address)
+            name: self.chain.bind(entry.contract_type, entry.address)
             for name, entry in self.record.deployed()
         }
         return Suite(self.record, self.path, contracts)
@@ -366,7 +425,10 @@ class SuiteDeployer:
         if name == "DIDRegistry":
             self._deploy_registry()
         else:
-            self._deploy_contract(name, self._constructor_args(name))
+            args = self._constructor_args(name)
+            signed = self.chain.sign_create(name, args)
+            predicted = create_address(self.chain.deployer, signed.nonce)
+            self._send(name, signed, predicted, _jsonable(args))
 
     def _constructor_args(self, name: str) -> list[Any]:
         if name == "Consortium":
@@ -384,51 +446,32 @@ class SuiteDeployer:
             return [self.record.address("Consortium"), gas]
         return []
 
-    def _deploy_contract(self, name: str, args: list[Any]) -> None:
-        container = getattr(self.project, name)
-        txn = container.constructor.serialize_transaction(*args, sender=self.sender)
-        nonce = int(self.provider.get_nonce(self.sender.address))
-        predicted = _create_address(self.sender.address, nonce)
-        self._send(name, name, txn, predicted, _jsonable(args))
-
     def _deploy_registry(self) -> None:
-        from trustspace.deploy.did import registry_initcode
-
-        factory = self.project.DIDRegistryFactory.at(self.record.address("DIDRegistryFactory"))
-        initcode = registry_initcode()
-        predicted = to_checksum_address(str(factory.registry_address(keccak(initcode))))
-        if bytes(self.provider.get_code(predicted)):
+        factory = self.record.address("DIDRegistryFactory")
+        predicted = did_registry_address(self.chain, factory)
+        if self.chain.code(predicted):
             # The factory already made it (by an earlier run that lost its record).
             self._record_deployed("DIDRegistry", "DIDRegistry", predicted, None, None, [])
             self.report("completed", "DIDRegistry", f"{predicted} found on chain")
             return
-        txn = factory.deploy.as_transaction(initcode, sender=self.sender)
-        self._send("DIDRegistry", "DIDRegistry", txn, predicted, [factory.address])
+        signed = _sign_did_registry(self.chain, factory)
+        self._send("DIDRegistry", signed, predicted, [factory])
 
-    def _send(
-        self, name: str, contract_type: str, txn: Any, predicted: str, args: list[Any]
-    ) -> None:
-        txn = self.sender.prepare_transaction(txn)
-        signed = self.sender.sign_transaction(txn)
-        if signed is None:
-            raise DeploymentError(f"{name}: the transaction was not signed")
-        tx_hash = _hex(signed.txn_hash)
+    def _send(self, name: str, signed: SignedTx, predicted: str, args: list[Any]) -> None:
         self.record.contracts[name] = ContractRecord(
-            contract_type=contract_type,
+            contract_type=name,
             address=predicted,
-            tx_hash=tx_hash,
-            deployer=_address(self.sender),
+            tx_hash=signed.tx_hash,
+            deployer=self.chain.deployer,
             status=PENDING,
             args=args,
-            compiler=compiler_of(self.project, contract_type),
+            compiler=self.chain.compiler_of(name),
         )
         save(self.record, self.path)
-        self.report("pending", name, f"{predicted} tx {tx_hash}")
-        receipt = self.provider.send_transaction(signed)
-        if getattr(receipt, "failed", False):
-            raise DeploymentError(f"{name}: deployment transaction {tx_hash} failed")
+        self.report("pending", name, f"{predicted} tx {signed.tx_hash}")
+        mined = _mine(self.chain, name, signed)
         self._record_deployed(
-            name, contract_type, predicted, receipt, tx_hash, args, nonce_checked=True
+            name, name, predicted, mined, signed.tx_hash, args, nonce_checked=True
         )
         entry = self.record.contracts[name]
         self.report(
@@ -437,235 +480,60 @@ class SuiteDeployer:
 
     def _complete_pending(self, name: str, entry: ContractRecord) -> bool:
         """Finish the record of a contract an earlier run sent; False if it must be sent again."""
-        if bytes(self.provider.get_code(entry.address)):
-            receipt = self._receipt_or_none(entry.tx_hash)
+        if self.chain.code(entry.address):
+            mined = self.chain.receipt(entry.tx_hash)
             self._record_deployed(
-                name, entry.contract_type, entry.address, receipt, entry.tx_hash, entry.args
+                name, entry.contract_type, entry.address, mined, entry.tx_hash, entry.args
             )
             self.report("completed", name, f"{entry.address} (sent by an earlier run)")
             return True
-        receipt = self._receipt_or_none(entry.tx_hash)
-        if receipt is not None and not getattr(receipt, "failed", False):
+        mined = self.chain.receipt(entry.tx_hash)
+        if mined is not None and not mined.failed:
             self._record_deployed(
-                name, entry.contract_type, entry.address, receipt, entry.tx_hash, entry.args
+                name, entry.contract_type, entry.address, mined, entry.tx_hash, entry.args
             )
             return True
         self.report("pending", name, f"earlier transaction {entry.tx_hash} never landed; resending")
         return False
-
-    def _receipt_or_none(self, tx_hash: str) -> Any:
-        web3 = getattr(self.provider, "web3", None)
-        if web3 is None:
-            return None
-        try:
-            web3.eth.get_transaction_receipt(tx_hash)
-        except Exception:  # not mined or unknown to this node
-            return None
-        return self.provider.get_receipt(tx_hash)
 
     def _record_deployed(
         self,
         name: str,
         contract_type: str,
         address: str,
-        receipt: Any,
+        mined: Mined | None,
         tx_hash: str | None,
         args: list[Any],
         nonce_checked: bool = False,
     ) -> None:
         address = to_checksum_address(address)
-        if receipt is not None:
-            mined = getattr(receipt, "contract_address", None)
-            if mined and nonce_checked and to_checksum_address(str(mined)) != address:
-                # A deployment lands at the predicted address unless the nonce moved under us.
-                address = to_checksum_address(str(mined))
-        code = bytes(self.provider.get_code(address))
+        if mined is not None and mined.contract_address and nonce_checked:
+            # A deployment lands at the predicted address unless the nonce moved under us.
+            address = mined.contract_address
+        code = self.chain.code(address)
         if not code:
             raise DeploymentError(f"{name}: no code at {address} after deployment")
         self.record.contracts[name] = ContractRecord(
             contract_type=contract_type,
             address=address,
             tx_hash=tx_hash or "",
-            deployer=_address(self.sender),
+            deployer=self.chain.deployer,
             status=DEPLOYED,
-            block=None if receipt is None else int(receipt.block_number),
-            codehash=_hex(keccak(code)),
-            compiler=compiler_of(self.project, contract_type),
+            block=None if mined is None else mined.block,
+            codehash=hex0x(keccak(code)),
+            compiler=self.chain.compiler_of(contract_type),
             args=args,
-            gas_used=None if receipt is None else int(receipt.gas_used),
+            gas_used=None if mined is None else mined.gas_used,
             deployed_at=utc_now(),
         )
         save(self.record, self.path)
-
-
-def _create_address(sender: str, nonce: int) -> str:
-    """The address a CREATE from ``sender`` at ``nonce`` gets (RLP of [sender, nonce])."""
-    import rlp
-
-    raw = keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:]
-    return to_checksum_address(raw)
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, bytes):
-        return _hex(value)
+        return hex0x(value)
     if isinstance(value, bool | int | str) or value is None:
         return value
     return str(getattr(value, "address", value))
-
-
-def load_suite(
-    project: Any, provider: Any, folder: Path | None = None, network: str | None = None
-) -> Suite:
-    """The suite recorded for the connected chain, checked against it.
-
-    Raises ``DeploymentError`` with a readable message when there is no record
-    for this chain or the chain contradicts it.
-    """
-    from trustspace.deploy.records import find
-
-    folder = folder or default_folder()
-    chain_id = int(provider.chain_id)
-    ecosystem, name = network_key(provider)
-    record = find(folder, chain_id, network or f"{ecosystem}:{name}")
-    if record is None:
-        raise DeploymentError(
-            f"no trustspace deployment recorded for {ecosystem}:{name} (chain id {chain_id}) "
-            f"in {folder}; deploy with `ape run deploy suite --network {ecosystem}:{name}`"
-        )
-    rec_ecosystem, _, rec_network = record.network.partition(":")
-    path = record_path(folder, rec_ecosystem, rec_network, chain_id)
-    missing = [
-        f"{n} at {e.address}"
-        for n, e in record.deployed()
-        if not bytes(provider.get_code(e.address))
-    ]
-    if missing:
-        raise DeploymentError(
-            f"{path.name} records contracts with no code on chain {chain_id}: "
-            f"{', '.join(missing)} (the chain was reset?); redeploy with --replace-stale"
-        )
-    contracts = {n: getattr(project, e.contract_type).at(e.address) for n, e in record.deployed()}
-    return Suite(record, path, contracts)
-
-
-# ---------------------------------------------------------------------- wiring
-# What the constructors cannot do: the deployer holds no power, so the links between
-# contracts and chains are Consortium `call` proposals, recorded under "wiring".
-
-
-@dataclass(frozen=True)
-class WiringCall:
-    """One governance call that links the suite: ``<contract>.<function>(*args)``."""
-
-    key: str
-    description: str
-    contract: str
-    function: str
-    args: tuple[Any, ...]
-
-
-def wiring_calls(
-    record: DeploymentRecord,
-    peers: Mapping[int, DeploymentRecord],
-    validators: Sequence[str] = (),
-    threshold: int = 0,
-) -> list[WiringCall]:
-    """The calls that let this chain's Notary mirror over its bus to and from ``peers``.
-
-    With ``validators`` (keys holding VALIDATOR on this chain) the bus also accepts
-    each peer's checkpoints signed by ``threshold`` of their organisations.
-    """
-    notary, bus = record.address("Notary"), record.address("MessageBus")
-    calls = [
-        WiringCall("bus.sender.Notary", "the Notary may dispatch", "MessageBus", "setSender",
-                   (notary, True)),
-        WiringCall("notary.bus", "the Notary mirrors over this chain's bus", "Notary", "setBus",
-                   (bus,)),
-    ]  # fmt: skip
-    keys = sorted((to_checksum_address(v) for v in validators), key=lambda a: int(a, 16))
-    for chain_id, peer in sorted(peers.items()):
-        calls.append(
-            WiringCall(f"notary.peer.{chain_id}", f"trust the Notary of chain {chain_id}",
-                       "Notary", "setPeer", (chain_id, peer.address("Notary")))
-        )  # fmt: skip
-        if keys:
-            calls.append(
-                WiringCall(
-                    f"bus.validators.{chain_id}",
-                    f"accept chain {chain_id} checkpoints signed by {threshold} of "
-                    f"{len(keys)} validator organisations",
-                    "MessageBus", "setValidators",
-                    (chain_id, peer.address("MessageBus"), keys, threshold),
-                )
-            )  # fmt: skip
-    return calls
-
-
-class Wiring:
-    """Makes the wiring proposals of one chain's suite and records them."""
-
-    def __init__(self, suite: Suite, report: Reporter = _silent) -> None:
-        self.suite = suite
-        self.report = report
-
-    def pending(self, calls: Sequence[WiringCall]) -> list[WiringCall]:
-        """The calls not yet executed according to the record."""
-        return [
-            c for c in calls if self.suite.record.wiring.get(c.key, {}).get("status") != "executed"
-        ]
-
-    def _data(self, call: WiringCall) -> tuple[str, bytes]:
-        target = self.suite.contracts[call.contract]
-        return str(target.address), bytes(getattr(target, call.function).encode_input(*call.args))
-
-    def enact(self, calls: Sequence[WiringCall], approvers: Sequence[Any]) -> list[Any]:
-        """Propose, approve and execute every pending call with ``approvers`` (ADMINs of
-        enough distinct organisations); returns the receipts."""
-        from trustspace.consortium.constants import Action
-        from trustspace.consortium.governance import encode_args, reason_hash
-
-        consortium = self.suite.contracts["Consortium"]
-        receipts: list[Any] = []
-        for call in self.pending(calls):
-            target, data = self._data(call)
-            tx = consortium.propose(
-                int(Action.CALL), encode_args(Action.CALL, target=target, data=data),
-                reason_hash(call.description), sender=approvers[0],
-            )  # fmt: skip
-            (event,) = tx.decode_logs(consortium.Proposed)
-            pid = int(event.proposal_id)
-            receipts.append(tx)
-            receipts += [consortium.approve(pid, sender=a) for a in approvers[1:]]
-            receipts.append(consortium.execute(pid, sender=approvers[0]))
-            self._record(call, pid, "executed", str(receipts[-1].txn_hash))
-        return receipts
-
-    def propose(self, calls: Sequence[WiringCall], proposer: Any) -> list[int]:
-        """Propose every pending call (other agencies approve and execute); returns ids."""
-        from trustspace.consortium.governance import Governance
-
-        gov = Governance(self.suite.contracts["Consortium"])
-        ids = []
-        for call in self.pending(calls):
-            if self.suite.record.wiring.get(call.key, {}).get("status") == "proposed":
-                continue
-            target, data = self._data(call)
-            pid = gov.propose("call", sender=proposer, reason=call.description,
-                              target=target, data=data)  # fmt: skip
-            self._record(call, pid, "proposed", "")
-            ids.append(pid)
-        return ids
-
-    def _record(self, call: WiringCall, pid: int, status: str, tx_hash: str) -> None:
-        self.suite.record.wiring[call.key] = {
-            "description": call.description,
-            "call": f"{call.contract}.{call.function}",
-            "proposal_id": pid,
-            "status": status,
-            "tx_hash": tx_hash,
-        }
-        save(self.suite.record, self.suite.path)
-        self.report("wiring", call.key, f"proposal {pid} {status}: {call.description}")

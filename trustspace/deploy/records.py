@@ -37,6 +37,24 @@ from typing import Any
 from trustspace.errors import TrustspaceError
 from trustspace.paths import deployments_folder
 
+__all__ = [
+    "DEPLOYED",
+    "PENDING",
+    "RECORD_VERSION",
+    "ContractRecord",
+    "DeploymentError",
+    "DeploymentRecord",
+    "archive",
+    "check_chain_id",
+    "default_folder",
+    "find",
+    "load",
+    "record_name",
+    "record_path",
+    "save",
+    "utc_now",
+]
+
 RECORD_VERSION = 1
 DEPLOYED = "deployed"
 PENDING = "pending"

@@ -21,13 +21,27 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trustspace.devnet.toolchain import anvil_path
 from trustspace.errors import TrustspaceError
 from trustspace.networks import DEFAULT_CHAINS, HOST, ChainSpec
 from trustspace.paths import state_home
 
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+#: anvil's test mnemonic: every local chain funds its first accounts (never a real key).
 MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def mnemonic_key(index: int) -> LocalAccount:
+    """Key ``index`` of anvil's test mnemonic (local chains only)."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    account: LocalAccount = Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+    return account
 
 
 @dataclass(frozen=True)

@@ -36,16 +36,11 @@ from rich.table import Table
 from rich.tree import Tree
 
 from trustspace.consortium.constants import Role
-from trustspace.consortium.governance import Governance, encode_args, parse_action, reason_hash
+from trustspace.consortium.governance import Governance
 from trustspace.consortium.tables import role_names
 from trustspace.crypto.hashing import hash_json, to_hex
-from trustspace.deploy.deployer import (
-    CONTRACT_NAMES,
-    LOCAL_AGENCIES,
-    Suite,
-    SuiteDeployer,
-    local_config,
-)
+from trustspace.deploy.config import CONTRACT_NAMES, LOCAL_AGENCIES, local_config
+from trustspace.deploy.deployer import Suite, SuiteDeployer
 from trustspace.devnet.chains import RunningChain, local_chains
 from trustspace.notary.client import NotaryClient, RevocationReason, Status
 from trustspace.notary.disclosure import Commitment, Disclosure, commit, verify_disclosure
@@ -129,7 +124,7 @@ class TrailEntry:
 class DemoResult:
     """What the scenario produced, for tests and the closing summary."""
 
-    suites: dict[str, Suite]
+    suites: dict[str, Suite[Any]]
     gas: list[GasLine] = field(default_factory=list)
     trail: list[TrailEntry] = field(default_factory=list)
     batch_id: bytes = b""
@@ -206,19 +201,17 @@ class Scenario:
         )
 
     def _enact(
-        self, gov: Governance, step: str, chain: str, action: str, reason: str, **values: Any
+        self,
+        gov: Governance[Any, Any],
+        step: str,
+        chain: str,
+        action: str,
+        reason: str,
+        **values: Any,
     ) -> None:
         """Propose by customs, approve by tax and maritime (3 of 5), execute; count the gas."""
-        consortium = gov.consortium
-        act = parse_action(action)
-        tx = consortium.propose(
-            int(act), encode_args(act, **values), reason_hash(reason), sender=self.admins[0]
-        )
-        (event,) = tx.decode_logs(consortium.Proposed)
-        pid = int(event.proposal_id)
-        receipts = [tx, *(gov.approve(pid, sender=a) for a in self.admins[1:THRESHOLD])]
-        receipts.append(gov.execute(pid, sender=self.admins[0]))
-        self.gas(step, chain, receipts)
+        decision = gov.decide(action, approvers=self.admins[:THRESHOLD], reason=reason, **values)
+        self.gas(step, chain, decision.receipts)
 
     # ---------------------------------------------------------------- steps
 
@@ -404,7 +397,7 @@ class Scenario:
         on the tax chain; then the deploy module's wiring calls (3-of-5 proposals) let each
         Notary mirror over its bus to the other, and tax's bus accept customs checkpoints
         signed by 3 of the 5 validator organisations."""
-        from trustspace.deploy.deployer import Wiring, wiring_calls
+        from trustspace.deploy.wiring import Wiring, wiring_calls
 
         customs, tax = self.result.suites["customs"], self.result.suites["tax"]
         step = "bus wiring (3-of-5 proposals)"
@@ -430,8 +423,9 @@ class Scenario:
     @contextmanager
     def bus_daemons(self) -> Iterator[Path]:
         """Validator processes (3 of the 5 organisations online) and a relayer, stopped after."""
-        from tests.utils.bus_local import mnemonic_key, spawn_relayer, spawn_validator, stop
         from trustspace.bus.config import BusConfig, ChainConfig
+        from trustspace.devnet.chains import mnemonic_key
+        from trustspace.devnet.daemons import spawn_relayer, spawn_validator, stop
 
         folder = (self.workdir / "bus").resolve()
         # The chains are new on every run: progress and signatures of an earlier run are void.

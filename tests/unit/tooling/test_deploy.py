@@ -4,14 +4,11 @@ import json
 
 import pytest
 
-from trustspace.deploy.deployer import (
-    CONTRACT_NAMES,
-    SuiteConfig,
-    SuiteDeployer,
-    load_suite,
-    local_config,
-)
+from trustspace.artifacts import DEPLOYABLE
+from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
+from trustspace.deploy.deployer import SuiteDeployer, load_suite, suite_contract
 from trustspace.deploy.records import PENDING, DeploymentError, load
+from trustspace.deploy.wiring import Wiring, wiring_calls
 
 
 @pytest.fixture
@@ -178,8 +175,6 @@ def test_deploy__pending_entry_that_never_landed__is_sent_again_once(make_deploy
 def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
     project, chain, deployer, suite_config, tmp_path, customs_admin, tax_admin, maritime_admin
 ):
-    from trustspace.deploy.deployer import Wiring, wiring_calls
-
     here = SuiteDeployer(project, chain.provider, deployer, suite_config, folder=tmp_path).deploy()
     peer = SuiteDeployer(
         project, chain.provider, deployer, suite_config, folder=tmp_path / "peer"
@@ -198,8 +193,6 @@ def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
 def test_wiring__proposed_by_one_admin__waits_for_the_others(
     project, chain, deployer, suite_config, tmp_path, customs_admin
 ):
-    from trustspace.deploy.deployer import Wiring, wiring_calls
-
     here = SuiteDeployer(project, chain.provider, deployer, suite_config, folder=tmp_path).deploy()
     calls = wiring_calls(here.record, {})
     ids = Wiring(here).propose(calls, customs_admin)
@@ -207,3 +200,43 @@ def test_wiring__proposed_by_one_admin__waits_for_the_others(
     assert not any(here.consortium.is_executable(pid) for pid in ids)
     assert Wiring(here).propose(calls, customs_admin) == []
     assert not here.bus.isSender(here.notary)
+
+
+def test_contract_names__are_the_deployable_contracts_of_the_manifest():
+    assert sorted(CONTRACT_NAMES) == sorted(DEPLOYABLE)
+
+
+def test_load_suite__without_a_project__binds_from_the_shipped_manifest(make_deployer, chain):
+    suite = make_deployer().deploy()
+    bound = load_suite(None, chain.provider, suite.path.parent)
+    assert {n: c.address for n, c in bound.contracts.items()} == {
+        n: c.address for n, c in suite.contracts.items()
+    }
+    assert bound.notary.consortium() == suite.consortium.address
+
+
+def test_suite_contract__from_the_record_or_at_the_given_address(make_deployer, tmp_path):
+    suite = make_deployer().deploy()
+    assert suite_contract("Notary", folder=suite.path.parent).address == suite.notary.address
+    overridden = suite_contract("Notary", suite.notary.address, folder=tmp_path / "none")
+    assert overridden.consortium() == suite.consortium.address
+    with pytest.raises(DeploymentError, match="no trustspace deployment recorded"):
+        suite_contract("Notary", folder=tmp_path / "none")
+
+
+def test_suite__contract_not_deployed__names_it(make_deployer):
+    only = make_deployer().deploy(["Consortium"])
+    with pytest.raises(DeploymentError, match="has no deployed Notary"):
+        _ = only.notary
+
+
+def test_wiring__decisions_recorded_with_proposal_and_execution_hash(
+    make_deployer, customs_admin, tax_admin, maritime_admin
+):
+    here = make_deployer().deploy()
+    calls = wiring_calls(here.record, {})
+    receipts = Wiring(here).enact(calls, [customs_admin, tax_admin, maritime_admin])
+    wiring = load(here.path).wiring
+    executions = [receipts[i] for i in (3, 7)]
+    assert [wiring[c.key]["tx_hash"] for c in calls] == [str(r.txn_hash) for r in executions]
+    assert [wiring[c.key]["proposal_id"] for c in calls] == [1, 2]

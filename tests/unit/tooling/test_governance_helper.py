@@ -6,7 +6,10 @@ from eth_abi import decode
 from trustspace.consortium.constants import Action, Role
 from trustspace.consortium.governance import (
     ACTION_ARGS,
+    ApeConsortium,
+    Governance,
     GovernanceError,
+    Web3Consortium,
     encode_args,
     parse_action,
     reason_hash,
@@ -70,3 +73,54 @@ def test_reason_hash__text_raw_and_empty():
     assert len(reason_hash("audit finding 12")) == 32
     with pytest.raises(GovernanceError, match="32 bytes"):
         reason_hash(b"\x01")
+
+
+def test_decide__returns_the_proposal_id_and_every_receipt_in_order(
+    consortium, governance, customs_admin, tax_admin, newcomer
+):
+    decision = governance.decide(
+        "add_account", approvers=[customs_admin, tax_admin], reason="clerk", org_id=1,
+        account=newcomer,
+    )  # fmt: skip
+    proposed, approved, executed = decision.receipts
+    (event,) = proposed.decode_logs(consortium.Proposed)
+    assert event.proposal_id == decision.proposal_id
+    assert event.reason == reason_hash("clerk")
+    assert approved.decode_logs(consortium.Approved)[0].proposal_id == decision.proposal_id
+    assert executed is decision.executed
+    assert executed.decode_logs(consortium.Executed)[0].proposal_id == decision.proposal_id
+    assert consortium.org_of(newcomer) == 1
+
+
+def test_decide__no_approver__is_an_error(governance):
+    with pytest.raises(GovernanceError, match="needs at least one approving admin"):
+        governance.decide("set_threshold", approvers=[], threshold=1)
+
+
+def test_propose_call__encodes_the_target_call_as_a_call_action(
+    project, consortium, governance, deployer, customs_admin
+):
+    from trustspace.deploy.deployer import deploy_contract
+    from trustspace.deploy.stacks import ApeChain
+
+    notary = deploy_contract(ApeChain(deployer, project=project), "Notary", consortium)
+    pid = governance.propose_call(notary, "deprecateSchema", 3, sender=customs_admin)
+    stored = consortium.proposals(pid)
+    assert stored.action == Action.CALL
+    data = notary.deprecateSchema.encode_input(3)
+    assert bytes(stored.args) == encode_args("call", target=notary.address, data=data)
+
+
+def test_governance__picks_the_port_of_the_contract_stack(consortium):
+    from web3 import Web3
+
+    from trustspace.artifacts import abi
+
+    assert isinstance(Governance(consortium).port, ApeConsortium)
+    w3_contract = Web3().eth.contract(address=consortium.address, abi=abi("Consortium"))
+    web3_gov = Governance(w3_contract)
+    assert isinstance(web3_gov.port, Web3Consortium)
+    assert web3_gov.consortium is w3_contract
+    # Both stacks encode a CALL proposal's payload identically.
+    ape_call = Governance(consortium).port.calldata(consortium, "approve", 7)
+    assert web3_gov.port.calldata(w3_contract, "approve", 7) == ape_call

@@ -1,0 +1,127 @@
+"""Wiring: what the constructors cannot do, done by governance and recorded.
+
+The deployer holds no power, so the links between the suite's contracts and
+between chains (the Notary may dispatch on the bus, mirrors to a peer Notary, the
+bus accepts a peer's checkpoints) are Consortium ``call`` proposals. They are
+recorded under ``"wiring"`` in the deployment record, so re-running does nothing
+twice. Proposals go through the one governance loop,
+:class:`trustspace.consortium.governance.Governance`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils.address import to_checksum_address
+
+from trustspace.consortium.governance import Governance
+from trustspace.deploy.deployer import Reporter, Suite, silent
+from trustspace.deploy.records import DeploymentRecord, save
+
+__all__ = ["EXECUTED", "PROPOSED", "Wiring", "WiringCall", "wiring_calls"]
+
+EXECUTED = "executed"
+PROPOSED = "proposed"
+
+
+@dataclass(frozen=True)
+class WiringCall:
+    """One governance call that links the suite: ``<contract>.<function>(*args)``."""
+
+    key: str
+    description: str
+    contract: str
+    function: str
+    args: tuple[Any, ...]
+
+
+def wiring_calls(
+    record: DeploymentRecord,
+    peers: Mapping[int, DeploymentRecord],
+    validators: Sequence[str] = (),
+    threshold: int = 0,
+) -> list[WiringCall]:
+    """The calls that let this chain's Notary mirror over its bus to and from ``peers``.
+
+    With ``validators`` (keys holding VALIDATOR on this chain) the bus also accepts
+    each peer's checkpoints signed by ``threshold`` of their organisations.
+    """
+    notary, bus = record.address("Notary"), record.address("MessageBus")
+    calls = [
+        WiringCall("bus.sender.Notary", "the Notary may dispatch", "MessageBus", "setSender",
+                   (notary, True)),
+        WiringCall("notary.bus", "the Notary mirrors over this chain's bus", "Notary", "setBus",
+                   (bus,)),
+    ]  # fmt: skip
+    keys = sorted((to_checksum_address(v) for v in validators), key=lambda a: int(a, 16))
+    for chain_id, peer in sorted(peers.items()):
+        calls.append(
+            WiringCall(f"notary.peer.{chain_id}", f"trust the Notary of chain {chain_id}",
+                       "Notary", "setPeer", (chain_id, peer.address("Notary")))
+        )  # fmt: skip
+        if keys:
+            calls.append(
+                WiringCall(
+                    f"bus.validators.{chain_id}",
+                    f"accept chain {chain_id} checkpoints signed by {threshold} of "
+                    f"{len(keys)} validator organisations",
+                    "MessageBus", "setValidators",
+                    (chain_id, peer.address("MessageBus"), keys, threshold),
+                )
+            )  # fmt: skip
+    return calls
+
+
+class Wiring:
+    """Makes the wiring proposals of one chain's suite and records them."""
+
+    def __init__(self, suite: Suite[Any], report: Reporter = silent) -> None:
+        self.suite = suite
+        self.report = report
+        self.governance: Governance[Any, Any] = Governance(suite.consortium)
+
+    def pending(self, calls: Sequence[WiringCall]) -> list[WiringCall]:
+        """The calls not yet executed according to the record."""
+        wiring = self.suite.record.wiring
+        return [c for c in calls if wiring.get(c.key, {}).get("status") != EXECUTED]
+
+    def enact(self, calls: Sequence[WiringCall], approvers: Sequence[Any]) -> list[Any]:
+        """Propose, approve and execute every pending call with ``approvers`` (ADMINs of
+        enough distinct organisations); returns the receipts."""
+        receipts: list[Any] = []
+        for call in self.pending(calls):
+            target = self.suite.contract(call.contract)
+            decision = self.governance.decide_call(
+                target, call.function, *call.args, approvers=approvers, reason=call.description
+            )
+            receipts += decision.receipts
+            tx_hash = self.governance.tx_hash(decision.executed)
+            self._record(call, decision.proposal_id, EXECUTED, tx_hash)
+        return receipts
+
+    def propose(self, calls: Sequence[WiringCall], proposer: Any) -> list[int]:
+        """Propose every pending call (other agencies approve and execute); returns ids."""
+        ids = []
+        for call in self.pending(calls):
+            if self.suite.record.wiring.get(call.key, {}).get("status") == PROPOSED:
+                continue
+            target = self.suite.contract(call.contract)
+            pid = self.governance.propose_call(
+                target, call.function, *call.args, sender=proposer, reason=call.description
+            )
+            self._record(call, pid, PROPOSED, "")
+            ids.append(pid)
+        return ids
+
+    def _record(self, call: WiringCall, pid: int, status: str, tx_hash: str) -> None:
+        self.suite.record.wiring[call.key] = {
+            "description": call.description,
+            "call": f"{call.contract}.{call.function}",
+            "proposal_id": pid,
+            "status": status,
+            "tx_hash": tx_hash,
+        }
+        save(self.suite.record, self.suite.path)
+        self.report("wiring", call.key, f"proposal {pid} {status}: {call.description}")
