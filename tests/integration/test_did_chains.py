@@ -24,9 +24,10 @@ from web3 import Web3
 
 from trustspace.artifacts import abi
 from trustspace.cli.did import did as did_cli
-from trustspace.devnet.chains import DEFAULT_CHAINS, ChainSpec, free_port, local_chains
+from trustspace.devnet.chains import free_port, local_chains
 from trustspace.did import registry as reg
 from trustspace.did.resolver import Resolver, Web3Source, did_for
+from trustspace.networks import DEFAULT_CHAINS, ChainSpec
 
 pytestmark = pytest.mark.anvil
 DAY = 86400

@@ -341,3 +341,18 @@ def test_did_cli_secrets__remote_chain__sends_once_confirmed(chain, clerk_key):
     assert "send from" in res.stderr
     assert res.exit_code == EXIT_OK, res.output
     assert chain.contract.functions.changed(clerk_key.address).call() > 0
+
+
+def test_did_cli_secrets__private_key_as_account__refused_before_any_network_access(
+    monkeypatch, clerk_key
+):
+    def no_network(url: str) -> Any:
+        raise AssertionError(f"the CLI reached out to {url} holding a key from argv")
+
+    monkeypatch.setattr(did_module, "_w3", no_network)
+    res = run(
+        "change-owner", clerk_key.address, clerk_key.address, "--chain", f"{URL}=0x" + "11" * 20,
+        "--account", clerk_key.key.hex(),
+    )  # fmt: skip
+    assert res.exit_code == EXIT_BAD_INPUT
+    assert res.stderr.startswith("error: --account takes an ape account alias")

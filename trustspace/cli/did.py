@@ -375,12 +375,14 @@ def _prepare(
     chain: str, account: str, signer_account: str | None, yes: bool, action: str
 ) -> _Write:
     target = _chains((chain,))[0]
+    # Signers first: a key given where an account name belongs is refused before any
+    # network access.
+    sender = load_signer(account, "--account")
+    owner = load_signer(signer_account, "--signer-account") if signer_account else None
     w3 = _w3(target.url)
     chain_id = chain_id_of(w3)
     address = checked_address(target.registry, "registry")
     require_code(w3, address, "registry", chain_id)
-    sender = load_signer(account, "--account")
-    owner = load_signer(signer_account, "--signer-account") if signer_account else None
     registry = Web3Registry(w3, address, sender)
     if not yes and not is_local(target.url, chain_id):
         signed = f", signed by {owner.address}" if owner else ""
