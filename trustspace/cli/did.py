@@ -3,38 +3,105 @@
 Chains are given as ``--chain URL=REGISTRY[,CONSORTIUM]`` (repeatable; or the
 ``TRUSTSPACE_DID_CHAINS`` variable, space separated); the chain id is read
 from each node, the first chain is the default for bare ``did:ethr:0x…``.
-Keys come from the environment (``TRUSTSPACE_DID_KEY`` pays and sends,
-``TRUSTSPACE_DID_SIGNER_KEY`` signs a meta-transaction for the owner) or the
-matching options; nothing is prompted.
+
+Who signs a write: ``--account`` is an ape account alias (``ape accounts
+import <alias>``), ``TEST::<n>`` for a local test account, ``env:VARIABLE`` (a
+private key held in that environment variable, as the bus daemons take
+theirs) or ``file:PATH`` (a file holding the key). ``--signer-account`` (same
+forms) signs a meta-transaction as the identity's owner while ``--account``
+pays. A private key is never taken on the command line, where shell history
+and process listings would keep it.
+
+A write asks before sending unless the chain is one of our local chains: a
+chain id of :data:`trustspace.networks.LOCAL_CHAIN_IDS` served from this
+machine (127.0.0.1, localhost, ::1). Chain id 1337, for one, is also the id of
+many real QBFT networks. ``--yes`` sends without asking.
+
+Everything read from a chain is printed as plain text (never as rich markup),
+with control and bidirectional-override characters shown escaped; ``--json``
+prints one strict JSON document in every outcome.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import click
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from trustspace.cli.options import (
+    EXIT_BAD_INPUT,
+    EXIT_UNREACHABLE,
+    CommandError,
+    TrustspaceGroup,
+    console,
+    emit,
+    err_console,
+    json_option,
+    load_account,
+    text,
+)
 from trustspace.did.consortium_view import Web3Consortium, consortium_view
-from trustspace.did.registry import DEFAULT_VALIDITY, Web3Registry
-from trustspace.did.resolver import ResolutionError, Resolver, Web3Source, parse_did
+from trustspace.did.registry import (
+    DEFAULT_VALIDITY,
+    ApeSigner,
+    KeySigner,
+    Signer,
+    Web3Registry,
+    str_to_bytes32,
+)
+from trustspace.did.resolver import (
+    Resolution,
+    ResolutionError,
+    Resolver,
+    Web3Source,
+    chain_id_of,
+    checked_address,
+    parse_did,
+    require_code,
+)
+from trustspace.errors import InputError, TrustspaceError
 from trustspace.networks import LOCAL_CHAIN_IDS
+
+__all__ = ["LOCAL_HOSTS", "RegistryTarget", "did", "is_local", "load_signer", "shown"]
+
+#: Host names that mean "this machine" in a node URL.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+# What a private key looks like: refused wherever an account name is expected.
+_KEY_PATTERN = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+
+# Characters that reorder or hide text on a terminal: bidirectional overrides,
+# embeddings, isolates and marks (Unicode category Cf, the ones that matter).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
 class RegistryTarget:
+    """One ``--chain`` value: the node URL, its registry and optional consortium."""
+
     url: str
     registry: str
     consortium: str | None
 
 
-def _parse_chain(text: str) -> RegistryTarget:
-    url, sep, rest = text.rpartition("=")
+def _parse_chain(value: str) -> RegistryTarget:
+    url, sep, rest = value.rpartition("=")
     if not sep or not url:
-        raise click.BadParameter(f"expected URL=REGISTRY[,CONSORTIUM], got {text!r}")
+        raise CommandError(f"--chain expects URL=REGISTRY[,CONSORTIUM], got {value!r}")
+    if urlparse(url).scheme not in ("http", "https"):
+        raise CommandError(f"--chain: {url!r} is not an http(s) node URL")
     registry, _, consortium = rest.partition(",")
     return RegistryTarget(url, registry, consortium or None)
 
@@ -42,14 +109,82 @@ def _parse_chain(text: str) -> RegistryTarget:
 def _chains(values: tuple[str, ...]) -> list[RegistryTarget]:
     specs = [_parse_chain(part) for value in values for part in value.split()]
     if not specs:
-        raise click.UsageError("no chain: give --chain URL=REGISTRY or set TRUSTSPACE_DID_CHAINS")
+        raise CommandError("no chain: give --chain URL=REGISTRY or set TRUSTSPACE_DID_CHAINS")
     return specs
 
 
 def _w3(url: str) -> Any:
     from web3 import Web3
 
-    return Web3(Web3.HTTPProvider(url))
+    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 15}))
+
+
+def is_local(url: str, chain_id: int) -> bool:
+    """True only for one of our local chains: a local chain id on a node of this machine."""
+    return chain_id in LOCAL_CHAIN_IDS and urlparse(url).hostname in LOCAL_HOSTS
+
+
+def shown(value: Any) -> str:
+    """``value`` as text safe to put on a terminal: control characters and bidirectional
+    overrides appear as ``\\xNN`` / ``\\uNNNN`` escapes instead of acting."""
+    out = []
+    for char in str(value):
+        if char in _BIDI or unicodedata.category(char) == "Cc":
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@contextmanager
+def _reaching() -> Iterator[None]:
+    """A node that drops the connection mid-command is 'unreachable', not 'bad input'."""
+    try:
+        yield
+    except TrustspaceError:
+        raise
+    except (OSError, TimeoutError) as err:
+        raise CommandError(f"cannot reach the chain: {err}", EXIT_UNREACHABLE) from err
+
+
+def load_signer(spec: str, option: str = "--account") -> Signer:
+    """The signer ``spec`` names: an ape alias, ``TEST::<n>``, ``env:VARIABLE`` or ``file:PATH``."""
+    if _KEY_PATTERN.match(spec.strip()):
+        # Never echo it: it is a key, and now it is in this shell's history.
+        raise CommandError(
+            f"{option} takes an ape account alias, env:VARIABLE or file:PATH, never a private "
+            "key: a key on a command line is kept in shell history and process listings"
+        )
+    kind, sep, rest = spec.partition(":")
+    if sep and kind == "env":
+        value = os.environ.get(rest)
+        if not value:
+            raise CommandError(f"no key: the environment variable {rest} is not set")
+        try:
+            return KeySigner(value.strip())
+        except InputError as err:
+            raise CommandError(
+                f"the environment variable {rest} does not hold a private key"
+            ) from err
+    if sep and kind == "file":
+        path = Path(rest).expanduser()
+        try:
+            content = path.read_text().strip()
+            mode = path.stat().st_mode
+        except OSError as err:
+            raise CommandError(f"cannot read the key file {path}: {err.strerror}") from err
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            err_console.print(
+                text(("warning: ", "yellow"), f"key file {path} is readable by other users")
+            )
+        try:
+            return KeySigner(content)
+        except InputError as err:
+            raise CommandError(
+                f"the key file {path} does not hold a private key (32 bytes as hex)"
+            ) from err
+    return ApeSigner(load_account(spec))
 
 
 chain_option = click.option(
@@ -61,7 +196,7 @@ chain_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=TrustspaceGroup)
 def did() -> None:
     """Resolve and manage did:ethr identities (ERC-1056 registry)."""
 
@@ -69,9 +204,14 @@ def did() -> None:
 @did.command()
 @click.argument("did_url")
 @chain_option
-@click.option("--at-block", type=int, default=None, help="Resolve as of this block (versionId).")
+@click.option(
+    "--at-block",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Resolve as of this block (versionId); the consortium view is read there too.",
+)
 @click.option("--at-time", default=None, help="Resolve as of this ISO time (versionTime).")
-@click.option("--json", "as_json", is_flag=True, help="Print the resolution result as JSON.")
+@json_option
 def resolve(
     did_url: str,
     chains: tuple[str, ...],
@@ -79,45 +219,87 @@ def resolve(
     at_time: str | None,
     as_json: bool,
 ) -> None:
-    """Resolve DID_URL into its DID document, with the consortium view beside it."""
-    specs = _chains(chains)
-    sources, consortia = [], {}
-    for spec in specs:
-        w3 = _w3(spec.url)
-        source = Web3Source(w3, spec.registry)
-        sources.append(source)
-        if spec.consortium:
-            consortia[source.chain_id] = Web3Consortium(w3, spec.consortium)
-    resolver = Resolver(sources)
-    try:
-        result = resolver.resolve(did_url, at_block=at_block, at_time=at_time)
-    except ResolutionError as err:
-        raise click.ClickException(str(err)) from err
-    parsed = parse_did(did_url)
-    chain_id = result.resolution_metadata["chainId"]
-    view = None
-    if chain_id in consortia:
-        view = consortium_view(consortia[chain_id], parsed.address)
+    """Resolve DID_URL into its DID document, with the consortium view beside it.
+
+    The consortium view is read at the block the document is resolved at, so a
+    historical document is shown beside the consortium as it was then.
+    """
+    if at_block is not None and at_time is not None:
+        raise CommandError("give --at-block or --at-time, not both")
+    targets = _chains(chains)
+    with _reaching():
+        sources, consortia = [], {}
+        for target in targets:
+            w3 = _w3(target.url)
+            source = Web3Source(w3, target.registry)
+            sources.append(source)
+            if target.consortium:
+                consortia[source.chain_id] = Web3Consortium(w3, target.consortium, source.chain_id)
+        result = Resolver(sources).resolve(did_url, at_block=at_block, at_time=at_time)
+        consortium = consortia.get(result.resolution_metadata["chainId"])
+        view, at = (None, None)
+        if consortium is not None:
+            view, at = _consortium_at(consortium, parse_did(did_url).address, result)
     out = result.as_dict()
     out["consortium"] = view
-    if as_json:
-        click.echo(json.dumps(out, indent=2))
-        return
-    _print(out)
+    out["consortiumAt"] = at
+    emit(as_json, out, lambda: _print(out))
+
+
+def _consortium_at(
+    consortium: Web3Consortium, address: str, result: Resolution
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The consortium view at the document's block, and where it was read.
+
+    A node that keeps no state for that block (not an archive node) gives the
+    current view instead, labelled as such; never today's view unlabelled.
+    """
+    block = result.block
+    at: dict[str, Any] = {"block": block, "current": block == result.head}
+    try:
+        if not consortium.deployed_at(block):
+            at["deployed"] = False
+            return None, at
+        return consortium_view(consortium, address, block=block), at
+    except ResolutionError:
+        if block == result.head:
+            raise
+    view = consortium_view(consortium, address, block=result.head)
+    at = {
+        "block": result.head,
+        "current": True,
+        "requested": block,
+        "note": f"the node keeps no state for block {block}: this is the current view",
+    }
+    return view, at
+
+
+def _cell(value: Any) -> Text:
+    return Text(shown(value))
+
+
+def _endpoint(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _print(out: dict[str, Any]) -> None:
-    console = Console()
     doc = out["didDocument"]
     meta = out["didDocumentMetadata"]
-    console.print(f"[bold]{doc['id']}[/bold]")
-    status = "[red]deactivated[/red]" if meta.get("deactivated") else "[green]active[/green]"
+    console.print(text((shown(doc["id"]), "bold")), soft_wrap=True)
+    status = ("deactivated", "red") if meta.get("deactivated") else ("active", "green")
     console.print(
-        f"status {status}  version {meta.get('versionId', '-')}  updated {meta.get('updated', '-')}"
+        text(
+            "status ",
+            status,
+            f"  version {shown(meta.get('versionId', '-'))}",
+            f"  updated {shown(meta.get('updated', '-'))}",
+        )
     )
     table = Table(title="verification methods")
     for col in ("id", "type", "material", "relationships"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for vm in doc.get("verificationMethod", []):
         rels = [
             r
@@ -127,70 +309,109 @@ def _print(out: dict[str, Any]) -> None:
         material = next(
             (str(v) for k, v in vm.items() if k not in ("id", "type", "controller")), ""
         )
-        table.add_row(vm["id"].split("#")[-1], vm["type"], material, ", ".join(rels))
+        table.add_row(
+            _cell(vm["id"].split("#")[-1]), _cell(vm["type"]), _cell(material), ", ".join(rels)
+        )
     console.print(table)
     if doc.get("service"):
         services = Table(title="services")
         for col in ("id", "type", "endpoint"):
-            services.add_column(col)
+            services.add_column(col, overflow="fold")
         for svc in doc["service"]:
             services.add_row(
-                svc["id"].split("#")[-1], svc["type"], json.dumps(svc["serviceEndpoint"])
+                _cell(svc["id"].split("#")[-1]),
+                _cell(svc["type"]),
+                _cell(_endpoint(svc["serviceEndpoint"])),
             )
         console.print(services)
+    at = out.get("consortiumAt")
+    if at is None:
+        console.print("consortium: none configured for this chain")
+        return
+    if at.get("current"):
+        where = f"consortium (current, block {at['block']})"
+    else:
+        where = f"consortium at block {at['block']} (the document's block; today's may differ)"
+    if at.get("note"):
+        err_console.print(text(("note: ", "yellow"), at["note"]))
     view = out.get("consortium")
-    if view:
+    if at.get("deployed") is False:
+        console.print(f"{where}: not deployed yet")
+    elif view:
         org = view["organisation"]
         console.print(
-            f"consortium: {org['name']} (#{org['id']}, {org['kind']}, {org['status']}) "
-            f"via {view['relation']}; roles: {', '.join(view['roles']) or '-'}"
+            text(
+                f"{where}: ",
+                (shown(org["name"]), "bold"),
+                f" (#{org['id']}, {org['kind']}, {org['status']}) via {view['relation']}; ",
+                f"roles: {', '.join(view['roles']) or '-'}",
+            ),
+            soft_wrap=True,
         )
     else:
-        console.print("consortium: not a member identity")
+        console.print(f"{where}: not a member identity")
 
 
-def _registry(chain: str, key: str, yes: bool) -> Web3Registry:
-    spec = _chains((chain,))[0]
-    registry = Web3Registry(_w3(spec.url), spec.registry, key)
-    chain_id = int(registry.w3.eth.chain_id)
-    # Local development chains need no confirmation before sending.
-    if chain_id not in LOCAL_CHAIN_IDS and not yes:
-        click.confirm(
-            f"send from {registry.sender.address} to registry {registry.address} "
-            f"on chain {chain_id}?",
-            abort=True,
+# ----------------------------------------------------------------- writes
+
+
+def _confirm(prompt: str) -> None:
+    try:
+        agreed = click.confirm(prompt, default=False, err=True)
+    except click.Abort:
+        agreed = False
+    if not agreed:
+        raise CommandError("not sent: not confirmed (--yes sends without asking)", EXIT_BAD_INPUT)
+
+
+@dataclass
+class _Write:
+    registry: Web3Registry
+    chain_id: int
+    owner: Signer | None
+
+
+def _prepare(
+    chain: str, account: str, signer_account: str | None, yes: bool, action: str
+) -> _Write:
+    target = _chains((chain,))[0]
+    # Signers first: a key given where an account name belongs is refused before any
+    # network access.
+    sender = load_signer(account, "--account")
+    owner = load_signer(signer_account, "--signer-account") if signer_account else None
+    w3 = _w3(target.url)
+    chain_id = chain_id_of(w3)
+    address = checked_address(target.registry, "registry")
+    require_code(w3, address, "registry", chain_id)
+    registry = Web3Registry(w3, address, sender)
+    if not yes and not is_local(target.url, chain_id):
+        signed = f", signed by {owner.address}" if owner else ""
+        _confirm(
+            f"{action}: send from {sender.address}{signed} to registry {address} "
+            f"on chain {chain_id} at {target.url}?"
         )
-    return registry
+    return _Write(registry, chain_id, owner)
 
 
-def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
-    ctx.meta["did_json"] = value
-    return value
-
-
-def write_options(func: Any) -> Any:
+def write_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--chain, --account, --signer-account, --yes and --json of every write command."""
+    func = json_option(func)
     func = click.option(
-        "--json",
-        "as_json",
-        is_flag=True,
-        expose_value=False,
-        callback=_remember_json,
-        help="Print the receipt summary as JSON.",
+        "--yes", is_flag=True, help="Send without asking, on any chain (local ones never ask)."
     )(func)
     func = click.option(
-        "--yes", is_flag=True, help="Do not ask before sending on a non-local chain."
-    )(func)
-    func = click.option(
-        "--signer-key",
-        envvar="TRUSTSPACE_DID_SIGNER_KEY",
+        "--signer-account",
+        envvar="TRUSTSPACE_DID_SIGNER_ACCOUNT",
         default=None,
-        help="Owner key that signs a meta-transaction (another key pays).",
+        help="The identity owner who signs a meta-transaction (--account pays): "
+        "alias, TEST::<n>, env:VARIABLE or file:PATH.",
     )(func)
     func = click.option(
-        "--key",
-        envvar="TRUSTSPACE_DID_KEY",
+        "--account",
+        envvar="TRUSTSPACE_DID_ACCOUNT",
         required=True,
-        help="Key that sends and pays for the transaction.",
+        help="Who sends and pays: ape account alias, TEST::<n>, env:VARIABLE or file:PATH "
+        "(never a key itself).",
     )(func)
     func = click.option(
         "--chain",
@@ -201,23 +422,40 @@ def write_options(func: Any) -> Any:
     return func
 
 
-def _done(receipt: Any, what: str) -> None:
-    if click.get_current_context().meta.get("did_json"):
-        summary = {
-            "result": what,
-            "transactionHash": "0x" + bytes(receipt["transactionHash"]).hex(),
-            "blockNumber": int(receipt["blockNumber"]),
-            "gasUsed": int(receipt["gasUsed"]),
-        }
-        click.echo(json.dumps(summary))
-        return
-    Console().print(
-        f"[green]{what}[/green] in block {receipt['blockNumber']} (gas {receipt['gasUsed']:,})"
+def _done(receipt: Any, what: str, chain_id: int, as_json: bool) -> None:
+    summary = {
+        "ok": True,
+        "result": what,
+        "chainId": chain_id,
+        "transactionHash": "0x" + bytes(receipt["transactionHash"]).hex(),
+        "blockNumber": int(receipt["blockNumber"]),
+        "gasUsed": int(receipt["gasUsed"]),
+    }
+    emit(
+        as_json,
+        summary,
+        lambda: console.print(
+            text(
+                (what, "green"), f" in block {summary['blockNumber']} (gas {summary['gasUsed']:,})"
+            )
+        ),
     )
 
 
+def _address(value: str, what: str) -> str:
+    try:
+        return checked_address(value, what)
+    except InputError as err:
+        raise CommandError(str(err)) from err
+
+
 def _value(value: str, hex_value: bool) -> bytes:
-    return bytes.fromhex(value.removeprefix("0x")) if hex_value else value.encode()
+    if not hex_value:
+        return value.encode()
+    try:
+        return bytes.fromhex(value.removeprefix("0x"))
+    except ValueError as err:
+        raise CommandError(f"--hex: {value!r} is not hex") from err
 
 
 @did.command("change-owner")
@@ -225,27 +463,38 @@ def _value(value: str, hex_value: bool) -> bytes:
 @click.argument("new_owner")
 @write_options
 def change_owner(
-    identity: str, new_owner: str, chain: str, key: str, signer_key: str | None, yes: bool
+    identity: str,
+    new_owner: str,
+    chain: str,
+    account: str,
+    signer_account: str | None,
+    yes: bool,
+    as_json: bool,
 ) -> None:
     """Hand IDENTITY to NEW_OWNER (0x000…0 deactivates it for good)."""
-    reg = _registry(chain, key, yes)
-    if signer_key:
-        receipt = reg.change_owner_signed(identity, new_owner, signer_key)
-    else:
-        receipt = reg.change_owner(identity, new_owner)
-    _done(receipt, "owner changed")
+    identity, new_owner = _address(identity, "IDENTITY"), _address(new_owner, "NEW_OWNER")
+    with _reaching():
+        w = _prepare(chain, account, signer_account, yes, f"change owner of {identity}")
+        if w.owner:
+            receipt = w.registry.change_owner_signed(identity, new_owner, w.owner)
+        else:
+            receipt = w.registry.change_owner(identity, new_owner)
+    _done(receipt, "owner changed", w.chain_id, as_json)
 
 
-@did.command("add-delegate")
-@click.argument("identity")
-@click.argument("delegate")
-@click.option(
+delegate_type_option = click.option(
     "--type",
     "delegate_type",
     default="veriKey",
     type=click.Choice(["veriKey", "sigAuth"]),
     show_default=True,
 )
+
+
+@did.command("add-delegate")
+@click.argument("identity")
+@click.argument("delegate")
+@delegate_type_option
 @click.option(
     "--validity", type=int, default=DEFAULT_VALIDITY, show_default=True, help="Seconds from now."
 )
@@ -256,46 +505,48 @@ def add_delegate(
     delegate_type: str,
     validity: int,
     chain: str,
-    key: str,
-    signer_key: str | None,
+    account: str,
+    signer_account: str | None,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """Make DELEGATE a delegate of IDENTITY."""
-    reg = _registry(chain, key, yes)
-    if signer_key:
-        receipt = reg.add_delegate_signed(identity, delegate_type, delegate, validity, signer_key)
-    else:
-        receipt = reg.add_delegate(identity, delegate_type, delegate, validity)
-    _done(receipt, "delegate added")
+    identity, delegate = _address(identity, "IDENTITY"), _address(delegate, "DELEGATE")
+    with _reaching():
+        w = _prepare(chain, account, signer_account, yes, f"add delegate to {identity}")
+        if w.owner:
+            receipt = w.registry.add_delegate_signed(
+                identity, delegate_type, delegate, validity, w.owner
+            )
+        else:
+            receipt = w.registry.add_delegate(identity, delegate_type, delegate, validity)
+    _done(receipt, "delegate added", w.chain_id, as_json)
 
 
 @did.command("revoke-delegate")
 @click.argument("identity")
 @click.argument("delegate")
-@click.option(
-    "--type",
-    "delegate_type",
-    default="veriKey",
-    type=click.Choice(["veriKey", "sigAuth"]),
-    show_default=True,
-)
+@delegate_type_option
 @write_options
 def revoke_delegate(
     identity: str,
     delegate: str,
     delegate_type: str,
     chain: str,
-    key: str,
-    signer_key: str | None,
+    account: str,
+    signer_account: str | None,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """End DELEGATE's delegation for IDENTITY now."""
-    reg = _registry(chain, key, yes)
-    if signer_key:
-        receipt = reg.revoke_delegate_signed(identity, delegate_type, delegate, signer_key)
-    else:
-        receipt = reg.revoke_delegate(identity, delegate_type, delegate)
-    _done(receipt, "delegate revoked")
+    identity, delegate = _address(identity, "IDENTITY"), _address(delegate, "DELEGATE")
+    with _reaching():
+        w = _prepare(chain, account, signer_account, yes, f"revoke delegate of {identity}")
+        if w.owner:
+            receipt = w.registry.revoke_delegate_signed(identity, delegate_type, delegate, w.owner)
+        else:
+            receipt = w.registry.revoke_delegate(identity, delegate_type, delegate)
+    _done(receipt, "delegate revoked", w.chain_id, as_json)
 
 
 @did.command("set-attribute")
@@ -312,18 +563,21 @@ def set_attribute(
     hex_value: bool,
     validity: int,
     chain: str,
-    key: str,
-    signer_key: str | None,
+    account: str,
+    signer_account: str | None,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """Publish a service (did/svc/<type>) or key (did/pub/<alg>/<purpose>/<enc>) attribute."""
-    reg = _registry(chain, key, yes)
-    data = _value(value, hex_value)
-    if signer_key:
-        receipt = reg.set_attribute_signed(identity, name, data, validity, signer_key)
-    else:
-        receipt = reg.set_attribute(identity, name, data, validity)
-    _done(receipt, "attribute set")
+    identity, data = _address(identity, "IDENTITY"), _value(value, hex_value)
+    str_to_bytes32(name)  # a name over 32 bytes is refused before anything is asked
+    with _reaching():
+        w = _prepare(chain, account, signer_account, yes, f"set attribute {name} of {identity}")
+        if w.owner:
+            receipt = w.registry.set_attribute_signed(identity, name, data, validity, w.owner)
+        else:
+            receipt = w.registry.set_attribute(identity, name, data, validity)
+    _done(receipt, "attribute set", w.chain_id, as_json)
 
 
 @did.command("revoke-attribute")
@@ -338,15 +592,18 @@ def revoke_attribute(
     value: str,
     hex_value: bool,
     chain: str,
-    key: str,
-    signer_key: str | None,
+    account: str,
+    signer_account: str | None,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """Withdraw a service or key attribute (same NAME and VALUE as when set)."""
-    reg = _registry(chain, key, yes)
-    data = _value(value, hex_value)
-    if signer_key:
-        receipt = reg.revoke_attribute_signed(identity, name, data, signer_key)
-    else:
-        receipt = reg.revoke_attribute(identity, name, data)
-    _done(receipt, "attribute revoked")
+    identity, data = _address(identity, "IDENTITY"), _value(value, hex_value)
+    str_to_bytes32(name)  # a name over 32 bytes is refused before anything is asked
+    with _reaching():
+        w = _prepare(chain, account, signer_account, yes, f"revoke attribute {name} of {identity}")
+        if w.owner:
+            receipt = w.registry.revoke_attribute_signed(identity, name, data, w.owner)
+        else:
+            receipt = w.registry.revoke_attribute(identity, name, data)
+    _done(receipt, "attribute revoked", w.chain_id, as_json)

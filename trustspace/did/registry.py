@@ -11,11 +11,34 @@ registry must have a different address on every chain (see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from eth_account import Account
 from eth_utils.address import to_canonical_address, to_checksum_address
 from eth_utils.crypto import keccak
+
+from trustspace.errors import InputError, TrustspaceError
+
+__all__ = [
+    "DEFAULT_VALIDITY",
+    "ApeSigner",
+    "KeySigner",
+    "RegistryError",
+    "Signature",
+    "Signer",
+    "SigningDeclined",
+    "Web3Registry",
+    "add_delegate_digest",
+    "address_of",
+    "as_signer",
+    "bytes32_to_str",
+    "change_owner_digest",
+    "revoke_attribute_digest",
+    "revoke_delegate_digest",
+    "set_attribute_digest",
+    "sign_digest",
+    "str_to_bytes32",
+]
 
 # A year: what the ethr-did libraries use when no validity is given.
 DEFAULT_VALIDITY = 86400 * 365
@@ -26,12 +49,12 @@ PREFIX = b"\x19\x00"
 def str_to_bytes32(text: str) -> bytes:
     """A delegate type or attribute name as bytes32: UTF-8, right-padded with zeros.
 
-    Raises ValueError for names longer than 32 bytes instead of truncating them
+    Raises InputError (a ValueError) for names longer than 32 bytes instead of truncating them
     (the ethr-did libraries truncate silently, which makes two names collide).
     """
     raw = text.encode()
     if len(raw) > 32:
-        raise ValueError(f"name longer than 32 bytes: {text!r}")
+        raise InputError(f"name longer than 32 bytes: {text!r}")
     return raw.ljust(32, b"\x00")
 
 
@@ -112,38 +135,142 @@ def sign_digest(digest: bytes, private_key: str | bytes) -> Signature:
     return Signature(v=signed.v, r=signed.r.to_bytes(32, "big"), s=signed.s.to_bytes(32, "big"))
 
 
+class RegistryError(InputError):
+    """The registry refused a transaction (its revert reason says why) or it reverted."""
+
+
+class SigningDeclined(TrustspaceError):
+    """The account (an ape keyfile account asks its holder) did not sign."""
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Who sends a transaction or signs an ERC-1056 digest: a key or an ape account."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_transaction(self, tx: dict[str, Any]) -> bytes:
+        """The raw signed transaction for a web3 transaction dict."""
+        ...
+
+    def sign_hash(self, digest: bytes) -> Signature:
+        """A signature of the raw 32-byte ``digest`` (no EIP-191 wrapping)."""
+        ...
+
+
+class KeySigner:
+    """A private key held in memory (read from an environment variable or a key file)."""
+
+    def __init__(self, private_key: str | bytes) -> None:
+        try:
+            self._account = Account.from_key(private_key)
+        except (ValueError, TypeError) as err:
+            # Never repeat the value: it may be a real key with a typo.
+            raise InputError("not a private key (expected 32 bytes as hex)") from err
+
+    @property
+    def address(self) -> str:
+        return str(self._account.address)
+
+    def sign_transaction(self, tx: dict[str, Any]) -> bytes:
+        unsigned = {k: v for k, v in tx.items() if k != "from"}
+        return bytes(self._account.sign_transaction(unsigned).raw_transaction)
+
+    def sign_hash(self, digest: bytes) -> Signature:
+        return sign_digest(digest, self._account.key)
+
+
+class ApeSigner:
+    """An ape account (``ape accounts`` keyfile, hardware plugin, or a test account).
+
+    Keyfile accounts ask their holder for the passphrase and to confirm each
+    signature, in ape's own prompts.
+    """
+
+    def __init__(self, account: Any) -> None:
+        self.account = account
+
+    @property
+    def address(self) -> str:
+        return str(self.account.address)
+
+    def sign_transaction(self, tx: dict[str, Any]) -> bytes:
+        from ape import networks
+
+        unsigned = networks.ethereum.create_transaction(**tx)
+        signed = self.account.sign_transaction(unsigned)
+        if signed is None or not signed.signature:
+            raise SigningDeclined(f"account {self.address} did not sign the transaction")
+        return bytes(signed.serialize_transaction())
+
+    def sign_hash(self, digest: bytes) -> Signature:
+        from hexbytes import HexBytes
+
+        sig = self.account.sign_raw_msghash(HexBytes(digest))
+        if sig is None:
+            raise SigningDeclined(f"account {self.address} did not sign the message")
+        r, s = bytes(sig.r).rjust(32, b"\x00"), bytes(sig.s).rjust(32, b"\x00")
+        return Signature(v=int(sig.v), r=r, s=s)
+
+
+def as_signer(value: Any) -> Signer:
+    """A :class:`Signer` from a signer, an ape account or a private key."""
+    if isinstance(value, KeySigner | ApeSigner):
+        return value
+    if isinstance(value, str | bytes):
+        return KeySigner(value)
+    if hasattr(value, "sign_transaction") and hasattr(value, "sign_raw_msghash"):
+        return ApeSigner(value)
+    if isinstance(value, Signer):
+        return value
+    raise TypeError(f"cannot sign with {type(value).__name__}")
+
+
+def _revert_reason(err: Exception) -> str:
+    message = str(getattr(err, "message", None) or err)
+    return message.removeprefix("execution reverted: ").strip("'\"() ")
+
+
 class Web3Registry:
     """Send ERC-1056 transactions through web3.py (any JSON-RPC chain).
 
-    ``sender_key`` pays for and sends every transaction; the ``*_signed``
-    methods take the owner's key separately, so that another account pays
-    (meta-transactions).
+    ``sender`` pays for and sends every transaction (a :class:`Signer`, an ape
+    account, or a private key); the ``*_signed`` methods take the owner's
+    signer separately, so that another account pays (meta-transactions).
+    A transaction the registry refuses raises :class:`RegistryError` with its
+    revert reason before anything is sent.
     """
 
-    def __init__(self, w3: Any, address: str, sender_key: str) -> None:
+    def __init__(self, w3: Any, address: str, sender: Any) -> None:
         from trustspace.artifacts import abi
 
         self.w3 = w3
         self.address = to_checksum_address(address)
         self.contract = w3.eth.contract(address=self.address, abi=abi("DIDRegistry"))
-        self.sender = Account.from_key(sender_key)
+        self.sender = as_signer(sender)
 
     def _send(self, call: Any) -> Any:
-        tx = call.build_transaction(
-            {
-                "from": self.sender.address,
-                "nonce": self.w3.eth.get_transaction_count(self.sender.address),
-                "chainId": self.w3.eth.chain_id,
-            }
-        )
+        from web3.exceptions import ContractLogicError
+
+        try:
+            tx = call.build_transaction(
+                {
+                    "from": self.sender.address,
+                    "nonce": self.w3.eth.get_transaction_count(self.sender.address),
+                    "chainId": self.w3.eth.chain_id,
+                }
+            )
+        except ContractLogicError as err:
+            raise RegistryError(f"the registry refused: {_revert_reason(err)}") from err
         # Margin over the estimate: first writes of a record cost more than
         # the node's estimate in some orders of pending transactions.
         tx["gas"] = int(tx["gas"] * 1.25) + 10_000
-        signed = self.sender.sign_transaction(tx)
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        raw = self.sender.sign_transaction(tx)
+        tx_hash = self.w3.eth.send_raw_transaction(raw)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
         if receipt["status"] != 1:
-            raise RuntimeError(f"transaction {tx_hash.hex()} reverted")
+            raise RegistryError(f"transaction 0x{bytes(tx_hash).hex()} reverted")
         return receipt
 
     def nonce_of(self, identity: str) -> int:
@@ -154,9 +281,9 @@ class Web3Registry:
     def change_owner(self, identity: str, new_owner: Any) -> Any:
         return self._send(self.contract.functions.changeOwner(identity, new_owner))
 
-    def change_owner_signed(self, identity: str, new_owner: Any, owner_key: str) -> Any:
+    def change_owner_signed(self, identity: str, new_owner: Any, owner: Any) -> Any:
         digest = change_owner_digest(self.address, self.nonce_of(identity), identity, new_owner)
-        sig = sign_digest(digest, owner_key)
+        sig = as_signer(owner).sign_hash(digest)
         return self._send(
             self.contract.functions.changeOwnerSigned(identity, *sig.args(), new_owner)
         )
@@ -166,13 +293,13 @@ class Web3Registry:
         return self._send(self.contract.functions.addDelegate(identity, kind, delegate, validity))
 
     def add_delegate_signed(
-        self, identity: str, delegate_type: str, delegate: Any, validity: int, owner_key: str
+        self, identity: str, delegate_type: str, delegate: Any, validity: int, owner: Any
     ) -> Any:
         kind = str_to_bytes32(delegate_type)
         digest = add_delegate_digest(
             self.address, self.nonce_of(identity), identity, kind, delegate, validity
         )
-        sig = sign_digest(digest, owner_key)
+        sig = as_signer(owner).sign_hash(digest)
         return self._send(
             self.contract.functions.addDelegateSigned(
                 identity, *sig.args(), kind, delegate, validity
@@ -184,13 +311,13 @@ class Web3Registry:
         return self._send(self.contract.functions.revokeDelegate(identity, kind, delegate))
 
     def revoke_delegate_signed(
-        self, identity: str, delegate_type: str, delegate: str, owner_key: str
+        self, identity: str, delegate_type: str, delegate: str, owner: Any
     ) -> Any:
         kind = str_to_bytes32(delegate_type)
         digest = revoke_delegate_digest(
             self.address, self.nonce_of(identity), identity, kind, delegate
         )
-        sig = sign_digest(digest, owner_key)
+        sig = as_signer(owner).sign_hash(digest)
         return self._send(
             self.contract.functions.revokeDelegateSigned(identity, *sig.args(), kind, delegate)
         )
@@ -200,13 +327,13 @@ class Web3Registry:
         return self._send(self.contract.functions.setAttribute(identity, key, value, validity))
 
     def set_attribute_signed(
-        self, identity: str, name: str, value: bytes, validity: int, owner_key: str
+        self, identity: str, name: str, value: bytes, validity: int, owner: Any
     ) -> Any:
         key = str_to_bytes32(name)
         digest = set_attribute_digest(
             self.address, self.nonce_of(identity), identity, key, value, validity
         )
-        sig = sign_digest(digest, owner_key)
+        sig = as_signer(owner).sign_hash(digest)
         return self._send(
             self.contract.functions.setAttributeSigned(identity, *sig.args(), key, value, validity)
         )
@@ -215,14 +342,12 @@ class Web3Registry:
         key = str_to_bytes32(name)
         return self._send(self.contract.functions.revokeAttribute(identity, key, value))
 
-    def revoke_attribute_signed(
-        self, identity: str, name: str, value: bytes, owner_key: str
-    ) -> Any:
+    def revoke_attribute_signed(self, identity: str, name: str, value: bytes, owner: Any) -> Any:
         key = str_to_bytes32(name)
         digest = revoke_attribute_digest(
             self.address, self.nonce_of(identity), identity, key, value
         )
-        sig = sign_digest(digest, owner_key)
+        sig = as_signer(owner).sign_hash(digest)
         return self._send(
             self.contract.functions.revokeAttributeSigned(identity, *sig.args(), key, value)
         )

@@ -12,7 +12,12 @@ Differences from the reference resolver, on purpose:
 - an entry is live while ``validTo > now`` (the registry's own test), not ``>=``;
 - public keys keep the legacy did:ethr encodings (``publicKeyHex``,
   ``publicKeyBase64``, ``publicKeyBase58``, ``publicKeyPem``) named by the
-  attribute, instead of converting to JWK/multibase.
+  attribute, instead of converting to JWK/multibase;
+- a service endpoint is parsed as JSON only when it is strict JSON (no
+  ``NaN``/``Infinity``, no number that overflows a double) nested at most
+  :data:`MAX_ENDPOINT_DEPTH` deep; any other value is kept as the opaque
+  string it is on chain (see :func:`parse_endpoint`). Anyone may write any
+  bytes to the registry, so resolution never fails on what a value holds.
 """
 
 from __future__ import annotations
@@ -29,7 +34,32 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from trustspace.did.registry import bytes32_to_str
-from trustspace.errors import InputError
+from trustspace.errors import InputError, UnreachableError
+
+__all__ = [
+    "MAX_ENDPOINT_DEPTH",
+    "NULL_ADDRESS",
+    "ApeSource",
+    "ChainSource",
+    "ParsedDID",
+    "ReceiptSource",
+    "RegistryEvent",
+    "Resolution",
+    "ResolutionError",
+    "Resolver",
+    "Web3Source",
+    "build_document",
+    "chain_id_of",
+    "checked_address",
+    "did_for",
+    "endpoint_of",
+    "history",
+    "parse_did",
+    "parse_endpoint",
+    "require_code",
+    "unreachable",
+    "view_call",
+]
 
 NULL_ADDRESS = "0x0000000000000000000000000000000000000000"
 DID_PATTERN = re.compile(
@@ -55,10 +85,63 @@ LEGACY_ALGO_MAP = {
     "X25519KeyAgreementKey2019": "X25519KeyAgreementKey2019",
 }
 OWNER, DELEGATE, ATTRIBUTE = "DIDOwnerChanged", "DIDDelegateChanged", "DIDAttributeChanged"
+#: Deepest nesting of arrays/objects a service endpoint may have to be read as JSON.
+MAX_ENDPOINT_DEPTH = 32
 
 
 class ResolutionError(InputError):
     """The DID is malformed, names an unknown chain, or its history cannot be read."""
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest ``[``/``{`` nesting of ``text``, strings skipped (no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{literal} overflows a double")
+    return number
+
+
+def parse_endpoint(text: str) -> Any:
+    """A service endpoint: the JSON value ``text`` holds, or ``text`` itself.
+
+    ``text`` is read as JSON only if it is strict JSON (RFC 8259: ``NaN``,
+    ``Infinity`` and numbers that overflow a double are refused) nested at most
+    :data:`MAX_ENDPOINT_DEPTH` deep; anything else stays the opaque string it
+    is (``"https://hub.example"``, ``"NaN"``, ``"[[[[…"``), as the did:ethr
+    reference resolver keeps a value that ``JSON.parse`` refuses. The result can
+    always be printed as strict JSON.
+    """
+    if _nesting_depth(text) > MAX_ENDPOINT_DEPTH:
+        return text
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):
+        return text
 
 
 @dataclass(frozen=True)
@@ -122,16 +205,101 @@ def _event(kind: str, args: Any, block: int, order: tuple[int, int]) -> Registry
     )
 
 
+def endpoint_of(w3: Any) -> str:
+    """The node's URL (or the provider's name) for messages."""
+    return str(getattr(w3.provider, "endpoint_uri", None) or type(w3.provider).__name__)
+
+
+_REASONS = (
+    "Connection refused",
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "No route to host",
+    "Network is unreachable",
+    "timed out",
+)
+
+
+def unreachable(w3: Any, err: BaseException) -> UnreachableError:
+    """One line saying which node did not answer and why (not urllib3's whole chain)."""
+    detail = str(err)
+    reason = next((r.lower() for r in _REASONS if r in detail), type(err).__name__)
+    return UnreachableError(f"cannot reach the node at {endpoint_of(w3)}: {reason}")
+
+
+def chain_id_of(w3: Any) -> int:
+    """The chain id the node reports; :class:`UnreachableError` if it does not answer."""
+    try:
+        return int(w3.eth.chain_id)
+    except (OSError, TimeoutError) as err:
+        raise unreachable(w3, err) from err
+    except Exception as err:  # the node answered, but not as a JSON-RPC node
+        raise UnreachableError(
+            f"{endpoint_of(w3)} does not answer as an Ethereum JSON-RPC node: {err}"
+        ) from err
+
+
+def checked_address(value: str, what: str) -> str:
+    """``value`` as a checksummed address, or :class:`InputError` naming ``what`` it is."""
+    try:
+        return to_checksum_address(value)
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{what} {value!r} is not an address") from err
+
+
+def require_code(w3: Any, address: str, what: str, chain_id: int) -> None:
+    """Refuse an address that holds no contract (a typo, or the wrong chain)."""
+    try:
+        code = w3.eth.get_code(address)
+    except (OSError, TimeoutError) as err:
+        raise unreachable(w3, err) from err
+    if len(code) == 0:
+        raise InputError(f"no contract at {what} {address} on chain {chain_id} ({endpoint_of(w3)})")
+
+
+def view_call(w3: Any, call: Any, block: int | None, what: str, kind: str) -> Any:
+    """Run a web3 view ``call`` (at ``block``), with one clear error for each way it fails:
+    the node is gone (:class:`UnreachableError`), the node keeps no state for that
+    block, or the contract is not ``kind`` (:class:`ResolutionError`)."""
+    name = call.fn_name
+    try:
+        return call.call() if block is None else call.call(block_identifier=block)
+    except (OSError, TimeoutError) as err:
+        raise unreachable(w3, err) from err
+    except Exception as err:
+        if block is not None:
+            try:
+                call.call()
+            except Exception:  # fails at the head too: the contract is the problem
+                pass
+            else:
+                raise ResolutionError(
+                    f"the node keeps no state for block {block}: {what} can be read "
+                    "there only through an archive node"
+                ) from err
+        raise ResolutionError(f"{what} does not answer {name}(): is it {kind}?") from err
+
+
 class Web3Source:
-    """A chain reached over JSON-RPC with web3.py (anvil, QBFT/IBFT nodes, public chains)."""
+    """A chain reached over JSON-RPC with web3.py (anvil, QBFT/IBFT nodes, public chains).
+
+    The node must answer (:class:`~trustspace.errors.UnreachableError`) and the
+    registry address must hold a contract (:class:`ResolutionError`).
+    """
 
     def __init__(self, w3: Any, registry: str) -> None:
         from trustspace.artifacts import abi
 
         self.w3 = w3
-        self.registry = to_checksum_address(registry)
+        self.registry = checked_address(registry, "registry")
+        self.chain_id = chain_id_of(w3)
+        try:
+            require_code(w3, self.registry, "registry", self.chain_id)
+        except UnreachableError:
+            raise
+        except InputError as err:
+            raise ResolutionError(str(err)) from err
         self.contract = w3.eth.contract(address=self.registry, abi=abi("DIDRegistry"))
-        self.chain_id = int(w3.eth.chain_id)
         self.log_queries = 0
         self._topics = {
             keccak(text=f"{e['name']}({','.join(i['type'] for i in e['inputs'])})"): e["name"]
@@ -141,7 +309,8 @@ class Web3Source:
 
     def changed(self, identity: str, block: int | None = None) -> int:
         call = self.contract.functions.changed(identity)
-        return int(call.call() if block is None else call.call(block_identifier=block))
+        what = f"registry {self.registry} on chain {self.chain_id}"
+        return int(view_call(self.w3, call, block, what, "an ERC-1056 registry"))
 
     def events_in_block(self, identity: str, block: int) -> list[RegistryEvent]:
         self.log_queries += 1
@@ -246,6 +415,12 @@ class Resolution:
     document: dict[str, Any] | None
     document_metadata: dict[str, Any] = field(default_factory=dict)
     resolution_metadata: dict[str, Any] = field(default_factory=dict)
+    #: The block the document is read as of: the head, the block asked for, or the
+    #: last block at or before the time asked for. Facts shown beside the document
+    #: (the consortium view) must be read at this block too.
+    block: int = 0
+    #: The head block when the resolution ran (``block == head`` means "current").
+    head: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -291,6 +466,8 @@ def parse_did(did: str) -> ParsedDID:
     for part in (match.group("query") or "").split("&"):
         key_, _, val = part.partition("=")
         if key_ == "versionId" and val:
+            if not val.isdigit():
+                raise ResolutionError(f"versionId must be a block number, got {val!r}")
             version_id = int(val)
         elif key_ == "versionTime" and val:
             version_time = val
@@ -303,7 +480,13 @@ def _iso(timestamp: int) -> str:
 
 
 def _parse_iso(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise ResolutionError(f"not an ISO 8601 time: {text!r}") from err
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
 
 
 def did_for(address: str, chain_id: int | None = None) -> str:
@@ -418,10 +601,7 @@ def build_document(
                     text = value.decode("utf-8")
                 except UnicodeDecodeError:
                     continue  # not a DID service: the registry is open to any data
-                try:
-                    endpoint: Any = json.loads(text)
-                except ValueError:
-                    endpoint = text
+                endpoint = parse_endpoint(text)
                 services[index] = {
                     "id": f"{did}#service-{service_count}",
                     "type": algorithm,
@@ -543,14 +723,21 @@ class Resolver:
             return stamps[block]
 
         if at_block is not None:
+            if at_block < 0 or at_block > head:
+                raise ResolutionError(
+                    f"block {at_block} is not on chain {source.chain_id} (its head is {head})"
+                )
             now = stamp(at_block)
             cut = at_block
+            block = at_block
         elif at_time is not None:
             now = _parse_iso(at_time)
             cut = max((e.block for e in events if stamp(e.block) <= now), default=0)
+            block = _block_at(stamp, head, now)
         else:
             cut = head
             now = stamp(cut)
+            block = head
         current = [e for e in events if e.block <= cut]
         later = [e.block for e in events if e.block > cut]
         document, deactivated = build_document(
@@ -571,4 +758,21 @@ class Resolver:
             document,
             meta,
             {"contentType": "application/did+ld+json", "chainId": source.chain_id},
+            block=block,
+            head=head,
         )
+
+
+def _block_at(stamp: Any, head: int, moment: int) -> int:
+    """The last block at or before ``moment`` (0 if the chain started later): a binary
+    search over block timestamps, about log2(head) block reads."""
+    if stamp(head) <= moment:
+        return head
+    low, high = 0, head  # stamp(high) > moment
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stamp(mid) <= moment:
+            low = mid
+        else:
+            high = mid - 1
+    return low

@@ -19,7 +19,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.fuzz import strategies_did as s
+from tests.fuzz.strategies import did as s
 from tests.utils.did_model import IdentityModel
 from trustspace.deploy.did import deploy_registry
 from trustspace.did import registry as reg
@@ -27,14 +27,26 @@ from trustspace.did.registry import str_to_bytes32
 from trustspace.did.resolver import NULL_ADDRESS, ReceiptSource, Resolver, did_for
 
 
-def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None:
-    keys = list(accounts)[6:10]
+def test_registry_matches_model(
+    project: Any,
+    chain: Any,
+    deployer: Any,
+    forex_admin: Any,
+    ministry_admin: Any,
+    customs_notary: Any,
+    tax_notary: Any,
+    outsider: Any,
+) -> None:
+    # Four keys that own, delegate and sign for identities (any agency's keys will do),
+    # and a payer that sends the meta-transactions.
+    keys = [ministry_admin, customs_notary, tax_notary, outsider]
+    payer_key = forex_admin
 
     class RegistryMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
             self.snap = chain.snapshot()
-            self.registry = deploy_registry(accounts[0])
+            self.registry = deploy_registry(deployer)
             self.source = ReceiptSource(self.registry)
             self.resolver = Resolver([self.source])
             self.ids = {k.address: IdentityModel(k.address) for k in keys[:2]}
@@ -148,7 +160,7 @@ def test_registry_matches_model(project: Any, accounts: Any, chain: Any) -> None
                 return
             owner = self._actor(model)
             signer = keys[(keys.index(owner) + 1) % len(keys)] if wrong_signer else owner
-            payer = accounts[5]
+            payer = payer_key
             nonce = self.nonces.get(owner.address, 0)
             addr, target = self.registry.address, keys[other]
             kind, name, value = str_to_bytes32("sigAuth"), "did/svc/Relay", b"https://relay"

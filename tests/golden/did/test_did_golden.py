@@ -56,6 +56,25 @@ def validate_did_core(doc: dict[str, Any]) -> None:
 
 Script = Callable[[Any, Any, Any, Any], None]
 
+# Values anyone may write (issue 11, findings 12 and 13): each stays the opaque string it
+# is, except valid strict JSON within the depth limit, which is parsed.
+CRAFTED = [
+    b'{"a":"[@","uri":"https://evil.example/collect","b":"]https://tax.gov.example/api"}',
+    b"[link=https://evil.example]https://tax.gov.example[/link]",
+    b"[/]",
+    b"NaN",
+    b'{"uri":"https://tax.example","weight":Infinity}',
+    b"[1e400]",
+    b"[" * 1500,
+]
+
+
+def _crafted_values(reg: Any, src: Any, me: Any, others: Any) -> None:
+    for n, value in enumerate(CRAFTED):
+        src.record(
+            reg.setAttribute(me, str_to_bytes32(f"did/svc/Crafted{n}"), value, DAY, sender=me)
+        )
+
 
 def _services_and_keys(reg: Any, src: Any, me: Any, others: Any) -> None:
     src.record(
@@ -125,15 +144,18 @@ SCRIPTS: dict[str, Script] = {
     "delegates_and_revocations": _delegates_and_revocations,
     "new_owner": _new_owner,
     "deactivated": _deactivated,
+    "crafted_values": _crafted_values,
 }
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
-def test_golden_document(name: str, project: Any, accounts: Any, chain: Any) -> None:
-    registry = deploy_registry(accounts[0])
+def test_golden_document(
+    name: str, project: Any, deployer: Any, did_subject: Any, did_counterparts: Any, chain: Any
+) -> None:
+    registry = deploy_registry(deployer)
     source = ReceiptSource(registry)
-    me = accounts[10]
-    SCRIPTS[name](registry, source, me, [accounts[11], accounts[12]])
+    me = did_subject
+    SCRIPTS[name](registry, source, me, did_counterparts)
     chain.mine()
     result = Resolver([source]).resolve(did_for(me.address, chain.chain_id))
     got = {
@@ -156,19 +178,26 @@ def _compressed_key(account: Any) -> str:
 
 
 @pytest.mark.parametrize("transferred", [False, True])
-def test_golden_public_key_did(transferred: bool, project: Any, accounts: Any, chain: Any) -> None:
+def test_golden_public_key_did(
+    transferred: bool,
+    project: Any,
+    deployer: Any,
+    did_subject: Any,
+    did_counterparts: Any,
+    chain: Any,
+) -> None:
     """A did:ethr named by its compressed public key lists #controllerKey while the
     key's own address controls the identity, and drops it after a transfer."""
-    registry = deploy_registry(accounts[0])
+    registry = deploy_registry(deployer)
     source = ReceiptSource(registry)
-    me = accounts[10]
+    me = did_subject
     source.record(
         registry.setAttribute(
             me, str_to_bytes32("did/svc/HubService"), b"https://hub", DAY, sender=me
         )
     )
     if transferred:
-        source.record(registry.changeOwner(me, accounts[11], sender=me))
+        source.record(registry.changeOwner(me, did_counterparts[0], sender=me))
     chain.mine()
     did = f"did:ethr:{hex(chain.chain_id)}:{_compressed_key(me)}"
     result = Resolver([source]).resolve(did)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -87,3 +88,102 @@ def sign(registry: Any) -> Callable[..., reg.Signature]:
 @pytest.fixture
 def b32() -> Callable[[str], bytes]:
     return reg.str_to_bytes32
+
+
+# ----------------------------------------------------- a JSON-RPC chain for the CLI
+# The CLI reaches chains with web3.py over a URL. These tests give it an in-process
+# eth-tester chain instead (fresh for every test): ``trustspace.cli.did._w3`` is patched
+# so that the chain's URL opens it. Actors are fresh keys named by role, funded per test.
+
+TESTER_URL = "https://did.agency.example:8545"
+
+
+class Web3Chain:
+    """One fresh eth-tester chain, with the registry deployed, reached by the CLI at ``url``."""
+
+    def __init__(self) -> None:
+        from web3 import EthereumTesterProvider, Web3
+
+        from trustspace.artifacts import abi
+
+        self.w3 = Web3(EthereumTesterProvider())
+        self.url = TESTER_URL
+        self._funder = self.w3.eth.accounts[0]
+        self.registry = self.deploy("DIDRegistry")
+        self.contract = self.w3.eth.contract(address=self.registry, abi=abi("DIDRegistry"))
+
+    def deploy(self, name: str, *args: Any) -> str:
+        from trustspace.artifacts import abi, bytecode
+
+        factory = self.w3.eth.contract(abi=abi(name), bytecode=bytecode(name))
+        tx = factory.constructor(*args).transact({"from": self._funder})
+        return str(self.w3.eth.wait_for_transaction_receipt(tx)["contractAddress"])
+
+    def actor(self, role: str) -> Any:
+        """A key named ``role`` (the same address in every test), funded on this chain."""
+        from eth_account import Account
+        from eth_utils.crypto import keccak
+
+        account = Account.from_key(keccak(text=f"trustspace did test actor: {role}"))
+        self.w3.eth.send_transaction({"from": self._funder, "to": account.address, "value": 10**20})
+        return account
+
+    def send(self, account: Any, call: Any) -> Any:
+        """Sign ``call`` (a web3 contract function call) with ``account`` and mine it."""
+        tx = call.build_transaction(
+            {
+                "from": account.address,
+                "nonce": self.w3.eth.get_transaction_count(account.address),
+                "chainId": self.w3.eth.chain_id,
+            }
+        )
+        signed = account.sign_transaction(tx)
+        receipt = self.w3.eth.wait_for_transaction_receipt(
+            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        )
+        assert receipt["status"] == 1
+        return receipt
+
+    def set_attribute(self, identity: Any, name: str, value: bytes, validity: int = DAY) -> Any:
+        """``identity`` publishes attribute ``name`` = ``value`` on its own DID."""
+        return self.send(
+            identity,
+            self.contract.functions.setAttribute(
+                identity.address, reg.str_to_bytes32(name), value, validity
+            ),
+        )
+
+    def chain_arg(self, consortium: str | None = None) -> str:
+        """The ``--chain`` value for this chain."""
+        return f"{self.url}={self.registry}" + (f",{consortium}" if consortium else "")
+
+    def time_travel(self, seconds: int) -> None:
+        """Mine the next block ``seconds`` after the latest one."""
+        latest = int(self.w3.eth.get_block("latest")["timestamp"])
+        self.w3.provider.ethereum_tester.time_travel(latest + seconds)
+
+
+@pytest.fixture
+def web3_chain(monkeypatch: pytest.MonkeyPatch) -> Web3Chain:
+    """A fresh eth-tester chain with a DIDRegistry; the DID CLI reaches it at its ``url``."""
+    # The module, not the click group that trustspace.cli re-exports under the same name.
+    did_cli = importlib.import_module("trustspace.cli.did")
+    built = Web3Chain()
+    real = did_cli._w3
+    monkeypatch.setattr(did_cli, "_w3", lambda url: built.w3 if url == built.url else real(url))
+    return built
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., Any]:
+    """run_cli(*args, input=None): the ``trustspace did`` command on a wide terminal, stdout
+    and stderr apart (``.stdout`` is the one JSON document with ``--json``)."""
+    from click.testing import CliRunner
+
+    from trustspace.cli.did import did as did_cli
+
+    def run(*args: str, input: str | None = None) -> Any:
+        runner = CliRunner(mix_stderr=False)
+        return runner.invoke(did_cli, list(args), input=input, env={"COLUMNS": "4000"})
+
+    return run

@@ -120,3 +120,37 @@ def test_consortium_view__org_did_and_account(consortium, customs_admin, outside
     assert view["relation"] == "account"
     assert "ADMIN" in view["roles"]
     assert consortium_view(consortium, outsider.address) is None
+
+
+# ---------------------------------------------------------- crafted endpoint values
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://hub.example", "https://hub.example"),
+        ('{"uri":"https://x.example","accept":["didcomm/v2"]}',
+         {"uri": "https://x.example", "accept": ["didcomm/v2"]}),
+        ("1.5", 1.5),
+        ("NaN", "NaN"),
+        ("[Infinity]", "[Infinity]"),
+        ("-Infinity", "-Infinity"),
+        ("1e400", "1e400"),
+        ("[" * 1500, "[" * 1500),
+        ("[" * 33 + "]" * 33, "[" * 33 + "]" * 33),
+        ('["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["]', ["[" * 36]),
+    ],
+)  # fmt: skip
+def test_parse_endpoint__strict_json_or_the_opaque_string(text, expected):
+    from trustspace.did.resolver import parse_endpoint
+
+    assert parse_endpoint(text) == expected
+
+
+def test_parse_endpoint__at_the_depth_limit__parsed():
+    from trustspace.did.resolver import MAX_ENDPOINT_DEPTH, parse_endpoint
+
+    value = parse_endpoint("[" * MAX_ENDPOINT_DEPTH + "]" * MAX_ENDPOINT_DEPTH)
+    for _ in range(MAX_ENDPOINT_DEPTH - 1):
+        value = value[0]
+    assert value == []
