@@ -24,6 +24,8 @@ from web3 import Web3
 
 from trustspace.artifacts import abi
 from trustspace.cli.did import did as did_cli
+from trustspace.deploy.deployer import deploy_contract, deploy_did_registry
+from trustspace.deploy.stacks import Web3Chain
 from trustspace.devnet.chains import free_port, local_chains
 from trustspace.did import registry as reg
 from trustspace.did.resolver import Resolver, Web3Source, did_for
@@ -58,23 +60,16 @@ def _send(w3: Web3, key: Any, tx: dict[str, Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def deployed(anvils: Any, project: Any, deployer: Any) -> Any:
-    """Factory + registry on both chains, from the same key at the same nonces."""
-    key = deployer.private_key
-    factory_ct = project.DIDRegistryFactory.contract_type
-    initcode = bytes.fromhex(
-        project.DIDRegistry.contract_type.deployment_bytecode.bytecode.removeprefix("0x")
-    )
+    """Factory + registry on both chains, from the same key at the same nonces, by the one
+    deployer (trustspace.deploy) over web3.py. (``project`` is requested so that ape sets up
+    its isolation of the in-process chain before this module-scoped fixture, as before.)"""
     out = {}
     for chain_id, url in anvils.items():
         w3 = Web3(Web3.HTTPProvider(url))
-        receipt = _send(w3, key, {"data": factory_ct.deployment_bytecode.bytecode})
-        factory = w3.eth.contract(
-            address=receipt["contractAddress"],
-            abi=[a.model_dump(by_alias=True, mode="json") for a in factory_ct.abi],
-        )
-        _send(w3, key, {"to": factory.address, "data": factory.encode_abi("deploy", [initcode])})
-        registry = factory.functions.registry_address(Web3.keccak(initcode)).call()
-        out[chain_id] = (w3, factory.address, registry)
+        chain = Web3Chain(w3, deployer.private_key)
+        factory = deploy_contract(chain, "DIDRegistryFactory")
+        registry = deploy_did_registry(chain, factory.address)
+        out[chain_id] = (w3, factory.address, registry.address)
     return out
 
 
