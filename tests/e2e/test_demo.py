@@ -14,18 +14,21 @@ from rich.console import Console
 
 from trustspace.crypto.hashing import to_hex
 from trustspace.devnet.chains import _alive
-from trustspace.devnet.demo import AGENCIES, OFFICER_INDEX, run_demo
+from trustspace.devnet.demo import AGENCIES, Scenario, run_demo
 from trustspace.paths import project_root
 
 pytestmark = pytest.mark.anvil
 ROOT = project_root()
 
 
-def _read_mirrored_with_examples(scenario, accounts, found):
-    """Run the web3.py and ethers examples against the demo's tax chain (chains still up)."""
+def _read_mirrored_with_examples(
+    scenario: Scenario, found: dict[str, tuple[int, str, str]]
+) -> None:
+    """Run the web3.py and ethers examples against the demo's tax chain (chains still up), as
+    the tax officer the demo itself used."""
     url = scenario.chains["tax"].url
     record = str(scenario.workdir / "deployments" / "ethereum-custom-31339.json")
-    key = accounts[OFFICER_INDEX].private_key
+    key = scenario.officer.private_key
     foreign = to_hex(scenario.result.foreign_id)
     commands = {
         "python": [sys.executable, str(ROOT / "examples/python/integration.py"), "--rpc", url,
@@ -43,7 +46,8 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
     project, networks, accounts, tmp_path
 ):
     out = io.StringIO()
-    pids, examples = [], {}
+    pids: list[int] = []
+    examples: dict[str, tuple[int, str, str]] = {}
     result = run_demo(
         project,
         networks,
@@ -52,7 +56,7 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
         declarations=100,
         workdir=tmp_path,
         on_chains=lambda chains: pids.extend(c.pid for c in chains),
-        before_stop=lambda scenario: _read_mirrored_with_examples(scenario, accounts, examples),
+        before_stop=lambda scenario: _read_mirrored_with_examples(scenario, examples),
     )
     text = out.getvalue()
 

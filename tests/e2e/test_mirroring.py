@@ -12,6 +12,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from eth_account import Account
 from eth_utils.crypto import keccak
 from web3.logs import DISCARD
 
@@ -31,7 +32,6 @@ from trustspace.devnet.chains import local_chains
 
 pytestmark = pytest.mark.anvil
 
-CUSTOMS_NOTARY_INDEX = 7
 VALID, REVOKED = 1, 2
 
 
@@ -44,7 +44,7 @@ def wait_for(predicate, timeout=90.0, step=0.2):
     return False
 
 
-def test_attestation_on_customs__mirrored_to_tax__then_revoked(tmp_path):
+def test_attestation_on_customs__mirrored_to_tax__then_revoked(tmp_path, customs_notary):
     with local_chains() as chains:
         env = LocalBus(chains)
         deps = env.deploy()
@@ -58,7 +58,8 @@ def test_attestation_on_customs__mirrored_to_tax__then_revoked(tmp_path):
             env.govern(dep.name, Action.CALL, target=notary.address,
                        data=notary.functions.setPeer(peer.chain_id, peer.extra["notary"].address)._encode_transaction_data())  # fmt: skip
             env.allow_sender(dep.name, notary.address)
-        clerk = mnemonic_key(CUSTOMS_NOTARY_INDEX)
+        # The web3.py stack signs with the same test key (anvil and ape share the mnemonic).
+        clerk = Account.from_key(customs_notary.private_key)
         env.govern("customs", Action.ADD_ACCOUNT, org_id=1, account=clerk.address)
         env.govern("customs", Action.GRANT_ROLE, account=clerk.address, roles=Role.NOTARY)
         config = write_config(deps, tmp_path)

@@ -34,7 +34,8 @@ from tests.utils.bus_local import (
 from tests.utils.contracts import test_contract
 from trustspace.bus.message import Message
 from trustspace.bus.web3tx import TxSender
-from trustspace.devnet.chains import ChainSpec, RunningChain, free_port, start_chain, stop_pid
+from trustspace.devnet.chains import RunningChain, free_port, start_chain, stop_pid
+from trustspace.networks import ChainSpec
 from trustspace.paths import project_root
 
 ORIGIN, DESTINATION = "customs", "tax"

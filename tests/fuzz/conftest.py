@@ -1,7 +1,8 @@
 """Counts what every stateful machine ran: examples (machine instances, shrinking included)
 and steps (rules executed), printed at the end of the session and written to
 ``.trustspace/fuzz-stats.json`` so that the figures in docs/security-evidence.md can be
-re-measured with one command.
+re-measured with one command. It also gives the machines the bus fixtures they share with the
+bus unit tests and the attack tests.
 
 The machines call ``hypothesis.stateful.run_state_machine_as_test``; this conftest wraps it
 before their modules are imported, so no machine needs to count anything itself.
@@ -19,6 +20,15 @@ import hypothesis.stateful
 import pytest
 from hypothesis import settings
 
+from tests.utils.fixtures.bus import (  # noqa: F401  (fixtures)
+    bus_approvers,
+    bus_gov,
+    bus_sender,
+    bus_setup,
+    five_org_consortium,
+    relayer,
+    validator_keys,
+)
 from trustspace.paths import project_root
 
 _original = hypothesis.stateful.run_state_machine_as_test
@@ -82,8 +92,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         json.dumps(
             {
                 "profile": profile,
-                "max_examples": settings.default.max_examples,
-                "stateful_step_count": settings.default.stateful_step_count,
+                "max_examples": settings().max_examples,
+                "stateful_step_count": settings().stateful_step_count,
                 "machines": STATS,
             },
             indent=2,

@@ -40,7 +40,7 @@ def anchor(fuzz_notary, tree, schema, sender):
 
 
 # View calls are cheap on boa: four times the profile's examples (100 in "ci").
-@settings(max_examples=4 * settings.default.max_examples)
+@settings(max_examples=4 * settings().max_examples)
 @given(case=inclusion_cases())
 def test_verify_inclusion__random_and_forged_proofs__chain_agrees_with_python(
     fuzz_notary, schema, anchorer, case

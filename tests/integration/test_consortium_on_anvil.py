@@ -9,10 +9,13 @@ from trustspace.consortium.governance import Governance, OrgSeed, deploy_consort
 pytestmark = pytest.mark.anvil
 
 
-def test_governance_round_trip_on_anvil(project, networks, accounts):
+def test_governance_round_trip_on_anvil(
+    project, networks, deployer, customs_admin, tax_admin, newcomer
+):
+    # The role-named test accounts hold the same keys on every local provider.
+    customs, tax, clerk = customs_admin, tax_admin, newcomer
     with networks.parse_network_choice("ethereum:local:foundry") as provider:
         assert provider.name == "foundry"
-        deployer, customs, tax, clerk = (accounts[i] for i in (0, 1, 2, 3))
         consortium = deploy_consortium(
             project,
             deployer,

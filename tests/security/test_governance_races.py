@@ -10,6 +10,8 @@ cancel/execute on the same proposal. After each race the invariant
 
 from __future__ import annotations
 
+from typing import Any
+
 import ape
 import pytest
 
@@ -109,7 +111,8 @@ def test_race__proposer_removed_before_execution__own_approval_void(
 # ------------------------------------------------- threshold above live admin organisations
 
 
-RACES = {
+# Each race: two (action, arguments) proposals; "maritime_admin" names the actor fixture.
+RACES: dict[str, tuple[tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]]] = {
     # Each pair of proposals is valid on its own; applied together they would leave a
     # threshold of 3 with only 2 live admin organisations.
     "raise_then_remove": (

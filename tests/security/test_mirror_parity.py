@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from the bus harness are used as arguments)
 """Validity parity between an origin record and its mirror when only one chain's
 Consortium changes an organisation's status.
 
@@ -17,12 +16,7 @@ from __future__ import annotations
 import pytest
 
 from tests.security.conftest import CUSTOMS_CHAIN, TAX_CHAIN
-from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
-    DELIVERY_GAS,
-    RECIPIENT_GAS,
-    relayer,
-    validator_keys,
-)
+from tests.utils.bus_harness import DELIVERY_GAS, RECIPIENT_GAS
 from trustspace.bus.checkpoint import Checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from the bus harness are used as arguments)
 """Cross-contract stateful fuzzing: two chains, governance, attestation, revocation,
 dispatch and delivery interleaved at random.
 
@@ -47,12 +46,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
-    DELIVERY_GAS,
-    RECIPIENT_GAS,
-    relayer,
-    validator_keys,
-)
+from tests.utils.bus_harness import DELIVERY_GAS, RECIPIENT_GAS
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree, height_for
@@ -536,10 +530,10 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
     run_state_machine_as_test(
         CrossContractMachine,
         settings=settings(
-            max_examples=settings.default.max_examples,
+            max_examples=settings().max_examples,
             # Three times the profile's steps: a story across two chains (attest, dispatch,
             # deliver, revoke, deliver again) needs longer runs than one contract does.
-            stateful_step_count=3 * settings.default.stateful_step_count,
+            stateful_step_count=3 * settings().stateful_step_count,
             deadline=None,
         ),
     )

@@ -7,10 +7,25 @@ from hypothesis import strategies as st
 
 from trustspace.bus.message import Message
 
+__all__ = [
+    "addresses",
+    "bodies",
+    "chain_ids",
+    "leaf_counts",
+    "messages",
+    "nonces",
+    "trees_with_index",
+]
+
+#: Checksummed 20-byte addresses (any bytes: contracts and keys alike).
 addresses = st.binary(min_size=20, max_size=20).map(to_checksum_address)
+#: Chain ids that fit the message's uint32 field, never 0.
 chain_ids = st.integers(min_value=1, max_value=2**32 - 1)
+#: Nonces of the message's uint32 field, below its maximum.
 nonces = st.integers(min_value=0, max_value=2**32 - 2)
+#: Message bodies, empty to 300 bytes.
 bodies = st.binary(max_size=300)
+#: Sizes of a message tree: 1 to 300 leaves.
 leaf_counts = st.integers(min_value=1, max_value=300)
 
 
