@@ -240,7 +240,7 @@ def test_wrong_origin__checkpoint_signed_for_another_origin__refused(
     bus_setup, chain, recorder, three_signers, relayer
 ):
     # The validators signed OTHER_ORIGIN's checkpoint; a relayer replays it as ORIGIN's.
-    other = OriginSim(OTHER_ORIGIN, chain.chain_id)
+    other = OriginSim(OTHER_ORIGIN, chain.chain_id, bus_setup.address)
     other.add(recorder)
     cp = other.checkpoint()
     sigs = sign(cp, three_signers)
@@ -314,7 +314,7 @@ def test_bnb__message_not_in_tree_with_anothers_proof__refused(
     honest = origin_sim.add(recorder, b"honest")
     origin_sim.add(recorder)
     cp = origin_sim.checkpoint()
-    forged = OriginSim(ORIGIN, origin_sim.destination).add(recorder, b"mint a million")
+    forged = OriginSim(ORIGIN, origin_sim.destination, origin_sim.destination_bus).add(recorder, b"mint a million")
     with ape.reverts(bus_setup.MessageBusInvalidProof, id=forged.id):
         bus_setup.process(
             cp.root,

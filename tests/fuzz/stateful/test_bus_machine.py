@@ -48,7 +48,7 @@ def test_bus__random_deliveries__exactly_once(
         def __init__(self):
             super().__init__()
             self.snapshot = chain.snapshot()
-            self.sim = OriginSim(ORIGIN, chain.chain_id)
+            self.sim = OriginSim(ORIGIN, chain.chain_id, bus.address)
             self.recorder = deployer.deploy(project.RecordingRecipient)
             self.reverter = deployer.deploy(project.RevertingRecipient)
             self.accepted = 0  # messages covered by the newest accepted checkpoint

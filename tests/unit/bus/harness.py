@@ -36,6 +36,7 @@ class OriginSim:
 
     origin: int
     destination: int
+    destination_bus: str
     origin_bus: str = ORIGIN_BUS
     tree: MessageTree = field(default_factory=MessageTree)
     messages: list[Message] = field(default_factory=list)
@@ -49,6 +50,7 @@ class OriginSim:
             "origin": self.origin,
             "sender": str(getattr(sender, "address", sender) or "0x" + "5e" * 20),
             "destination": self.destination,
+            "destination_bus": str(getattr(self.destination_bus, "address", self.destination_bus)),
             "recipient": str(getattr(recipient, "address", recipient)),
             "body": body,
         }
@@ -139,7 +141,8 @@ def bus_gov(five_org_consortium):
 def bus_setup(
     project, deployer, five_org_consortium, bus_gov, bus_approvers, validator_keys, bus_sender
 ):
-    """A bus on the test chain whose origin ORIGIN has validators of 5 organisations, threshold 3."""
+    """A bus on the test chain whose origin ORIGIN has validators of 5 organisations, threshold 3,
+    and which dispatches to ORIGIN's bus."""
     consortium = five_org_consortium
     bus = deployer.deploy(project.MessageBus, consortium, RECIPIENT_GAS)
     orgs = {"customs": 1, "tax": 2, "maritime": 3, "forex": 4, "ministry": 5, "customs_2": 1}
@@ -149,6 +152,8 @@ def bus_setup(
     keys = sorted((k.address for k in validator_keys.values()), key=lambda a: int(a, 16))
     govern(bus_gov, bus_approvers, bus, "setValidators", ORIGIN, ORIGIN_BUS, keys, 3)
     govern(bus_gov, bus_approvers, bus, "setSender", bus_sender, True)
+    # Messages dispatched here travel to ORIGIN's bus (the simulated peer).
+    govern(bus_gov, bus_approvers, bus, "setDestinationBus", ORIGIN, ORIGIN_BUS)
     return bus
 
 
@@ -159,8 +164,8 @@ def govern(gov: Governance, approvers: list[Any], bus: Any, method: str, *args: 
 
 
 @pytest.fixture
-def origin_sim(chain):
-    return OriginSim(ORIGIN, chain.chain_id)
+def origin_sim(chain, bus_setup):
+    return OriginSim(ORIGIN, chain.chain_id, bus_setup.address)
 
 
 @pytest.fixture
