@@ -314,7 +314,9 @@ def test_bnb__message_not_in_tree_with_anothers_proof__refused(
     honest = origin_sim.add(recorder, b"honest")
     origin_sim.add(recorder)
     cp = origin_sim.checkpoint()
-    forged = OriginSim(ORIGIN, origin_sim.destination, origin_sim.destination_bus).add(recorder, b"mint a million")
+    forged = OriginSim(ORIGIN, origin_sim.destination, origin_sim.destination_bus).add(
+        recorder, b"mint a million"
+    )
     with ape.reverts(bus_setup.MessageBusInvalidProof, id=forged.id):
         bus_setup.process(
             cp.root,
