@@ -32,10 +32,14 @@ import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 ///         contract (Poly Network); proofs have fixed depth and bind the leaf index, which must
 ///         equal the message nonce (BNB bridge). Governance changes of a validator set make
 ///         checkpoints accepted under the old set stale, and failed messages proven under it
-///         retryable only by governance. A signer counts only while the Consortium still gives
-///         it VALIDATOR for the organisation it was registered under, so a key moved to another
+///         retryable only by governance. A signer counts only while the Consortium still places
+///         it in the organisation it was registered under, so a key moved to another
 ///         organisation never makes one organisation count twice. Messages name the
-///         destination bus, so a redeployed bus cannot replay the old one's messages.
+///         destination bus, so a redeployed bus cannot replay the old one's messages. Accepted
+///         risk: a validator whose organisation loses its VALIDATOR role (revocation, expiry,
+///         suspension) but keeps the key keeps counting until anyone calls `dropValidator` or
+///         governance replaces the set (asking for the role at every verification would cost
+///         another cold read per signer).
 contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     /// @notice Version of the message layout (2: the header names the destination bus).
     /// @return The version byte every message starts with.
@@ -514,7 +518,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         uint256 live;
         for (uint256 i; i < n; ++i) {
             uint256 entry = _validators[origin][list[i]];
-            if (entry >> 8 == epoch && _consortium.org_with_role(list[i], ROLE_VALIDATOR) == entry & 0xff) {
+            if (entry >> 8 == epoch && _consortium.org_of(list[i]) == entry & 0xff) {
                 counts[i] = true;
                 ++live;
             }
@@ -659,11 +663,11 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     function _countedOrg(uint256 entry, address signer, uint256 epoch) private view returns (uint256 org) {
         if (entry >> 8 != epoch) revert MessageBusUnknownSigner(signer);
         // The set stores the organisation a key had when governance registered it; a key since
-        // moved to another organisation (or whose role lapsed) must not count, or one
+        // moved to another organisation (or removed from its own) must not count, or one
         // organisation could count twice: its own key and the moved one.
         org = entry & 0xff;
-        uint256 current = _consortium.org_with_role(signer, ROLE_VALIDATOR);
-        if (current != org) revert MessageBusSignerNotLive(signer, org, current);
+        uint256 current = _consortium.org_of(signer);
+        if (current != org) revert MessageBusSignerMoved(signer, org, current);
     }
 
     function _header(bytes calldata message, uint256 position) private view returns (Header memory h) {

@@ -61,10 +61,9 @@ interface IMessageBus {
     error MessageBusSignersNotSorted(uint256 position, address signer);
     /// @dev A signer is not in the current validator set of the origin.
     error MessageBusUnknownSigner(address signer);
-    /// @dev A signer of the set no longer holds VALIDATOR live for the organisation it was
-    ///      registered under (moved to another organisation, role revoked or expired, or its
-    ///      organisation suspended); `current` is its organisation now (0: none).
-    error MessageBusSignerNotLive(address signer, uint256 registered, uint256 current);
+    /// @dev A signer of the set no longer belongs to the organisation it was registered under
+    ///      (moved to another organisation or removed); `current` is its organisation now (0: none).
+    error MessageBusSignerMoved(address signer, uint256 registered, uint256 current);
     /// @dev Too few distinct organisations signed.
     error MessageBusBelowThreshold(uint256 organisations, uint256 threshold);
     /// @dev The checkpoint was never accepted for this origin.
@@ -319,8 +318,8 @@ interface IMessageBus {
         view
         returns (address originBus, uint8 threshold, uint32 epoch, bool paused);
 
-    /// @notice Validators of `origin` that count now (in the current set and still holding
-    ///         VALIDATOR live for the organisation they were registered under).
+    /// @notice Validators of `origin` that count now (in the current set and still in the
+    ///         organisation they were registered under).
     /// @param origin Origin chain.
     /// @return keys Validator addresses (increasing).
     /// @return organisations Organisation id of each.

@@ -24,6 +24,13 @@ contract StubConsortium {
         return _orgs[account];
     }
 
+    /// @notice The organisation set for `account`.
+    /// @param account The account asked about.
+    /// @return The organisation id set by the test, 0 if none.
+    function org_of(address account) external view returns (uint256) {
+        return _orgs[account];
+    }
+
     /// @notice Whether `account` holds a role: true if an organisation was set for it.
     /// @param account The account asked about.
     /// @return Whether an organisation was set.

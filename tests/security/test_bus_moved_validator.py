@@ -7,11 +7,11 @@ and granted VALIDATOR there) kept counting for A: with B's own key beside it, B 
 twice toward the threshold. Here the set is 3-of-5 organisations; the maritime key moves to
 the tax organisation, so customs and tax alone — two organisations — would reach three.
 
-Decision: the bus sees the move. At verification each signer must still hold VALIDATOR live
-for the organisation it was registered under (one ``org_with_role`` call per signer), else
-``MessageBusSignerNotLive``; ``validators()`` lists only keys that count. To count for B the
+Decision: the bus sees the move. At verification each signer must still belong to the
+organisation it was registered under (one ``org_of`` call per signer), else
+``MessageBusSignerMoved``; ``validators()`` lists only keys that count. To count for B the
 key needs a new ``setValidators``. On the old code the moved key's signature was counted for
-its old organisation and the message was delivered.
+its old organisation and the message was delivered (checked against the unfixed contract).
 """
 
 import ape
@@ -54,10 +54,10 @@ def test_moved_validator__key_moved_to_an_org_in_the_set__does_not_count_twice(
     message = origin_sim.add(recorder)
     signers = [validator_keys["customs"], validator_keys["tax"], moved]
     with ape.reverts(
-        bus.MessageBusSignerNotLive, signer=moved.address, registered=MARITIME, current=TAX
+        bus.MessageBusSignerMoved, signer=moved.address, registered=MARITIME, current=TAX
     ):
         process(bus, origin_sim, message, signers, relayer)
-    with ape.reverts(bus.MessageBusSignerNotLive, signer=moved.address):
+    with ape.reverts(bus.MessageBusSignerMoved, signer=moved.address):
         accept(bus, origin_sim, signers, relayer)
     assert recorder.received() == 0
     keys, orgs = bus.validators(ORIGIN)
@@ -81,14 +81,14 @@ def test_moved_validator__reregistered_by_governance__counts_once_for_its_new_or
     assert recorder.received() == 1
 
 
-def test_moved_validator__role_revoked__stops_counting_before_anyone_drops_it(
+def test_moved_validator__key_removed_from_its_org__stops_counting_before_anyone_drops_it(
     bus_setup, bus_gov, bus_approvers, validator_keys, origin_sim, recorder, relayer
 ):
     bus = bus_setup
     tax = validator_keys["tax"]
-    bus_gov.enact("revoke_role", approvers=bus_approvers, account=tax, roles=Role.VALIDATOR)
+    bus_gov.enact("remove_account", approvers=bus_approvers, account=tax)
     message = origin_sim.add(recorder)
     signers = [validator_keys["customs"], tax, validator_keys["maritime"]]
-    with ape.reverts(bus.MessageBusSignerNotLive, signer=tax.address, registered=TAX, current=0):
+    with ape.reverts(bus.MessageBusSignerMoved, signer=tax.address, registered=TAX, current=0):
         process(bus, origin_sim, message, signers, relayer)
     assert recorder.received() == 0
