@@ -52,7 +52,7 @@ RELAYER: public(constant(uint256)) = 16
 AUDITOR: public(constant(uint256)) = 32
 
 
-# @dev Every role flag (Role in trustspace/roles.py mirrors them).
+# @dev Every role flag (Role in trustspace/consortium/constants.py mirrors them).
 _ALL_ROLES: constant(uint256) = 63
 
 
@@ -570,7 +570,7 @@ def roles_of(account: address) -> uint256:
     """
     @notice The role flags `account` holds live now (0 if its organisation is not active).
     @param account The account asked about.
-    @return A flag set (see trustspace.roles.Role).
+    @return A flag set (see trustspace.consortium.constants.Role).
     """
     live: uint256 = 0
     for i: uint256 in range(_ROLE_COUNT):
@@ -808,8 +808,8 @@ def propose(action: uint8, args: Bytes[_MAX_ARGS], reason: bytes32) -> uint256:
     @notice Propose a change; the proposer's organisation approves it at once.
     @dev The threshold now is recorded with the proposal: it needs at least
          that many organisations even if the threshold is lowered later.
-    @param action One of the actions (trustspace.roles.Action).
-    @param args The action's arguments, ABI-encoded (trustspace.governance encodes them).
+    @param action One of the actions (trustspace.consortium.constants.Action).
+    @param args The action's arguments, ABI-encoded (trustspace.consortium.governance encodes them).
     @param reason Hash of the human-readable justification, carried by every event.
     @return The new proposal id.
     """

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IConsortium} from "../interfaces/IConsortium.sol";
+import {IConsortium, ROLE_ADMIN, ROLE_VALIDATOR} from "../interfaces/IConsortium.sol";
 import {IMessageBus} from "../interfaces/IMessageBus.sol";
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 
@@ -16,9 +16,10 @@ import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 ///         data. On the destination, a checkpoint signed by a threshold of distinct
 ///         organisations from the governed set is verified (once, or in the same call), and
 ///         messages are delivered under it with Merkle proofs, each at most once.
-/// @dev Message: version uint8 | nonce uint32 | origin uint32 | sender address |
-///      destination uint32 | recipient address | sequence uint32 | body (packed, 57-byte
-///      header); id = keccak256(message). Proofs have a fixed depth of 32: the caller sends the
+/// @dev Message (version 2): version uint8 | nonce uint32 | origin uint32 | sender address |
+///      destination uint32 | destination bus address | recipient address | sequence uint32 |
+///      body (packed, 77-byte header); id = keccak256(message), so an id names the one bus that
+///      may deliver it. Proofs have a fixed depth of 32: the caller sends the
 ///      siblings of the lowest `height` levels and the bus fills the levels above with the
 ///      roots of empty subtrees, so small trees cost small proofs and a leaf can never be
 ///      confused with an inner node.
@@ -30,32 +31,43 @@ import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 ///         (Ronin, Harmony); the bus never calls itself, the Consortium or a protected
 ///         contract (Poly Network); proofs have fixed depth and bind the leaf index, which must
 ///         equal the message nonce (BNB bridge). Governance changes of a validator set make
-///         checkpoints accepted under the old set stale. Accepted risk: a validator whose
-///         organisation loses its VALIDATOR role keeps counting until anyone calls
-///         `dropValidator` or governance replaces the set.
+///         checkpoints accepted under the old set stale, and failed messages proven under it
+///         retryable only by governance. A signer counts only while the Consortium still places
+///         it in the organisation it was registered under, so a key moved to another
+///         organisation never makes one organisation count twice. Messages name the
+///         destination bus, so a redeployed bus cannot replay the old one's messages. Accepted
+///         risk: a validator whose organisation loses its VALIDATOR role (revocation, expiry,
+///         suspension) but keeps the key keeps counting until anyone calls `dropValidator` or
+///         governance replaces the set (asking for the role at every verification would cost
+///         another cold read per signer).
 contract MessageBus is IMessageBus, ReentrancyGuardTransient {
-    /// @dev On-disk message version.
-    uint8 public constant VERSION = 1;
-    /// @dev Depth of the message tree.
+    /// @notice Version of the message layout (2: the header names the destination bus).
+    /// @return The version byte every message starts with.
+    uint8 public constant VERSION = 2;
+    /// @notice Depth of the message tree.
+    /// @return The number of levels above the leaves.
     uint256 public constant TREE_DEPTH = 32;
-    /// @dev Largest body a message may carry.
+    /// @notice Largest body a message may carry.
+    /// @return The size in bytes.
     uint256 public constant MAX_BODY = 16_384;
-    /// @dev Largest validator set per origin.
+    /// @notice Largest validator set per origin.
+    /// @return The number of keys.
     uint256 public constant MAX_VALIDATORS = 64;
     /// @dev Bytes before the body.
-    uint256 private constant HEADER = 57;
+    uint256 private constant HEADER = 77;
+    /// @dev Largest checkpoint index: a tree holds at most 2**32 - 1 messages (see _dispatch),
+    ///      so the last index is 2**32 - 2 and index + 1 always fits its 32 bits.
+    uint32 private constant MAX_INDEX = type(uint32).max - 1;
     /// @dev Delivery flags per storage word; bit 255 marks a word prepared in advance.
     uint256 private constant FLAGS_PER_WORD = 255;
     /// @dev Most flag words `prepareFlags` writes in one call.
     uint256 private constant MAX_PREPARE = 64;
     /// @dev Revert data kept from a failing recipient (a longer one could make the bus pay for memory).
     uint256 private constant MAX_REASON = 256;
-    /// @dev Role flags of the Consortium (trustspace/roles.py).
-    uint256 private constant ADMIN = 1;
-    uint256 private constant VALIDATOR = 8;
     /// @dev Gas kept back when checking that the recipient will receive its full cap.
     uint256 private constant CALL_RESERVE = 5_000;
-    /// @dev EIP-712 type of a checkpoint.
+    /// @notice EIP-712 type hash of a checkpoint.
+    /// @return keccak256 of the Checkpoint type string.
     bytes32 public constant CHECKPOINT_TYPEHASH =
         keccak256("Checkpoint(uint32 origin,address originBus,bytes32 root,uint32 index)");
     /// @dev EIP-712 domain type: no chain id or contract, because one checkpoint serves every
@@ -104,6 +116,21 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         bool paused;
     }
 
+    /// @dev An accepted checkpoint: the epoch it was accepted in and the messages under its root
+    ///      (index + 1, never 0 once accepted). Separate fields: no index can reach the epoch.
+    struct Accepted {
+        uint32 epoch;
+        uint32 count;
+    }
+
+    /// @dev A message whose recipient reverted: the epoch of the set it was proven under, and
+    ///      whether it is still retryable or governance discarded it (one slot).
+    struct Failure {
+        uint32 epoch;
+        bool failed;
+        bool discarded;
+    }
+
     /// @dev The decoded header of a message.
     struct Header {
         uint32 nonce;
@@ -117,6 +144,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     /// @dev What a batch shares (kept in memory to spare the stack).
     struct Batch {
         uint32 origin;
+        uint32 epoch;
         uint256 height;
         bytes32 subRoot;
     }
@@ -136,6 +164,8 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     uint32 private _count;
     /// @dev Senders governance allowed to dispatch.
     mapping(address sender => bool allowed) private _senders;
+    /// @dev The bus on each destination chain that outgoing messages are addressed to.
+    mapping(uint32 destination => address bus) private _destinationBuses;
     /// @dev Last sequence of each outgoing ordered lane keccak(destination, sender, recipient).
     mapping(bytes32 lane => uint32 sequence) private _outLanes;
     /// @dev Validator set, threshold and pause state of each origin chain.
@@ -144,12 +174,12 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     mapping(uint32 origin => mapping(address validator => uint256 entry)) private _validators;
     /// @dev Keys of the latest set per origin, for enumeration.
     mapping(uint32 origin => address[] validators) private _validatorList;
-    /// @dev Accepted checkpoints keyed by keccak(origin, root): epoch << 32 | (index + 1).
-    mapping(bytes32 key => uint256 entry) private _checkpoints;
+    /// @dev Accepted checkpoints keyed by keccak(origin, root).
+    mapping(bytes32 key => Accepted checkpoint) private _checkpoints;
     /// @dev Processed flags per origin, one bit per nonce, 255 to a word (bit 255: prepared).
     mapping(uint32 origin => mapping(uint256 word => uint256 bits)) private _processed;
-    /// @dev Messages whose recipient reverted and which may be retried.
-    mapping(bytes32 id => bool failed) private _failed;
+    /// @dev Messages whose recipient reverted: retryable, or discarded by governance.
+    mapping(bytes32 id => Failure failure) private _failures;
     /// @dev Last delivered sequence of each incoming ordered lane keccak(origin, sender, recipient).
     mapping(bytes32 lane => uint32 sequence) private _inLanes;
 
@@ -216,25 +246,22 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         return _count;
     }
 
-    /// @notice Root and message count read together (what a validator signs, with index = count - 1).
-    /// @return root_ Current root.
-    /// @return count_ Messages dispatched.
+    /// @inheritdoc IMessageBus
     function tree() external view returns (bytes32 root_, uint32 count_) {
         return (root(), _count);
     }
 
-    /// @notice Whether `sender` may dispatch.
-    /// @param sender Contract or account.
-    /// @return True if governance allowed it.
+    /// @inheritdoc IMessageBus
     function isSender(address sender) external view returns (bool) {
         return _senders[sender];
     }
 
-    /// @notice Last sequence number given out on an outgoing ordered lane.
-    /// @param destination Destination chain.
-    /// @param sender Sender on this chain.
-    /// @param recipient Recipient on the destination.
-    /// @return The sequence (0: none yet).
+    /// @inheritdoc IMessageBus
+    function destinationBus(uint32 destination) external view returns (address) {
+        return _destinationBuses[destination];
+    }
+
+    /// @inheritdoc IMessageBus
     function outgoingSequence(uint32 destination, address sender, address recipient)
         external
         view
@@ -251,7 +278,8 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     {
         Origin memory cfg = _liveOrigin(origin);
         uint256 orgs = _verify(origin, cfg, root_, index, signatures);
-        _checkpoints[_checkpointKey(origin, root_)] = (uint256(cfg.epoch) << 32) | (uint256(index) + 1);
+        // _verify refused index > MAX_INDEX, so index + 1 fits its own field.
+        _checkpoints[_checkpointKey(origin, root_)] = Accepted(cfg.epoch, index + 1);
         emit CheckpointAccepted(origin, root_, index, orgs);
     }
 
@@ -264,14 +292,14 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         bytes[] calldata messages,
         bytes32[] calldata siblings
     ) external nonReentrant {
-        _requireAccepted(origin, root_);
+        uint32 epoch = _requireAccepted(origin, root_);
         if (height > TREE_DEPTH || siblings.length != messages.length * height) {
             revert MessageBusBadProofShape(height, siblings.length);
         }
         // Every message climbs `height` levels to the same subRoot; the levels above are
         // empty subtrees, so the full root is computed once for the whole batch.
         if (_fill(subRoot, height) != root_) revert MessageBusInvalidProof(subRoot);
-        _deliverBatch(Batch(origin, height, subRoot), messages, siblings);
+        _deliverBatch(Batch(origin, epoch, height, subRoot), messages, siblings);
     }
 
     /// @inheritdoc IMessageBus
@@ -291,43 +319,44 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         if (h.nonce > index || _fill(_climb(id, h.nonce, proof), height) != root_) {
             revert MessageBusInvalidProof(id);
         }
-        _deliverOne(message, id, h);
+        _deliverOne(message, id, h, cfg.epoch);
     }
 
     /// @inheritdoc IMessageBus
     function retry(bytes calldata message) external nonReentrant {
         bytes32 id = _id(message);
         // Only proven messages addressed here ever enter the failed state, so the header is trusted.
-        if (!_failed[id]) revert MessageBusNotFailed(id);
+        Failure storage f = _failures[id];
+        if (!f.failed) revert MessageBusNotFailed(id);
         Header memory h = _header(message, 0);
-        if (_origins[h.origin].paused) revert MessageBusOriginPaused(h.origin);
+        Origin memory cfg = _origins[h.origin];
+        if (cfg.paused) revert MessageBusOriginPaused(h.origin);
+        // A rotation is how governance retires keys it no longer trusts: what those keys proved
+        // and what failed stays parked until governance itself retries or discards it.
+        uint32 proven = f.epoch;
+        if (proven != cfg.epoch && msg.sender != address(_consortium)) {
+            revert MessageBusRetryNeedsGovernance(id, proven, cfg.epoch);
+        }
         _checkRecipient(h.recipient);
-        _failed[id] = false;
+        f.failed = false;
         emit Retried(id, msg.sender);
         (bool ok, bytes memory reason) = _call(h, message[HEADER:]);
         if (ok) {
+            delete _failures[id];
             emit Delivered(id, h.origin, h.nonce);
         } else {
-            _failed[id] = true;
+            // Still failed under the set that proved it: a later set never adopts it.
+            f.failed = true;
             emit DeliveryFailed(id, h.origin, h.nonce, reason);
         }
     }
 
-    /// @notice Whether the message with `nonce` from `origin` was processed (delivered or failed).
-    /// @param origin Origin chain.
-    /// @param nonce Message nonce (its leaf index).
-    /// @return True once processed; it never becomes false again.
+    /// @inheritdoc IMessageBus
     function processed(uint32 origin, uint32 nonce) external view returns (bool) {
         return (_processed[origin][nonce / FLAGS_PER_WORD] >> (nonce % FLAGS_PER_WORD)) & 1 == 1;
     }
 
-    /// @notice Write the flag words of `origin` ahead of deliveries (anyone; costs the caller).
-    /// @dev The first write to a storage slot costs 20,000 gas more than later ones; a word
-    ///      prepared here lets the deliveries of its 255 nonces pay only the cheap write. Words
-    ///      already in use are left alone. Meaningless to the bus's logic: bit 255 is never a nonce.
-    /// @param origin Origin chain.
-    /// @param firstWord First word (nonce / 255).
-    /// @param words Number of words, at most 64.
+    /// @inheritdoc IMessageBus
     function prepareFlags(uint32 origin, uint256 firstWord, uint256 words) external {
         if (words > MAX_PREPARE) words = MAX_PREPARE;
         mapping(uint256 word => uint256 bits) storage flags = _processed[origin];
@@ -336,37 +365,30 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Whether flag word `word` of `origin` has been written (prepared or used).
-    /// @param origin Origin chain.
-    /// @param word Word index (nonce / 255).
-    /// @return True if its next write is the cheap kind.
+    /// @inheritdoc IMessageBus
     function flagsPrepared(uint32 origin, uint256 word) external view returns (bool) {
         return _processed[origin][word] != 0;
     }
 
-    /// @notice Whether a message is in the failed state (and may be retried).
-    /// @param id Message id.
-    /// @return True if its last attempt failed.
+    /// @inheritdoc IMessageBus
     function failed(bytes32 id) external view returns (bool) {
-        return _failed[id];
+        return _failures[id].failed;
     }
 
-    /// @notice State of a checkpoint of `origin`.
-    /// @param origin Origin chain.
-    /// @param root_ Root.
-    /// @return usable True if accepted under the current validator set.
-    /// @return index Index of its last message (0 if never accepted).
+    /// @inheritdoc IMessageBus
+    function failure(bytes32 id) external view returns (bool failed_, bool discarded, uint32 epoch) {
+        Failure memory f = _failures[id];
+        return (f.failed, f.discarded, f.epoch);
+    }
+
+    /// @inheritdoc IMessageBus
     function checkpoint(uint32 origin, bytes32 root_) external view returns (bool usable, uint32 index) {
-        uint256 entry = _checkpoints[_checkpointKey(origin, root_)];
-        if (entry == 0) return (false, 0);
-        return (entry >> 32 == _origins[origin].epoch, uint32(entry) - 1);
+        Accepted memory a = _checkpoints[_checkpointKey(origin, root_)];
+        if (a.count == 0) return (false, 0);
+        return (a.epoch == _origins[origin].epoch, a.count - 1);
     }
 
-    /// @notice Last delivered sequence of an incoming ordered lane.
-    /// @param origin Origin chain.
-    /// @param sender Sender on the origin.
-    /// @param recipient Recipient here.
-    /// @return The sequence (0: none yet).
+    /// @inheritdoc IMessageBus
     function deliveredSequence(uint32 origin, address sender, address recipient)
         external
         view
@@ -375,12 +397,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         return _inLanes[keccak256(abi.encode(origin, sender, recipient))];
     }
 
-    /// @notice The EIP-712 digest validators sign for a checkpoint.
-    /// @param origin Origin chain.
-    /// @param originBus Bus on the origin.
-    /// @param root_ Root.
-    /// @param index Index of the last message.
-    /// @return The digest.
+    /// @inheritdoc IMessageBus
     function checkpointDigest(uint32 origin, address originBus, bytes32 root_, uint32 index)
         public
         view
@@ -391,15 +408,12 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         );
     }
 
-    /// @notice The EIP-712 domain separator of checkpoints.
-    /// @return The separator.
+    /// @inheritdoc IMessageBus
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparator;
     }
 
-    /// @notice Id of a packed message.
-    /// @param message The message.
-    /// @return keccak256 of it.
+    /// @inheritdoc IMessageBus
     function messageId(bytes calldata message) external pure returns (bytes32) {
         return keccak256(message);
     }
@@ -413,6 +427,13 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IMessageBus
+    function setDestinationBus(uint32 destination, address bus) external onlyConsortium {
+        if (destination == _localChain || destination == 0) revert MessageBusBadDestination(destination);
+        _destinationBuses[destination] = bus;
+        emit DestinationBusChanged(destination, bus);
+    }
+
+    /// @inheritdoc IMessageBus
     function setValidators(
         uint32 origin,
         address originBus,
@@ -421,12 +442,12 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     ) external onlyConsortium {
         if (origin == _localChain || origin == 0) revert MessageBusBadOrigin(origin);
         Origin storage cfg = _origins[origin];
-        if (originBus == address(0)) revert MessageBusOriginBusChanged(cfg.originBus, originBus);
+        if (originBus == address(0)) revert MessageBusZeroOriginBus(origin);
         if (cfg.originBus != address(0) && cfg.originBus != originBus) {
             revert MessageBusOriginBusChanged(cfg.originBus, originBus);
         }
         uint256 n = validators.length;
-        if (n == 0 || n > MAX_VALIDATORS) revert MessageBusBadValidatorSet(n);
+        if (n == 0 || n > MAX_VALIDATORS) revert MessageBusBadValidatorCount(n, MAX_VALIDATORS);
         uint32 epoch = cfg.epoch + 1;
         (uint256[] memory orgIds, uint256 distinct) = _register(origin, validators, epoch);
         if (threshold == 0 || threshold > distinct) revert MessageBusBadThreshold(threshold, distinct);
@@ -442,7 +463,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     function dropValidator(uint32 origin, address validator) external {
         uint256 entry = _validators[origin][validator];
         if (entry == 0 || entry >> 8 != _origins[origin].epoch) revert MessageBusUnknownSigner(validator);
-        if (_consortium.org_with_role(validator, VALIDATOR) == entry & 0xff) {
+        if (_consortium.org_with_role(validator, ROLE_VALIDATOR) == entry & 0xff) {
             revert MessageBusValidatorStillLive(validator);
         }
         _validators[origin][validator] = 0;
@@ -451,7 +472,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
 
     /// @inheritdoc IMessageBus
     function pause(uint32 origin) external {
-        if (!_consortium.has_role(msg.sender, ADMIN)) revert MessageBusNotAdmin(msg.sender);
+        if (!_consortium.has_role(msg.sender, ROLE_ADMIN)) revert MessageBusNotAdmin(msg.sender);
         _origins[origin].paused = true;
         emit Paused(origin, msg.sender);
     }
@@ -463,12 +484,18 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         emit Resumed(origin);
     }
 
-    /// @notice Governance and pause state of an origin.
-    /// @param origin Origin chain.
-    /// @return originBus Bus on the origin (zero: unknown origin).
-    /// @return threshold Distinct organisations needed.
-    /// @return epoch Number of validator sets so far.
-    /// @return paused Whether deliveries are paused.
+    /// @inheritdoc IMessageBus
+    function discard(bytes calldata message) external onlyConsortium {
+        bytes32 id = _id(message);
+        Failure storage f = _failures[id];
+        if (!f.failed) revert MessageBusNotFailed(id);
+        Header memory h = _header(message, 0);
+        f.failed = false;
+        f.discarded = true;
+        emit Discarded(id, h.origin, h.nonce);
+    }
+
+    /// @inheritdoc IMessageBus
     function originConfig(uint32 origin)
         external
         view
@@ -478,10 +505,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         return (cfg.originBus, cfg.threshold, cfg.epoch, cfg.paused);
     }
 
-    /// @notice Validators of `origin` that count now, with their organisations.
-    /// @param origin Origin chain.
-    /// @return keys Validator addresses (increasing).
-    /// @return organisations Organisation id of each.
+    /// @inheritdoc IMessageBus
     function validators(uint32 origin)
         external
         view
@@ -489,31 +513,34 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     {
         address[] storage list = _validatorList[origin];
         uint32 epoch = _origins[origin].epoch;
+        uint256 n = list.length;
+        bool[] memory counts = new bool[](n);
         uint256 live;
-        for (uint256 i; i < list.length; ++i) {
-            if (_validators[origin][list[i]] >> 8 == epoch) ++live;
+        for (uint256 i; i < n; ++i) {
+            uint256 entry = _validators[origin][list[i]];
+            if (entry >> 8 == epoch && _consortium.org_of(list[i]) == entry & 0xff) {
+                counts[i] = true;
+                ++live;
+            }
         }
         keys = new address[](live);
         organisations = new uint256[](live);
         uint256 j;
-        for (uint256 i; i < list.length; ++i) {
-            uint256 entry = _validators[origin][list[i]];
-            if (entry >> 8 == epoch) {
+        for (uint256 i; i < n; ++i) {
+            if (counts[i]) {
                 keys[j] = list[i];
-                organisations[j] = entry & 0xff;
+                organisations[j] = _validators[origin][list[i]] & 0xff;
                 ++j;
             }
         }
     }
 
-    /// @notice The Consortium governing this bus.
-    /// @return Its address.
+    /// @inheritdoc IMessageBus
     function consortium() external view returns (address) {
         return address(_consortium);
     }
 
-    /// @notice Gas cap of each recipient call.
-    /// @return The cap.
+    /// @inheritdoc IMessageBus
     function recipientGas() external view returns (uint256) {
         return _recipientGas;
     }
@@ -526,12 +553,14 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     {
         if (!_senders[msg.sender]) revert MessageBusSenderNotPermitted(msg.sender);
         if (recipient == address(0)) revert MessageBusZeroRecipient(msg.sender);
-        if (destination == _localChain || destination == 0) revert MessageBusBadDestination(destination);
+        // setDestinationBus refuses this chain and 0, so a named bus is also a valid destination.
+        address destBus = _destinationBuses[destination];
+        if (destBus == address(0)) revert MessageBusUnknownDestination(destination);
         if (body.length > MAX_BODY) revert MessageBusBodyTooLarge(body.length, MAX_BODY);
         uint32 nonce = _count;
         if (nonce == type(uint32).max) revert MessageBusTreeFull(nonce);
         bytes memory message = abi.encodePacked(
-            VERSION, nonce, _localChain, msg.sender, destination, recipient, sequence, body
+            VERSION, nonce, _localChain, msg.sender, destination, destBus, recipient, sequence, body
         );
         id = keccak256(message);
         _insert(id, uint256(nonce) + 1);
@@ -564,9 +593,9 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
             last = validator;
             // The organisation comes from the Consortium, never from the proposal: one agency's
             // keys cannot pose as several agencies (Ronin, Harmony).
-            uint256 org = _consortium.org_with_role(validator, VALIDATOR);
+            uint256 org = _consortium.org_with_role(validator, ROLE_VALIDATOR);
             if (org == 0) revert MessageBusNotValidator(validator);
-            if (org > 255) revert MessageBusBadValidatorSet(i);
+            if (org > 255) revert MessageBusOrgIdTooLarge(validator, org);
             _validators[origin][validator] = (uint256(epoch) << 8) | org;
             orgIds[i] = org;
             if (orgs & (1 << org) == 0) {
@@ -590,6 +619,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         bytes calldata signatures
     ) private view returns (uint256 orgs) {
         if (root_ == bytes32(0)) revert MessageBusZeroRoot(origin);
+        if (index > MAX_INDEX) revert MessageBusCheckpointIndexTooLarge(index, MAX_INDEX);
         if (signatures.length % 65 != 0) revert MessageBusBadSignatureLength(signatures.length);
         bytes32 digest = checkpointDigest(origin, cfg.originBus, root_, index);
         mapping(address validator => uint256 entry) storage set = _validators[origin];
@@ -598,29 +628,46 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         address last;
         uint256 distinct;
         for (uint256 i; i < n; ++i) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                let p := add(signatures.offset, mul(i, 65))
-                r := calldataload(p)
-                s := calldataload(add(p, 32))
-                v := byte(0, calldataload(add(p, 64)))
-            }
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-            if (err != ECDSA.RecoverError.NoError) revert MessageBusBadSignature(i);
+            address signer = _signer(digest, signatures, i);
             // Strictly increasing signers: no key counts twice, and address(0) never counts.
             if (signer <= last) revert MessageBusSignersNotSorted(i, signer);
             last = signer;
-            uint256 entry = set[signer];
-            if (entry >> 8 != epoch) revert MessageBusUnknownSigner(signer);
-            uint256 bit = 1 << (entry & 0xff);
+            uint256 bit = 1 << _countedOrg(set[signer], signer, epoch);
             if (orgs & bit == 0) {
                 orgs |= bit;
                 ++distinct;
             }
         }
         if (distinct < cfg.threshold) revert MessageBusBelowThreshold(distinct, cfg.threshold);
+    }
+
+    function _signer(bytes32 digest, bytes calldata signatures, uint256 i)
+        private
+        pure
+        returns (address signer)
+    {
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            let p := add(signatures.offset, mul(i, 65))
+            r := calldataload(p)
+            s := calldataload(add(p, 32))
+            v := byte(0, calldataload(add(p, 64)))
+        }
+        ECDSA.RecoverError err;
+        (signer, err,) = ECDSA.tryRecover(digest, v, r, s);
+        if (err != ECDSA.RecoverError.NoError) revert MessageBusBadSignature(i);
+    }
+
+    function _countedOrg(uint256 entry, address signer, uint256 epoch) private view returns (uint256 org) {
+        if (entry >> 8 != epoch) revert MessageBusUnknownSigner(signer);
+        // The set stores the organisation a key had when governance registered it; a key since
+        // moved to another organisation (or removed from its own) must not count, or one
+        // organisation could count twice: its own key and the moved one.
+        org = entry & 0xff;
+        uint256 current = _consortium.org_of(signer);
+        if (current != org) revert MessageBusSignerMoved(signer, org, current);
     }
 
     function _header(bytes calldata message, uint256 position) private view returns (Header memory h) {
@@ -631,16 +678,19 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         h.origin = uint32(bytes4(message[5:9]));
         h.sender = address(bytes20(message[9:29]));
         h.destination = uint32(bytes4(message[29:33]));
-        h.recipient = address(bytes20(message[33:53]));
-        h.sequence = uint32(bytes4(message[53:57]));
+        address destBus = address(bytes20(message[33:53]));
+        h.recipient = address(bytes20(message[53:73]));
+        h.sequence = uint32(bytes4(message[73:77]));
         if (h.destination != _localChain) revert MessageBusWrongDestination(_localChain, h.destination);
+        if (destBus != address(this)) revert MessageBusWrongDestinationBus(address(this), destBus);
     }
 
-    function _requireAccepted(uint32 origin, bytes32 root_) private view {
+    function _requireAccepted(uint32 origin, bytes32 root_) private view returns (uint32 epoch) {
         Origin memory cfg = _liveOrigin(origin);
-        uint256 entry = _checkpoints[_checkpointKey(origin, root_)];
-        if (entry == 0) revert MessageBusUnknownCheckpoint(origin, root_);
-        if (entry >> 32 != cfg.epoch) revert MessageBusStaleCheckpoint(origin, root_);
+        Accepted memory a = _checkpoints[_checkpointKey(origin, root_)];
+        if (a.count == 0) revert MessageBusUnknownCheckpoint(origin, root_);
+        if (a.epoch != cfg.epoch) revert MessageBusStaleCheckpoint(origin, root_);
+        return cfg.epoch;
     }
 
     function _deliverBatch(Batch memory b, bytes[] calldata messages, bytes32[] calldata siblings)
@@ -664,10 +714,11 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         if (_climb(id, h.nonce, siblings[from:from + b.height]) != b.subRoot) {
             revert MessageBusInvalidProof(id);
         }
-        _deliverOne(message, id, h);
+        _deliverOne(message, id, h, b.epoch);
     }
 
-    function _deliverOne(bytes calldata message, bytes32 id, Header memory h) private {
+    // `epoch`: the origin's validator-set epoch the message was proven under.
+    function _deliverOne(bytes calldata message, bytes32 id, Header memory h, uint32 epoch) private {
         _checkRecipient(h.recipient);
         // Mark before calling: a re-entering or replayed delivery finds the bit set.
         mapping(uint256 word => uint256 bits) storage flags = _processed[h.origin];
@@ -689,7 +740,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
             // Ordered lanes never skip: the whole delivery reverts and the lane waits.
             revert MessageBusOrderedDeliveryFailed(id, reason);
         } else {
-            _failed[id] = true;
+            _failures[id] = Failure(epoch, true, false);
             emit DeliveryFailed(id, h.origin, h.nonce, reason);
         }
     }

@@ -16,7 +16,7 @@ uint256 constant ROLE_AUDITOR = 32;
 interface IConsortium {
     /// @notice True while `account`, its organisation and every grant in `role` are live.
     /// @param account The account asked about.
-    /// @param role One or more role flags (ROLE_* above; Role in trustspace/roles.py); all must be held.
+    /// @param role One or more role flags (ROLE_* above; Role in trustspace/consortium/constants.py); all must be held.
     /// @return Whether the account may act in that role now.
     function has_role(address account, uint256 role) external view returns (bool);
 

@@ -20,15 +20,6 @@ import hypothesis.stateful
 import pytest
 from hypothesis import settings
 
-from tests.utils.fixtures.bus import (  # noqa: F401  (fixtures)
-    bus_approvers,
-    bus_gov,
-    bus_sender,
-    bus_setup,
-    five_org_consortium,
-    relayer,
-    validator_keys,
-)
 from trustspace.paths import project_root
 
 _original = hypothesis.stateful.run_state_machine_as_test

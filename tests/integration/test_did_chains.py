@@ -61,7 +61,7 @@ def _send(w3: Web3, key: Any, tx: dict[str, Any]) -> Any:
 @pytest.fixture(scope="module")
 def deployed(anvils: Any, project: Any, deployer: Any) -> Any:
     """Factory + registry on both chains, from the same key at the same nonces, by the one
-    deployer (trustspace.deploy) over web3.py. (``project`` is requested so that ape sets up
+    deployer (trustspace.deploy.deployer) over web3.py. (``project`` is requested so that ape sets up
     its isolation of the in-process chain before this module-scoped fixture, as before.)"""
     out = {}
     for chain_id, url in anvils.items():

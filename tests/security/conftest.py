@@ -1,4 +1,5 @@
-"""Fixtures of the attack tests: the Notary and bus fixtures of the unit tests, a second "chain".
+"""Fixtures of the attack tests: a second "chain" (the Notary and bus fixtures come from
+tests/utils/fixtures/, registered in tests/conftest.py).
 
 ``as_chain(chain_id)`` runs a block as if the in-process EVM were another chain: the
 ``CHAINID`` opcode (and the chain id ape signs with) reads ``chain_id`` inside the block.
@@ -13,36 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-
-# The Notary and bus fixtures the attack tests share with the unit tests and the machines
-# (defined once in tests/utils/fixtures/; drop these imports once tests/conftest.py lists those
-# modules in ``pytest_plugins``).
-from tests.utils.fixtures.bus import (  # noqa: F401  (fixtures)
-    bus_approvers,
-    bus_gov,
-    bus_sender,
-    bus_setup,
-    five_org_consortium,
-    noop,
-    origin_sim,
-    recorder,
-    relayer,
-    stranger_key,
-    three_signers,
-    validator_keys,
-)
-from tests.utils.fixtures.notary import (  # noqa: F401  (fixtures)
-    client,
-    digest,
-    enroll,
-    maritime_notary,
-    notary,
-    notary_consortium,
-    notary_gov,
-    notary_wallet,
-    schema_id,
-    wallet_owner,
-)
 
 CUSTOMS_CHAIN = 31338
 TAX_CHAIN = 31339

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from the bus harness are used as arguments)
 """Attacks on the MessageBus, one test each, named after the incidents they mirror.
 
 Nomad (2022): an unset/zero root was accepted as proven. Wormhole (2022): a fake
@@ -12,29 +11,16 @@ import ape
 import pytest
 from eth_utils.crypto import keccak
 
-from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
+from tests.utils.bus_harness import (
     DELIVERY_GAS,
     ORIGIN,
     OTHER_ORIGIN,
     OriginSim,
     accept,
-    bus_approvers,
-    bus_gov,
-    bus_sender,
-    bus_setup,
     deliver,
-    five_org_consortium,
-    govern,
-    noop,
-    origin_sim,
     process,
-    recorder,
-    relayer,
     sign,
     sign_unsorted,
-    stranger_key,
-    three_signers,
-    validator_keys,
 )
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
 from trustspace.bus.tree import height_for
@@ -240,7 +226,7 @@ def test_wrong_origin__checkpoint_signed_for_another_origin__refused(
     bus_setup, chain, recorder, three_signers, relayer
 ):
     # The validators signed OTHER_ORIGIN's checkpoint; a relayer replays it as ORIGIN's.
-    other = OriginSim(OTHER_ORIGIN, chain.chain_id)
+    other = OriginSim(OTHER_ORIGIN, chain.chain_id, bus_setup.address)
     other.add(recorder)
     cp = other.checkpoint()
     sigs = sign(cp, three_signers)
@@ -314,7 +300,9 @@ def test_bnb__message_not_in_tree_with_anothers_proof__refused(
     honest = origin_sim.add(recorder, b"honest")
     origin_sim.add(recorder)
     cp = origin_sim.checkpoint()
-    forged = OriginSim(ORIGIN, origin_sim.destination).add(recorder, b"mint a million")
+    forged = OriginSim(ORIGIN, origin_sim.destination, origin_sim.destination_bus).add(
+        recorder, b"mint a million"
+    )
     with ape.reverts(bus_setup.MessageBusInvalidProof, id=forged.id):
         bus_setup.process(
             cp.root,

@@ -60,6 +60,7 @@ def two_chains(
     addresses = sorted((k.address for k in keys), key=lambda a: int(a, 16))
     call(gov_dest, bus_dest, "setValidators", CUSTOMS_CHAIN, bus_origin.address, addresses, 2)
     call(gov_origin, bus_origin, "setSender", origin, True)
+    call(gov_origin, bus_origin, "setDestinationBus", TAX_CHAIN, bus_dest)
     call(gov_origin, origin, "setBus", bus_origin)
     call(gov_origin, origin, "setPeer", TAX_CHAIN, mirror)
     call(gov_dest, mirror, "setBus", bus_dest)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from the bus harness are used as arguments)
 """Signature attacks on the Notary's EIP-712 delegation, the DID registry's signed
 operations and the bus's checkpoints.
 
@@ -21,20 +20,6 @@ from ape.utils import ZERO_ADDRESS
 from eth_account import Account
 
 from tests.security.conftest import CUSTOMS_CHAIN
-from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
-    DELIVERY_GAS,
-    bus_approvers,
-    bus_gov,
-    bus_sender,
-    bus_setup,
-    five_org_consortium,
-    origin_sim,
-    recorder,
-    relayer,
-    sign,
-    three_signers,
-    validator_keys,
-)
 from trustspace.bus.checkpoint import sign_checkpoint
 from trustspace.crypto import eip712
 from trustspace.did import registry as did

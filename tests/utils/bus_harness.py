@@ -32,6 +32,7 @@ class OriginSim:
 
     origin: int
     destination: int
+    destination_bus: str
     origin_bus: str = ORIGIN_BUS
     tree: MessageTree = field(default_factory=MessageTree)
     messages: list[Message] = field(default_factory=list)
@@ -45,6 +46,7 @@ class OriginSim:
             "origin": self.origin,
             "sender": str(getattr(sender, "address", sender) or "0x" + "5e" * 20),
             "destination": self.destination,
+            "destination_bus": str(getattr(self.destination_bus, "address", self.destination_bus)),
             "recipient": str(getattr(recipient, "address", recipient)),
             "body": body,
         }

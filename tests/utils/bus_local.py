@@ -3,7 +3,8 @@
 On every chain: a Consortium of five organisations (customs, tax, maritime,
 forex, ministry) with one admin each and threshold 2, one validator key per
 organisation holding VALIDATOR, and a MessageBus. Every bus knows every other
-chain as an origin with the five validators and threshold 3.
+chain as an origin with the five validators and threshold 3, and addresses its
+messages to every other chain's bus.
 """
 
 from __future__ import annotations
@@ -124,6 +125,11 @@ class LocalBus:
                     self.call_bus(
                         dest.name, "setValidators", origin.chain_id,
                         self.deployments[origin.name].bus.address, keys, THRESHOLD,
+                    )  # fmt: skip
+                    # Messages name the bus that may deliver them.
+                    self.call_bus(
+                        origin.name, "setDestinationBus", dest.chain_id,
+                        self.deployments[dest.name].bus.address,
                     )  # fmt: skip
         return self.deployments
 

@@ -1,4 +1,9 @@
-"""Messages as the MessageBus packs them: a 57-byte header and the body."""
+"""Messages as the MessageBus packs them: a 77-byte header and the body.
+
+Version 2 names the destination bus in the header, so a message id (keccak256 of the
+packed message) belongs to one bus: a bus redeployed on the destination chain refuses
+every message addressed to its predecessor.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from eth_utils.crypto import keccak
 
 from trustspace.errors import InputError
 
-VERSION = 1
-HEADER_SIZE = 57
+VERSION = 2
+HEADER_SIZE = 77
 
 
 class MessageFormatError(InputError):
@@ -19,12 +24,17 @@ class MessageFormatError(InputError):
 
 @dataclass(frozen=True)
 class Message:
-    """One cross-chain message; ``nonce`` is also its leaf index in the origin tree."""
+    """One cross-chain message; ``nonce`` is also its leaf index in the origin tree.
+
+    ``destination_bus`` is the MessageBus on chain ``destination`` that may deliver it (the
+    origin bus takes it from its governed ``destinationBus(destination)``).
+    """
 
     nonce: int
     origin: int
     sender: str
     destination: int
+    destination_bus: str
     recipient: str
     body: bytes
     sequence: int = 0
@@ -38,6 +48,7 @@ class Message:
             + self.origin.to_bytes(4, "big")
             + bytes.fromhex(self.sender[2:])
             + self.destination.to_bytes(4, "big")
+            + bytes.fromhex(self.destination_bus[2:])
             + bytes.fromhex(self.recipient[2:])
             + self.sequence.to_bytes(4, "big")
             + self.body
@@ -61,7 +72,8 @@ class Message:
             origin=int.from_bytes(raw[5:9], "big"),
             sender=to_checksum_address(raw[9:29]),
             destination=int.from_bytes(raw[29:33], "big"),
-            recipient=to_checksum_address(raw[33:53]),
-            sequence=int.from_bytes(raw[53:57], "big"),
-            body=bytes(raw[57:]),
+            destination_bus=to_checksum_address(raw[33:53]),
+            recipient=to_checksum_address(raw[53:73]),
+            sequence=int.from_bytes(raw[73:77], "big"),
+            body=bytes(raw[HEADER_SIZE:]),
         )

@@ -51,9 +51,15 @@ FLAGS_PER_WORD = 255
 PERMANENT = {
     "MessageBusProtectedRecipient",
     "MessageBusWrongDestination",
+    "MessageBusWrongDestinationBus",
     "MessageBusWrongOrigin",
     "MessageBusMalformedMessage",
 }
+
+
+# Why a processed message is settled as refused without a revert to name it.
+DISCARDED = "MessageBusDiscarded"
+NEEDS_GOVERNANCE = "MessageBusRetryNeedsGovernance"
 
 
 def error_names() -> dict[str, str]:
@@ -191,7 +197,7 @@ class Relayer:
                 event = link.bus.events.Dispatched().process_log(entry)
                 raw = bytes(event["args"]["message"])
                 message = Message.decode(raw)
-                state = PENDING if message.destination in self.links else FOREIGN
+                state = PENDING if self._serves(message) else FOREIGN
                 rows.append(
                     (
                         message.nonce,
@@ -206,6 +212,12 @@ class Relayer:
             found += len(rows)
             start = end + 1
         return found
+
+    def _serves(self, message: Message) -> bool:
+        """Whether ``message`` is for a bus this relayer delivers to (chain and address:
+        a message for an earlier deployment of that chain's bus is someone else's)."""
+        dest = self.links.get(message.destination)
+        return dest is not None and message.destination_bus.lower() == dest.bus.address.lower()
 
     # ------------------------------------------------------------------ deliver
 
@@ -330,8 +342,7 @@ class Relayer:
         outcomes: dict[tuple[int, int], tuple[str, str | None]] = {}
         for m in messages:
             if dest.bus.functions.processed(origin.chain_id, m.nonce).call():
-                failed = dest.bus.functions.failed(m.id).call()
-                outcomes[(m.origin, m.nonce)] = (FAILED if failed else DELIVERED, None)
+                outcomes[(m.origin, m.nonce)] = self._outcome(dest, m)
             else:
                 todo.append(m)
         if outcomes:
@@ -376,13 +387,36 @@ class Relayer:
             return self.errors.get(data[:10], data[:10])
         return str(err)
 
+    def _outcome(self, dest: Link, m: StoredMessage) -> tuple[str, str | None]:
+        """State of a processed message on ``dest``: failed, discarded (refused) or delivered."""
+        failed, discarded, _epoch = dest.bus.functions.failure(m.id).call()
+        if failed:
+            return FAILED, None
+        return (REFUSED, DISCARDED) if discarded else (DELIVERED, None)
+
     # ------------------------------------------------------------------ retry
 
     def retry_failed(self, origin: Link, dest: Link) -> int:
-        """Retry failed messages whose back-off has passed (up to ``max_retries`` attempts)."""
+        """Retry failed messages whose back-off has passed (up to ``max_retries`` attempts).
+
+        A message that failed under a validator set governance has since replaced is left to
+        governance (the bus refuses anyone else's retry); one that governance discarded, or
+        that someone else retried successfully, is settled from the chain.
+        """
         sent = 0
-        for m in self.store.due(origin.chain_id, dest.chain_id, FAILED, self.options.batch_size):
+        due = self.store.due(origin.chain_id, dest.chain_id, FAILED, self.options.batch_size)
+        if not due:
+            return 0
+        epoch = int(dest.bus.functions.originConfig(origin.chain_id).call()[2])
+        for m in due:
             if m.attempts > self.options.max_retries:
+                continue
+            failed, _discarded, proven = dest.bus.functions.failure(m.id).call()
+            if not failed:
+                self.store.settle(None, "", {(m.origin, m.nonce): self._outcome(dest, m)})
+                continue
+            if int(proven) != epoch:
+                self.store.settle(None, "", {(m.origin, m.nonce): (REFUSED, NEEDS_GOVERNANCE)})
                 continue
             if self._send(dest, "retry", origin.chain_id, [m], dest.bus.functions.retry(m.raw)):
                 sent += 1

@@ -22,9 +22,10 @@ class MessageStatus:
     """Everything known about one message, from its origin to its destination."""
 
     id: str
-    state: str  # unknown | dispatched | delivered | failed
+    state: str  # unknown | dispatched | delivered | failed | discarded
     origin: str | None = None
     destination: str | None = None
+    destination_bus: str | None = None
     nonce: int | None = None
     sender: str | None = None
     recipient: str | None = None
@@ -34,6 +35,10 @@ class MessageStatus:
     checkpoint_index: int | None = None
     delivery_tx: str | None = None
     failure_reason: str | None = None
+    # Epoch of the validator set a failed message was proven under, and whether only
+    # governance may retry it now (that set was replaced).
+    failure_epoch: int | None = None
+    retry_needs_governance: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,10 +66,21 @@ def message_status(config: BusConfig, message_id: bytes) -> MessageStatus:
     origin_name, entry = found
     event = buses[origin_name].events.Dispatched().process_log(entry)
     message = Message.decode(bytes(event["args"]["message"]))
-    dest_name = next((n for n, cid in chain_ids.items() if cid == message.destination), None)
+    # The message names its destination bus: a configured bus at another address (a
+    # redeployment) will never take it.
+    dest_name = next(
+        (
+            n
+            for n, cid in chain_ids.items()
+            if cid == message.destination
+            and buses[n].address.lower() == message.destination_bus.lower()
+        ),
+        None,
+    )
     status.state = "dispatched"
     status.origin = f"{origin_name} ({message.origin})"
     status.destination = f"{dest_name or 'unconfigured'} ({message.destination})"
+    status.destination_bus = message.destination_bus
     status.nonce, status.sender, status.recipient = message.nonce, message.sender, message.recipient
     status.dispatch_tx = HexBytes(entry["transactionHash"]).to_0x_hex()
     signers = SignatureStore(config.signatures).signers_covering(message.origin, message.nonce)
@@ -84,8 +100,12 @@ def message_status(config: BusConfig, message_id: bytes) -> MessageStatus:
     failed_logs = dest.events.DeliveryFailed().get_logs(
         from_block=0, argument_filters={"id": topic}
     )
-    if dest.functions.failed(message_id).call():
-        status.state = "failed"
+    failed, discarded, epoch = dest.functions.failure(message_id).call()
+    if failed or discarded:
+        status.state = "failed" if failed else "discarded"
+        status.failure_epoch = int(epoch)
+        current = int(dest.functions.originConfig(message.origin).call()[2])
+        status.retry_needs_governance = bool(failed) and int(epoch) != current
         if failed_logs:
             last = failed_logs[-1]
             status.delivery_tx = HexBytes(last["transactionHash"]).to_0x_hex()

@@ -62,10 +62,21 @@ EXIT_NOT_VALID = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNREACHABLE = 3
 
+class _PlainConsole(Console):
+    """A rich console with markup, highlighting and emoji off, whose width follows the
+    terminal (or ``COLUMNS``) at print time: rich fixes ``COLUMNS`` at construction, and this
+    one is built at import."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr, markup=False, highlight=False, emoji=False)
+        self._width = None
+        self._height = None
+
+
 #: stdout for people; markup off so that chain and file data print as typed.
-console = Console(markup=False, highlight=False, emoji=False)
+console: Console = _PlainConsole()
 #: stderr: progress, logs, warnings.
-err_console = Console(stderr=True, markup=False, highlight=False, emoji=False)
+err_console: Console = _PlainConsole(stderr=True)
 
 
 class CommandError(TrustspaceError):

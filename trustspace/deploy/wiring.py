@@ -61,6 +61,11 @@ def wiring_calls(
             WiringCall(f"notary.peer.{chain_id}", f"trust the Notary of chain {chain_id}",
                        "Notary", "setPeer", (chain_id, peer.address("Notary")))
         )  # fmt: skip
+        calls.append(
+            WiringCall(f"bus.destination.{chain_id}",
+                       f"address messages for chain {chain_id} to its bus",
+                       "MessageBus", "setDestinationBus", (chain_id, peer.address("MessageBus")))
+        )  # fmt: skip
         if keys:
             calls.append(
                 WiringCall(

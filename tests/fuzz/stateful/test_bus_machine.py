@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from the bus harness are used as arguments)
 """Stateful fuzzing: the MessageBus destination against a model of exactly-once delivery.
 
 Rules add messages on a simulated origin (to a recording or a reverting recipient),
@@ -20,21 +19,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.unit.bus.harness import (  # noqa: F401  (fixtures)
-    DELIVERY_GAS,
-    ORIGIN,
-    OriginSim,
-    accept,
-    bus_approvers,
-    bus_gov,
-    bus_sender,
-    bus_setup,
-    deliver,
-    five_org_consortium,
-    process,
-    relayer,
-    validator_keys,
-)
+from tests.utils.bus_harness import DELIVERY_GAS, ORIGIN, OriginSim, accept, process
 
 
 def test_bus__random_deliveries__exactly_once(
@@ -48,7 +33,7 @@ def test_bus__random_deliveries__exactly_once(
         def __init__(self):
             super().__init__()
             self.snapshot = chain.snapshot()
-            self.sim = OriginSim(ORIGIN, chain.chain_id)
+            self.sim = OriginSim(ORIGIN, chain.chain_id, bus.address)
             self.recorder = deployer.deploy(project.RecordingRecipient)
             self.reverter = deployer.deploy(project.RevertingRecipient)
             self.accepted = 0  # messages covered by the newest accepted checkpoint

@@ -138,6 +138,7 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
         gov.enact("call", approvers=first_two, target=target, data=data)
 
     call(gov_origin, bus_origin, "setSender", notary, True)
+    call(gov_origin, bus_origin, "setDestinationBus", TAX_CHAIN, bus_dest)
     call(gov_origin, notary, "setBus", bus_origin)
     call(gov_origin, notary, "setPeer", TAX_CHAIN, mirror)
     call(gov_dest, mirror, "setBus", bus_dest)
@@ -476,7 +477,8 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
                 # Genuine validator signatures over the real root, a message that is not in it.
                 forged = Message(
                     nonce=cp.index, origin=CUSTOMS_CHAIN, sender=str(notary.address),
-                    destination=TAX_CHAIN, recipient=str(mirror.address),
+                    destination=TAX_CHAIN, destination_bus=str(bus_dest.address),
+                    recipient=str(mirror.address),
                     body=encode(["bytes32", "uint256"], [b"\x99" * 32, 1]),
                 )  # fmt: skip
                 signers = sorted(self.validator_set)

@@ -31,12 +31,13 @@ leaf_counts = st.integers(min_value=1, max_value=300)
 
 @st.composite
 def messages(draw: st.DrawFn) -> Message:
-    """Any well-formed message (version 1, fields within their widths)."""
+    """Any well-formed message (version 2, fields within their widths)."""
     return Message(
         nonce=draw(nonces),
         origin=draw(chain_ids),
         sender=draw(addresses),
         destination=draw(chain_ids),
+        destination_bus=draw(addresses),
         recipient=draw(addresses),
         body=draw(bodies),
         sequence=draw(st.integers(min_value=0, max_value=2**32 - 1)),

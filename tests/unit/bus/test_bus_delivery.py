@@ -3,15 +3,7 @@
 import ape
 from eth_utils.crypto import keccak
 
-from tests.unit.bus.harness import (
-    DELIVERY_GAS,
-    ORIGIN,
-    ORIGIN_BUS,
-    accept,
-    deliver,
-    process,
-    sign,
-)
+from tests.utils.bus_harness import DELIVERY_GAS, ORIGIN, ORIGIN_BUS, accept, deliver, process, sign
 
 
 def test_process__three_of_five__delivers_once_and_records(

@@ -2,7 +2,7 @@
 
 import ape
 
-from tests.unit.bus.harness import (
+from tests.utils.bus_harness import (
     ORIGIN,
     ORIGIN_BUS,
     OTHER_ORIGIN,

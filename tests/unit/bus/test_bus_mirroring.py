@@ -6,7 +6,7 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from tests.unit.bus.harness import ORIGIN, govern, process
+from tests.utils.bus_harness import ORIGIN, govern, process
 from trustspace.bus.message import Message
 from trustspace.consortium.constants import Role
 

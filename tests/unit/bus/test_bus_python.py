@@ -1,6 +1,7 @@
 """The Python half of the bus: message codec, tree mirror, checkpoint signing, stores."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from eth_account import Account
@@ -10,7 +11,7 @@ from eth_utils.crypto import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.strategies.bus import leaf_counts, messages, trees_with_index
+from tests.fuzz.strategies.bus import addresses, leaf_counts, messages, trees_with_index
 from trustspace.bus.checkpoint import Checkpoint, recover_signer, select_signatures, sign_checkpoint
 from trustspace.bus.message import Message, MessageFormatError
 from trustspace.bus.signatures import SignatureStore
@@ -30,16 +31,25 @@ BUS = to_checksum_address("0x00000000000000000000000000000000000b0515")
 @given(messages())
 def test_message__encode_decode_round_trip(message):
     raw = message.encode()
-    assert len(raw) == 57 + len(message.body)
+    assert len(raw) == 77 + len(message.body)
+    assert raw[33:53] == bytes.fromhex(message.destination_bus[2:])
     assert Message.decode(raw) == message
     assert message.id == keccak(raw)
 
 
+@given(messages(), addresses)
+def test_message__id_names_the_destination_bus(message, other_bus):
+    moved = replace(message, destination_bus=other_bus)
+    assert (moved.id == message.id) == (other_bus == message.destination_bus)
+
+
 def test_message__short_or_unknown_version__refused():
-    with pytest.raises(MessageFormatError):
-        Message.decode(b"\x01" * 56)
-    with pytest.raises(MessageFormatError):
-        Message.decode(b"\x02" + b"\x00" * 60)
+    with pytest.raises(MessageFormatError, match="shorter than its header"):
+        Message.decode(b"\x02" * 76)
+    # Version 1 (no destination bus in the header) is no longer read.
+    for version in (1, 3):
+        with pytest.raises(MessageFormatError, match=f"unknown message version {version}"):
+            Message.decode(bytes([version]) + b"\x00" * 80)
 
 
 @given(leaf_counts)

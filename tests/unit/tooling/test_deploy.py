@@ -180,11 +180,14 @@ def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
         project, chain.provider, deployer, suite_config, folder=tmp_path / "peer"
     ).deploy()
     calls = wiring_calls(here.record, {31339: peer.record})
-    assert [c.key for c in calls] == ["bus.sender.Notary", "notary.bus", "notary.peer.31339"]
+    assert [c.key for c in calls] == [
+        "bus.sender.Notary", "notary.bus", "notary.peer.31339", "bus.destination.31339",
+    ]  # fmt: skip
     approvers = [customs_admin, tax_admin, maritime_admin]
     receipts = Wiring(here).enact(calls, approvers)
-    assert len(receipts) == 3 * 4
+    assert len(receipts) == 4 * 4
     assert here.bus.isSender(here.notary)
+    assert here.bus.destinationBus(31339) == peer.bus.address
     assert tuple(here.notary.mirroring(31339)) == (here.bus.address, peer.notary.address)
     assert {e["status"] for e in load(here.path).wiring.values()} == {"executed"}
     assert Wiring(here).enact(calls, approvers) == []
