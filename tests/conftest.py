@@ -110,6 +110,25 @@ def newcomer(accounts):
 
 
 @pytest.fixture(scope="session")
+def founding_admins(accounts):
+    """One admin per local agency in ``LOCAL_AGENCIES`` order (accounts 1-5), the layout of
+    ``local_config`` and the demo."""
+    return [accounts[i] for i in range(1, 6)]
+
+
+@pytest.fixture(scope="session")
+def actor_pool(accounts):
+    """Accounts 1-10 as an anonymous pool for state machines that draw their callers."""
+    return [accounts[i] for i in range(1, 11)]
+
+
+@pytest.fixture(scope="session")
+def spare_accounts(accounts):
+    """Accounts 11-17: members a test enrols itself (clerks, extra notaries), in order."""
+    return [accounts[i] for i in range(11, 18)]
+
+
+@pytest.fixture(scope="session")
 def deploy_consortium(project, deployer, customs_admin, tax_admin, maritime_admin):
     """Builder: ``deploy_consortium(orgs=[OrgSeed(...)], threshold=2, lifetime=WEEK)``.
 

@@ -22,19 +22,19 @@ STEPS = [s["id"] for s in CALLS if not s.get("optional")]
 
 
 @pytest.fixture(scope="module")
-def deployed_chain(project, networks, accounts, tmp_path_factory):
+def deployed_chain(project, networks, deployer, founding_admins, spare_accounts, tmp_path_factory):
     """One anvil chain with the suite, and NOTARY accounts of two organisations (one per
     example: a schema name and version are unique per organisation)."""
     folder = tmp_path_factory.mktemp("deployments")
     spec = ChainSpec("customs", 31338, free_port())
-    admins = [accounts[i] for i in (1, 2, 3, 4, 5)]
+    admins = founding_admins
     with local_chains([spec]):
         with networks.parse_network_choice(spec.url) as provider:
             suite = SuiteDeployer(
-                project, provider, accounts[0], local_config(admins), folder=folder
+                project, provider, deployer, local_config(admins), folder=folder
             ).deploy()
             gov = Governance(suite.consortium)
-            clerks = [accounts[12], accounts[13]]
+            clerks = spare_accounts[1:3]
             for org_id, clerk in enumerate(clerks, start=1):
                 gov.enact("add_account", approvers=admins[:3], org_id=org_id, account=clerk)
                 gov.enact("grant_role", approvers=admins[:3], account=clerk, roles=Role.NOTARY)

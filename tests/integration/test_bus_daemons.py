@@ -346,7 +346,7 @@ def test_relayer__signatures_from_announced_endpoints_only__delivers_despite_hos
     """One validator per machine: each has its own folder and HTTP endpoint, announced as a
     TrustspaceValidator service of its organisation's DID on the hub; the relayer shares no
     folder with them. The ministry announces a server that hangs."""
-    from tests.security.test_signature_endpoints import HostileServer, slow
+    from tests.utils.hostile_http import HostileServer, slow
     from trustspace.devnet.chains import free_port
 
     env, deps, config, sender = network

@@ -10,26 +10,28 @@ from trustspace.devnet.chains import ChainSpec, free_port, local_chains
 pytestmark = pytest.mark.anvil
 
 
-def _deployer(project, provider, accounts, folder, **kwargs):
-    config = local_config([accounts[i] for i in (1, 2, 3, 4, 5)])
-    return SuiteDeployer(project, provider, accounts[0], config, folder=folder, **kwargs)
+def _deployer(project, provider, actors, folder, **kwargs):
+    deployer, admins = actors
+    return SuiteDeployer(project, provider, deployer, local_config(admins), folder=folder, **kwargs)
 
 
 def test_deploy__chain_reset_between_runs__is_reported_then_replaced(
-    project, networks, accounts, tmp_path
+    project, networks, deployer, founding_admins, tmp_path
 ):
     spec = ChainSpec("tax", 31339, free_port())
     with local_chains([spec]), networks.parse_network_choice(spec.url) as provider:
-        first = _deployer(project, provider, accounts, tmp_path).deploy()
+        first = _deployer(project, provider, (deployer, founding_admins), tmp_path).deploy()
         record = load(first.path)
         assert record.chain_id == 31339
         assert all(e.block and e.gas_used for _, e in record.deployed())
     with local_chains([spec]), networks.parse_network_choice(spec.url) as provider:
         with pytest.raises(DeploymentError, match="has no code"):
-            _deployer(project, provider, accounts, tmp_path)
+            _deployer(project, provider, (deployer, founding_admins), tmp_path)
         with pytest.raises(DeploymentError, match="no code on chain 31339"):
             load_suite(project, provider, tmp_path)
-        again = _deployer(project, provider, accounts, tmp_path, replace_stale=True).deploy()
+        again = _deployer(
+            project, provider, (deployer, founding_admins), tmp_path, replace_stale=True
+        ).deploy()
         assert again.notary.consortium() == again.consortium.address
         assert len(list(tmp_path.glob("*.stale-*.json"))) == 1
 

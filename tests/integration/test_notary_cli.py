@@ -11,7 +11,7 @@ import ape
 import pytest
 from click.testing import CliRunner
 
-from tests.unit.cli.relying_party import write_record
+from tests.utils.relying_party import write_record
 from trustspace.cli import main
 from trustspace.cli.notary import COMMANDS
 from trustspace.consortium.constants import Role

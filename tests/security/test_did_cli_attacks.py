@@ -48,7 +48,8 @@ class Chain:
         from web3 import EthereumTesterProvider, Web3
 
         self.w3 = Web3(provider or EthereumTesterProvider())
-        self.funder = self.w3.eth.accounts[0]
+        # The eth-tester node's own unlocked account (not an ape test account).
+        self.funder, *_ = self.w3.eth.accounts
         self.registry = self.deploy("DIDRegistry")
         self.contract = self.w3.eth.contract(address=self.registry, abi=abi("DIDRegistry"))
         self.chain = f"{URL}={self.registry}"

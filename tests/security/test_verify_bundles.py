@@ -13,7 +13,7 @@
 import json
 from pathlib import Path
 
-from tests.unit.cli.relying_party import (  # noqa: F401  (fixtures)
+from tests.utils.relying_party import (  # noqa: F401  (fixtures)
     alias_fixture,
     cli_fixture,
     officer_record_fixture,

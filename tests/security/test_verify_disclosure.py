@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.unit.cli.relying_party import (  # noqa: F401  (fixtures)
+from tests.utils.relying_party import (  # noqa: F401  (fixtures)
     alias_fixture,
     cli_fixture,
     officer_record_fixture,

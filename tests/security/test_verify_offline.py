@@ -8,7 +8,7 @@ names the organisation only as "claimed by the bundle".
 
 import json
 
-from tests.unit.cli.relying_party import cli_fixture  # noqa: F401  (fixture)
+from tests.utils.relying_party import cli_fixture  # noqa: F401  (fixture)
 from trustspace.crypto.hashing import hash_file
 from trustspace.notary.bundle import batch_bundles
 

@@ -8,7 +8,7 @@ contract is the trusted one, and what will be revoked is shown before sending.
 
 import json
 
-from tests.unit.cli.relying_party import (  # noqa: F401  (fixtures)
+from tests.utils.relying_party import (  # noqa: F401  (fixtures)
     alias_fixture,
     cli_fixture,
     notarized_file,

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.unit.cli.relying_party import (  # noqa: F401  (fixtures)
+from tests.utils.relying_party import (  # noqa: F401  (fixtures)
     alias_fixture,
     cli_fixture,
     notarized_file,

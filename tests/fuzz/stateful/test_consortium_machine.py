@@ -165,11 +165,10 @@ class Model:
             self.threshold = a["threshold"]
 
 
-def test_consortium_matches_model(project, accounts, chain):
-    actors = [accounts[i] for i in range(1, 11)]
+def test_consortium_matches_model(project, chain, actor_pool, deployer):
+    actors = actor_pool
     # Half the draws are the four seeded admin keys, so proposals often pass.
     callers = st.one_of(st.sampled_from(actors[:4]), st.sampled_from(actors))
-    deployer = accounts[0]
     executed: list[str] = []
 
     class ConsortiumMachine(RuleBasedStateMachine):

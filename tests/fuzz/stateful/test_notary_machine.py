@@ -43,10 +43,10 @@ class ModelRecord:
 
 
 def test_notary__random_operations__validity_matches_model(
-    project, accounts, chain, deployer, customs_admin, tax_admin, maritime_admin, forex_admin
+    project, spare_accounts, chain, deployer, customs_admin, tax_admin, maritime_admin, forex_admin
 ):
     admins = {1: customs_admin, 2: tax_admin, 3: maritime_admin, 4: forex_admin}
-    notaries = {org: accounts[12 + org] for org in ORGS}
+    notaries = {org: spare_accounts[1 + org] for org in ORGS}
 
     class NotaryMachine(RuleBasedStateMachine):
         def __init__(self):

@@ -191,9 +191,9 @@ def test_revoke_last_admin_of_org__below_threshold__reverts(
 
 
 def test_remove_account__drops_roles_and_membership(
-    consortium, governance, approvers, clerk, accounts
+    consortium, governance, approvers, clerk, spare_accounts
 ):
-    other = accounts[14]
+    other = spare_accounts[3]
     governance.enact("add_account", approvers=approvers, org_id=1, account=other)
     governance.enact(
         "grant_role", approvers=approvers, account=clerk, roles=Role.NOTARY | Role.RELAYER

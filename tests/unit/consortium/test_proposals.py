@@ -171,9 +171,9 @@ def test_execute__precondition_broken_since_proposal__reverts_and_stays_open(
 
 
 def test_several_open_proposals__execute_in_any_order(
-    consortium, governance, customs_admin, tax_admin, accounts
+    consortium, governance, customs_admin, tax_admin, spare_accounts
 ):
-    a, b, c = accounts[11], accounts[12], accounts[13]
+    a, b, c = spare_accounts[:3]
     pids = [
         governance.propose("add_account", sender=customs_admin, org_id=1, account=x)
         for x in (a, b, c)

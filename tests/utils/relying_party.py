@@ -62,7 +62,7 @@ def one_line(message: str) -> str:
 
 # ------------------------------------------------------------------ fixtures
 # Imported by the attack tests (tests/security/test_verify_*.py), which run over the
-# Notary fixtures of tests/unit/notary/conftest.py (``notary``, ``notary_consortium``).
+# Notary fixtures of tests/utils/fixtures/notary.py (``notary``, ``notary_consortium``).
 # Each is defined as ``<name>_fixture`` with ``name=<name>``, so importing it does not
 # shadow the parameter that requests it.
 
