@@ -47,6 +47,23 @@ from trustspace.bus.signatures import (
 from trustspace.bus.web3tx import at, connect
 from trustspace.consortium.constants import OrgStatus
 
+__all__ = [
+    "ATTRIBUTE",
+    "MAX_ENDPOINTS_PER_ORG",
+    "MAX_URL",
+    "NULL_ADDRESS",
+    "SERVICE_TYPE",
+    "Directory",
+    "Endpoint",
+    "FetchError",
+    "FetchLimits",
+    "HttpSignatures",
+    "announced_source",
+    "fetch_body",
+    "parse_answer",
+    "valid_url",
+]
+
 log = logging.getLogger("trustspace.announced")
 
 SERVICE_TYPE = "TrustspaceValidator"

@@ -12,6 +12,19 @@ from eth_account.messages import encode_typed_data
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+__all__ = [
+    "CHECKPOINT_TYPE",
+    "DOMAIN_NAME",
+    "DOMAIN_SEPARATOR",
+    "DOMAIN_TYPE",
+    "DOMAIN_VERSION",
+    "SIGNATURE_SIZE",
+    "Checkpoint",
+    "recover_signer",
+    "select_signatures",
+    "sign_checkpoint",
+]
+
 DOMAIN_NAME = "trustspace MessageBus"
 DOMAIN_VERSION = "1"
 CHECKPOINT_TYPE = "Checkpoint(uint32 origin,address originBus,bytes32 root,uint32 index)"

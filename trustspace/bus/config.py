@@ -35,6 +35,8 @@ from eth_utils.address import is_hex_address, to_checksum_address
 
 from trustspace.errors import InputError
 
+__all__ = ["CODEHASH", "Announcements", "BusConfig", "ChainConfig", "ConfigError", "load_config"]
+
 CODEHASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 

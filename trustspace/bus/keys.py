@@ -19,6 +19,15 @@ from eth_account.signers.local import LocalAccount
 
 from trustspace.errors import InputError
 
+__all__ = [
+    "KeySourceError",
+    "ape_data_folder",
+    "key_from_ape_account",
+    "key_from_env",
+    "key_from_hex",
+    "passphrase_variable",
+]
+
 
 class KeySourceError(InputError):
     """No usable key; the message says what to set."""

@@ -14,6 +14,8 @@ from eth_utils.crypto import keccak
 
 from trustspace.errors import InputError
 
+__all__ = ["HEADER_SIZE", "VERSION", "Message", "MessageFormatError"]
+
 VERSION = 2
 HEADER_SIZE = 77
 

@@ -29,6 +29,16 @@ from trustspace.artifacts import artifact
 from trustspace.bus.config import ChainConfig
 from trustspace.errors import InputError
 
+__all__ = [
+    "PreflightError",
+    "check_bus_code",
+    "check_chain",
+    "immutable_windows",
+    "masked",
+    "matches_runtime",
+    "preflight",
+]
+
 PUSH1, PUSH32 = 0x60, 0x7F
 
 

@@ -29,6 +29,8 @@ from eth_utils.address import to_checksum_address
 
 from trustspace.bus.signatures import UINT32_MAX, SignatureStore
 
+__all__ = ["API_VERSION", "MAX_ENTRIES", "SignatureServer", "parse_listen"]
+
 log = logging.getLogger("trustspace.publish")
 
 API_VERSION = 1

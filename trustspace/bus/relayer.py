@@ -42,6 +42,17 @@ from trustspace.bus.store import (
 from trustspace.bus.tree import MessageTree, height_for, proof_from_levels
 from trustspace.bus.web3tx import TxSender, at, connect
 
+__all__ = [
+    "DISCARDED",
+    "FLAGS_PER_WORD",
+    "NEEDS_GOVERNANCE",
+    "PERMANENT",
+    "Link",
+    "Relayer",
+    "RelayerOptions",
+    "error_names",
+]
+
 log = logging.getLogger("trustspace.relayer")
 
 # Delivery flags per storage word of the bus (MessageBus.FLAGS_PER_WORD).

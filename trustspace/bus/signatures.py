@@ -41,6 +41,28 @@ from eth_utils.address import is_hex_address, to_checksum_address
 
 from trustspace.bus.checkpoint import SIGNATURE_SIZE, Checkpoint, recover_signer
 
+__all__ = [
+    "ADDRESS_NAME",
+    "CACHE_SIZE",
+    "ENTRY_MAX_BYTES",
+    "ENTRY_NAME",
+    "SECP256K1_N",
+    "UINT32_MAX",
+    "BadEntry",
+    "Combined",
+    "SignatureEntry",
+    "SignatureSource",
+    "SignatureStore",
+    "SignedCheckpoint",
+    "Warnings",
+    "check_signature_shape",
+    "group",
+    "loads_entry",
+    "merge",
+    "parse_entry",
+    "verified_signer",
+]
+
 log = logging.getLogger("trustspace.signatures")
 
 UINT32_MAX = 2**32 - 1

@@ -14,6 +14,8 @@ from trustspace.bus.message import Message
 from trustspace.bus.signatures import SignatureStore
 from trustspace.bus.web3tx import at, connect
 
+__all__ = ["DISPATCHED_TOPIC", "MessageStatus", "message_status"]
+
 DISPATCHED_TOPIC = "0x" + keccak(text="Dispatched(bytes32,uint32,uint32,bytes)").hex()
 
 

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["SCHEMA", "RelayStore", "StoredMessage", "StoredTx"]
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (
     origin INTEGER PRIMARY KEY,
@@ -67,6 +69,8 @@ PENDING, DELIVERED, FAILED, REFUSED, FOREIGN = (
 
 @dataclass(frozen=True)
 class StoredMessage:
+    """A message the relayer knows of, with its delivery state."""
+
     origin: int
     nonce: int
     id: bytes
@@ -79,6 +83,8 @@ class StoredMessage:
 
 @dataclass(frozen=True)
 class StoredTx:
+    """A transaction the relayer signed, kept until its receipt settles it."""
+
     tx_hash: str
     chain: int
     account_nonce: int

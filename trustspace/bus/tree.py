@@ -12,6 +12,19 @@ from collections.abc import Iterable, Sequence
 
 from eth_utils.crypto import keccak
 
+__all__ = [
+    "DEPTH",
+    "ZERO_HASHES",
+    "IncrementalTree",
+    "MessageTree",
+    "climb",
+    "fill",
+    "hash_pair",
+    "height_for",
+    "proof_from_levels",
+    "verify",
+]
+
 DEPTH = 32
 
 

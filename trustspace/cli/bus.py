@@ -32,6 +32,18 @@ from trustspace.cli.options import (
 )
 from trustspace.errors import InputError, TrustspaceError, UnreachableError
 
+__all__ = [
+    "ACCOUNT",
+    "CONFIG",
+    "bus",
+    "bus_status",
+    "relay",
+    "relay_run",
+    "signature_sources",
+    "validator",
+    "validator_run",
+]
+
 
 def _config(path: str) -> BusConfig:
     try:

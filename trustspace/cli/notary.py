@@ -60,6 +60,33 @@ from trustspace.notary.disclosure import Commitment, Disclosure, DisclosureError
 from trustspace.notary.tree import MerkleTree
 from trustspace.notary.trust import ApeChainReader, TrustedNotary, check_claims, trusted_notary
 
+__all__ = [
+    "BUNDLE_SUFFIX",
+    "CLAIMED",
+    "CLAIMED_KEY",
+    "COMMANDS",
+    "HASHED_AS",
+    "OFFLINE_RESULT",
+    "F",
+    "Organisations",
+    "bundle_path",
+    "chain_options",
+    "collect_files",
+    "disclose",
+    "json_record_option",
+    "notarize",
+    "parse_id",
+    "print_report",
+    "progress",
+    "revoke",
+    "schema_json",
+    "trace",
+    "trust_rows",
+    "trusted_client",
+    "verify",
+    "verify_disclosure_command",
+]
+
 BUNDLE_SUFFIX = ".bundle.json"
 #: What an offline check proves, in the words every offline report uses.
 OFFLINE_RESULT = "proof self-consistent; anchoring not checked"

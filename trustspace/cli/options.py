@@ -62,6 +62,7 @@ EXIT_NOT_VALID = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNREACHABLE = 3
 
+
 class _PlainConsole(Console):
     """A rich console with markup, highlighting and emoji off, whose width follows the
     terminal (or ``COLUMNS``) at print time: rich fixes ``COLUMNS`` at construction, and this

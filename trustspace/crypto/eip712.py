@@ -24,6 +24,21 @@ from typing import Any
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_typed_data
 
+__all__ = [
+    "ATTEST_TYPES",
+    "DOMAIN_NAME",
+    "DOMAIN_VERSION",
+    "MAX_ORG_ID",
+    "REVOKE_TYPES",
+    "AttestRequest",
+    "RevokeRequest",
+    "domain",
+    "random_nonce",
+    "sign",
+    "signing_hash",
+    "typed_data",
+]
+
 DOMAIN_NAME = "trustspace Notary"
 DOMAIN_VERSION = "2"
 

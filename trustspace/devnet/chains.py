@@ -28,6 +28,24 @@ from trustspace.errors import TrustspaceError
 from trustspace.networks import DEFAULT_CHAINS, HOST, ChainSpec
 from trustspace.paths import state_home
 
+__all__ = [
+    "MNEMONIC",
+    "ChainError",
+    "RunningChain",
+    "down",
+    "free_port",
+    "local_chains",
+    "mnemonic_key",
+    "port_is_free",
+    "rpc_chain_id",
+    "running",
+    "specs_from",
+    "start_chain",
+    "state_dir",
+    "stop_pid",
+    "up",
+]
+
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 

@@ -47,6 +47,28 @@ from trustspace.notary.disclosure import Commitment, Disclosure, commit, verify_
 from trustspace.notary.tree import MerkleTree, record_id
 from trustspace.notary.tree import verify as merkle_verify
 
+__all__ = [
+    "ADMIN_INDICES",
+    "AGENCIES",
+    "CLERK_INDEX",
+    "COUNTRIES",
+    "CUSTOMS_ORG_ID",
+    "DISCLOSED_FIELDS",
+    "ENDPOINT_ATTRIBUTE",
+    "GOODS",
+    "OFFICER_INDEX",
+    "RELAYER_INDEX",
+    "THRESHOLD",
+    "VALIDATOR_INDICES",
+    "DeclarationProof",
+    "DemoResult",
+    "GasLine",
+    "Scenario",
+    "TrailEntry",
+    "make_declarations",
+    "run_demo",
+]
+
 AGENCIES = LOCAL_AGENCIES
 # anvil's test mnemonic: 0 deploys, 1-5 are the agencies' admins (and DID identities),
 # 6 the customs clerk, 7 the tax officer, 11-15 one validator key per agency.

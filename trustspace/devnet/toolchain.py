@@ -56,10 +56,12 @@ def _vvm_folder() -> Path:
 
 
 def solc_wrapper_path() -> Path:
+    """Where py-solc-x (ape-solidity) looks for solc: the wrapper over the npm solc."""
     return _solcx_folder() / f"solc-v{SOLC_VERSION}"
 
 
 def vyper_wrapper_path() -> Path:
+    """Where vvm-based tools look for Vyper: an entry for the pip-installed compiler."""
     return _vvm_folder() / f"vyper-{VYPER_VERSION}"
 
 

@@ -432,6 +432,8 @@ class Resolution:
 
 @dataclass(frozen=True)
 class ParsedDID:
+    """A did:ethr identifier split into its parts (chain id, address, version query)."""
+
     did: str
     chain_id: int | None
     address: str

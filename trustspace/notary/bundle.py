@@ -29,6 +29,22 @@ from trustspace.crypto.hashing import DIGEST_ALGORITHM, from_hex, hash_file, has
 from trustspace.errors import InputError
 from trustspace.notary.tree import MerkleTree, record_id, verify
 
+__all__ = [
+    "BUNDLE_TYPE",
+    "BUNDLE_VERSION",
+    "ENCODINGS",
+    "ENCODING_BYTES",
+    "ENCODING_JSON",
+    "BatchProof",
+    "Bundle",
+    "BundleError",
+    "batch_bundles",
+    "document_digest",
+    "load_json_record",
+    "verify_file",
+    "verify_offline",
+]
+
 BUNDLE_TYPE = "trustspace.bundle"
 BUNDLE_VERSION = 1
 #: ``document.encoding``: the digest is of the file's bytes.

@@ -19,6 +19,17 @@ from trustspace.notary.bundle import Bundle
 from trustspace.notary.disclosure import Commitment, Disclosure, DisclosureError
 from trustspace.notary.tree import MerkleTree, record_id
 
+__all__ = [
+    "ZERO32",
+    "DisclosureCheck",
+    "Kind",
+    "LineageNode",
+    "NotaryClient",
+    "Record",
+    "RevocationReason",
+    "Status",
+]
+
 ZERO32 = bytes(32)
 
 

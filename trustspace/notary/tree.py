@@ -21,6 +21,19 @@ from collections.abc import Sequence
 
 from trustspace.crypto.hashing import keccak
 
+__all__ = [
+    "EMPTY",
+    "LEAF_PREFIX",
+    "NODE_PREFIX",
+    "MerkleTree",
+    "depth_for",
+    "leaf_hash",
+    "node_hash",
+    "record_id",
+    "root_from_proof",
+    "verify",
+]
+
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 #: The value of an all-padding subtree at any height.
