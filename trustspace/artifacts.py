@@ -15,6 +15,7 @@ reads them from a checkout's ape build for the tests and benchmarks.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -33,6 +34,8 @@ __all__ = [
     "build_artifacts",
     "bytecode",
     "contract_type",
+    "immutable_windows",
+    "runtime_matches",
     "shipped_manifest",
     "shipped_manifest_path",
     "web3_contracts",
@@ -137,3 +140,52 @@ def web3_contracts(w3: Any, record: Any) -> dict[str, Any]:
         name: w3.eth.contract(address=entry.address, abi=abi(entry.contract_type))
         for name, entry in record.deployed()
     }
+
+
+# ---------------------------------------------------------------- deployed code
+
+PUSH1, PUSH32 = 0x60, 0x7F
+
+
+def immutable_windows(runtime: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of every ``PUSH32 0`` argument in Solidity ``runtime`` code.
+
+    solc emits a zero placeholder for each immutable read and fills it at
+    deployment; it never pushes a literal zero with PUSH32 (PUSH0 / PUSH1 do
+    that), so these windows are exactly where deployed code may differ.
+    Walks the opcodes so that push data is never read as an opcode.
+    """
+    i = 0
+    while i < len(runtime):
+        op = runtime[i]
+        if PUSH1 <= op <= PUSH32:
+            width = op - PUSH1 + 1
+            if op == PUSH32 and runtime[i + 1 : i + 33] == bytes(32):
+                yield i + 1, i + 33
+            i += 1 + width
+        else:
+            i += 1
+
+
+def _without_metadata(code: bytes) -> bytes:
+    """``code`` without solc's CBOR metadata trailer (its length is the last two bytes)."""
+    if len(code) < 2:
+        return code
+    length = int.from_bytes(code[-2:], "big") + 2
+    return code[:-length] if length < len(code) else code
+
+
+def runtime_matches(code: bytes, runtime: bytes) -> bool:
+    """True if deployed ``code`` is ``runtime`` with only its immutable placeholders filled
+    (and, possibly, another metadata trailer: it hashes the sources' text, comments
+    included, and is never executed)."""
+    if len(code) != len(runtime) or not runtime:
+        return False
+    code, runtime = _without_metadata(code), _without_metadata(runtime)
+    if len(code) != len(runtime):
+        return False
+    masked_code, masked_runtime = bytearray(code), bytearray(runtime)
+    for start, end in immutable_windows(runtime):
+        masked_code[start:end] = bytes(end - start)
+        masked_runtime[start:end] = bytes(end - start)
+    return masked_code == masked_runtime

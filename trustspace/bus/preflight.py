@@ -25,7 +25,7 @@ from typing import Any
 
 from eth_utils.crypto import keccak
 
-from trustspace.artifacts import artifact
+from trustspace.artifacts import artifact, runtime_matches
 from trustspace.bus.config import ChainConfig
 from trustspace.errors import InputError
 
@@ -33,49 +33,12 @@ __all__ = [
     "PreflightError",
     "check_bus_code",
     "check_chain",
-    "immutable_windows",
-    "masked",
-    "matches_runtime",
     "preflight",
 ]
-
-PUSH1, PUSH32 = 0x60, 0x7F
 
 
 class PreflightError(InputError):
     """The node or the bus address is not what the config says; the message says which."""
-
-
-def immutable_windows(runtime: bytes) -> list[int]:
-    """Offsets of the 32-byte immutable placeholders (``PUSH32`` of zeros) in runtime code."""
-    windows = []
-    offset = 0
-    while offset < len(runtime):
-        op = runtime[offset]
-        if PUSH1 <= op <= PUSH32:
-            size = op - PUSH1 + 1
-            if op == PUSH32 and runtime[offset + 1 : offset + 33] == bytes(32):
-                windows.append(offset + 1)
-            offset += 1 + size
-        else:
-            offset += 1
-    return windows
-
-
-def masked(code: bytes, windows: list[int]) -> bytes:
-    """``code`` with each 32-byte window zeroed."""
-    out = bytearray(code)
-    for start in windows:
-        out[start : start + 32] = bytes(32)
-    return bytes(out)
-
-
-def matches_runtime(code: bytes, runtime: bytes) -> bool:
-    """Whether deployed ``code`` is ``runtime`` with only its immutable slots filled in."""
-    if len(code) != len(runtime):
-        return False
-    windows = immutable_windows(runtime)
-    return masked(code, windows) == runtime
 
 
 def check_chain(w3: Any, chain: ChainConfig) -> int:
@@ -104,7 +67,7 @@ def check_bus_code(w3: Any, chain: ChainConfig) -> None:
             )
         return
     runtime = bytes.fromhex(artifact("MessageBus").runtime_bytecode.removeprefix("0x"))
-    if not matches_runtime(code, runtime):
+    if not runtime_matches(code, runtime):
         raise PreflightError(
             f"refusing to sign: {chain.bus} on {chain.name} does not hold this release's "
             "MessageBus code"

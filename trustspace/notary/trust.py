@@ -9,7 +9,7 @@ this order:
 
 1. an address the relying party typed (``--notary``), whose code is checked
    against the Notary runtime code shipped in this package
-   (:func:`runtime_matches`), and whose ``consortium()`` must hold the shipped
+   (:func:`trustspace.artifacts.runtime_matches`), and whose ``consortium()`` must hold the shipped
    Consortium code;
 2. else the relying party's own deployment record for the connected chain
    (:mod:`trustspace.deploy.records`, in :func:`trustspace.paths.deployments_folder`,
@@ -39,14 +39,13 @@ none, so its code must equal the shipped runtime exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from eth_utils.address import is_address, to_checksum_address
 
-from trustspace.artifacts import artifact
+from trustspace.artifacts import artifact, runtime_matches
 from trustspace.crypto.hashing import keccak
 from trustspace.deploy import records
 from trustspace.errors import InputError
@@ -59,15 +58,12 @@ __all__ = [
     "TrustError",
     "TrustedNotary",
     "check_claims",
-    "immutable_windows",
-    "runtime_matches",
     "trusted_notary",
 ]
 
 SOURCE_FLAG = "--notary"
 CODE_RECORDED = "codehash recorded at deployment"
 CODE_SHIPPED = "runtime bytecode shipped with trustspace (immutables masked)"
-_PUSH1, _PUSH32 = 0x60, 0x7F
 
 
 class TrustError(InputError):
@@ -140,50 +136,6 @@ class ApeChainReader:
 
 
 # ------------------------------------------------------------------ code comparison
-
-
-def immutable_windows(runtime: bytes) -> Iterator[tuple[int, int]]:
-    """(start, end) of every ``PUSH32 0`` argument in Solidity ``runtime`` code.
-
-    solc emits a zero placeholder for each immutable read and fills it at
-    deployment; it never pushes a literal zero with PUSH32 (PUSH0 / PUSH1 do
-    that), so these windows are exactly where deployed code may differ.
-    Walks the opcodes so that push data is never read as an opcode.
-    """
-    i = 0
-    while i < len(runtime):
-        op = runtime[i]
-        if _PUSH1 <= op <= _PUSH32:
-            width = op - _PUSH1 + 1
-            if op == _PUSH32 and runtime[i + 1 : i + 33] == bytes(32):
-                yield i + 1, i + 33
-            i += 1 + width
-        else:
-            i += 1
-
-
-def _without_metadata(code: bytes) -> bytes:
-    """``code`` without solc's CBOR metadata trailer (its length is the last two bytes)."""
-    if len(code) < 2:
-        return code
-    length = int.from_bytes(code[-2:], "big") + 2
-    return code[:-length] if length < len(code) else code
-
-
-def runtime_matches(code: bytes, runtime: bytes) -> bool:
-    """True if deployed ``code`` is ``runtime`` with only its immutable placeholders filled
-    (and, possibly, another metadata trailer: it hashes the sources' text, comments
-    included, and is never executed)."""
-    if len(code) != len(runtime) or not runtime:
-        return False
-    code, runtime = _without_metadata(code), _without_metadata(runtime)
-    if len(code) != len(runtime):
-        return False
-    masked_code, masked_runtime = bytearray(code), bytearray(runtime)
-    for start, end in immutable_windows(runtime):
-        masked_code[start:end] = bytes(end - start)
-        masked_runtime[start:end] = bytes(end - start)
-    return masked_code == masked_runtime
 
 
 def _shipped_runtime(name: str) -> bytes:

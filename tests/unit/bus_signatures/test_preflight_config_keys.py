@@ -8,34 +8,33 @@ import pytest
 from eth_account import Account
 from eth_utils.crypto import keccak
 
-from trustspace.artifacts import artifact
+from trustspace.artifacts import artifact, immutable_windows, runtime_matches
 from trustspace.bus.config import Announcements, ConfigError, load_config
 from trustspace.bus.keys import KeySourceError, key_from_ape_account, key_from_env
-from trustspace.bus.preflight import immutable_windows, masked, matches_runtime
 from trustspace.bus.publish import parse_listen
 
 RUNTIME = bytes.fromhex(artifact("MessageBus").runtime_bytecode.removeprefix("0x"))
 
 
 def test_immutable_windows__message_bus__placeholders_found_outside_push_data():
-    windows = immutable_windows(RUNTIME)
+    windows = [start for start, _ in immutable_windows(RUNTIME)]
     assert windows and all(
         RUNTIME[w - 1] == 0x7F and RUNTIME[w : w + 32] == bytes(32) for w in windows
     )
-    assert immutable_windows(bytes([0x7E]) + bytes(31) + bytes([0x7F]) + bytes(32)) == [33]
+    code = bytes([0x7E]) + bytes(31) + bytes([0x7F]) + bytes(32)
+    assert list(immutable_windows(code)) == [(33, 65)]
 
 
-def test_matches_runtime__immutables_filled__matches_other_bytes_changed__does_not():
-    windows = immutable_windows(RUNTIME)
+def test_runtime_matches__immutables_filled__matches_other_bytes_changed__does_not():
+    windows = [start for start, _ in immutable_windows(RUNTIME)]
     deployed = bytearray(RUNTIME)
     for w in windows:
         deployed[w : w + 32] = keccak(bytes([w % 256]))
-    assert matches_runtime(bytes(deployed), RUNTIME)
-    assert masked(bytes(deployed), windows) == RUNTIME
+    assert runtime_matches(bytes(deployed), RUNTIME)
     changed = bytearray(deployed)
     changed[windows[0] - 2] ^= 0xFF  # an opcode next to an immutable
-    assert not matches_runtime(bytes(changed), RUNTIME)
-    assert not matches_runtime(bytes(deployed) + b"\x00", RUNTIME)
+    assert not runtime_matches(bytes(changed), RUNTIME)
+    assert not runtime_matches(bytes(deployed) + b"\x00", RUNTIME)
 
 
 def write(tmp_path, **extra):

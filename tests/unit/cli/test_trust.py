@@ -10,7 +10,7 @@ import os
 import pytest
 from eth_utils.address import to_checksum_address
 
-from trustspace.artifacts import artifact
+from trustspace.artifacts import artifact, immutable_windows, runtime_matches
 from trustspace.crypto.hashing import keccak
 from trustspace.deploy.records import ContractRecord, DeploymentRecord, record_path, save
 from trustspace.notary.trust import (
@@ -19,8 +19,6 @@ from trustspace.notary.trust import (
     TrustedNotary,
     TrustError,
     check_claims,
-    immutable_windows,
-    runtime_matches,
     trusted_notary,
 )
 
