@@ -131,11 +131,11 @@ NOTES: dict[str, str] = {
         "invalidateNonces of a reserved bit)."
     ),
     "consortium.propose": (
-        "No target. Far above its floor because the proposal is stored unpacked: eight struct "
-        "fields plus the ABI-encoded args word by word (about 10 fresh slots), and the "
-        "proposer's approval as a list entry, its length and an approver map (3 more). A packed "
-        "header and a hash of (action, args, reason), with args resupplied at execution, would "
-        "bring it near 100,000. Governance transactions are rare; no target was set."
+        "No target. The header (status, action, threshold snapshot, proposing organisation, "
+        "times) is one packed word since issue 11, but the ABI-encoded args are still stored "
+        "word by word and the proposer's approval as a list entry, its length and an approver "
+        "map. A hash of (action, args, reason), with args resupplied at execution, would bring "
+        "it near 100,000. Governance transactions are rare; no target was set."
     ),
     "consortium.approve": (
         "No target. The approval goes to a list (entry + length) and an approver map, and the "
