@@ -230,10 +230,29 @@ def load_account(alias: str) -> Any:
     return accounts.load(alias)
 
 
+def _unreachable_types() -> tuple[type[BaseException], ...]:
+    # What the chain stacks raise when a node does not answer (imported late: ape is slow).
+    from ape.exceptions import ProviderNotConnectedError
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+    from requests.exceptions import Timeout
+
+    return (UnreachableError, ConnectionError, ProviderNotConnectedError, RequestsConnectionError,
+            Timeout)  # fmt: skip
+
+
+def _is_unreachable(err: BaseException) -> bool:
+    from ape.exceptions import ProviderError
+
+    if isinstance(err, _unreachable_types()):
+        return True
+    # ape reports a node that does not answer as a plain ProviderError.
+    return isinstance(err, ProviderError) and "node found" in str(err).lower()
+
+
 def _exit_code_of(err: BaseException) -> int:
     if isinstance(err, CommandError):
         return err.exit_code
-    if isinstance(err, UnreachableError | ConnectionError):
+    if _is_unreachable(err):
         return EXIT_UNREACHABLE
     return EXIT_BAD_INPUT
 
@@ -247,7 +266,15 @@ class TrustspaceGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except (TrustspaceError, InputError, OSError) as err:
-            if ctx.meta.get(DEBUG_META):
-                traceback.print_exc()
-            fields = err.fields if isinstance(err, CommandError) else {}
-            fail(str(err), _exit_code_of(err), **fields)
+            self._report(ctx, err)
+        except Exception as err:
+            if not _is_unreachable(err):
+                raise
+            self._report(ctx, err, prefix="cannot reach the chain: ")
+
+    @staticmethod
+    def _report(ctx: click.Context, err: BaseException, prefix: str = "") -> NoReturn:
+        if ctx.meta.get(DEBUG_META):
+            traceback.print_exc()
+        fields = err.fields if isinstance(err, CommandError) else {}
+        fail(prefix + str(err), _exit_code_of(err), **fields)
