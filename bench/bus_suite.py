@@ -242,7 +242,7 @@ def measure_other_writes() -> list[Figure]:
         count = len(logs)
         cp = Checkpoint(customs.chain_id, customs.bus.address, tree.root(count), count - 1)
         orgs = dict(zip(*tax.bus.functions.validators(customs.chain_id).call(), strict=True))
-        sigs = {k.address: sign_checkpoint(cp, k.key) for k in env.validators}
+        sigs: dict[str, bytes] = {k.address: sign_checkpoint(cp, k.key) for k in env.validators}
         packed = select_signatures(sigs, orgs, 3)
         dest_tx = TxSender(tax.w3, mnemonic_key(18))
         dest_tx.transact(

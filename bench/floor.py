@@ -20,7 +20,7 @@ about the code; each :class:`FloorModel` states it with a one-line reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 TX_BASE = 21_000
@@ -123,8 +123,10 @@ def shapes(raw_logs: Iterable[object]) -> list[LogShape]:
     """LogShapes of raw receipt logs (dicts or objects with ``topics`` and ``data``)."""
     out = []
     for log in raw_logs:
-        get = log.get if isinstance(log, dict) else lambda k, _l=log: getattr(_l, k)
-        data = get("data")
+        if isinstance(log, Mapping):
+            data, topics = log["data"], log["topics"]
+        else:
+            data, topics = getattr(log, "data"), getattr(log, "topics")  # noqa: B009
         raw = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
-        out.append(LogShape(len(get("topics")), len(raw)))
+        out.append(LogShape(len(topics), len(raw)))
     return out

@@ -72,7 +72,7 @@ def measure() -> dict[str, Any]:
 
         def signatures(count: int) -> tuple[Checkpoint, bytes]:
             cp = Checkpoint(customs.chain_id, customs.bus.address, tree.root(count), count - 1)
-            sigs = {k.address: sign_checkpoint(cp, k.key) for k in env.validators}
+            sigs: dict[str, bytes] = {k.address: sign_checkpoint(cp, k.key) for k in env.validators}
             packed = select_signatures(sigs, orgs, 3)
             assert packed is not None
             return cp, packed

@@ -365,9 +365,9 @@ def measure_consortium_and_notary(rec: GasRecorder, *, big_batch: int = 2**20) -
                                                            sender=notary_key))  # fmt: skip
     rec.tx("notary.revoke_whole_batch", client.revoke(small, 1, sender=notary_key))
     revocable, _ = client.attest(hash_bytes(b"doc-3"), schema, sender=notary_key)
-    request = client.revoke_request(str(notary_key.address), revocable, 1, nonce=2)
-    signature = eip712.sign(request, notary_key.private_key, chain_id, notary.address)
-    rec.tx("notary.revokeBySig", client.revoke_by_sig(request, signature, sender=relayer))
+    revoke = client.revoke_request(str(notary_key.address), revocable, 1, nonce=2)
+    signature = eip712.sign(revoke, notary_key.private_key, chain_id, notary.address)
+    rec.tx("notary.revokeBySig", client.revoke_by_sig(revoke, signature, sender=relayer))
     rec.tx("notary.invalidateNonces", notary.invalidateNonces(7, 1, sender=notary_key))
 
     index = big_batch - 1

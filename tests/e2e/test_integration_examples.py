@@ -12,7 +12,8 @@ from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance
 from trustspace.deploy.config import local_config
 from trustspace.deploy.deployer import SuiteDeployer
-from trustspace.devnet.chains import ChainSpec, free_port, local_chains
+from trustspace.devnet.chains import free_port, local_chains
+from trustspace.networks import ChainSpec
 from trustspace.paths import project_root
 
 pytestmark = pytest.mark.anvil

@@ -9,7 +9,8 @@ from trustspace.console import NotDeployed, namespace
 from trustspace.consortium.constants import Role
 from trustspace.deploy.config import local_config
 from trustspace.deploy.deployer import SuiteDeployer
-from trustspace.devnet.chains import ChainSpec, free_port, local_chains
+from trustspace.devnet.chains import free_port, local_chains
+from trustspace.networks import ChainSpec
 from trustspace.paths import project_root
 
 
@@ -26,7 +27,7 @@ def recorded_suite(
 def test_namespace__recorded_chain__binds_contracts_and_helpers(
     project, chain, recorded_suite, tmp_path, customs_admin, tax_admin, customs_notary
 ):
-    said = []
+    said: list[str] = []
     names = namespace(project, chain.provider, tmp_path, said.append)
     assert names["consortium"].address == recorded_suite.consortium.address
     assert names["notary"].address == recorded_suite.notary.address
@@ -55,7 +56,7 @@ def test_namespace__recorded_chain__binds_contracts_and_helpers(
 
 
 def test_namespace__no_deployment__explains_instead_of_failing(project, chain, tmp_path):
-    said = []
+    said: list[str] = []
     names = namespace(project, chain.provider, tmp_path / "empty", said.append)
     assert "no trustspace deployment recorded" in said[0]
     assert "ape run deploy suite" in said[0]

@@ -2,10 +2,12 @@
 
 import pytest
 
+from tests.utils.deployments import recorded
 from trustspace.deploy.config import local_config
 from trustspace.deploy.deployer import SuiteDeployer, load_suite
-from trustspace.deploy.records import DeploymentError, load
-from trustspace.devnet.chains import ChainSpec, free_port, local_chains
+from trustspace.deploy.records import DeploymentError
+from trustspace.devnet.chains import free_port, local_chains
+from trustspace.networks import ChainSpec
 
 pytestmark = pytest.mark.anvil
 
@@ -21,7 +23,7 @@ def test_deploy__chain_reset_between_runs__is_reported_then_replaced(
     spec = ChainSpec("tax", 31339, free_port())
     with local_chains([spec]), networks.parse_network_choice(spec.url) as provider:
         first = _deployer(project, provider, (deployer, founding_admins), tmp_path).deploy()
-        record = load(first.path)
+        record = recorded(first.path)
         assert record.chain_id == 31339
         assert all(e.block and e.gas_used for _, e in record.deployed())
     with local_chains([spec]), networks.parse_network_choice(spec.url) as provider:
@@ -62,7 +64,7 @@ def test_ape_run_deploy__non_local_chain_id__asks_before_sending(tmp_path):
             timeout=300,
         )  # fmt: skip
     assert accepted.returncode == 0, accepted.stdout[-2000:] + accepted.stderr[-2000:]
-    assert load(tmp_path / "ethereum-custom-2026.json").chain_id == 2026
+    assert recorded(tmp_path / "ethereum-custom-2026.json").chain_id == 2026
 
 
 def test_deploy_over_web3__same_deployer__records_rebinds_and_governs(tmp_path):
@@ -89,7 +91,7 @@ def test_deploy_over_web3__same_deployer__records_rebinds_and_governs(tmp_path):
         suite = deployer.deploy()
         assert set(suite.contracts) == set(CONTRACT_NAMES)
         assert suite.path.name == "ethereum-custom-31338.json"
-        record = load(suite.path)
+        record = recorded(suite.path)
         assert all(e.block and e.gas_used and e.codehash for _, e in record.deployed())
         factory = record.address("DIDRegistryFactory")
         chain = Web3Chain(w3)

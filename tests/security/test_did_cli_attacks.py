@@ -51,7 +51,9 @@ class Chain:
         # The eth-tester node's own unlocked account (not an ape test account).
         self.funder, *_ = self.w3.eth.accounts
         self.registry = self.deploy("DIDRegistry")
-        self.contract = self.w3.eth.contract(address=self.registry, abi=abi("DIDRegistry"))
+        self.contract = self.w3.eth.contract(
+            address=Web3.to_checksum_address(self.registry), abi=abi("DIDRegistry")
+        )
         self.chain = f"{URL}={self.registry}"
 
     def deploy(self, name: str, *args: Any) -> str:
@@ -61,7 +63,9 @@ class Chain:
 
     def actor(self, role: str) -> Any:
         account = Account.from_key(keccak(text=f"trustspace did attack actor: {role}"))
-        self.w3.eth.send_transaction({"from": self.funder, "to": account.address, "value": 10**20})
+        self.w3.eth.send_transaction(
+            {"from": self.funder, "to": account.address, "value": self.w3.to_wei(100, "ether")}
+        )
         return account
 
     def publish(self, identity: Any, name: str, value: bytes) -> None:

@@ -59,7 +59,9 @@ def victim_entries_with_high_s_twin() -> list[dict]:
 async def impersonating(request):
     decoy = Checkpoint(ORIGIN, BUS, keccak(b"fake root"), GENUINE.index)
     own = SignatureEntry(decoy, HOSTILE.address, sign_checkpoint(decoy, HOSTILE.key)).to_json()
-    body = {"signatures": [*victim_entries_with_high_s_twin(), own, [], None, "x"]}
+    body: dict[str, list[object]] = {
+        "signatures": [*victim_entries_with_high_s_twin(), own, [], None, "x"]
+    }
     return web.json_response(body)
 
 

@@ -25,7 +25,7 @@ class HostileServer:
             await self.runner.setup()
             site = web.TCPSite(self.runner, "127.0.0.1", 0)
             await site.start()
-            self.port = site._server.sockets[0].getsockname()[1]
+            self.port = self.runner.addresses[0][1]
 
         def run() -> None:
             asyncio.set_event_loop(self.loop)

@@ -275,6 +275,9 @@ class ApeChain:
     def _compiler_entries(self) -> list[dict[str, Any]]:
         if self.project is None:
             return list(shipped_manifest().get("compilers", []))
+        # The manifest lists compilers only once the sources are compiled (a fresh checkout
+        # has not been yet); load_contracts compiles what is missing and is a no-op after.
+        self.project.load_contracts()
         return [
             {"name": c.name, "version": c.version, "contractTypes": c.contractTypes or []}
             for c in self.project.manifest.compilers or []

@@ -417,7 +417,7 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
 
     # Governance needs propose -> approve -> execute runs, so this machine takes
     # longer runs and fewer examples than the profile's default.
-    profile = settings.default
+    profile = settings()  # the loaded profile
     run_state_machine_as_test(
         ConsortiumMachine,
         settings=settings(

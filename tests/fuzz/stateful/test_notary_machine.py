@@ -235,8 +235,8 @@ def test_notary__random_operations__validity_matches_model(
     run_state_machine_as_test(
         NotaryMachine,
         settings=settings(
-            max_examples=settings.default.max_examples,
-            stateful_step_count=settings.default.stateful_step_count,
+            max_examples=settings().max_examples,
+            stateful_step_count=settings().stateful_step_count,
             deadline=None,
         ),
     )

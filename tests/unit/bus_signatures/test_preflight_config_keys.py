@@ -38,7 +38,7 @@ def test_runtime_matches__immutables_filled__matches_other_bytes_changed__does_n
 
 
 def write(tmp_path, **extra):
-    chains = {
+    chains: dict[str, dict[str, object]] = {
         "customs": {"rpc": "http://127.0.0.1:8546", "bus": "0x" + "11" * 20, "chain_id": 31338},
         "hub": {"rpc": "http://127.0.0.1:8545", "bus": "0x" + "22" * 20},
     }

@@ -22,7 +22,7 @@ from trustspace.consortium.constants import (
     Role,
 )
 from trustspace.consortium.governance import encode_args, reason_hash
-from trustspace.devnet.toolchain import project_root
+from trustspace.paths import project_root
 
 ZERO = "0x" + "00" * 20
 
@@ -36,6 +36,7 @@ def solidity_role_constants() -> dict[str, int]:
 
 def test_role_getters__equal_python_role_flags(consortium):
     for role in Role:
+        assert role.name is not None
         assert getattr(consortium, role.name)() == role.value, role.name
 
 
@@ -109,8 +110,13 @@ def test_proposal_statuses__read_back_as_python_values(
 
 def valid_args(action: Action, *, consortium, outsider, customs_admin, target) -> bytes:
     """Arguments the default Consortium accepts at proposal time for each action."""
-    node = {"enode_high": b"\x01" * 32, "enode_low": b"\x02" * 32, "ip": b"\x03" * 16, "port": 1}
-    values = {
+    node: dict[str, object] = {
+        "enode_high": b"\x01" * 32,
+        "enode_low": b"\x02" * 32,
+        "ip": b"\x03" * 16,
+        "port": 1,
+    }
+    table: dict[Action, dict[str, object]] = {
         Action.ADD_ORG: {"name": "Ministry", "kind": OrgKind.MINISTRY},
         Action.SUSPEND_ORG: {"org_id": 3},
         Action.REINSTATE_ORG: {"org_id": 3},  # suspended first by the test
@@ -125,8 +131,8 @@ def valid_args(action: Action, *, consortium, outsider, customs_admin, target) -
         Action.REMOVE_NODE: node,  # added first by the test
         Action.SET_PROTECTED: {"target": target, "protected": True},
         Action.CALL: {"target": target, "data": b""},
-    }[action]
-    return encode_args(action, **values)
+    }
+    return encode_args(action, **table[action])
 
 
 # The event each action emits when executed: proves the number means that action on chain.

@@ -82,7 +82,8 @@ def test_constructor__threshold_counts_orgs_not_admin_keys(
 
 def test_constructor__bad_seeds__revert(deploy_consortium, customs_admin, tax_admin):
     with ape.reverts("consortium: unknown kind"):
-        deploy_consortium(orgs=[OrgSeed("X", 7, [customs_admin])], threshold=1)
+        unknown = OrgSeed("X", 7, [customs_admin])  # type: ignore[arg-type]  # the kind under test
+        deploy_consortium(orgs=[unknown], threshold=1)
     with ape.reverts("consortium: empty name"):
         deploy_consortium(orgs=[OrgSeed("", OrgKind.TAX, [customs_admin])], threshold=1)
     with ape.reverts("consortium: account already registered"):

@@ -12,7 +12,7 @@ import ast
 import re
 from pathlib import Path
 
-from trustspace.devnet.toolchain import project_root
+from trustspace.paths import project_root
 
 REASON = re.compile(r'"(consortium: [^"]+)"')
 

@@ -67,7 +67,7 @@ def resolver(source: ReceiptSource) -> Resolver:
 @pytest.fixture
 def sign(registry: Any) -> Callable[..., reg.Signature]:
     """sign(op, signer, identity, *args, nonce=None): a signature for a *Signed call."""
-    digests = {
+    digests: dict[str, Callable[..., bytes]] = {
         "changeOwner": reg.change_owner_digest,
         "addDelegate": reg.add_delegate_digest,
         "revokeDelegate": reg.revoke_delegate_digest,
@@ -106,11 +106,14 @@ class Web3Chain:
 
         from trustspace.artifacts import abi
 
-        self.w3 = Web3(EthereumTesterProvider())
+        self.tester = EthereumTesterProvider()
+        self.w3 = Web3(self.tester)
         self.url = TESTER_URL
         self._funder = self.w3.eth.accounts[0]
         self.registry = self.deploy("DIDRegistry")
-        self.contract = self.w3.eth.contract(address=self.registry, abi=abi("DIDRegistry"))
+        self.contract = self.w3.eth.contract(
+            address=Web3.to_checksum_address(self.registry), abi=abi("DIDRegistry")
+        )
 
     def deploy(self, name: str, *args: Any) -> str:
         from trustspace.artifacts import abi, bytecode
@@ -125,7 +128,9 @@ class Web3Chain:
         from eth_utils.crypto import keccak
 
         account = Account.from_key(keccak(text=f"trustspace did test actor: {role}"))
-        self.w3.eth.send_transaction({"from": self._funder, "to": account.address, "value": 10**20})
+        self.w3.eth.send_transaction(
+            {"from": self._funder, "to": account.address, "value": self.w3.to_wei(100, "ether")}
+        )
         return account
 
     def send(self, account: Any, call: Any) -> Any:
@@ -160,7 +165,9 @@ class Web3Chain:
     def time_travel(self, seconds: int) -> None:
         """Mine the next block ``seconds`` after the latest one."""
         latest = int(self.w3.eth.get_block("latest")["timestamp"])
-        self.w3.provider.ethereum_tester.time_travel(latest + seconds)
+        tester = self.tester.ethereum_tester
+        assert tester is not None
+        tester.time_travel(latest + seconds)
 
 
 @pytest.fixture

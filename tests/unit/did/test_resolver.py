@@ -113,6 +113,7 @@ def test_resolve__1000_changes__one_single_block_query_per_change(
 def test_consortium_view__org_did_and_account(consortium, customs_admin, outsider):
     org_id = consortium.org_of(customs_admin)
     view = consortium_view(consortium, customs_admin.address)
+    assert view is not None
     assert view["organisation"]["id"] == org_id
     assert view["organisation"]["name"] == "Customs Authority"
     assert view["organisation"]["kind"] == "CUSTOMS"

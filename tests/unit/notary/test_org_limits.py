@@ -28,8 +28,12 @@ _ABI = [
 def huge_org_consortium(deployer):
     """A stand-in Consortium for which every account is a NOTARY of organisation 2**32."""
     stub = ContractContainer(
-        ContractType(
-            contractName="HugeOrgConsortium", abi=_ABI, deploymentBytecode={"bytecode": _INIT.hex()}
+        ContractType.model_validate(
+            {
+                "contractName": "HugeOrgConsortium",
+                "abi": _ABI,
+                "deploymentBytecode": {"bytecode": _INIT.hex()},
+            }
         )
     )
     consortium = deployer.deploy(stub)

@@ -111,7 +111,7 @@ def test_requests__organisation_outside_uint32_or_zero__refused(org_id):
 
 def test_requests__without_organisation__refused():
     with pytest.raises(TypeError, match="org_id"):
-        eip712.RevokeRequest(revoker=NOTARY, id=bytes(32), reason=0, nonce=0, deadline=0)
+        eip712.RevokeRequest(revoker=NOTARY, id=bytes(32), reason=0, nonce=0, deadline=0)  # type: ignore[call-arg]
 
 
 def test_random_nonce__large_and_distinct():

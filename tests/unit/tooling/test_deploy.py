@@ -4,10 +4,11 @@ import json
 
 import pytest
 
+from tests.utils.deployments import recorded
 from trustspace.artifacts import DEPLOYABLE
 from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
 from trustspace.deploy.deployer import SuiteDeployer, load_suite, suite_contract
-from trustspace.deploy.records import PENDING, DeploymentError, load
+from trustspace.deploy.records import PENDING, DeploymentError
 from trustspace.deploy.wiring import Wiring, wiring_calls
 
 
@@ -32,7 +33,7 @@ def make_deployer(project, chain, deployer, suite_config, tmp_path):
             **kwargs,
         )
 
-    build.events = events
+    build.events = events  # type: ignore[attr-defined]  # the fixture's report log
     return build
 
 
@@ -42,13 +43,14 @@ def test_deploy__fresh_chain__deploys_and_wires_the_suite(make_deployer, tmp_pat
     assert suite.notary.consortium() == suite.consortium.address
     assert suite.consortium.org_count() == 5
     assert suite.consortium.threshold() == 3
-    record = load(suite.path)
+    record = recorded(suite.path)
     assert record.chain_id == chain.chain_id
     assert set(record.compilers) == {"solidity", "vyper"}
     for name in CONTRACT_NAMES:
         entry = record.contracts[name]
         assert entry.status == "deployed"
-        assert entry.tx_hash.startswith("0x") and entry.codehash.startswith("0x")
+        assert entry.tx_hash and entry.tx_hash.startswith("0x")
+        assert entry.codehash and entry.codehash.startswith("0x")
         assert entry.block is not None and entry.compiler
 
 
@@ -79,7 +81,7 @@ def test_deploy__pending_entry_that_was_mined__is_completed_not_resent(
     make_deployer, chain, deployer
 ):
     suite = make_deployer().deploy()
-    record = load(suite.path)
+    record = recorded(suite.path)
     record.contracts["Notary"].status = PENDING
     suite.path.write_text(json.dumps(record.to_json()))
     nonce = chain.provider.get_nonce(deployer.address)
@@ -154,7 +156,7 @@ def test_is_local_network__needs_a_local_chain_id_on_this_machine(network, chain
 
 def test_deploy__pending_entry_that_never_landed__is_sent_again_once(make_deployer, outsider):
     suite = make_deployer().deploy(["Consortium", "DIDRegistryFactory", "DIDRegistry"])
-    record = load(suite.path)
+    record = recorded(suite.path)
     from trustspace.deploy.records import ContractRecord, save
 
     record.contracts["Notary"] = ContractRecord(
@@ -169,7 +171,7 @@ def test_deploy__pending_entry_that_never_landed__is_sent_again_once(make_deploy
     full = make_deployer().deploy()
     assert ("deployed", "Notary") in make_deployer.events
     assert full.notary.address != outsider.address
-    assert load(suite.path).contracts["Notary"].status == "deployed"
+    assert recorded(suite.path).contracts["Notary"].status == "deployed"
 
 
 def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
@@ -189,7 +191,7 @@ def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
     assert here.bus.isSender(here.notary)
     assert here.bus.destinationBus(31339) == peer.bus.address
     assert tuple(here.notary.mirroring(31339)) == (here.bus.address, peer.notary.address)
-    assert {e["status"] for e in load(here.path).wiring.values()} == {"executed"}
+    assert {e["status"] for e in recorded(here.path).wiring.values()} == {"executed"}
     assert Wiring(here).enact(calls, approvers) == []
 
 
@@ -239,7 +241,7 @@ def test_wiring__decisions_recorded_with_proposal_and_execution_hash(
     here = make_deployer().deploy()
     calls = wiring_calls(here.record, {})
     receipts = Wiring(here).enact(calls, [customs_admin, tax_admin, maritime_admin])
-    wiring = load(here.path).wiring
+    wiring = recorded(here.path).wiring
     executions = [receipts[i] for i in (3, 7)]
     assert [wiring[c.key]["tx_hash"] for c in calls] == [str(r.txn_hash) for r in executions]
     assert [wiring[c.key]["proposal_id"] for c in calls] == [1, 2]

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from trustspace.devnet.toolchain import project_root, solc_wrapper_path
+from trustspace.devnet.toolchain import solc_wrapper_path
+from trustspace.paths import project_root
 
 ROOT = project_root()
 
@@ -187,7 +188,7 @@ def test_problems__reports_each_missing_part():
             "outputs": [{"name": "", "type": "bool"}],
         }
     ]
-    userdoc = {"methods": {}}
+    userdoc: dict[str, dict[str, object]] = {"methods": {}}
     devdoc = {"methods": {"f(uint256,address)": {"params": {"a": "x"}}}}
     assert problems(abi, userdoc, devdoc) == [
         "f(uint256,address): no @notice",
