@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from ape.exceptions import ContractLogicError
+
 from trustspace.artifacts import Artifact, build_artifacts
 from trustspace.paths import project_root
 
@@ -20,3 +22,8 @@ def test_contract(name: str) -> Artifact:
 
 
 test_contract.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+#: What a revert without data raises through ape 0.8.51: ContractLogicError, or ValueError when
+#: ape's trace enrichment parses the empty return data (``int("0x", 16)``) after tracing was on.
+EMPTY_REVERT: tuple[type[Exception], ...] = (ContractLogicError, ValueError)

@@ -3,6 +3,7 @@
 import ape
 import pytest
 
+from tests.utils.contracts import EMPTY_REVERT
 from trustspace.consortium.constants import ALL_ROLES, Action, Role
 from trustspace.consortium.governance import encode_args, reason_hash
 
@@ -229,7 +230,10 @@ def test_role_expiry__several_flags__unknown_role_reverts(consortium, customs_ad
 
 
 def test_raw_args__malformed_encoding__reverts(consortium, customs_admin):
-    with ape.reverts():
+    # An empty revert: once an earlier test has traced a call, ape 0.8.51's trace enrichment
+    # raises ValueError on the empty return data instead of ContractLogicError, so both
+    # count as the revert; the state check below proves nothing was written.
+    with pytest.raises(EMPTY_REVERT):
         consortium.propose(Action.GRANT_ROLE, b"\x01\x02", b"\0" * 32, sender=customs_admin)
     assert consortium.proposal_count() == 0
 

@@ -3,6 +3,7 @@
 import ape
 import pytest
 
+from tests.utils.contracts import EMPTY_REVERT
 from trustspace.consortium.constants import Action
 from trustspace.consortium.governance import encode_args
 
@@ -154,6 +155,9 @@ def test_call__reentrant_execute__blocked(consortium, governance, approvers, pro
     data = target.reenter.encode_input(inner)
     outer = governance.propose(Action.CALL, sender=approvers[0], target=target, data=data)
     governance.approve(outer, sender=approvers[1])
-    with ape.reverts():
+    # An empty revert: once an earlier test has traced a call, ape 0.8.51's trace enrichment
+    # raises ValueError on the empty return data instead of ContractLogicError, so both
+    # count as the revert; the state check below proves nothing was written.
+    with pytest.raises(EMPTY_REVERT):
         governance.execute(outer, sender=approvers[0])
     assert consortium.threshold() == 2
