@@ -7,7 +7,6 @@ own deployment record (``$TRUSTSPACE_DEPLOYMENTS``, written by the ``trusted`` f
 
 import json
 
-import ape
 import pytest
 from click.testing import CliRunner
 
@@ -209,11 +208,12 @@ def test_revoke__outsider__fails(notarize_args, run, cli_notary, outsider, alias
     doc = tmp_path / "a.txt"
     doc.write_text("a")
     rid = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]["record_id"]
-    # The contract's custom error reaches the caller unchanged.
-    with ape.reverts(cli_notary.NotaryNotNotary, account=outsider.address):
-        CliRunner().invoke(
-            main, ["revoke", rid, "--account", alias(outsider), "--yes"], catch_exceptions=False
-        )
+    # The contract's custom error reaches the user decoded, by name and values, as one line.
+    out = run("revoke", rid, "--account", alias(outsider), "--yes", "--json", code=2).output
+    assert json.loads(out)["error"] == (
+        f"the chain refused the transaction: NotaryNotNotary(account={outsider.address})"
+    )
+    assert cli_notary.status(rid) == 1  # still VALID: the refused call changed nothing
 
 
 def test_notarize_files_with_parent__trace_shows_lineage(
