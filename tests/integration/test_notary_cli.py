@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from tests.utils.relying_party import write_record
 from trustspace.cli import main
 from trustspace.cli.notary import COMMANDS
+from trustspace.cli.options import REVERT_HINTS
 from trustspace.consortium.constants import Role
 from trustspace.crypto.hashing import hash_bytes
 
@@ -211,7 +212,8 @@ def test_revoke__outsider__fails(notarize_args, run, cli_notary, outsider, alias
     # The contract's custom error reaches the user decoded, by name and values, as one line.
     out = run("revoke", rid, "--account", alias(outsider), "--yes", "--json", code=2).output
     assert json.loads(out)["error"] == (
-        f"the chain refused the transaction: NotaryNotNotary(account={outsider.address})"
+        f"the chain refused the transaction: NotaryNotNotary(account={outsider.address}): "
+        f"{REVERT_HINTS['NotaryNotNotary']}"
     )
     assert cli_notary.status(rid) == 1  # still VALID: the refused call changed nothing
 

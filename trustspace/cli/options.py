@@ -50,6 +50,7 @@ __all__ = [
     "EXIT_NOT_VALID",
     "EXIT_OK",
     "EXIT_UNREACHABLE",
+    "REVERT_HINTS",
     "CommandError",
     "TrustspaceGroup",
     "account_option",
@@ -501,6 +502,28 @@ def describe_revert(err: BaseException) -> str:
     return message
 
 
+#: What to do about the refusals a user meets most, by custom error name.
+REVERT_HINTS: dict[str, str] = {
+    "NotaryNotNotary": "the account holds no NOTARY role: ask your Consortium to grant it "
+    "(trustspace gov propose grant-role …)",
+    "NotaryUnknownSchema": "no such schema on this Notary: list them with `trustspace schema list`",
+    "NotarySchemaDeprecated": "the schema is deprecated: use its successor "
+    "(`trustspace schema list`)",
+    "NotaryAlreadyAttested": "this document is already notarized: verify it instead",
+    "NotaryAlreadyRevoked": "the record is already revoked",
+    "NotaryUnknownRecord": "no such record on this Notary (another chain?)",
+    "NotaryNotAttester": "only the organisation that attested a record may revoke it",
+    "NotaryNoPeer": "no Notary is wired for that chain: run `ape run deploy wire` first",
+    "NotaryNoBus": "this Notary has no message bus: run `ape run deploy wire` first",
+}
+
+
+def _hinted(line: str) -> str:
+    name = line.split("(", 1)[0]
+    hint = REVERT_HINTS.get(name)
+    return f"{line}: {hint}" if hint else line
+
+
 def _exit_code_of(err: BaseException) -> int:
     if isinstance(err, CommandError):
         return err.exit_code
@@ -522,7 +545,7 @@ def _known_ape_failure(err: BaseException) -> str | None:
     )
 
     if isinstance(err, ContractLogicError):
-        return f"the chain refused the transaction: {describe_revert(err)}"
+        return f"the chain refused the transaction: {_hinted(describe_revert(err))}"
     if isinstance(err, OutOfGasError):
         return "the transaction ran out of gas: it would revert; check its inputs"
     if isinstance(err, SignatureError):
