@@ -15,16 +15,20 @@ from pathlib import Path
 import click
 from ape import accounts, project
 from ape.cli import ConnectedProviderCommand, account_option
+from ape.exceptions import ContractLogicError
 from rich.console import Console
 
-from trustspace.ape_tuning import cache_custom_networks
+from trustspace.ape_tuning import cache_custom_networks, quiet_revert_traces
+from trustspace.artifacts import revert_reason
 from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
 from trustspace.deploy.deployer import SuiteDeployer, load_suite
 from trustspace.deploy.deployer import is_local_network as _is_local
 from trustspace.deploy.records import DeploymentError
+from trustspace.deploy.stacks import ApeChain
 
 cache_custom_networks()
-console = Console()
+quiet_revert_traces(lambda: False)
+console = Console(soft_wrap=True)
 STYLES = {"exists": "dim", "deployed": "green", "completed": "cyan", "pending": "yellow"}
 
 
@@ -122,13 +126,50 @@ def contract(provider, name, account, config, deployments, replace_stale, yes):
 @cli.command(cls=ConnectedProviderCommand)
 @click.option("--deployments", type=click.Path(file_okay=False))
 def status(provider, deployments):
-    """Show what is recorded for this network and whether the chain agrees."""
+    """Show what is recorded for this network and whether the chain agrees (always prints)."""
+    from trustspace.deploy.records import default_folder, load, record_path
+
+    folder = Path(deployments) if deployments else default_folder()
+    ecosystem, network = provider.network.ecosystem.name, provider.network.name
+    path = record_path(folder, ecosystem, network, provider.chain_id)
+    choice = f"{ecosystem}:{network}"
     try:
-        found = load_suite(project, provider, Path(deployments) if deployments else None)
+        record = load(path)
     except DeploymentError as err:
         raise click.ClickException(str(err)) from err
-    for name, entry in found.record.deployed():
-        console.print(f"{name:<20} {entry.address} block {entry.block} tx {entry.tx_hash}")
+    console.print(f"[bold]{choice}[/] chain {provider.chain_id}, record {path}")
+    if record is None:
+        console.print(
+            f"nothing recorded: deploy with `ape run deploy suite --network {choice}:node`"
+        )
+        return
+    chain = ApeChain(None, provider, project)
+    problems = []
+    for name in CONTRACT_NAMES:
+        entry = record.contracts.get(name)
+        if entry is None:
+            console.print(f"{'missing':>9} {name:<20}")
+            continue
+        has_code = bool(chain.code(entry.address))
+        note = "" if has_code or entry.status != "deployed" else "  [bold red]no code (stale)[/]"
+        console.print(
+            f"{entry.status:>9} {name:<20} {entry.address} block {entry.block} "
+            f"tx {entry.tx_hash}{note}"
+        )
+    if record.genesis and record.genesis != chain.genesis():
+        problems.append("block 0 differs: the chain was restarted since this record was made")
+    for problem in problems:
+        console.print(f"[bold red]stale[/] {problem}")
+    pending = [n for n, e in record.contracts.items() if e.status != "deployed"]
+    if pending:
+        console.print(
+            f"pending {', '.join(pending)}: complete with "
+            f"`ape run deploy suite --network {choice}:node`"
+        )
+    for key, wired in record.wiring.items():
+        console.print(
+            f"{'wiring':>9} {key:<20} proposal {wired.get('proposal_id')} {wired.get('status')}"
+        )
 
 
 @cli.command(cls=ConnectedProviderCommand)
@@ -136,8 +177,8 @@ def status(provider, deployments):
     "--peer",
     "peers",
     multiple=True,
-    type=int,
-    help="Chain id of a peer chain whose record is in the deployments folder (repeat).",
+    help="Peer chain by network name (customs, ethereum:tax) or by a chain id that exactly "
+    "one record has; its record must be in the deployments folder (repeat).",
 )
 @click.option(
     "--validators",
@@ -156,18 +197,27 @@ def wire(provider, peers, validators, account, deployments, yes):
     """
     import json
 
-    from trustspace.deploy.records import default_folder, find
+    from trustspace.deploy.peers import peer_problems, resolve_peer
+    from trustspace.deploy.records import default_folder
     from trustspace.deploy.wiring import Wiring, wiring_calls
 
     folder = Path(deployments) if deployments else default_folder()
     try:
         suite = load_suite(project, provider, folder)
         records = {}
-        for chain_id in peers:
-            record = find(folder, chain_id)
-            if record is None:
-                raise DeploymentError(f"no record of chain {chain_id} in {folder}")
-            records[chain_id] = record
+        for spec_text in peers:
+            peer = resolve_peer(folder, spec_text)
+            problems = peer_problems(peer)
+            if problems:
+                raise DeploymentError(
+                    f"--peer {spec_text}: the record {peer.record.network} is stale: "
+                    f"{'; '.join(problems)}. A bus origin cannot be changed once wired: "
+                    "redeploy the peer (`ape run deploy suite --network "
+                    f"{peer.record.network}:node --replace-stale`) before wiring"
+                )
+            if peer.record.chain_id in records:
+                raise DeploymentError(f"--peer {spec_text}: chain {peer.record.chain_id} twice")
+            records[peer.record.chain_id] = peer.record
         keys, threshold = [], 0
         if validators:
             spec = json.loads(Path(validators).read_text())
@@ -184,7 +234,13 @@ def wire(provider, peers, validators, account, deployments, yes):
         console.print(f"  {call.key:<24} {call.contract}.{call.function}: {call.description}")
     if _is_local(provider):
         threshold_now = int(suite.consortium.threshold())
-        wiring.enact(calls, list(accounts.test_accounts[1 : 1 + threshold_now]))
+        try:
+            wiring.enact(calls, list(accounts.test_accounts[1 : 1 + threshold_now]))
+        except ContractLogicError as err:
+            raise click.ClickException(
+                f"wiring refused by the chain: {revert_reason(err)} (the open proposal is kept "
+                "in the record; fix the cause and run wire again to resume it)"
+            ) from err
         return
     if account is None:
         raise click.UsageError("--account (an ADMIN of this chain) is required here")

@@ -36,6 +36,7 @@ __all__ = [
     "contract_type",
     "decode_revert",
     "immutable_windows",
+    "revert_reason",
     "runtime_matches",
     "shipped_manifest",
     "shipped_manifest_path",
@@ -257,3 +258,38 @@ def decode_revert(data: bytes) -> str | None:
         for t, v in zip(types, values, strict=True)
     ]
     return f"{name}({', '.join(f'{n}={v}' for n, v in zip(names, shown, strict=True))})"
+
+
+def _hex_bytes(value: str) -> bytes | None:
+    text = value.strip()
+    if not text.startswith("0x") or len(text) < 10:
+        return None
+    try:
+        return bytes.fromhex(text[2:])
+    except ValueError:
+        return None
+
+
+def revert_reason(err: BaseException) -> str:
+    """Why an ape call or transaction reverted, in one line: the custom error by name and values
+    (decoded with every shipped ABI, so an error bubbling up through the Consortium's CALL is
+    named too), or the reason string."""
+    from ape.exceptions import CustomError
+
+    if isinstance(err, CustomError):
+        values = ", ".join(f"{k}={v}" for k, v in err.inputs.items())
+        return f"{err.name}({values})"
+    # The node's own exception holds the whole revert data (ape's message may lack the
+    # selector: the in-process EVM's message is the arguments only).
+    base = getattr(err, "base_err", None)
+    for raw in getattr(base, "args", ()):
+        data = raw if isinstance(raw, bytes) else _hex_bytes(raw) if isinstance(raw, str) else None
+        if data and (decoded := decode_revert(data)):
+            return decoded
+    message = str(getattr(err, "message", "") or "").strip() or str(err).strip()
+    data = _hex_bytes(message)
+    if data is not None:
+        return decode_revert(data) or f"undecoded revert data {message}"
+    if not message or message in ("Transaction failed.", "reverted without message"):
+        return "reverted without a reason"
+    return message

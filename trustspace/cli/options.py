@@ -467,39 +467,11 @@ def _is_unreachable(err: BaseException) -> bool:
     return isinstance(err, ProviderError) and "node found" in str(err).lower()
 
 
-def _hex_bytes(value: str) -> bytes | None:
-    text = value.strip()
-    if not text.startswith("0x") or len(text) < 10:
-        return None
-    try:
-        return bytes.fromhex(text[2:])
-    except ValueError:
-        return None
-
-
 def describe_revert(err: BaseException) -> str:
-    """One line naming why a call reverted: the custom error with its values, or the reason."""
-    from ape.exceptions import CustomError
+    """One line naming why a call reverted (:func:`trustspace.artifacts.revert_reason`)."""
+    from trustspace.artifacts import revert_reason
 
-    from trustspace.artifacts import decode_revert
-
-    if isinstance(err, CustomError):
-        values = ", ".join(f"{k}={plain(v)}" for k, v in err.inputs.items())
-        return f"{err.name}({values})"
-    # The node's own exception holds the whole revert data (ape's message may lack the
-    # selector: the in-process EVM's message is the arguments only).
-    base = getattr(err, "base_err", None)
-    for raw in getattr(base, "args", ()):
-        data = raw if isinstance(raw, bytes) else _hex_bytes(raw) if isinstance(raw, str) else None
-        if data and (decoded := decode_revert(data)):
-            return decoded
-    message = str(getattr(err, "message", "") or "").strip() or str(err).strip()
-    data = _hex_bytes(message)
-    if data is not None:
-        return decode_revert(data) or f"undecoded revert data {message}"
-    if not message or message in ("Transaction failed.", "reverted without message"):
-        return "reverted without a reason"
-    return message
+    return revert_reason(err)
 
 
 #: What to do about the refusals a user meets most, by custom error name.

@@ -240,6 +240,8 @@ def bind_suite(
     rec_ecosystem, _, rec_network = record.network.partition(":")
     path = record_path(folder, rec_ecosystem, rec_network, chain_id)
     missing = [f"{n} at {e.address}" for n, e in record.deployed() if not chain.code(e.address)]
+    if record.genesis and record.genesis != chain.genesis():
+        missing.insert(0, "block 0 differs from the recorded chain's")
     if missing:
         raise DeploymentError(
             f"{path.name} records contracts with no code on chain {chain_id}: "
@@ -365,6 +367,11 @@ class SuiteDeployer(Generic[ContractT]):
     def stale_contracts(self, record: DeploymentRecord) -> list[str]:
         """What in ``record`` the chain contradicts: no code, or other code, at an address."""
         problems = []
+        if record.genesis and record.genesis != self.chain.genesis():
+            problems.append(
+                f"block 0 of the chain is not the recorded {record.genesis[:12]}… "
+                "(the chain was restarted from nothing)"
+            )
         for name, entry in record.deployed():
             code = self.chain.code(entry.address)
             if not code:
@@ -393,6 +400,7 @@ class SuiteDeployer(Generic[ContractT]):
                 f"unknown contract(s) {', '.join(unknown)}; known: {', '.join(CONTRACT_NAMES)}"
             )
         self.record.compilers = self.chain.compilers()
+        self.record.genesis = self.record.genesis or self.chain.genesis()
         needs = dict(SUITE)
         for name in CONTRACT_NAMES:
             if name not in wanted:

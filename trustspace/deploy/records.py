@@ -7,6 +7,7 @@ network reached by URL is ``ethereum-custom-<chain id>.json``)::
       "version": 1,
       "network": "ethereum:customs",
       "chain_id": 31338,
+      "genesis": "0x…",
       "compilers": {"solidity": "0.8.37+commit.f401782d", "vyper": "0.4.3"},
       "contracts": {
         "Consortium": {"contract_type": "Consortium", "address": "0x…", "tx_hash": "0x…",
@@ -21,6 +22,11 @@ A contract is recorded as ``pending`` (with its signed transaction's hash and th
 address it will have) before the transaction is sent, and ``deployed`` once
 mined, so a run killed half-way is completed by the next one, never duplicated.
 Every write replaces the file atomically (write a temporary file, then rename).
+
+``genesis`` is the hash of the chain's block 0 when the record was made: a chain
+restarted from nothing under the same id (an anvil reset) has another one, so a
+record of the old chain is recognised as stale even where an address happens to
+hold code again. Records written before it existed have none and are judged by code.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ __all__ = [
     "DeploymentError",
     "DeploymentRecord",
     "archive",
+    "candidates",
     "check_chain_id",
     "default_folder",
     "find",
@@ -102,6 +109,7 @@ class DeploymentRecord:
     wiring: dict[str, dict[str, Any]] = field(default_factory=dict)
     compilers: dict[str, str] = field(default_factory=dict)
     version: int = RECORD_VERSION
+    genesis: str | None = None
 
     def address(self, name: str) -> str:
         """The address of a deployed contract; ``KeyError`` naming the missing one."""
@@ -122,6 +130,7 @@ class DeploymentRecord:
             "version": self.version,
             "network": self.network,
             "chain_id": self.chain_id,
+            **({"genesis": self.genesis} if self.genesis else {}),
             "compilers": dict(self.compilers),
             "contracts": {name: asdict(entry) for name, entry in self.contracts.items()},
             "wiring": dict(self.wiring),
@@ -140,6 +149,7 @@ class DeploymentRecord:
             wiring={str(k): dict(v) for k, v in dict(data.get("wiring", {})).items()},
             compilers={str(k): str(v) for k, v in dict(data.get("compilers", {})).items()},
             version=int(data.get("version", RECORD_VERSION)),
+            genesis=str(data["genesis"]) if data.get("genesis") else None,
         )
 
 
@@ -206,19 +216,36 @@ def check_chain_id(record: DeploymentRecord, chain_id: int, path: Path) -> None:
         )
 
 
-def find(folder: Path, chain_id: int, network: str | None = None) -> DeploymentRecord | None:
-    """The record in ``folder`` for ``network`` (``"ethereum:customs"``) or else for chain id.
+def _reached_by_url(network: str | None) -> bool:
+    return not network or network.endswith(":custom") or "://" in network
 
-    Used by the console and the SDK, which know the chain they are connected to
-    but maybe not the record's file name.
+
+def find(folder: Path, chain_id: int, network: str | None = None) -> DeploymentRecord | None:
+    """The record in ``folder`` for ``network`` (``"ethereum:customs"``) on ``chain_id``.
+
+    A named network has exactly one record file, so another named network that shares the
+    chain id (``ethereum:local`` on 31337 and ``ethereum:hub``) never lends its record. Only
+    a network reached by URL (``ethereum:custom``, or none given) falls back to the record of
+    the chain id, and only when exactly one record has it.
     """
-    if network:
+    if network and not _reached_by_url(network):
         ecosystem, _, name = network.partition(":")
         hit = load(record_path(folder, ecosystem or "ethereum", name or "local", chain_id))
+        return hit if hit is not None and hit.chain_id == chain_id else None
+    matches = candidates(folder, chain_id)
+    if network:
+        ecosystem = network.partition(":")[0] or "ethereum"
+        hit = load(record_path(folder, ecosystem, "custom", chain_id))
         if hit is not None and hit.chain_id == chain_id:
             return hit
+    return matches[0] if len(matches) == 1 else None
+
+
+def candidates(folder: Path, chain_id: int) -> list[DeploymentRecord]:
+    """Every current (not archived) record of ``chain_id`` in ``folder``, by file name."""
     if not folder.is_dir():
-        return None
+        return []
+    found = []
     for path in sorted(folder.glob("*.json")):
         if ".stale-" in path.name:
             continue
@@ -227,5 +254,5 @@ def find(folder: Path, chain_id: int, network: str | None = None) -> DeploymentR
         except DeploymentError:
             continue
         if record is not None and record.chain_id == chain_id:
-            return record
-    return None
+            found.append(record)
+    return found

@@ -99,6 +99,9 @@ class DeployChain(Protocol[ContractT]):
     def code(self, address: str) -> bytes:
         """The runtime code at ``address`` (empty: none)."""
 
+    def genesis(self) -> str:
+        """The 0x-hex hash of block 0: tells a restarted chain from the one recorded."""
+
     def initcode(self, name: str) -> bytes:
         """The creation code of contract type ``name``."""
 
@@ -215,6 +218,10 @@ class ApeChain:
     def code(self, address: str) -> bytes:
         """``provider.get_code``."""
         return bytes(self.provider.get_code(address))
+
+    def genesis(self) -> str:
+        """The hash of block 0 from the provider."""
+        return "0x" + bytes(self.provider.get_block(0).hash).hex()
 
     def initcode(self, name: str) -> bytes:
         """The container's deployment bytecode."""
@@ -349,6 +356,10 @@ class Web3Chain:
     def code(self, address: str) -> bytes:
         """``eth_getCode``."""
         return bytes(self.w3.eth.get_code(to_checksum_address(address)))
+
+    def genesis(self) -> str:
+        """The hash of block 0 over JSON-RPC."""
+        return "0x" + bytes(self.w3.eth.get_block(0)["hash"]).hex()
 
     def initcode(self, name: str) -> bytes:
         """The artifact's creation code."""

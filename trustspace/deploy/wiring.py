@@ -6,6 +6,11 @@ bus accepts a peer's checkpoints) are Consortium ``call`` proposals. They are
 recorded under ``"wiring"`` in the deployment record, so re-running does nothing
 twice. Proposals go through the one governance loop,
 :class:`trustspace.consortium.governance.Governance`.
+
+A proposal's id is recorded as soon as it is made, so a wiring run that fails after
+proposing (an execution refused, a process killed) is resumed by the next run: the
+open proposal is approved by whoever has not approved it yet and executed, never
+proposed a second time.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
+from trustspace.consortium.constants import Action, ProposalStatus
 from trustspace.consortium.governance import Governance
 from trustspace.deploy.deployer import Reporter, Suite, silent
 from trustspace.deploy.records import DeploymentRecord, save
@@ -93,18 +99,46 @@ class Wiring:
         return [c for c in calls if wiring.get(c.key, {}).get("status") != EXECUTED]
 
     def enact(self, calls: Sequence[WiringCall], approvers: Sequence[Any]) -> list[Any]:
-        """Propose, approve and execute every pending call with ``approvers`` (ADMINs of
-        enough distinct organisations); returns the receipts."""
+        """Propose (or resume the recorded open proposal), approve and execute every pending
+        call with ``approvers`` (ADMINs of enough distinct organisations); returns receipts."""
+        if not approvers:
+            raise ValueError("wiring needs at least one approving admin")
         receipts: list[Any] = []
         for call in self.pending(calls):
-            target = self.suite.contract(call.contract)
-            decision = self.governance.decide_call(
-                target, call.function, *call.args, approvers=approvers, reason=call.description
-            )
-            receipts += decision.receipts
-            tx_hash = self.governance.tx_hash(decision.executed)
-            self._record(call, decision.proposal_id, EXECUTED, tx_hash)
+            pid = self._open_proposal(call)
+            if pid is None:
+                target = self.suite.contract(call.contract)
+                address, data = self.governance.port.calldata(target, call.function, *call.args)
+                proposed = self.governance.submit(
+                    Action.CALL, sender=approvers[0], reason=call.description, target=address,
+                    data=data,
+                )  # fmt: skip
+                pid = proposed.proposal_id
+                receipts += proposed.receipts
+                self._record(call, pid, PROPOSED, "")
+            approved = {int(o) for o in self.governance.port.read("approving_orgs", pid)}
+            for approver in approvers:
+                if int(self.governance.port.read("approvals_needed", pid)) == 0:
+                    break
+                org = int(self.governance.port.read("org_of", approver.address))
+                if org in approved:
+                    continue
+                receipts.append(self.governance.approve(pid, sender=approver))
+                approved.add(org)
+            executed = self.governance.execute(pid, sender=approvers[0])
+            receipts.append(executed)
+            self._record(call, pid, EXECUTED, self.governance.tx_hash(executed))
         return receipts
+
+    def _open_proposal(self, call: WiringCall) -> int | None:
+        """The recorded proposal of ``call`` if it is still open on chain."""
+        entry = self.suite.record.wiring.get(call.key, {})
+        pid = entry.get("proposal_id")
+        if entry.get("status") != PROPOSED or pid is None:
+            return None
+        if self.governance.status(int(pid)) != ProposalStatus.OPEN:
+            return None
+        return int(pid)
 
     def propose(self, calls: Sequence[WiringCall], proposer: Any) -> list[int]:
         """Propose every pending call (other agencies approve and execute); returns ids."""
