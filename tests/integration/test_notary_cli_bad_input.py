@@ -67,6 +67,14 @@ CASES = {
         ["notarize", "a.txt", "--schema", "1", "--account", "TEST::0", "--parent", "xyz"],
         2, "--parent",
     ),
+    "unknown account alias (told before connecting)": (
+        ["notarize", "a.txt", "--schema", "1", "--account", "nobody", "--network", DOWN],
+        2, "unknown account 'nobody'",
+    ),
+    "no such test account": (
+        ["revoke", "0x" + "ab" * 32, "--account", "TEST::99", "--network", DOWN],
+        2, "no local test account TEST::99",
+    ),
     "chain down": (["trace", "0x" + "ab" * 32, "--network", DOWN], 3, "cannot reach"),
     "malformed JSON to disclose": (["disclose", "bad.json"], 2, "not a JSON record"),
     "a list to disclose": (["disclose", "list.json"], 2, "must be a JSON object of fields"),

@@ -100,8 +100,8 @@ def mirror(
     rid = parse_id(record_id, "RECORD_ID")
     destination = destination_chain_id(to)
     check_notary_flag(notary_address)
+    sender = load_account(account_alias)
     with connected(choose_network(network, None)), chain_errors():
-        sender = load_account(account_alias)
         client, trusted = trusted_client(notary_address)
         rec = client.record(rid)
         peer = to_checksum_address(check_mirror(client, sender, rec, destination))

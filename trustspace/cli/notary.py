@@ -474,11 +474,11 @@ def notarize(
     if parent_id is not None and any(p.is_dir() for p in paths):
         raise CommandError("--parent applies to single files only, not to a directory (batch)")
     check_notary_flag(notary_address)
+    sender = load_account(account_alias)  # an unknown alias is told before connecting
     groups = _plan(paths, out, encoding)
     results: list[dict[str, Any]] = []
     sent: list[dict[str, Any]] = []
     with connected(network), chain_errors():
-        sender = load_account(account_alias)
         client, trusted = trusted_client(notary_address)
         orgs = Organisations(trusted.consortium)
         check_attest(
@@ -1034,8 +1034,8 @@ def revoke(
         raise CommandError("give RECORD_ID or --bundle")
     check_notary_flag(notary_address)
     chain_id = bundle.chain_id if bundle is not None else None
+    sender = load_account(account_alias)
     with connected(choose_network(network, chain_id)), chain_errors():
-        sender = load_account(account_alias)
         client, trusted = trusted_client(notary_address)
         if bundle is not None:
             check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
@@ -1301,8 +1301,8 @@ def disclose(
         write_secret(target, commitment.to_json(), replace=force or anchor)
     if anchor:
         assert account_alias is not None and target is not None
+        sender = load_account(account_alias)
         with connected(network), chain_errors():
-            sender = load_account(account_alias)
             client, _trusted = trusted_client(notary_address)
             schema = client.disclosure_schema(client.org_of(sender))
             if schema:
