@@ -34,6 +34,7 @@ __all__ = [
     "build_artifacts",
     "bytecode",
     "contract_type",
+    "decode_revert",
     "immutable_windows",
     "runtime_matches",
     "shipped_manifest",
@@ -189,3 +190,70 @@ def runtime_matches(code: bytes, runtime: bytes) -> bool:
         masked_code[start:end] = bytes(end - start)
         masked_runtime[start:end] = bytes(end - start)
     return masked_code == masked_runtime
+
+
+#: ``Error(string)`` and ``Panic(uint256)``, the two revert encodings solc and Vyper build in.
+_ERROR_STRING = bytes.fromhex("08c379a0")
+_PANIC = bytes.fromhex("4e487b71")
+
+
+def _abi_type(entry: dict[str, Any]) -> str:
+    kind = str(entry["type"])
+    if kind.startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in entry.get("components", []))
+        return f"({inner}){kind[len('tuple') :]}"
+    return kind
+
+
+@cache
+def _custom_errors() -> dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Selector → (name, argument names, argument types) of every shipped contract's errors."""
+    from eth_utils.crypto import keccak
+
+    errors: dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    for name in sorted(shipped_manifest()["contractTypes"]):
+        for entry in artifact(name).abi:
+            if entry.get("type") != "error":
+                continue
+            types = tuple(_abi_type(i) for i in entry.get("inputs", []))
+            names = tuple(str(i.get("name") or f"arg{n}") for n, i in enumerate(entry["inputs"]))
+            selector = keccak(text=f"{entry['name']}({','.join(types)})")[:4]
+            errors.setdefault(selector, (str(entry["name"]), names, types))
+    return errors
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    return str(value)
+
+
+def decode_revert(data: bytes) -> str | None:
+    """What revert ``data`` says, in words: ``NotaryUnknownSchema(schemaId=5)`` for a custom
+    error of any shipped contract, the reason of ``Error(string)``, ``panic 0x11`` for a
+    ``Panic``; None when the data is empty or matches nothing shipped."""
+    from eth_abi import decode
+    from eth_abi.exceptions import DecodingError
+
+    selector, body = bytes(data[:4]), bytes(data[4:])
+    try:
+        if selector == _ERROR_STRING:
+            return str(decode(["string"], body)[0])
+        if selector == _PANIC:
+            return f"panic 0x{decode(['uint256'], body)[0]:02x}"
+        known = _custom_errors().get(selector)
+        if known is None:
+            return None
+        name, names, types = known
+        values = decode(list(types), body)
+    except (DecodingError, OverflowError, ValueError):
+        return None
+    from eth_utils.address import is_address, to_checksum_address
+
+    shown = [
+        to_checksum_address(v) if t == "address" and is_address(v) else _show(v)
+        for t, v in zip(types, values, strict=True)
+    ]
+    return f"{name}({', '.join(f'{n}={v}' for n, v in zip(names, shown, strict=True))})"

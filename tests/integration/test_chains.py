@@ -61,7 +61,7 @@ def test_up__port_taken__refuses_and_starts_nothing(isolated_home):
     blocker.listen()
     try:
         result = CliRunner().invoke(main, ["chains", "up", "--base-port", str(base)])
-        assert result.exit_code == 1
+        assert result.exit_code == 2  # bad input: choose another --base-port
         assert f"customs: port {base + 1} on 127.0.0.1 is taken" in result.output
         # The hub chain started before the failure was stopped again.
         assert chains.running() == []

@@ -59,7 +59,7 @@ CASES = {
         ["verify", "a.txt", "--bundle", "c4242.json", "--notary", "0x12"], 2, "is not an address"
     ),
     "no network for the bundle's chain": (
-        ["trace", "--bundle", "c4242.json"], 2, "no network known for chain 4242"
+        ["trace", "--bundle", "c4242.json"], 2, "is chain 4242: pass --network"
     ),
     "malformed record id": (["trace", "0x12", "--network", DOWN], 2, "RECORD_ID"),
     "notarize missing --schema": (["notarize", "a.txt", "--account", "TEST::0"], 2, "--schema"),

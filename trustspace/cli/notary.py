@@ -29,6 +29,7 @@ from eth_utils.address import is_address, to_checksum_address
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from trustspace.cli import options
 from trustspace.cli.options import (
     DEFAULT_NETWORK,
     EXIT_BAD_INPUT,
@@ -144,60 +145,6 @@ def bundle_chain_options(f: F) -> F:
     )(f)
 
 
-def _local_network_for_chain_id(chain_id: int) -> str:
-    """The user's network for ``chain_id``: the ``network`` of their deployment records for
-    it, else the built-in local chain of that id; bad input naming ``--network`` if none.
-
-    (The same contract as ``options.network_for_chain_id``, which replaces it when present.)
-    """
-    from trustspace.deploy import records
-    from trustspace.networks import DEFAULT_CHAINS
-    from trustspace.paths import deployments_folder
-
-    folder = deployments_folder()
-    found: set[str] = set()
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            if ".stale-" in path.name:
-                continue
-            try:
-                record = records.load(path)
-            except records.DeploymentError:
-                continue
-            if (
-                record is not None
-                and record.chain_id == chain_id
-                and dict(record.deployed()).get("Notary") is not None
-            ):
-                found.add(record.network)
-    usable = sorted(n for n in found if "://" in n or not n.endswith(":custom"))
-    if len(usable) == 1:
-        return usable[0]
-    if len(usable) > 1:
-        raise CommandError(
-            f"several networks of your deployment records have chain id {chain_id} "
-            f"({', '.join(usable)}): choose one with --network"
-        )
-    for spec in DEFAULT_CHAINS:
-        if spec.chain_id == chain_id:
-            return f"ethereum:{spec.name}:node"
-    raise CommandError(
-        f"no network known for chain {chain_id}: none of your deployment records in {folder} "
-        "is for it and it is no built-in local chain; give --network (an ape network choice "
-        "or an RPC URL)"
-    )
-
-
-def network_for_chain_id(chain_id: int) -> str:
-    """The user's network for ``chain_id`` (shared ``options.network_for_chain_id`` if present)."""
-    from trustspace.cli import options
-
-    shared = getattr(options, "network_for_chain_id", None)
-    if shared is not None:
-        return str(shared(chain_id))
-    return _local_network_for_chain_id(chain_id)
-
-
 def choose_network(network: str | None, chain_id: int | None) -> str:
     """``--network`` if given, else the network of ``chain_id`` (a bundle's), else the default."""
     if network:
@@ -209,7 +156,7 @@ def choose_network(network: str | None, chain_id: int | None) -> str:
         active = networks.active_provider
         if active is not None and active.is_connected and int(active.chain_id) == int(chain_id):
             return str(active.network_choice)
-        return network_for_chain_id(int(chain_id))
+        return options.network_for_chain_id(int(chain_id))
     return DEFAULT_NETWORK
 
 

@@ -1,7 +1,15 @@
 """The conventions every ``trustspace`` command shares, in one place.
 
-* ``--network``: an ape network choice (``ethereum:customs:node``) or an RPC URL;
+* ``--network``: a local chain (``hub``, ``customs``, ``tax``, also spelled
+  ``ethereum:customs[:node]``: reached where ``trustspace chains up`` started it),
+  any other ape network choice, or an RPC URL (:func:`connected`);
 * ``--account``: an ape account alias (``TEST::<n>`` for a local test account);
+  a keystore account signs unattended when ``APE_ACCOUNTS_<alias>_PASSPHRASE``
+  is set (:func:`load_account`): back offices and the daemons sign this way, and
+  no secret is ever typed on a command line;
+* contract addresses come from the deployment record of the connected network
+  (:func:`recorded_address`), a flag overrides them; a bundle's chain id is
+  turned into the user's own network by :func:`network_for_chain_id`;
 * ``--json``: exactly one JSON document on stdout in every outcome, errors
   included; logs go to stderr;
 * exit codes (:data:`EXIT_OK` …): 0 done / valid, 1 checked and *not valid*,
@@ -13,12 +21,16 @@
 Commands report failures by raising :class:`CommandError` (or any
 :class:`~trustspace.errors.TrustspaceError`); :class:`TrustspaceGroup` turns it
 into one line (or one JSON document) and the right exit code, and shows a
-traceback only with ``--debug``.
+traceback only with ``--debug``. It does the same for what ape and the node
+raise: a reverted call is named by its decoded custom error or reason
+(:func:`describe_revert`), an unknown network or account says what exists, a
+node that does not answer is exit 3. ape's own log lines go to stderr.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 import traceback
@@ -38,19 +50,25 @@ __all__ = [
     "EXIT_NOT_VALID",
     "EXIT_OK",
     "EXIT_UNREACHABLE",
+    "REVERT_HINTS",
     "CommandError",
     "TrustspaceGroup",
     "account_option",
+    "address_argument",
     "connected",
     "console",
+    "describe_revert",
     "dumps",
     "emit",
     "err_console",
     "fail",
     "json_option",
     "load_account",
+    "network_choice",
+    "network_for_chain_id",
     "network_option",
     "plain",
+    "recorded_address",
     "text",
 ]
 
@@ -177,12 +195,13 @@ def json_option(f: F) -> F:
 
 
 def network_option(f: F) -> F:
-    """``--network``: an ape network choice or an RPC URL."""
+    """``--network``: a local chain name, an ape network choice or an RPC URL."""
     return click.option(
         "--network",
         default=DEFAULT_NETWORK,
         show_default=True,
-        help="ape network choice (ethereum:customs:node) or an RPC URL.",
+        help="hub, customs, tax (the local chains), another ape network choice "
+        "(ethereum:sepolia:node) or an RPC URL.",
     )(f)
 
 
@@ -192,26 +211,206 @@ def account_option(f: F) -> F:
         "--account",
         "account_alias",
         required=True,
-        help="ape account alias, or TEST::<n> for a local test account.",
+        help="ape account alias (signs unattended when APE_ACCOUNTS_<alias>_PASSPHRASE is set), "
+        "or TEST::<n> for a local test account.",
     )(f)
+
+
+# ------------------------------------------------------------------ networks
+
+
+def _local_url(name: str) -> str | None:
+    """Where the local chain ``name`` listens: the port `chains up` started it on, else the
+    default; None if ``name`` is not a local chain."""
+    from trustspace.devnet.chains import running
+    from trustspace.networks import local_spec
+
+    spec = local_spec(name)
+    if spec is None:
+        return None
+    for chain in running():
+        if chain.name == name and chain.chain_id == spec.chain_id:
+            return chain.url
+    return spec.url
+
+
+def network_choice(network: str) -> str:
+    """The ape network choice for ``network``.
+
+    ``customs``, ``ethereum:customs`` and ``ethereum:customs:node`` name the local customs
+    chain wherever ``trustspace chains up`` started it (``--base-port`` included), so its
+    deployment record keeps the network name; anything else is ape's to parse."""
+    parts = network.split(":")
+    if "://" in network or len(parts) > 3:
+        return network
+    if len(parts) == 1:
+        parts = ["ethereum", *parts]
+    if parts[0] != "ethereum" or (len(parts) == 3 and parts[2] != "node"):
+        return network
+    url = _local_url(parts[1])
+    return network if url is None else f"ethereum:{parts[1]}:{url}"
+
+
+def _same_network(active: Any, network: str) -> bool:
+    if network in (active.network_choice, active.network_choice.rsplit(":", 1)[0]):
+        return True
+    parts = network_choice(network).split(":")
+    return (
+        len(parts) >= 2
+        and "://" not in network
+        and parts[0] == active.network.ecosystem.name
+        and parts[1] == active.network.name
+    )
 
 
 @contextmanager
 def connected(network: str) -> Iterator[None]:
     """Connect to ``network`` unless the process is already on it (tests, ape console)."""
     from ape import networks
+    from ape.exceptions import NetworkError
 
-    if networks.active_provider is not None and networks.active_provider.is_connected:
-        active = networks.active_provider.network_choice
-        if network in (active, active.rsplit(":", 1)[0]):
-            yield
-            return
-    with networks.parse_network_choice(network):
+    active = networks.active_provider
+    if active is not None and active.is_connected and _same_network(active, network):
+        yield
+        return
+    try:
+        context = networks.parse_network_choice(network_choice(network))
+    except NetworkError as err:
+        raise CommandError(
+            f"unknown network {network!r}: use hub, customs or tax (the local chains), a "
+            "network from `ape networks list`, or an RPC URL (http://127.0.0.1:8546)"
+        ) from err
+    with context:
         yield
 
 
+def connected_network() -> str:
+    """``ecosystem:network`` of the connected provider (``ethereum:customs``)."""
+    from ape import networks
+
+    provider = networks.provider
+    return f"{provider.network.ecosystem.name}:{provider.network.name}"
+
+
+def network_for_chain_id(chain_id: int) -> str:
+    """The user's own network for ``chain_id``: a deployment record's network, a local chain,
+    or a network of the user's ape configuration — never anything a bundle says but its id."""
+    from trustspace.deploy import records
+    from trustspace.networks import DEFAULT_CHAINS
+    from trustspace.paths import deployments_folder
+
+    folder = deployments_folder()
+    named: list[str] = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            if ".stale-" in path.name:
+                continue
+            try:
+                record = records.load(path)
+            except records.DeploymentError:
+                continue
+            if record is not None and record.chain_id == chain_id:
+                named.append(record.network)
+    named = [n for n in dict.fromkeys(named) if not n.endswith(":custom")]
+    if len(named) > 1:
+        raise CommandError(
+            f"chain {chain_id} has deployment records for {', '.join(named)} in {folder}: "
+            "say which with --network"
+        )
+    if named:
+        return named[0]
+    for spec in DEFAULT_CHAINS:
+        if spec.chain_id == chain_id:
+            return f"ethereum:{spec.name}"
+    from ape import networks
+
+    for entry in networks.custom_networks:
+        if int(entry.get("chain_id", -1)) == chain_id:
+            return f"{entry['ecosystem']}:{entry['name']}"
+    raise CommandError(
+        f"none of your networks or deployment records ({folder}) is chain {chain_id}: "
+        "pass --network (an ape network choice or an RPC URL of that chain)"
+    )
+
+
+# ------------------------------------------------------------------ contracts
+
+
+def address_argument(value: str, flag: str) -> str:
+    """``value`` as a checksummed address, or a bad-input error naming ``flag``."""
+    from eth_utils.address import is_address, to_checksum_address
+
+    if not is_address(value.strip()):
+        raise CommandError(f"{flag} {value!r} is not an address (0x and 40 hex digits)")
+    return str(to_checksum_address(value.strip()))
+
+
+def _code_at(address: str) -> bytes:
+    from ape import chain
+
+    return bytes(chain.provider.get_code(address))
+
+
+def recorded_address(contract: str, override: str | None, flag: str) -> str:
+    """The address of ``contract`` (``Consortium``, ``Notary`` …) on the connected network.
+
+    ``override`` (the command's ``flag``) wins; it must hold the shipped code of
+    ``contract``. Otherwise the deployment record of the connected network gives the
+    address, whose code must still hash to what the deployer recorded (a reset chain
+    is caught here, not by a confusing call failure)."""
+    from trustspace.artifacts import artifact, runtime_matches
+    from trustspace.crypto.hashing import keccak
+    from trustspace.deploy import records
+    from trustspace.paths import deployments_folder
+
+    network = connected_network()
+    if override is not None:
+        address = address_argument(override, flag)
+        code = _code_at(address)
+        if not code:
+            raise CommandError(f"{flag} {address}: no contract there on {network}")
+        runtime = bytes.fromhex(artifact(contract).runtime_bytecode.removeprefix("0x"))
+        # Vyper appends immutables after the runtime code; solc fills placeholders in it.
+        appended = code.startswith(runtime) and (len(code) - len(runtime)) % 32 == 0
+        if not (runtime_matches(code, runtime) or appended):
+            raise CommandError(f"{flag} {address}: the contract there is not a {contract}")
+        return address
+    from ape import chain
+
+    folder = deployments_folder()
+    record = records.find(folder, chain.chain_id, network)
+    hint = (
+        f"deploy with `ape run deploy suite --network {network}:node`, point "
+        f"TRUSTSPACE_DEPLOYMENTS at the folder of your records, or pass {flag} ADDRESS"
+    )
+    if record is None:
+        raise CommandError(
+            f"no deployment record for {network} (chain {chain.chain_id}) in {folder}: {hint}"
+        )
+    entry = record.contracts.get(contract)
+    if entry is None or entry.status != records.DEPLOYED:
+        raise CommandError(f"{contract} is not deployed on {network} per {folder}: {hint}")
+    code = _code_at(entry.address)
+    if not code or (entry.codehash and "0x" + keccak(code).hex() != entry.codehash):
+        raise CommandError(
+            f"the deployment record in {folder} puts {contract} at {entry.address} on {network}, "
+            f"but {'no code is' if not code else 'other code is'} there (the chain was reset?): "
+            f"redeploy with `ape run deploy suite --network {network}:node` or pass {flag}"
+        )
+    return str(entry.address)
+
+
+# ------------------------------------------------------------------ accounts
+
+
 def load_account(alias: str) -> Any:
-    """An ape account by alias; ``TEST::<n>`` selects a local test account."""
+    """An ape account by alias; ``TEST::<n>`` selects a local test account.
+
+    A keystore account whose passphrase is in ``APE_ACCOUNTS_<alias>_PASSPHRASE`` (ape's
+    own variable) is unlocked and signs without asking: a back office or a daemon has no
+    one to answer ``Sign: [y/N]``. Without the variable ape asks on the terminal."""
+    import os
+
     from ape import accounts
 
     if alias.upper().startswith("TEST::"):
@@ -227,7 +426,26 @@ def load_account(alias: str) -> Any:
             f"unknown account {alias!r}: list them with `ape accounts list`, "
             "or import one with `ape accounts import <alias>`"
         )
-    return accounts.load(alias)
+    account = accounts.load(alias)
+    passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
+    if passphrase is not None and hasattr(account, "set_autosign"):
+        from ape.exceptions import AccountsError
+
+        try:
+            account.set_autosign(True, passphrase=passphrase)
+        except AccountsError as err:
+            raise CommandError(
+                f"account {alias!r}: APE_ACCOUNTS_{alias}_PASSPHRASE does not unlock it ({err})"
+            ) from err
+    elif not sys.stdin.isatty():
+        raise CommandError(
+            f"account {alias!r} needs its passphrase and there is no terminal to ask: "
+            f"set APE_ACCOUNTS_{alias}_PASSPHRASE"
+        )
+    return account
+
+
+# ------------------------------------------------------------------ failures
 
 
 def _unreachable_types() -> tuple[type[BaseException], ...]:
@@ -249,6 +467,63 @@ def _is_unreachable(err: BaseException) -> bool:
     return isinstance(err, ProviderError) and "node found" in str(err).lower()
 
 
+def _hex_bytes(value: str) -> bytes | None:
+    text = value.strip()
+    if not text.startswith("0x") or len(text) < 10:
+        return None
+    try:
+        return bytes.fromhex(text[2:])
+    except ValueError:
+        return None
+
+
+def describe_revert(err: BaseException) -> str:
+    """One line naming why a call reverted: the custom error with its values, or the reason."""
+    from ape.exceptions import CustomError
+
+    from trustspace.artifacts import decode_revert
+
+    if isinstance(err, CustomError):
+        values = ", ".join(f"{k}={plain(v)}" for k, v in err.inputs.items())
+        return f"{err.name}({values})"
+    # The node's own exception holds the whole revert data (ape's message may lack the
+    # selector: the in-process EVM's message is the arguments only).
+    base = getattr(err, "base_err", None)
+    for raw in getattr(base, "args", ()):
+        data = raw if isinstance(raw, bytes) else _hex_bytes(raw) if isinstance(raw, str) else None
+        if data and (decoded := decode_revert(data)):
+            return decoded
+    message = str(getattr(err, "message", "") or "").strip() or str(err).strip()
+    data = _hex_bytes(message)
+    if data is not None:
+        return decode_revert(data) or f"undecoded revert data {message}"
+    if not message or message in ("Transaction failed.", "reverted without message"):
+        return "reverted without a reason"
+    return message
+
+
+#: What to do about the refusals a user meets most, by custom error name.
+REVERT_HINTS: dict[str, str] = {
+    "NotaryNotNotary": "the account holds no NOTARY role: ask your Consortium to grant it "
+    "(trustspace gov propose grant-role …)",
+    "NotaryUnknownSchema": "no such schema on this Notary: list them with `trustspace schema list`",
+    "NotarySchemaDeprecated": "the schema is deprecated: use its successor "
+    "(`trustspace schema list`)",
+    "NotaryAlreadyAttested": "this document is already notarized: verify it instead",
+    "NotaryAlreadyRevoked": "the record is already revoked",
+    "NotaryUnknownRecord": "no such record on this Notary (another chain?)",
+    "NotaryNotAttester": "only the organisation that attested a record may revoke it",
+    "NotaryNoPeer": "no Notary is wired for that chain: run `ape run deploy wire` first",
+    "NotaryNoBus": "this Notary has no message bus: run `ape run deploy wire` first",
+}
+
+
+def _hinted(line: str) -> str:
+    name = line.split("(", 1)[0]
+    hint = REVERT_HINTS.get(name)
+    return f"{line}: {hint}" if hint else line
+
+
 def _exit_code_of(err: BaseException) -> int:
     if isinstance(err, CommandError):
         return err.exit_code
@@ -257,24 +532,89 @@ def _exit_code_of(err: BaseException) -> int:
     return EXIT_BAD_INPUT
 
 
+def _known_ape_failure(err: BaseException) -> str | None:
+    """The line for a failure ape raises on a user's mistake, None for anything else."""
+    from ape.exceptions import (
+        AccountsError,
+        ContractLogicError,
+        ConversionError,
+        NetworkError,
+        OutOfGasError,
+        SignatureError,
+        TransactionError,
+    )
+
+    if isinstance(err, ContractLogicError):
+        return f"the chain refused the transaction: {_hinted(describe_revert(err))}"
+    if isinstance(err, OutOfGasError):
+        return "the transaction ran out of gas: it would revert; check its inputs"
+    if isinstance(err, SignatureError):
+        return f"not signed: {err}"
+    if isinstance(err, TransactionError):
+        if "exceeds allowance" in str(err):
+            return (
+                "the sending account cannot pay for gas (its balance is too low): fund it, "
+                "or sign with a funded account"
+            )
+        return f"the transaction failed: {describe_revert(err)}"
+    if isinstance(err, AccountsError):
+        return f"account: {err}"
+    if isinstance(err, NetworkError):
+        return f"network: {err}"
+    if isinstance(err, ConversionError):
+        return f"not a value the chain accepts: {err}"
+    return None
+
+
 class TrustspaceGroup(click.Group):
     """The root group: ``--debug``, and one line plus an exit code for every known failure."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        _route_ape_logs(ctx)
         try:
+            from trustspace.networks import install_in_ape
+
+            install_in_ape()
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except (TrustspaceError, InputError, OSError) as err:
             self._report(ctx, err)
         except Exception as err:
-            if not _is_unreachable(err):
+            if _is_unreachable(err):
+                self._report(ctx, err, prefix="cannot reach the chain: ")
+            line = _known_ape_failure(err)
+            if line is None:
                 raise
-            self._report(ctx, err, prefix="cannot reach the chain: ")
+            self._report(ctx, err, line=line)
 
     @staticmethod
-    def _report(ctx: click.Context, err: BaseException, prefix: str = "") -> NoReturn:
+    def _report(
+        ctx: click.Context, err: BaseException, prefix: str = "", line: str | None = None
+    ) -> NoReturn:
         if ctx.meta.get(DEBUG_META):
             traceback.print_exc()
         fields = err.fields if isinstance(err, CommandError) else {}
-        fail(prefix + str(err), _exit_code_of(err), **fields)
+        message = line if line is not None else prefix + str(err)
+        fail(" ".join(message.split()), _exit_code_of(err), **fields)
+
+
+class _DropContradictions(logging.Filter):
+    """ape logs "reverted without message" before the decoded error is known."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "reverted without message" not in record.getMessage()
+
+
+def _route_ape_logs(ctx: click.Context) -> None:
+    """ape's log lines and traces on stderr (stdout is for the command's output and JSON)."""
+    from ape.logging import CLICK_ECHO_KWARGS, logger
+
+    from trustspace.ape_tuning import quiet_revert_traces
+
+    quiet_revert_traces(lambda: bool(ctx.meta.get(DEBUG_META)))
+    for level in list(CLICK_ECHO_KWARGS):
+        CLICK_ECHO_KWARGS[level] = {**CLICK_ECHO_KWARGS[level], "err": True}
+    ape_logger = logger._logger
+    if not any(isinstance(f, _DropContradictions) for f in ape_logger.filters):
+        ape_logger.addFilter(_DropContradictions())

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from trustspace.devnet.toolchain import anvil_path
 from trustspace.errors import TrustspaceError
-from trustspace.networks import DEFAULT_CHAINS, HOST, ChainSpec
+from trustspace.networks import DEFAULT_CHAINS, HOST, TEST_MNEMONIC, ChainSpec
 from trustspace.paths import state_home
 
 __all__ = [
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
 #: anvil's test mnemonic: every local chain funds its first accounts (never a real key).
-MNEMONIC = "test test test test test test test test test test test junk"
+MNEMONIC = TEST_MNEMONIC
 
 
 def mnemonic_key(index: int) -> LocalAccount:
