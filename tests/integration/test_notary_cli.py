@@ -6,20 +6,22 @@ own deployment record (``$TRUSTSPACE_DEPLOYMENTS``, written by the ``trusted`` f
 """
 
 import json
+from pathlib import Path
 
+import ape
 import pytest
 from click.testing import CliRunner
+from eth_abi.abi import encode
 
-from tests.utils.relying_party import write_record
+from tests.utils.relying_party import one_line, write_record
 from trustspace.cli import main
 from trustspace.cli.notary import COMMANDS
-from trustspace.cli.options import REVERT_HINTS
 from trustspace.consortium.constants import Role
 from trustspace.crypto.hashing import hash_bytes
 
 
 @pytest.fixture(scope="module")
-def notary_key(governance, approvers, customs_notary, outsider):
+def notary_key(governance, approvers, customs_notary, outsider, spare_accounts):
     # Requests every session-scoped actor up front: ape's isolation needs wider-scoped
     # fixtures set up before narrower ones (a late session fixture breaks its snapshots).
     # Idempotent: the session's Consortium may already know this actor (other modules).
@@ -92,6 +94,7 @@ def test_commands__registered_names():
         "trace",
         "disclose",
         "verify-disclosure",
+        "mirror",
     ]
 
 
@@ -205,17 +208,20 @@ def test_revoke_bundle__shows_plan_asks__document_revoked__verify_exit_1(
     assert "already revoked" in json.loads(again.stdout)["error"]
 
 
-def test_revoke__outsider__fails(notarize_args, run, cli_notary, outsider, alias, tmp_path):
+def test_revoke__outsider__one_line_before_sending(
+    notarize_args, run, cli_notary, outsider, alias, tmp_path
+):
     doc = tmp_path / "a.txt"
     doc.write_text("a")
     rid = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]["record_id"]
-    # The contract's custom error reaches the user decoded, by name and values, as one line.
-    out = run("revoke", rid, "--account", alias(outsider), "--yes", "--json", code=2).output
-    assert json.loads(out)["error"] == (
-        f"the chain refused the transaction: NotaryNotNotary(account={outsider.address}): "
-        f"{REVERT_HINTS['NotaryNotNotary']}"
+    out = json.loads(
+        run("revoke", rid, "--account", alias(outsider), "--yes", "--json", code=2).stdout
     )
-    assert cli_notary.status(rid) == 1  # still VALID: the refused call changed nothing
+    assert out["error"].startswith(f"the signing account ({outsider.address}) has no NOTARY role")
+    assert "nothing was sent" in out["error"]
+    # The contract's custom error still guards the call itself.
+    with ape.reverts(cli_notary.NotaryNotNotary, account=outsider.address):
+        cli_notary.revoke(rid, 0, sender=outsider)
 
 
 def test_notarize_files_with_parent__trace_shows_lineage(
@@ -247,9 +253,12 @@ def test_verify_offline__says_what_it_checked__no_validity(notarize_args, run, d
     assert report["ok"] and report["result"] == "proof self-consistent; anchoring not checked"
     assert "included" not in report and "valid" not in report
     assert report["claimed_by_bundle"]["org_name"] == "Customs Authority"
+    # The name comes from the trusted Consortium while the chain answers (the record is not
+    # looked up: still offline as far as validity goes).
+    assert report["attester"]["verified"] and report["attester"]["org_name"] == "Customs Authority"
     human = run("verify", d["path"], "--bundle", d["bundle"], "--offline").output
     assert "proof self-consistent; anchoring not checked" in human
-    assert "attester (claimed by the bundle)" in human and "Customs Authority (org 1)" in human
+    assert "Customs Authority (org 1), named by the Consortium you trust on chain 31337" in human
 
 
 def test_notarize_json_record__two_encodings__one_digest_both_verify(notarize_args, run, tmp_path):
@@ -349,3 +358,339 @@ def test_json_flag__silences_ape_logging_on_stdout(tmp_path):
         assert logger.level == LogLevel.ERROR
     finally:
         logger.set_level(before)
+
+
+# ------------------------------------------------------------------ issue 13
+
+
+def test_notarize_directory__summary_line__list_shows_every_document(
+    run, alias, notary_key, documents, tmp_path
+):
+    common = ("--schema", 1, "--account", alias(notary_key))
+    human = run("notarize", documents, *common, "--out", tmp_path / "b").stdout
+    lines = human.splitlines()
+    (summary,) = [line for line in lines if line.startswith("Notarized")]
+    assert summary.startswith("Notarized 5 document(s) in 1 record(s) as Customs Authority (org 1)")
+    assert "(--list shows every document)" in summary
+    (record_line,) = [line for line in lines if line.startswith("record ")]
+    assert "batch of 5 documents" in record_line and " root 0x" in record_line
+    assert " tx 0x" in record_line and " gas " in record_line
+    assert not any("decl-3.xml.bundle.json" in line for line in lines)
+    # --list: one line per document with its full ids (nothing wrapped or cut).
+    listed = run("notarize", documents, *common, "--out", tmp_path / "c", "--list", code=2)
+    assert "already notarized" in listed.stderr  # same root: the batch exists
+
+
+def test_notarize__list__full_ids_one_line_each(run, alias, notary_key, documents, tmp_path):
+    out = run(
+        "notarize", documents, "--schema", 1, "--account", alias(notary_key), "--out",
+        tmp_path / "b", "--list",
+    ).stdout  # fmt: skip
+    rows = [line.split("  ") for line in out.splitlines() if line.startswith(str(documents))]
+    assert len(rows) == 5
+    for _path, digest, record, bundle in rows:
+        assert len(digest) == 66 and len(record) == 66 and bundle.endswith(".bundle.json")
+    assert "…" not in out
+
+
+def test_notarize__again__already_notarized_with_record_and_time(run, notarize_args, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("once")
+    first = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]
+    again = json.loads(run("notarize", doc, *notarize_args, code=2).stdout)
+    assert again["ok"] is False and again["exit_code"] == 2
+    assert f"already notarized by organisation 1 as record {first['record_id']}" in again["error"]
+    assert "UTC" in again["error"] and "nothing was sent" in again["error"]
+
+
+def test_notarize__unknown_schema__one_line_before_sending(run, notarize_args, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("a")
+    args = list(notarize_args)
+    args[1] = 99
+    out = json.loads(run("notarize", doc, *args, code=2).stdout)
+    assert out["error"].startswith("unknown schema 99 on Notary")
+    assert "trustspace schema list" in out["error"]
+
+
+def test_notarize__account_without_notary_role__one_line(run, alias, outsider, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("a")
+    err = run("notarize", doc, "--schema", 1, "--account", alias(outsider), code=2).stderr
+    assert "has no NOTARY role" in one_line(err) and "Traceback" not in err
+
+
+def test_notarize__expiry_in_the_past__one_line(run, notarize_args, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("a")
+    out = json.loads(run("notarize", doc, *notarize_args, "--expires-at", 1, code=2).stdout)
+    assert out["error"].startswith("--expires-at 1 (1970-01-01 00:00:01 UTC) is not after")
+
+
+@pytest.mark.parametrize(
+    "address, says",
+    [
+        ("0x1234", "is not an address"),
+        ("0x" + "12" * 20, "no contract at Notary"),
+    ],
+)
+def test_notary_flag__malformed_or_empty__one_line(run, notarize_args, tmp_path, address, says):
+    doc = tmp_path / "a.txt"
+    doc.write_text("a")
+    out = json.loads(run("notarize", doc, *notarize_args, "--notary", address, code=2).stdout)
+    assert says in out["error"]
+
+
+def test_notary_flag__wrong_contract__refused(run, notarize_args, consortium, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("a")
+    out = json.loads(
+        run("notarize", doc, *notarize_args, "--notary", consortium.address, code=2).stdout
+    )
+    assert "does not hold the Notary code" in out["error"]
+
+
+def test_revoke__twice__says_when_and_why(run, notarize_args, alias, notary_key, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("a")
+    rid = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]["record_id"]
+    revoke = ("revoke", rid, "--reason", "withdrawn", "--account", alias(notary_key), "--yes")
+    run(*revoke, "--json")
+    again = json.loads(run(*revoke, "--json", code=2).stdout)
+    assert again["error"].startswith(f"{rid} was already revoked at ")
+    assert "(reason WITHDRAWN): nothing was sent" in again["error"]
+    bundle = tmp_path / "b" / "a.txt.bundle.json"
+    report = json.loads(run("verify", doc, "--bundle", bundle, "--json", code=1).stdout)
+    assert report["status"] == "REVOKED" and report["revocation_reason"] == "WITHDRAWN"
+    human = run("verify", doc, "--bundle", bundle, code=1).stdout
+    assert "reason WITHDRAWN" in human and "revoked " in human
+
+
+def test_revoke_and_trace__unknown_record__one_line(run, alias, notary_key):
+    unknown = "0x" + "ab" * 32
+    err = run("revoke", unknown, "--account", alias(notary_key), "--yes", code=2).stderr
+    assert f"no record {unknown}" in one_line(err)
+    out = json.loads(run("trace", unknown, "--json", code=2).stdout)
+    assert out["error"].startswith(f"unknown record {unknown}")
+    assert json.loads(run("trace", "0x12", "--json", code=2).stdout)["ok"] is False
+
+
+def test_trace__bundle__takes_record_and_chain_from_it(run, notarize_args, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("traced")
+    d = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]
+    traced = json.loads(run("trace", "--bundle", d["bundle"], "--json").output)
+    assert traced["lineage"]["id"] == d["record_id"]
+
+
+def test_verify__bundle_transaction_edited__refused(run, notarize_args, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("a")
+    d = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]
+    bundle = json.loads(Path(d["bundle"]).read_text())
+    bundle["attestation"]["tx_hash"] = "0x" + "77" * 32
+    edited = tmp_path / "edited.bundle.json"
+    edited.write_text(json.dumps(bundle))
+    out = json.loads(run("verify", doc, "--bundle", edited, "--json", code=2).stdout)
+    assert out["error"].startswith(f"the bundle's transaction 0x{'77' * 32} is not on chain 31337")
+    assert "valid" not in out
+
+
+def test_disclose__malformed_json__one_line(run, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": ')
+    out = json.loads(run("disclose", bad, "--json", code=2).stdout)
+    assert "not a JSON record" in out["error"]
+    bad.write_text("[1, 2]")
+    out = json.loads(run("disclose", bad, "--json", code=2).stdout)
+    assert "must be a JSON object of fields (got list)" in out["error"]
+
+
+def test_disclose__commitment_secret_0600__never_overwritten_without_force(run, tmp_path):
+    import stat
+
+    record = tmp_path / "company.json"
+    record.write_text(json.dumps({"name": "ACME", "country": "FR"}))
+    first = json.loads(run("disclose", record, "--json").stdout)
+    commitment = tmp_path / "company.commitment.json"
+    assert stat.S_IMODE(commitment.stat().st_mode) == 0o600
+    salts = commitment.read_text()
+    again = json.loads(run("disclose", record, "--json", code=2).stdout)
+    assert "exists" in again["error"] and "--force" in again["error"]
+    assert commitment.read_text() == salts
+    forced = json.loads(run("disclose", record, "--force", "--json").stdout)
+    assert forced["root"] != first["root"] and stat.S_IMODE(commitment.stat().st_mode) == 0o600
+    out = tmp_path / "disclosure.json"
+    run("disclose", commitment, "--field", "country", "--out", out, "--json")
+    refused = json.loads(
+        run("disclose", commitment, "--field", "name", "--out", out, "--json", code=2).stdout
+    )
+    assert "--force" in refused["error"] and '"FR"' in out.read_text()
+    unknown = json.loads(run("disclose", commitment, "--field", "vat", "--json", code=2).stdout)
+    assert "no field 'vat'" in unknown["error"]
+
+
+def test_disclose__anchor_onto_existing_commitment__refused_before_sending(
+    run, alias, notary_key, tmp_path
+):
+    record = tmp_path / "company.json"
+    record.write_text(json.dumps({"name": "ACME"}))
+    target = tmp_path / "company.commitment.json"
+    target.write_text("anchored salts")
+    args = ("disclose", record, "--anchor", "--account", alias(notary_key), "--json")
+    out = json.loads(run(*args, code=2).stdout)
+    assert "nothing was written or sent" in out["error"]
+    assert target.read_text() == "anchored salts"
+
+
+@pytest.fixture
+def mirror_wiring(project, deployer, governance, approvers, cli_notary, consortium):
+    """A MessageBus on the test chain that carries cli_notary's records to chain 31339, where
+    the peer Notary is PEER (nothing delivers there: the message id is what we check)."""
+    peer = "0x000000000000000000000000000000000000b0B0"
+    bus = deployer.deploy(project.MessageBus, consortium, 500_000)
+
+    def call(target, method, *args):
+        data = getattr(target, method).encode_input(*args)
+        governance.enact("call", approvers=approvers, target=target, data=data)
+
+    call(bus, "setSender", cli_notary, True)
+    call(bus, "setDestinationBus", 31339, "0x000000000000000000000000000000000000bB05")
+    call(cli_notary, "setBus", bus)
+    call(cli_notary, "setPeer", 31339, peer)
+    return bus, peer
+
+
+def test_mirror__dispatches__prints_message_id_and_how_to_follow(
+    run, notarize_args, mirror_wiring, alias, notary_key, cli_notary, tmp_path
+):
+    _bus, peer = mirror_wiring
+    doc = tmp_path / "a.txt"
+    doc.write_text("mirrored")
+    rid = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]["record_id"]
+    out = json.loads(
+        run("mirror", rid, "--to", "tax", "--account", alias(notary_key), "--json").stdout
+    )
+    assert (
+        out["ok"]
+        and out["destination_chain_id"] == 31339
+        and out["destination_notary"].lower() == peer.lower()
+    )
+    assert out["message_id"].startswith("0x") and len(out["message_id"]) == 66
+    assert out["follow"] == f"trustspace bus status {rid}"
+    assert out["foreign_id"] == "0x" + cli_notary.foreignId(31337, rid).hex().removeprefix("0x")
+    human = run("mirror", rid, "--to", "31339", "--account", alias(notary_key)).stdout
+    assert "trustspace bus status" in human and "message" in human
+
+
+@pytest.mark.parametrize(
+    "to, says",
+    [
+        ("31338", "has no peer Notary for chain 31338"),
+        ("nowhere", "--to 'nowhere': not a chain id"),
+    ],
+)
+def test_mirror__no_peer_or_unknown_chain__one_line(
+    run, notarize_args, mirror_wiring, alias, notary_key, tmp_path, to, says
+):
+    doc = tmp_path / "a.txt"
+    doc.write_text("x")
+    rid = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]["record_id"]
+    out = json.loads(
+        run("mirror", rid, "--to", to, "--account", alias(notary_key), "--json", code=2).stdout
+    )
+    assert says in out["error"]
+
+
+def test_mirror__batch_or_unknown__one_line(run, notarize_args, alias, notary_key, documents):
+    rid = json.loads(run("notarize", documents, *notarize_args).output)["documents"][0]["record_id"]
+    out = json.loads(
+        run("mirror", rid, "--to", "tax", "--account", alias(notary_key), "--json", code=2).stdout
+    )
+    assert "is a batch: only single attestations are mirrored" in out["error"]
+    unknown = "0x" + "cd" * 32
+    out = json.loads(
+        run(
+            "mirror", unknown, "--to", "tax", "--account", alias(notary_key), "--json", code=2
+        ).stdout
+    )
+    assert out["error"].startswith(f"no record {unknown}")
+
+
+@pytest.fixture
+def destination(project, deployer, governance, approvers, consortium, spare_accounts, cli_notary,
+                chain, tmp_path, monkeypatch):  # fmt: skip
+    """A second Notary on the test chain standing for the tax chain's: it takes records of
+    chain 31338 from cli_notary (its peer), through a bus played by a spare account. The
+    relying party's record now names it."""
+    bus = spare_accounts[-1]
+    there = deployer.deploy(project.Notary, consortium)
+    for method, args in (("setBus", (bus,)), ("setPeer", (31338, cli_notary))):
+        data = getattr(there, method).encode_input(*args)
+        governance.enact("call", approvers=approvers, target=there, data=data)
+    folder = tmp_path / "tax-officer"
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(folder))
+    write_record(folder, chain, notary=there, consortium=consortium)
+
+    def deliver(rid, rec, revoked_at=0, reason=0):
+        word = (
+            rec.org_id | rec.schema_id << 32 | rec.attested_at << 64 | rec.expires_at << 104
+            | revoked_at << 144 | reason << 184 | 1 << 200
+        )  # fmt: skip
+        there.handle(31338, cli_notary, encode(["bytes32", "uint256"], [rid, word]), sender=bus)
+
+    return there, deliver
+
+
+def test_verify__mirrored_record_on_destination__valid_then_revoked(
+    run, notarize_args, cli_notary, destination, tmp_path, monkeypatch
+):
+    from trustspace.notary.client import NotaryClient
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("mirrored declaration")
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "deployments"))
+    d = json.loads(run("notarize", doc, *notarize_args).output)["documents"][0]
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "tax-officer"))
+    there, deliver = destination
+    # The bundle as the origin chain (31338) wrote it.
+    data = json.loads(Path(d["bundle"]).read_text())
+    data["attestation"]["chain_id"] = 31338
+    bundle = tmp_path / "origin.bundle.json"
+    bundle.write_text(json.dumps(data))
+    rid = bytes.fromhex(d["record_id"][2:])
+    rec = NotaryClient(cli_notary).record(rid)
+
+    before = json.loads(
+        run(
+            "verify", doc, "--bundle", bundle, "--network", "ethereum:local", "--json", code=1
+        ).stdout
+    )
+    assert before["status"] == "UNKNOWN" and before["mirrored_from"]["chain_id"] == 31338
+    deliver(rid, rec)
+    report = json.loads(
+        run("verify", doc, "--bundle", bundle, "--network", "ethereum:local", "--json").stdout
+    )
+    assert report["valid"] and report["status"] == "VALID" and report["notary"] == there.address
+    assert report["mirrored_from"]["foreign_id"] == "0x" + bytes(there.foreignId(31338, rid)).hex()
+    assert report["org_name"] == "Customs Authority"
+    human = run("verify", doc, "--bundle", bundle, "--network", "ethereum:local").stdout
+    assert "VALID" in human and "from chain 31338" in human
+
+    deliver(rid, rec, revoked_at=rec.attested_at + 5, reason=4)
+    revoked = json.loads(
+        run(
+            "verify", doc, "--bundle", bundle, "--network", "ethereum:local", "--json", code=1
+        ).stdout
+    )
+    assert revoked["status"] == "REVOKED" and revoked["revocation_reason"] == "FRAUD"
+
+    # A bundle naming a Notary other than the destination's peer for that chain is refused.
+    data["attestation"]["notary"] = there.address
+    bundle.write_text(json.dumps(data))
+    out = json.loads(
+        run(
+            "verify", doc, "--bundle", bundle, "--network", "ethereum:local", "--json", code=2
+        ).stdout
+    )
+    assert "takes mirrored records of chain 31338 only from" in out["error"]

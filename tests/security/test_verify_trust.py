@@ -105,7 +105,13 @@ def test_edited_chain_id__genuine_bundle_for_another_chain__refused(
     edited["attestation"]["chain_id"] = 1
     bundle.write_text(json.dumps(edited))
     out = json.loads(cli("verify", document, "--bundle", bundle, "--json", code=REFUSED).stdout)
-    assert out["error"].startswith("the bundle is for chain 1, but the connected chain is 31337")
+    # Without --network the bundle's chain id picks the network: none is known for chain 1.
+    assert "is chain 1: pass --network" in out["error"]
+    pinned = cli("verify", document, "--bundle", bundle, "--network", "ethereum:local", "--json",
+                 code=REFUSED)  # fmt: skip
+    assert json.loads(pinned.stdout)["error"].startswith(
+        "the bundle is for chain 1, but the connected chain is 31337"
+    )
 
 
 def test_bundle_naming_another_notary__genuine_record_there__refused(
@@ -216,7 +222,7 @@ def test_edited_chain_id__disclosure_for_another_chain__refused(
     )
     path = tmp_path / "disclosure.json"
     path.write_text(json.dumps(disclosure.to_json()))
-    result = cli("verify-disclosure", path, code=REFUSED)
+    result = cli("verify-disclosure", path, "--network", "ethereum:local", code=REFUSED)
     assert "the disclosure is for chain 31339, but the connected chain is 31337" in one_line(
         result.stderr
     )

@@ -25,13 +25,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from eth_utils.address import is_address, to_checksum_address
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 from rich.text import Text
 
+from trustspace.cli import options
 from trustspace.cli.options import (
+    DEFAULT_NETWORK,
     EXIT_BAD_INPUT,
     EXIT_NOT_VALID,
+    EXIT_UNREACHABLE,
     CommandError,
     account_option,
     connected,
@@ -57,8 +60,19 @@ from trustspace.notary.bundle import (
 )
 from trustspace.notary.client import LineageNode, NotaryClient, RevocationReason, Status
 from trustspace.notary.disclosure import Commitment, Disclosure, DisclosureError, commit
+from trustspace.notary.preflight import (
+    check_attest,
+    check_revoke,
+    foreign_id,
+)
 from trustspace.notary.tree import MerkleTree
-from trustspace.notary.trust import ApeChainReader, TrustedNotary, check_claims, trusted_notary
+from trustspace.notary.trust import (
+    ApeChainReader,
+    TrustedNotary,
+    TrustError,
+    check_claims,
+    trusted_notary,
+)
 
 __all__ = [
     "BUNDLE_SUFFIX",
@@ -103,16 +117,71 @@ F = TypeVar("F", bound=Callable[..., Any])
 # ------------------------------------------------------------------ shared options
 
 
+NOTARY_HELP = (
+    "The Notary you trust (its code is checked). Default: the Notary of your deployment "
+    "record for the connected chain ($TRUSTSPACE_DEPLOYMENTS). Never taken from a bundle."
+)
+
+
+def _notary_option(f: F) -> F:
+    return click.option("--notary", "notary_address", default=None, help=NOTARY_HELP)(f)
+
+
 def chain_options(f: F) -> F:
     """``--network`` and ``--notary`` for every command that reads the chain."""
-    f = click.option(
-        "--notary",
-        "notary_address",
+    return network_option(_notary_option(f))
+
+
+def bundle_chain_options(f: F) -> F:
+    """``--network`` (default: the chain named by the bundle) and ``--notary``."""
+    f = _notary_option(f)
+    return click.option(
+        "--network",
         default=None,
-        help="The Notary you trust (its code is checked). Default: your deployment record "
-        "for the connected chain ($TRUSTSPACE_DEPLOYMENTS). Never taken from a bundle.",
+        help="ape network choice (ethereum:customs:node) or an RPC URL. Default: the network "
+        "your deployment records (or the built-in local chains) give for the chain id the "
+        f"bundle names; else {DEFAULT_NETWORK}. Only the chain comes from the bundle, "
+        "never the contract.",
     )(f)
-    return network_option(f)
+
+
+def choose_network(network: str | None, chain_id: int | None) -> str:
+    """``--network`` if given, else the network of ``chain_id`` (a bundle's), else the default."""
+    if network:
+        return network
+    if chain_id is not None:
+        from ape import networks
+
+        # A process already on that chain (ape console, tests) stays on it.
+        active = networks.active_provider
+        if active is not None and active.is_connected and int(active.chain_id) == int(chain_id):
+            return str(active.network_choice)
+        return options.network_for_chain_id(int(chain_id))
+    return DEFAULT_NETWORK
+
+
+def check_notary_flag(notary_address: str | None) -> None:
+    """A malformed ``--notary`` is bad input before anything connects."""
+    if notary_address is not None and not is_address(notary_address):
+        raise CommandError(
+            f"--notary {notary_address!r} is not an address (0x and 40 hex digits); leave it "
+            "out to use the Notary of your deployment record"
+        )
+
+
+@contextmanager
+def chain_errors() -> Iterator[None]:
+    """ape's "no contract there" as one line (exit 3) instead of a traceback."""
+    from ape.exceptions import ContractNotFoundError
+
+    try:
+        yield
+    except ContractNotFoundError as err:
+        raise CommandError(
+            f"no contract where expected: {err} (was the chain reset? check "
+            "--network and your deployment records)",
+            EXIT_UNREACHABLE,
+        ) from err
 
 
 def json_record_option(f: F) -> F:
@@ -317,6 +386,13 @@ def _plan(
     show_default=True,
     help="Directory for the proof bundles (the documents' folder tree is mirrored).",
 )
+@click.option(
+    "--list",
+    "list_all",
+    is_flag=True,
+    help="Print every document with its digest, record and bundle (default: one line per "
+    "record sent and a summary; --json always lists them).",
+)
 @json_record_option
 @account_option
 @chain_options
@@ -327,6 +403,7 @@ def notarize(
     expires_at: int,
     parent: str | None,
     out: Path,
+    list_all: bool,
     json_record: bool,
     account_alias: str,
     network: str,
@@ -341,15 +418,35 @@ def notarize(
     """
     encoding = ENCODING_JSON if json_record else ENCODING_BYTES
     parent_id = parse_id(parent, "--parent") if parent else None
+    if parent_id is not None and any(p.is_dir() for p in paths):
+        raise CommandError("--parent applies to single files only, not to a directory (batch)")
+    check_notary_flag(notary_address)
+    sender = load_account(account_alias)  # an unknown alias is told before connecting
     groups = _plan(paths, out, encoding)
     results: list[dict[str, Any]] = []
-    with connected(network):
+    sent: list[dict[str, Any]] = []
+    with connected(network), chain_errors():
         client, trusted = trusted_client(notary_address)
         orgs = Organisations(trusted.consortium)
-        sender = load_account(account_alias)
+        check_attest(
+            client,
+            sender,
+            digests=[
+                (str(batch_dir), MerkleTree([p.digest for p in planned]).root)
+                if batch_dir is not None
+                else (str(planned[0].path), planned[0].digest)
+                for batch_dir, planned in groups
+            ],
+            schema_id=schema_id,
+            parent=parent_id,
+            expires_at=expires_at,
+            now=_chain_time(),
+        )
         for batch_dir, planned in groups:
+            root: bytes | None = None
             if batch_dir is not None:
                 tree = MerkleTree([p.digest for p in planned])
+                root = tree.root
                 rid, tx = client.anchor_batch(tree, schema_id, sender=sender, expires_at=expires_at)
                 rec = client.record(rid)
                 bundles = batch_bundles(
@@ -388,6 +485,18 @@ def notarize(
                         encoding=encoding,
                     )
                 ]
+            sent.append(
+                {
+                    "record_id": to_hex(rid),
+                    "kind": "batch" if batch_dir is not None else "attestation",
+                    "source": str(batch_dir if batch_dir is not None else planned[0].path),
+                    "documents": len(planned),
+                    "root": to_hex(root) if root is not None else None,
+                    "tx_hash": str(tx.txn_hash),
+                    "block_number": int(tx.block_number),
+                    "gas_used": _gas_used(tx),
+                }
+            )
             with progress() as bar:
                 task = bar.add_task("writing bundles", total=len(planned))
                 for p, b in zip(planned, bundles, strict=True):
@@ -403,21 +512,74 @@ def notarize(
                         }
                     )
                     bar.advance(task)
+        org_label = orgs.label(rec.org_id)
+
+    gas = sum(r["gas_used"] or 0 for r in sent)
+    summary = {
+        "files": len(results),
+        "records": len(sent),
+        "gas_used": gas if all(r["gas_used"] is not None for r in sent) else None,
+        "out": str(out),
+    }
 
     def render() -> None:
-        table = Table(title=f"Notarized {len(results)} document(s)")
-        for col in ("document", "digest (sha256)", "record", "bundle"):
-            table.add_column(col, overflow="fold")
-        for r in results:
-            table.add_row(r["path"], r["digest"], r["record_id"], r["bundle"])
-        console.print(table)
+        if list_all:
+            # One line per document, ids in full (never wrapped or cut): copyable.
+            for r in results:
+                console.print(
+                    f"{r['path']}  {r['digest']}  {r['record_id']}  {r['bundle']}", soft_wrap=True
+                )
+        for r in sent:
+            what = (
+                f"batch of {r['documents']} documents from {r['source']}, root {r['root']}"
+                if r["kind"] == "batch"
+                else f"attestation of {r['source']}"
+            )
+            console.print(
+                text(("record ", "dim"), f"{r['record_id']} {what}; tx {r['tx_hash']} "
+                     f"block {r['block_number']}" + (f" gas {r['gas_used']}" if r["gas_used"]
+                     else "")),
+                soft_wrap=True,
+            )  # fmt: skip
+        gas_part = f", gas {summary['gas_used']}" if summary["gas_used"] else ""
+        console.print(
+            text(
+                ("Notarized", "bold green"),
+                f" {len(results)} document(s) in {len(sent)} record(s) as {org_label}{gas_part}; "
+                f"bundles in {out}" + ("" if list_all else " (--list shows every document)"),
+            ),
+            soft_wrap=True,
+        )
         print_report(text(("hashed as ", "dim"), HASHED_AS[encoding]), trust_rows(trusted))
 
     emit(
         as_json,
-        {"ok": True, "documents": results, "hashed_as": encoding, **trusted.to_json()},
+        {
+            "ok": True,
+            "summary": summary,
+            "records": sent,
+            "documents": results,
+            "hashed_as": encoding,
+            **trusted.to_json(),
+        },
         render,
     )
+
+
+def _gas_used(tx: Any) -> int | None:
+    try:
+        return int(tx.gas_used)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _chain_time() -> int | None:
+    from ape import chain
+
+    try:
+        return int(chain.pending_timestamp)
+    except Exception:
+        return None
 
 
 # ------------------------------------------------------------------ verify
@@ -460,7 +622,7 @@ def _check_file(path: Path, bundle: Bundle, encoding: str) -> bytes:
     "--issuer", default=None, help="Organisation (id or name) that must have attested it."
 )
 @json_record_option
-@chain_options
+@bundle_chain_options
 @json_option
 def verify(
     path: Path,
@@ -468,7 +630,7 @@ def verify(
     offline: bool,
     issuer: str | None,
     json_record: bool,
-    network: str,
+    network: str | None,
     notary_address: str | None,
     as_json: bool,
 ) -> None:
@@ -482,6 +644,7 @@ def verify(
     encoding = ENCODING_JSON if json_record else bundle.encoding
     if offline and issuer:
         raise CommandError("--issuer needs the chain: offline, the organisation is only a claim")
+    check_notary_flag(notary_address)
     digest = _check_file(path, bundle, encoding)
     base: dict[str, Any] = {
         "document": str(path),
@@ -493,14 +656,21 @@ def verify(
         else {"index": bundle.batch.index, "size": bundle.batch.size},
     }
     if offline:
-        _report_offline(path, bundle, base, as_json)
+        _report_offline(path, bundle, base, network, notary_address, as_json)
         return
-    with connected(network):
+    with connected(choose_network(network, bundle.chain_id)), chain_errors():
         client, trusted = trusted_client(notary_address)
-        check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
+        mirrored = _mirrored_copy(client, trusted, bundle)
+        if mirrored is None:
+            check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
+            _check_transaction(bundle, trusted)
+            checked_id = bundle.record_id
+            status = client.bundle_status(bundle)
+        else:
+            checked_id = mirrored
+            status = client.status(mirrored)
         orgs = Organisations(trusted.consortium)
-        status = client.bundle_status(bundle)
-        rec = client.record(bundle.record_id)
+        rec = client.record(checked_id)
         revoked_at, reason = rec.revoked_at, rec.reason
         if bundle.batch is not None and not revoked_at:
             revoked_at, reason = (
@@ -516,13 +686,24 @@ def verify(
             "included": status not in (Status.NOT_INCLUDED, Status.UNKNOWN),
             "org_id": org_id,
             "org_name": orgs.name(org_id) if org_id is not None else None,
-            "schema": schema_json(client, rec.schema_id) if rec.exists else None,
+            "schema": schema_json(client, rec.schema_id)
+            if rec.exists and mirrored is None
+            else None,
             "attested_at": rec.attested_at if rec.exists else None,
             "expires_at": rec.expires_at or None,
             "revoked_at": revoked_at or None,
             "revocation_reason": _reason(reason) if revoked_at else None,
+            "mirrored_from": None
+            if mirrored is None
+            else {
+                "chain_id": bundle.chain_id,
+                "notary": bundle.notary,
+                "foreign_id": to_hex(mirrored),
+            },
             **trusted.to_json(),
         }
+        if mirrored is not None and rec.schema_id:
+            report["schema"] = {"id": rec.schema_id, "origin_chain_id": bundle.chain_id}
         if expected is not None:
             report["issuer_expected"] = {"org_id": expected, "org_name": orgs.name(expected)}
             if org_id != expected:
@@ -544,18 +725,25 @@ def verify(
         ]
         if report.get("error"):
             rows.append(("issuer", text((report["error"], "red"))))
-        if report["schema"]:
+        if report["schema"] and "name" in report["schema"]:
             s = report["schema"]
             rows.append(("schema", f"{s['id']} {s['name']} {s['version']}"))
+        elif report["schema"]:
+            rows.append(("schema", f"{report['schema']['id']} (of chain {bundle.chain_id})"))
         if report["attested_at"]:
             rows.append(("attested", _utc(report["attested_at"])))
         if report["expires_at"]:
             rows.append(("expires", _utc(report["expires_at"])))
         if report["revoked_at"]:
             rows.append(
-                ("revoked", f"{_utc(report['revoked_at'])} ({report['revocation_reason']})")
+                ("revoked", f"{_utc(report['revoked_at'])}, reason {report['revocation_reason']}")
             )
         rows.append(("record", report["record_id"]))
+        if mirrored is not None:
+            rows.append(
+                ("mirrored", f"from chain {bundle.chain_id} (Notary {bundle.notary}) as "
+                 f"{to_hex(mirrored)}")
+            )  # fmt: skip
         if bundle.batch is not None:
             rows.append(("batch", f"document {bundle.batch.index} of {bundle.batch.size}"))
         print_report(text(mark), rows + trust_rows(trusted))
@@ -565,6 +753,83 @@ def verify(
         sys.exit(EXIT_NOT_VALID)
 
 
+def _mirrored_copy(client: NotaryClient, trusted: TrustedNotary, bundle: Bundle) -> bytes | None:
+    """The foreign id of the bundle's record when the bundle is of another chain whose Notary
+    the trusted Notary takes mirrored records from (its peer); None for a bundle of this chain.
+
+    A bundle of another chain is refused (:func:`check_claims`) unless the trusted Notary's
+    governance made the bundle's Notary its peer for that chain: then only the copy that peer
+    sent over the message bus answers, never anything the bundle says.
+    """
+    if int(bundle.chain_id) == trusted.chain_id:
+        return None
+    peer = str(client.contract.mirroring(int(bundle.chain_id))[1])
+    if int(peer, 16) == 0 or not is_address(str(bundle.notary)):
+        check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
+        return None
+    if to_checksum_address(str(bundle.notary)) != to_checksum_address(peer):
+        raise TrustError(
+            f"the bundle names Notary {bundle.notary} on chain {bundle.chain_id}, but the Notary "
+            f"you trust on chain {trusted.chain_id} ({trusted.notary}) takes mirrored records of "
+            f"chain {bundle.chain_id} only from {peer}: refusing it"
+        )
+    if bundle.batch is not None:
+        raise TrustError(
+            f"the bundle is one document of a batch of chain {bundle.chain_id}: batches are not "
+            f"mirrored; verify it on chain {bundle.chain_id}"
+        )
+    return foreign_id(int(bundle.chain_id), bundle.record_id)
+
+
+def _check_transaction(bundle: Bundle, trusted: TrustedNotary) -> None:
+    """The bundle's transaction must be on the connected chain and have made its record at the
+    trusted Notary: a bundle whose chain id was edited to another chain names a transaction
+    that chain never saw (transaction hashes bind the chain id), and is refused."""
+    if not bundle.tx_hash:
+        return
+    logs = _receipt_logs(str(bundle.tx_hash))
+    if logs is None:
+        raise TrustError(
+            f"the bundle's transaction {bundle.tx_hash} is not on chain {trusted.chain_id}: "
+            "the bundle's chain id or transaction was edited, or the chain was reset; "
+            "refusing to check it here"
+        )
+    # A transaction found that made no record at the trusted Notary (a bundle naming another
+    # contract, edited to name this one) is left to the chain's answer: UNKNOWN, not valid.
+
+
+def _receipt_logs(tx_hash: str) -> list[tuple[str, list[bytes]]] | None:
+    """``(address, topics)`` of each log of ``tx_hash`` on the connected chain; None if the
+    chain does not know the transaction. Asked without waiting (ape's ``get_receipt`` waits
+    for a transaction still to be mined)."""
+    from ape import chain
+    from ape.exceptions import TransactionNotFoundError
+
+    provider = chain.provider
+    web3 = getattr(provider, "_web3", None)
+    if web3 is not None:
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            raw = web3.eth.get_transaction_receipt(tx_hash)
+        except (TransactionNotFound, ValueError):
+            return None
+        if raw is None:
+            return None
+        return [(str(log["address"]), [bytes(t) for t in log["topics"]]) for log in raw["logs"]]
+    try:
+        receipt = provider.get_receipt(tx_hash)
+    except (TransactionNotFoundError, ValueError):
+        return None
+    return [(str(log["address"]), [_topic(t) for t in log["topics"]]) for log in receipt.logs]
+
+
+def _topic(value: Any) -> bytes:
+    if isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x")).rjust(32, b"\x00")
+    return bytes(value).rjust(32, b"\x00")
+
+
 def _reason(code: int) -> str:
     try:
         return RevocationReason(code).name
@@ -572,7 +837,14 @@ def _reason(code: int) -> str:
         return f"code {code}"
 
 
-def _report_offline(path: Path, bundle: Bundle, base: dict[str, Any], as_json: bool) -> None:
+def _report_offline(
+    path: Path,
+    bundle: Bundle,
+    base: dict[str, Any],
+    network: str | None,
+    notary_address: str | None,
+    as_json: bool,
+) -> None:
     claimed = {
         "org_id": bundle.org_id,
         "org_name": bundle.org_name,
@@ -581,16 +853,33 @@ def _report_offline(path: Path, bundle: Bundle, base: dict[str, Any], as_json: b
         "schema_id": bundle.schema_id,
         "attested_at": bundle.attested_at,
     }
-    report = {"ok": True, "mode": "offline", "result": OFFLINE_RESULT, **base, CLAIMED_KEY: claimed}
+    attester = _offline_attester(bundle, network, notary_address)
+    report = {
+        "ok": True,
+        "mode": "offline",
+        "result": OFFLINE_RESULT,
+        **base,
+        CLAIMED_KEY: claimed,
+        "attester": attester,
+    }
 
     def render() -> None:
+        if attester["verified"]:
+            label = "attester"
+            who = (
+                f"{attester['org_name'] or 'unnamed organisation'} (org {bundle.org_id}), named "
+                f"by the Consortium you trust on chain {bundle.chain_id}"
+            )
+        else:
+            label = f"attester ({CLAIMED})"
+            who = (
+                f"{bundle.org_name or 'unnamed'} (org {bundle.org_id}); name unverified: "
+                f"{attester['why']}"
+            )
         rows: list[tuple[str, str | Text]] = [
             ("document", f"{path} ({HASHED_AS[base['hashed_as']]} {base['digest']})"),
             ("record", f"{base['record_id']} (not looked up)"),
-            (
-                f"attester ({CLAIMED})",
-                f"{bundle.org_name or 'unnamed'} (org {bundle.org_id})",
-            ),
+            (label, who),
             (f"chain ({CLAIMED})", str(bundle.chain_id)),
             (f"notary ({CLAIMED})", str(bundle.notary)),
         ]
@@ -599,6 +888,34 @@ def _report_offline(path: Path, bundle: Bundle, base: dict[str, Any], as_json: b
         print_report(text((OFFLINE_RESULT, "bold yellow")), rows)
 
     emit(as_json, report, render)
+
+
+def _offline_attester(
+    bundle: Bundle, network: str | None, notary_address: str | None
+) -> dict[str, Any]:
+    """The attesting organisation's name from the Consortium the relying party trusts on the
+    bundle's chain when that chain answers; else the bundle's claim, marked unverified.
+    Only the name is looked up: the record itself stays unchecked (that is what offline means)."""
+    out: dict[str, Any] = {"org_id": bundle.org_id, "org_name": None, "verified": False}
+    try:
+        with connected(choose_network(network, bundle.chain_id)):
+            reader = ApeChainReader()
+            if reader.chain_id() != int(bundle.chain_id):
+                out["why"] = f"the network answers for chain {reader.chain_id()}"
+                return out
+            trusted = trusted_notary(reader, notary=notary_address, network=reader.network())
+            out.update(
+                org_name=Organisations(trusted.consortium).name(bundle.org_id),
+                verified=True,
+                consortium=trusted.consortium,
+            )
+    except Exception as err:
+        out["why"] = _first_line(err) or type(err).__name__
+    return out
+
+
+def _first_line(err: BaseException) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else ""
 
 
 # ------------------------------------------------------------------ revoke
@@ -623,7 +940,7 @@ def _report_offline(path: Path, bundle: Bundle, base: dict[str, Any], as_json: b
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation before sending.")
 @account_option
-@chain_options
+@bundle_chain_options
 @json_option
 def revoke(
     record_id: str | None,
@@ -632,7 +949,7 @@ def revoke(
     reason: str,
     yes: bool,
     account_alias: str,
-    network: str,
+    network: str | None,
     notary_address: str | None,
     as_json: bool,
 ) -> None:
@@ -662,25 +979,30 @@ def revoke(
         doc = parse_id(document, "--document") if document else None
     else:
         raise CommandError("give RECORD_ID or --bundle")
-    with connected(network):
+    check_notary_flag(notary_address)
+    chain_id = bundle.chain_id if bundle is not None else None
+    sender = load_account(account_alias)
+    with connected(choose_network(network, chain_id)), chain_errors():
         client, trusted = trusted_client(notary_address)
         if bundle is not None:
             check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
-        sender = load_account(account_alias)
         orgs = Organisations(trusted.consortium)
         rec = client.record(target)
         if not rec.exists:
             raise CommandError(
                 f"no record {to_hex(target)} on Notary {trusted.notary} (chain "
-                f"{trusted.chain_id}): nothing was sent"
+                f"{trusted.chain_id}): check the id (or --network); nothing was sent"
             )
+        check_revoke(client, sender, rec, doc)
         if bundle is not None and bundle.batch is not None:
             status = client.bundle_status(bundle)
         else:
             status = client.status(target)
-        already = rec.revoked_at
+        already, already_reason = rec.revoked_at, rec.reason
         if doc is not None and not already:
-            already = int(client.contract.documentRevocation(target, doc)[0])
+            already, already_reason = (
+                int(v) for v in client.contract.documentRevocation(target, doc)
+            )
         plan: dict[str, Any] = {
             "record_id": to_hex(target),
             "document": to_hex(doc) if doc else None,
@@ -695,7 +1017,7 @@ def revoke(
         if already:
             raise CommandError(
                 f"{plan['document'] or plan['record_id']} was already revoked at "
-                f"{_utc(already)}: nothing was sent",
+                f"{_utc(already)} (reason {_reason(already_reason)}): nothing was sent",
                 **plan,
             )
         _show_plan(plan, orgs.label(rec.org_id), trusted, as_json)
@@ -749,20 +1071,46 @@ def _confirm(question: str) -> None:
 
 
 @click.command()
-@click.argument("record_id")
-@chain_options
+@click.argument("record_id", required=False)
+@click.option(
+    "--bundle",
+    "bundle_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trace the record of this bundle, on the chain it names (instead of RECORD_ID).",
+)
+@bundle_chain_options
 @json_option
-def trace(record_id: str, network: str, notary_address: str | None, as_json: bool) -> None:
-    """Show the lineage of RECORD_ID as a tree, from its oldest ancestor down."""
-    rid = parse_id(record_id, "RECORD_ID")
-    with connected(network):
+def trace(
+    record_id: str | None,
+    bundle_file: Path | None,
+    network: str | None,
+    notary_address: str | None,
+    as_json: bool,
+) -> None:
+    """Show the lineage of RECORD_ID (or of --bundle's record) as a tree, from its oldest
+    ancestor down."""
+    bundle: Bundle | None = None
+    if bundle_file is not None:
+        if record_id:
+            raise CommandError("give RECORD_ID or --bundle, not both")
+        bundle = _load_bundle(bundle_file)
+        rid = bundle.record_id
+    elif record_id:
+        rid = parse_id(record_id, "RECORD_ID")
+    else:
+        raise CommandError("give RECORD_ID or --bundle")
+    check_notary_flag(notary_address)
+    with connected(choose_network(network, bundle.chain_id if bundle else None)), chain_errors():
         client, trusted = trusted_client(notary_address)
+        if bundle is not None:
+            check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
         orgs = Organisations(trusted.consortium)
         try:
             tree = client.lineage(rid)
         except KeyError as err:
             raise CommandError(
-                f"unknown record {record_id} on Notary {trusted.notary} (chain {trusted.chain_id})"
+                f"unknown record {to_hex(rid)} on Notary {trusted.notary} (chain "
+                f"{trusted.chain_id}): check the id, or --network for the chain it was made on"
             ) from err
         labels: dict[int, str] = {}
 
@@ -815,13 +1163,20 @@ def trace(record_id: str, network: str, notary_address: str | None, as_json: boo
     "commitment_out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the (secret) commitment of a new record.",
+    help="Where to write the (secret) commitment of a new record, created with mode 0600. "
+    "Default: SOURCE's folder, <stem>.commitment.json.",
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Write the disclosure here (default: stdout).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite an existing --commitment or --out file (an anchored commitment's salts "
+    "are then lost: the anchored root can no longer be disclosed).",
 )
 @click.option("--account", "account_alias", default=None, help="Signer for --anchor.")
 @chain_options
@@ -832,6 +1187,7 @@ def disclose(
     anchor: bool,
     commitment_out: Path | None,
     out: Path | None,
+    force: bool,
     account_alias: str | None,
     network: str,
     notary_address: str | None,
@@ -841,41 +1197,81 @@ def disclose(
 
     A plain record is committed field by field with fresh salts; --anchor puts
     its root on chain as a batch; the commitment (values and salts: keep it
-    secret) is written to --commitment. Then --field NAME reveals those fields
-    only, with proofs, as a disclosure document.
+    secret) is written to --commitment with mode 0600, never over an existing file
+    unless --force. Then --field NAME reveals those fields only, with proofs, as a
+    disclosure document.
     """
     try:
         data = load_json_record(source)
     except BundleError as err:
-        raise CommandError(str(err)) from err
+        raise CommandError(f"{err}: give a JSON object of fields, or a commitment file") from err
     if isinstance(data, dict) and data.get("type") == "trustspace.commitment":
         try:
             commitment = Commitment.from_json(data)
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise CommandError(f"{source}: not a commitment: {err}") from err
         created = False
     else:
         if not isinstance(data, dict) or not data:
-            raise CommandError(f"{source}: a record must be a JSON object of fields")
+            raise CommandError(
+                f"{source}: a record must be a JSON object of fields (got "
+                f"{type(data).__name__}{'' if data else ', empty'})"
+            )
         commitment = commit(data)
         created = True
-    if anchor:
-        if account_alias is None:
-            raise CommandError("--anchor needs --account")
-        with connected(network):
-            client, _trusted = trusted_client(notary_address)
-            # Under the organisation's own disclosure schema (registered on first use), so that
-            # no ordinary batch can pose as a disclosure (docs/notary.md).
-            client.anchor_disclosure(commitment, sender=load_account(account_alias))
+    if anchor and account_alias is None:
+        raise CommandError("--anchor needs --account (the notary who signs the anchoring)")
+    if anchor and commitment.anchor:
+        raise CommandError(
+            f"{source} is already anchored as batch {commitment.anchor.get('batch_id')}: "
+            "disclose from it without --anchor"
+        )
+    if commitment_out is not None and not (created or anchor):
+        raise CommandError("--commitment applies to a new record or --anchor only")
+    if fields:
+        missing = [f for f in fields if f not in commitment.record]
+        if missing:
+            raise CommandError(
+                f"no field {', '.join(map(repr, missing))} in {source}: its fields are "
+                f"{', '.join(map(repr, commitment.record))}"
+            )
+    target = None
     if created or anchor:
         target = commitment_out or source.with_name(source.stem + ".commitment.json")
-        target.write_text(json.dumps(commitment.to_json(), indent=2) + "\n")
-        if not as_json:
-            err_console.print(f"commitment (secret) written to {target}", style="dim")
+        _refuse_overwrite(target, force, "--commitment", secret=True)
+    if out is not None:
+        _refuse_overwrite(out, force, "--out")
+    check_notary_flag(notary_address)
+    if target is not None:
+        # Written before anchoring: the salts of a root that goes on chain are never only in
+        # memory.
+        write_secret(target, commitment.to_json(), replace=force or anchor)
+    if anchor:
+        assert account_alias is not None and target is not None
+        sender = load_account(account_alias)
+        with connected(network), chain_errors():
+            client, _trusted = trusted_client(notary_address)
+            schema = client.disclosure_schema(client.org_of(sender))
+            if schema:
+                check_attest(
+                    client,
+                    sender,
+                    digests=[(f"the commitment of {source}", commitment.root)],
+                    schema_id=schema,
+                )
+            else:
+                _check_disclosure_anchor(client, sender, commitment.root, source)
+            # Under the organisation's own disclosure schema (registered on first use), so that
+            # no ordinary batch can pose as a disclosure (docs/notary.md).
+            client.anchor_disclosure(commitment, sender=sender)
+        write_secret(target, commitment.to_json(), replace=True)
+    if target is not None and not as_json:
+        err_console.print(f"commitment (secret, mode 0600) written to {target}", style="dim")
     result: dict[str, Any] = {
         "ok": True,
         "root": to_hex(commitment.root),
         "anchor": commitment.anchor,
+        "commitment": None if target is None else str(target),
     }
     if fields:
         try:
@@ -884,7 +1280,7 @@ def disclose(
             raise CommandError(str(err.args[0])) from err
         document = disclosure.to_json()
         if out is not None:
-            out.write_text(json.dumps(document, indent=2) + "\n")
+            _write_new(out, json.dumps(document, indent=2) + "\n")
             result["disclosure"] = str(out)
         elif not as_json:
             click.echo(json.dumps(document, indent=2))
@@ -899,6 +1295,55 @@ def disclose(
     )
 
 
+def _check_disclosure_anchor(client: NotaryClient, sender: Any, root: bytes, source: Path) -> None:
+    """Before the organisation has a disclosure schema: only role and duplicate root."""
+    from trustspace.notary.preflight import notary_org
+    from trustspace.notary.tree import record_id
+
+    org_id = notary_org(client, sender, "the signing account (--account)")
+    if client.record(record_id(root, org_id)).exists:
+        raise CommandError(f"the commitment of {source} is already anchored: nothing was sent")
+
+
+def _refuse_overwrite(path: Path, force: bool, flag: str, *, secret: bool = False) -> None:
+    if path.exists() and not force:
+        what = "a commitment (its salts would be lost)" if secret else "a file"
+        raise CommandError(
+            f"{path} exists and may hold {what}: choose another {flag}, or pass --force to "
+            "overwrite it; nothing was written or sent"
+        )
+
+
+def write_secret(path: Path, payload: Any, *, replace: bool = False) -> None:
+    """Write ``payload`` as JSON to ``path``, created with mode 0600 (never readable by others,
+    not even for an instant); an existing file is replaced only with ``replace``."""
+    import os
+
+    data = (json.dumps(payload, indent=2) + "\n").encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not replace:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_new(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+
+
 @click.command(name="verify-disclosure")
 @click.argument("disclosure_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -907,13 +1352,13 @@ def disclose(
     help="Check the proofs against the root only: no chain, so no validity and no issuer.",
 )
 @click.option("--issuer", default=None, help="Organisation (id or name) that must have issued it.")
-@chain_options
+@bundle_chain_options
 @json_option
 def verify_disclosure_command(
     disclosure_file: Path,
     offline: bool,
     issuer: str | None,
-    network: str,
+    network: str | None,
     notary_address: str | None,
     as_json: bool,
 ) -> None:
@@ -957,7 +1402,8 @@ def verify_disclosure_command(
         raise CommandError(
             f"{disclosure_file} names no organisation: its batch cannot be located on chain"
         )
-    with connected(network):
+    check_notary_flag(notary_address)
+    with connected(choose_network(network, disclosure.chain_id)), chain_errors():
         client, trusted = trusted_client(notary_address)
         check_claims(
             trusted, chain_id=disclosure.chain_id, notary=disclosure.notary, what="the disclosure"
@@ -1019,5 +1465,12 @@ def verify_disclosure_command(
 # The command object keeps the short name the issue asks for.
 verify_disclosure = verify_disclosure_command
 
+
 #: Registered at the root of the ``trustspace`` command.
-COMMANDS = [notarize, verify, revoke, trace, disclose, verify_disclosure]
+def _commands() -> list[click.Command]:
+    from trustspace.cli.mirror import mirror
+
+    return [notarize, verify, revoke, trace, disclose, verify_disclosure, mirror]
+
+
+COMMANDS = _commands()

@@ -1,0 +1,105 @@
+"""Every user mistake of the notary commands, as a newcomer makes it from a shell.
+
+``.venv/bin/trustspace`` runs as a subprocess from a folder outside the checkout, with
+``TRUSTSPACE_DEPLOYMENTS`` pointing at an empty records folder: each mistake gives one line
+saying what was wrong and what to do, the right exit code and no traceback; with ``--json``
+exactly one JSON document on stdout. (Mistakes that need a deployed suite — unknown schema,
+account without the role, re-notarizing, revoking twice, unknown record — are walked through
+the same root group in tests/integration/test_notary_cli.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trustspace.devnet.chains import free_port
+
+TRUSTSPACE = str(Path(sys.executable).with_name("trustspace"))
+BUNDLE = {
+    "type": "trustspace.bundle",
+    "version": 1,
+    "document": {"name": "a.txt", "digest": "0x" + "11" * 32, "hash": "sha256"},
+    "attestation": {"record_id": "0x" + "22" * 32, "org_id": 1, "chain_id": 4242,
+                    "notary": "0x" + "33" * 20},
+    "batch": None,
+}  # fmt: skip
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "bad.json").write_text('{"name": ')
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "rec.json").write_text('{"name": "ACME"}')
+    (tmp_path / "rec.commitment.json").write_text("salts of an anchored root")
+    (tmp_path / "b.json").write_text("{")
+    (tmp_path / "c4242.json").write_text(json.dumps(BUNDLE))
+    return tmp_path
+
+
+def _run(cwd, args):
+    env = {**os.environ, "TRUSTSPACE_DEPLOYMENTS": str(cwd / "deployments"), "COLUMNS": "400"}
+    return subprocess.run(
+        [TRUSTSPACE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+DOWN = f"http://127.0.0.1:{free_port()}"
+
+CASES = {
+    "missing file": (["verify", "nope.txt", "--bundle", "b.json"], 2, "does not exist"),
+    "malformed bundle": (["verify", "a.txt", "--bundle", "b.json"], 2, "not JSON"),
+    "malformed --notary": (
+        ["verify", "a.txt", "--bundle", "c4242.json", "--notary", "0x12"], 2, "is not an address"
+    ),
+    "no network for the bundle's chain": (
+        ["trace", "--bundle", "c4242.json"], 2, "is chain 4242: pass --network"
+    ),
+    "malformed record id": (["trace", "0x12", "--network", DOWN], 2, "RECORD_ID"),
+    "notarize missing --schema": (["notarize", "a.txt", "--account", "TEST::0"], 2, "--schema"),
+    "malformed --parent": (
+        ["notarize", "a.txt", "--schema", "1", "--account", "TEST::0", "--parent", "xyz"],
+        2, "--parent",
+    ),
+    "unknown account alias (told before connecting)": (
+        ["notarize", "a.txt", "--schema", "1", "--account", "nobody", "--network", DOWN],
+        2, "unknown account 'nobody'",
+    ),
+    "no such test account": (
+        ["revoke", "0x" + "ab" * 32, "--account", "TEST::99", "--network", DOWN],
+        2, "no local test account TEST::99",
+    ),
+    "chain down": (["trace", "0x" + "ab" * 32, "--network", DOWN], 3, "cannot reach"),
+    "malformed JSON to disclose": (["disclose", "bad.json"], 2, "not a JSON record"),
+    "a list to disclose": (["disclose", "list.json"], 2, "must be a JSON object of fields"),
+    "disclose over an existing commitment": (["disclose", "rec.json"], 2, "--force"),
+    "anchor without account": (
+        ["disclose", "rec.json", "--anchor", "--commitment", "new.json"], 2, "--anchor needs --account"
+    ),
+    "mirror to an unknown chain": (
+        ["mirror", "0x" + "ab" * 32, "--to", "nowhere", "--account", "TEST::0"], 2, "not a chain id"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
+    args, code, says = CASES[case]
+    human = _run(files, args)
+    assert human.returncode == code, (human.stdout, human.stderr)
+    assert says in " ".join(human.stderr.split()), human.stderr
+    assert "Traceback" not in human.stderr + human.stdout
+    if "missing --schema" in case or case == "missing file":
+        return  # click usage errors: before the command runs, no JSON form
+    as_json = _run(files, [*args, "--json"])
+    assert as_json.returncode == code, (as_json.stdout, as_json.stderr)
+    doc = json.loads(as_json.stdout)  # exactly one document
+    assert doc["ok"] is False and doc["exit_code"] == code and says in doc["error"]
+    assert "Traceback" not in as_json.stderr
+    assert (files / "rec.commitment.json").read_text() == "salts of an anchored root"
