@@ -26,7 +26,7 @@ from trustspace.bus.checkpoint import sign_checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.store import RelayStore
 from trustspace.bus.web3tx import TxSender
-from trustspace.cli.bus import bus as bus_group
+from trustspace.cli import main as cli_main
 from trustspace.devnet.chains import local_chains
 
 pytestmark = pytest.mark.anvil
@@ -88,10 +88,11 @@ def test_relayer__delivers_both_ways_and_status_tells_where(network, tmp_path):
     finally:
         stop(relayer)
     result = CliRunner().invoke(
-        bus_group, ["status", "--config", str(config), "0x" + sent[0].id.hex(), "--json"]
+        cli_main, ["bus", "status", "--config", str(config), "0x" + sent[0].id.hex(), "--json"]
     )
     assert result.exit_code == 0, result.output
     status = json.loads(result.output)
+    assert status["found_by"] == "message id" and status["not_validators"] == []
     assert status["state"] == "delivered"
     assert status["nonce"] == sent[0].nonce and status["threshold"] == 3
     assert len(status["signers"]) >= 3
@@ -101,9 +102,11 @@ def test_relayer__delivers_both_ways_and_status_tells_where(network, tmp_path):
 
 def test_status__unknown_id__says_so(network):
     _, _, config, _ = network
-    result = CliRunner().invoke(bus_group, ["status", "--config", str(config), "0x" + "ab" * 32])
+    result = CliRunner().invoke(
+        cli_main, ["bus", "status", "--config", str(config), "0x" + "ab" * 32]
+    )
     assert result.exit_code == 1
-    assert "no chain in the config dispatched this message" in result.output
+    assert "no message found for 0x" + "ab" * 32 in " ".join(result.output.split())
 
 
 def test_relayer__sigkilled_at_random_points__every_message_delivered_exactly_once(
@@ -189,9 +192,8 @@ from trustspace.bus.announced import ATTRIBUTE  # noqa: E402
 from trustspace.bus.checkpoint import Checkpoint as _Checkpoint  # noqa: E402
 from trustspace.bus.config import Announcements, load_config  # noqa: E402
 from trustspace.bus.signatures import SignatureEntry  # noqa: E402
-from trustspace.cli.bus import validator as validator_group  # noqa: E402
 from trustspace.consortium.constants import Action  # noqa: E402
-from trustspace.devnet.daemons import daemon_env  # noqa: E402
+from trustspace.devnet.daemons import account_alias, daemon_env  # noqa: E402
 from trustspace.did.registry import str_to_bytes32  # noqa: E402
 from trustspace.paths import project_root  # noqa: E402
 
@@ -218,10 +220,9 @@ def one_line(output: str) -> str:
 
 
 def run_validator_once(config, chain, key):
-    env = {"TRUSTSPACE_VALIDATOR_KEY": key.key.hex()}
     return CliRunner().invoke(
-        validator_group, ["run", "--config", str(config), "--chain", chain, "--once",
-                          "--confirmations", "0"], env=env,
+        cli_main, ["validator", "run", "--config", str(config), "--chain", chain, "--once",
+                   "--account", account_alias(key)],
     )  # fmt: skip
 
 
@@ -255,12 +256,12 @@ def test_validator__bus_address_holds_other_code__refuses_with_one_line(network,
 def test_status__unknown_id__json_one_document_and_same_exit_code(network):
     _, _, config, _ = network
     result = CliRunner().invoke(
-        bus_group, ["status", "--config", str(config), "0x" + "ab" * 32, "--json"]
+        cli_main, ["bus", "status", "--config", str(config), "0x" + "ab" * 32, "--json"]
     )
     assert result.exit_code == 1
     document = json.loads(result.output)
     assert document["ok"] is False and document["state"] == "unknown"
-    assert document["error"] == "no chain in the config dispatched this message"
+    assert document["error"].startswith("no message found for 0x" + "ab" * 32)
 
 
 def garbage_writer(root, stop_event, deps):
@@ -331,11 +332,11 @@ def test_relayer__hostile_validator_writes_garbage__keeps_delivering(network, tm
 def spawn_publishing_validator(config, chain, key, listen, log_name):
     command = [
         sys.executable, "-m", "trustspace.bus", "validator", "run", "--config", str(config),
-        "--chain", chain, "--confirmations", "0", "--poll", "0.2", "--publish", listen,
+        "--chain", chain, "--account", account_alias(key), "--poll", "0.2", "--publish", listen,
     ]  # fmt: skip
     log = (config.parent / log_name).open("ab")
     return subprocess.Popen(
-        command, env=daemon_env(key, "TRUSTSPACE_VALIDATOR_KEY"), cwd=project_root(),
+        command, env=daemon_env(), cwd=project_root(),
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -389,3 +390,98 @@ def test_relayer__signatures_from_announced_endpoints_only__delivers_despite_hos
         for process in validators:
             stop(process)
         hostile.close()
+
+
+# ---------------------------------------------------------------- issue 13: records, ids, keys
+
+
+def cli(*args, env=None):
+    return CliRunner(mix_stderr=False).invoke(cli_main, list(args), env=env)
+
+
+def record_chains(deps, *names):
+    """``--chain NAME=URL`` for each chain: the bus comes from its deployment record."""
+    return [arg for name in names for arg in ("--chain", f"{name}={deps[name].url}")]
+
+
+def test_cli__chains_from_records__validator_default_confirmations_sign_and_status_finds_by_tx(
+    network, tmp_path
+):
+    env, deps, _config, sender = network
+    records = {"TRUSTSPACE_DEPLOYMENTS": str(env.folder)}
+    sigs = ["--signatures", str(tmp_path / "sigs")]
+    dep = deps["customs"]
+    receipt = TxSender(dep.w3, sender).transact(
+        dep.bus.functions.dispatch(deps["tax"].chain_id, deps["tax"].extra["recorder"].address,
+                                   b"from records"), gas=200_000,
+    )  # fmt: skip
+    (event,) = dep.bus.events.Dispatched().process_receipt(receipt)
+    message_id = "0x" + bytes(event["args"]["id"]).hex()
+    # Default confirmations on a local anvil chain: 0, so the checkpoint is signed at once.
+    validator = env.validators[0]
+    signed = cli("validator", "run", *record_chains(deps, "customs"), "--account",
+                 account_alias(validator), "--once", *sigs, env=records)  # fmt: skip
+    assert signed.exit_code == 0, signed.stdout + signed.stderr
+    assert signed.stdout.startswith("signed index ")
+    # A key outside the validator set signs into the same folder: it must not count.
+    stranger = mnemonic_key(HOSTILE_KEY_INDEX)
+    other = cli("validator", "run", *record_chains(deps, "customs"), "--account",
+                account_alias(stranger), "--once", *sigs, env=records)  # fmt: skip
+    assert other.exit_code == 0, other.stdout + other.stderr
+    tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+    result = cli("bus", "status", *record_chains(deps, "customs", "tax"), *sigs, tx_hash,
+                 "--json", env=records)  # fmt: skip
+    assert result.exit_code == 0, result.stdout + result.stderr
+    status = json.loads(result.stdout)
+    assert status["id"] == message_id and status["found_by"] == "transaction"
+    assert status["query"] == tx_hash
+    assert status["signers"] == {validator.address: 1}
+    assert status["not_validators"] == [stranger.address]
+    text = cli("bus", "status", *record_chains(deps, "customs", "tax"), *sigs, message_id,
+               env={**records, "COLUMNS": "60"})  # fmt: skip
+    assert text.exit_code == 0, text.stdout + text.stderr
+    lines = text.stdout.splitlines()
+    # Ids whole on one line each, never cut with an ellipsis, however narrow the terminal.
+    assert any(line.split()[-1] == message_id for line in lines if line.startswith("id "))
+    signers_line = next(line for line in lines if line.startswith("signers"))
+    assert "…" not in text.stdout and stranger.address not in signers_line
+
+
+def test_cli__status_by_mirrored_record_id__finds_the_latest_mirror(network, tmp_path):
+    env, deps, _config, _sender = network
+    customs, tax = deps["customs"], deps["tax"]
+    for dep in (customs, tax):
+        dep.extra.setdefault(
+            "notary", env.sender(dep.name).deploy("Notary", dep.consortium.address)
+        )
+    for dep, peer in ((customs, tax), (tax, customs)):
+        notary = dep.extra["notary"]
+        env.govern(dep.name, Action.CALL, target=notary.address,
+                   data=notary.functions.setBus(dep.bus.address)._encode_transaction_data())  # fmt: skip
+        env.govern(dep.name, Action.CALL, target=notary.address,
+                   data=notary.functions.setPeer(peer.chain_id, peer.extra["notary"].address)._encode_transaction_data())  # fmt: skip
+        env.allow_sender(dep.name, notary.address)
+    from trustspace.consortium.constants import Role
+
+    clerk = mnemonic_key(19)
+    env.govern("customs", Action.ADD_ACCOUNT, org_id=1, account=clerk.address)
+    env.govern("customs", Action.GRANT_ROLE, account=clerk.address, roles=Role.NOTARY)
+    origin = customs.extra["notary"]
+    clerk_tx = TxSender(customs.w3, clerk)
+    clerk_tx.transact(origin.functions.registerSchema("decl", "1.0", b"\x00" * 32, ""))
+    digest = keccak(b"declaration mirrored twice")
+    schema = origin.functions.schemaCount().call()
+    clerk_tx.transact(origin.functions.attest(digest, schema, b"\x00" * 32, 0))
+    record_id = origin.functions.recordId(digest, schema).call()
+    mirrored = []
+    for _ in range(2):
+        receipt = clerk_tx.transact(origin.functions.mirror(record_id, tax.chain_id))
+        mirrored.append(bytes(receipt["logs"][-1]["data"]))
+    records = {"TRUSTSPACE_DEPLOYMENTS": str(env.folder)}
+    result = cli("bus", "status", *record_chains(deps, "customs", "tax"), "--signatures",
+                 str(tmp_path), "0x" + bytes(record_id).hex(), "--json", env=records)  # fmt: skip
+    assert result.exit_code == 0, result.stdout + result.stderr
+    status = json.loads(result.stdout)
+    assert status["found_by"] == "record" and status["id"] == "0x" + mirrored[-1].hex()
+    assert status["other_messages"] == ["0x" + mirrored[0].hex()]
+    assert status["sender"] == origin.address

@@ -7,6 +7,11 @@ already holds a signature that verifies for its key over that exact checkpoint,
 signs Checkpoint(origin, bus, root, count - 1) and publishes it there. The daemon
 keeps no state of its own: killed and restarted, it signs the current checkpoint
 again at most; a file squatted or corrupted in its place is replaced.
+
+Confirmations default to 0 on a local chain (a chain id of
+:data:`trustspace.networks.LOCAL_CHAIN_IDS` served from this machine: anvil mines a
+block only when a transaction arrives, so a checkpoint would never be buried) and to
+1 elsewhere; a chain that can reorganise deeper needs more, given explicitly.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from eth_account.signers.local import LocalAccount
 
@@ -24,6 +30,19 @@ from trustspace.bus.keys import key_from_hex
 from trustspace.bus.preflight import preflight
 from trustspace.bus.signatures import SignatureStore
 from trustspace.bus.web3tx import at, connect
+from trustspace.networks import LOCAL_CHAIN_IDS
+
+#: Host names that mean "this machine" in a node URL.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+#: Confirmations on a chain that is not local, unless given.
+DEFAULT_CONFIRMATIONS = 1
+
+
+def default_confirmations(rpc: str, chain_id: int) -> int:
+    """0 on one of our local chains (a local chain id on this machine), else 1."""
+    local = chain_id in LOCAL_CHAIN_IDS and urlparse(rpc).hostname in LOCAL_HOSTS
+    return 0 if local else DEFAULT_CONFIRMATIONS
+
 
 log = logging.getLogger("trustspace.validator")
 
@@ -35,11 +54,14 @@ class Validator:
     chain: ChainConfig
     key: LocalAccount
     store: SignatureStore
-    confirmations: int = 1
+    #: Blocks a checkpoint must be buried under; None: :func:`default_confirmations`.
+    confirmations: int | None = None
 
     def __post_init__(self) -> None:
         self.w3 = connect(self.chain.rpc)
         self.origin = preflight(self.w3, self.chain)
+        if self.confirmations is None:
+            self.confirmations = default_confirmations(self.chain.rpc, self.origin)
         if self.chain.chain_id is None:
             log.warning(
                 "chain id not pinned for %s: trusting the node's %d (add chain_id to the config)",
@@ -52,7 +74,7 @@ class Validator:
     def tick(self) -> Checkpoint | None:
         """Sign the checkpoint at the final-enough block unless already signed; return it if
         signed now."""
-        final = int(self.w3.eth.block_number) - self.confirmations
+        final = int(self.w3.eth.block_number) - (self.confirmations or 0)
         if final < 0:
             return None
         root, count = self.bus.functions.tree().call(block_identifier=final)
@@ -78,4 +100,10 @@ class Validator:
             time.sleep(poll)
 
 
-__all__ = ["Validator", "key_from_hex"]
+__all__ = [
+    "DEFAULT_CONFIRMATIONS",
+    "LOCAL_HOSTS",
+    "Validator",
+    "default_confirmations",
+    "key_from_hex",
+]

@@ -1,16 +1,22 @@
 """``trustspace did``: resolve did:ethr DIDs and manage them on the registry.
 
-Chains are given as ``--chain URL=REGISTRY[,CONSORTIUM]`` (repeatable; or the
-``TRUSTSPACE_DID_CHAINS`` variable, space separated); the chain id is read
-from each node, the first chain is the default for bare ``did:ethr:0x…``.
+Chains are named by network (``--network customs``, repeatable: a built-in local
+chain, an ape network, ``NAME=URL`` or a URL), their DIDRegistry and Consortium
+taken from the network's deployment record; without ``--network``, ``resolve``
+uses every local chain whose record holds a DIDRegistry. ``--chain
+URL=REGISTRY[,CONSORTIUM]`` (repeatable; or the ``TRUSTSPACE_DID_CHAINS``
+variable, space separated) still overrides for a chain without records here.
+The chain id is read from each node; the first chain is the default for bare
+``did:ethr:0x…``.
 
 Who signs a write: ``--account`` is an ape account alias (``ape accounts
-import <alias>``), ``TEST::<n>`` for a local test account, ``env:VARIABLE`` (a
-private key held in that environment variable, as the bus daemons take
-theirs) or ``file:PATH`` (a file holding the key). ``--signer-account`` (same
-forms) signs a meta-transaction as the identity's owner while ``--account``
-pays. A private key is never taken on the command line, where shell history
-and process listings would keep it.
+import <alias>``; it signs unattended when ``APE_ACCOUNTS_<alias>_PASSPHRASE`` is
+set), ``TEST::<n>`` for a local test account. Deprecated, kept for existing
+scripts: ``env:VARIABLE`` (a private key held in that environment variable)
+or ``file:PATH`` (a file holding the key), each with a warning.
+``--signer-account`` (same forms) signs a meta-transaction as the identity's
+owner while ``--account`` pays. A private key is never taken on the command
+line, where shell history and process listings would keep it.
 
 A write asks before sending unless the chain is one of our local chains: a
 chain id of :data:`trustspace.networks.LOCAL_CHAIN_IDS` served from this
@@ -52,6 +58,7 @@ from trustspace.cli.options import (
     load_account,
     text,
 )
+from trustspace.cli.recorded import RecordedChain, connect_target, local_recorded, parse_target
 from trustspace.did.consortium_view import Web3Consortium, consortium_view
 from trustspace.did.registry import (
     DEFAULT_VALIDITY,
@@ -72,7 +79,7 @@ from trustspace.did.resolver import (
     require_code,
 )
 from trustspace.errors import InputError, TrustspaceError
-from trustspace.networks import LOCAL_CHAIN_IDS
+from trustspace.networks import DEFAULT_CHAINS, LOCAL_CHAIN_IDS
 
 __all__ = ["LOCAL_HOSTS", "RegistryTarget", "did", "is_local", "load_signer", "shown"]
 
@@ -157,6 +164,16 @@ def load_signer(spec: str, option: str = "--account") -> Signer:
             "key: a key on a command line is kept in shell history and process listings"
         )
     kind, sep, rest = spec.partition(":")
+    if sep and kind in ("env", "file"):
+        err_console.print(
+            text(
+                ("warning: ", "yellow"),
+                f"{option} {kind}:… is deprecated: import the key as an ape account "
+                "(`ape accounts import ALIAS`) and give --account ALIAS, with "
+                "APE_ACCOUNTS_<ALIAS>_PASSPHRASE set to sign unattended",
+            ),
+            soft_wrap=True,
+        )
     if sep and kind == "env":
         value = os.environ.get(rest)
         if not value:
@@ -192,8 +209,42 @@ chain_option = click.option(
     "chains",
     multiple=True,
     envvar="TRUSTSPACE_DID_CHAINS",
-    help="URL=REGISTRY[,CONSORTIUM]; repeatable, first is the default chain.",
+    help="URL=REGISTRY[,CONSORTIUM] for a chain without deployment records here "
+    "(overrides --network); repeatable, first is the default chain.",
 )
+networks_option = click.option(
+    "--network",
+    "networks",
+    multiple=True,
+    metavar="NETWORK",
+    help="A chain by name (hub, customs, tax, an ape network, NAME=URL or a URL), its "
+    "DIDRegistry and Consortium from its deployment record; repeatable, first is the "
+    "default chain. Default: every local chain with a recorded DIDRegistry.",
+)
+
+
+def _recorded_targets(networks: tuple[str, ...], did_url: str) -> list[RegistryTarget]:
+    """Registry targets from deployment records: the networks named, or else the local
+    chains with a recorded DIDRegistry (only the one the DID names, if it names one)."""
+    if networks:
+        chains = [connect_target(parse_target(n)) for n in networks]
+    else:
+        local = local_recorded("DIDRegistry")
+        if not local:
+            raise CommandError(
+                "no chain: no deployment record of a local chain holds a DIDRegistry; name "
+                "one with --network (customs, NAME=URL, …) or give --chain URL=REGISTRY"
+            )
+        wanted = parse_did(did_url).chain_id
+        ids = {spec.name: spec.chain_id for spec in DEFAULT_CHAINS}
+        pick = [t for t in local if wanted is None or ids.get(t.label) == wanted]
+        chains = [connect_target(pick[0] if pick else local[0])]
+    return [_recorded_target(chain) for chain in chains]
+
+
+def _recorded_target(chain: RecordedChain) -> RegistryTarget:
+    consortium = chain.address("Consortium") if chain.has("Consortium") else None
+    return RegistryTarget(chain.url, chain.address("DIDRegistry"), consortium)
 
 
 @click.group(cls=TrustspaceGroup)
@@ -203,6 +254,7 @@ def did() -> None:
 
 @did.command()
 @click.argument("did_url")
+@networks_option
 @chain_option
 @click.option(
     "--at-block",
@@ -214,6 +266,7 @@ def did() -> None:
 @json_option
 def resolve(
     did_url: str,
+    networks: tuple[str, ...],
     chains: tuple[str, ...],
     at_block: int | None,
     at_time: str | None,
@@ -226,7 +279,13 @@ def resolve(
     """
     if at_block is not None and at_time is not None:
         raise CommandError("give --at-block or --at-time, not both")
-    targets = _chains(chains)
+    parse_did(did_url)  # a malformed DID or ?versionId= is refused before any network access
+    if chains:
+        targets = _chains(chains)
+        if networks:
+            targets += _recorded_targets(networks, did_url)
+    else:
+        targets = _recorded_targets(networks, did_url)
     with _reaching():
         sources, consortia = [], {}
         for target in targets:
@@ -372,13 +431,26 @@ class _Write:
 
 
 def _prepare(
-    chain: str, account: str, signer_account: str | None, yes: bool, action: str
+    chain: str | None,
+    network: str | None,
+    account: str,
+    signer_account: str | None,
+    yes: bool,
+    action: str,
 ) -> _Write:
-    target = _chains((chain,))[0]
+    if (chain is None) == (network is None):
+        raise CommandError(
+            "name the chain to write to: --network NETWORK (its DIDRegistry from its "
+            "deployment record) or --chain URL=REGISTRY, one of them"
+        )
     # Signers first: a key given where an account name belongs is refused before any
     # network access.
     sender = load_signer(account, "--account")
     owner = load_signer(signer_account, "--signer-account") if signer_account else None
+    if chain is not None:
+        target = _chains((chain,))[0]
+    else:
+        target = _recorded_target(connect_target(parse_target(str(network))))
     w3 = _w3(target.url)
     chain_id = chain_id_of(w3)
     address = checked_address(target.registry, "registry")
@@ -394,7 +466,7 @@ def _prepare(
 
 
 def write_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--chain, --account, --signer-account, --yes and --json of every write command."""
+    """--network/--chain, --account, --signer-account, --yes and --json of every write."""
     func = json_option(func)
     func = click.option(
         "--yes", is_flag=True, help="Send without asking, on any chain (local ones never ask)."
@@ -416,8 +488,15 @@ def write_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--chain",
         envvar="TRUSTSPACE_DID_CHAINS",
-        required=True,
-        help="URL=REGISTRY of the chain to write to.",
+        default=None,
+        help="URL=REGISTRY of the chain to write to (a chain without records here).",
+    )(func)
+    func = click.option(
+        "--network",
+        default=None,
+        metavar="NETWORK",
+        help="The chain to write to by name (customs, NAME=URL, …): its DIDRegistry from its "
+        "deployment record.",
     )(func)
     return func
 
@@ -465,7 +544,8 @@ def _value(value: str, hex_value: bool) -> bytes:
 def change_owner(
     identity: str,
     new_owner: str,
-    chain: str,
+    network: str | None,
+    chain: str | None,
     account: str,
     signer_account: str | None,
     yes: bool,
@@ -474,7 +554,7 @@ def change_owner(
     """Hand IDENTITY to NEW_OWNER (0x000…0 deactivates it for good)."""
     identity, new_owner = _address(identity, "IDENTITY"), _address(new_owner, "NEW_OWNER")
     with _reaching():
-        w = _prepare(chain, account, signer_account, yes, f"change owner of {identity}")
+        w = _prepare(chain, network, account, signer_account, yes, f"change owner of {identity}")
         if w.owner:
             receipt = w.registry.change_owner_signed(identity, new_owner, w.owner)
         else:
@@ -504,7 +584,8 @@ def add_delegate(
     delegate: str,
     delegate_type: str,
     validity: int,
-    chain: str,
+    network: str | None,
+    chain: str | None,
     account: str,
     signer_account: str | None,
     yes: bool,
@@ -513,7 +594,7 @@ def add_delegate(
     """Make DELEGATE a delegate of IDENTITY."""
     identity, delegate = _address(identity, "IDENTITY"), _address(delegate, "DELEGATE")
     with _reaching():
-        w = _prepare(chain, account, signer_account, yes, f"add delegate to {identity}")
+        w = _prepare(chain, network, account, signer_account, yes, f"add delegate to {identity}")
         if w.owner:
             receipt = w.registry.add_delegate_signed(
                 identity, delegate_type, delegate, validity, w.owner
@@ -532,7 +613,8 @@ def revoke_delegate(
     identity: str,
     delegate: str,
     delegate_type: str,
-    chain: str,
+    network: str | None,
+    chain: str | None,
     account: str,
     signer_account: str | None,
     yes: bool,
@@ -541,7 +623,7 @@ def revoke_delegate(
     """End DELEGATE's delegation for IDENTITY now."""
     identity, delegate = _address(identity, "IDENTITY"), _address(delegate, "DELEGATE")
     with _reaching():
-        w = _prepare(chain, account, signer_account, yes, f"revoke delegate of {identity}")
+        w = _prepare(chain, network, account, signer_account, yes, f"revoke delegate of {identity}")
         if w.owner:
             receipt = w.registry.revoke_delegate_signed(identity, delegate_type, delegate, w.owner)
         else:
@@ -562,7 +644,8 @@ def set_attribute(
     value: str,
     hex_value: bool,
     validity: int,
-    chain: str,
+    network: str | None,
+    chain: str | None,
     account: str,
     signer_account: str | None,
     yes: bool,
@@ -572,7 +655,9 @@ def set_attribute(
     identity, data = _address(identity, "IDENTITY"), _value(value, hex_value)
     str_to_bytes32(name)  # a name over 32 bytes is refused before anything is asked
     with _reaching():
-        w = _prepare(chain, account, signer_account, yes, f"set attribute {name} of {identity}")
+        w = _prepare(
+            chain, network, account, signer_account, yes, f"set attribute {name} of {identity}"
+        )
         if w.owner:
             receipt = w.registry.set_attribute_signed(identity, name, data, validity, w.owner)
         else:
@@ -591,7 +676,8 @@ def revoke_attribute(
     name: str,
     value: str,
     hex_value: bool,
-    chain: str,
+    network: str | None,
+    chain: str | None,
     account: str,
     signer_account: str | None,
     yes: bool,
@@ -601,7 +687,9 @@ def revoke_attribute(
     identity, data = _address(identity, "IDENTITY"), _value(value, hex_value)
     str_to_bytes32(name)  # a name over 32 bytes is refused before anything is asked
     with _reaching():
-        w = _prepare(chain, account, signer_account, yes, f"revoke attribute {name} of {identity}")
+        w = _prepare(
+            chain, network, account, signer_account, yes, f"revoke attribute {name} of {identity}"
+        )
         if w.owner:
             receipt = w.registry.revoke_attribute_signed(identity, name, data, w.owner)
         else:

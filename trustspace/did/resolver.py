@@ -460,7 +460,12 @@ def parse_did(did: str) -> ParsedDID:
         from eth_keys.datatypes import PublicKey
 
         public_key = ident
-        key = PublicKey.from_compressed_bytes(bytes.fromhex(ident[2:]))
+        try:
+            key = PublicKey.from_compressed_bytes(bytes.fromhex(ident[2:]))
+        except Exception as err:  # eth_keys raises its own ValidationError and others
+            raise ResolutionError(
+                f"{ident} in {did} is not a compressed secp256k1 public key"
+            ) from err
         address = key.to_checksum_address()
     else:
         address = to_checksum_address(ident)

@@ -246,12 +246,14 @@ def test_resolve__registry_address_holds_another_contract__one_line_bad_input(
     )
 
 
-def test_resolve__no_chain_given__one_json_document(run_cli, tax_did, monkeypatch):
+def test_resolve__no_chain_given__one_json_document(run_cli, tax_did, monkeypatch, tmp_path):
     monkeypatch.delenv("TRUSTSPACE_DID_CHAINS", raising=False)
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path))  # no records: nothing to use
     res = run_cli("resolve", did_for(tax_did.address, 31338), "--json")
     assert res.exit_code == EXIT_BAD_INPUT
     assert json.loads(res.stdout)["error"] == (
-        "no chain: give --chain URL=REGISTRY or set TRUSTSPACE_DID_CHAINS"
+        "no chain: no deployment record of a local chain holds a DIDRegistry; name one with "
+        "--network (customs, NAME=URL, …) or give --chain URL=REGISTRY"
     )
 
 
