@@ -8,8 +8,11 @@ from trustspace import __version__
 from trustspace.cli.bus import bus, relay, validator
 from trustspace.cli.chains import chains
 from trustspace.cli.did import did
+from trustspace.cli.gov import gov
 from trustspace.cli.notary import COMMANDS as NOTARY_COMMANDS
 from trustspace.cli.options import DEBUG_META, TrustspaceGroup
+from trustspace.cli.schema import schema
+from trustspace.cli.status import status
 from trustspace.cli.toolchain import doctor
 
 __all__ = ["main"]
@@ -42,5 +45,8 @@ main.add_command(relay)
 main.add_command(bus)
 main.add_command(did)
 main.add_command(doctor)
+main.add_command(gov)
+main.add_command(schema)
+main.add_command(status)
 for command in NOTARY_COMMANDS:
     main.add_command(command)

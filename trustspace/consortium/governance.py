@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
-from eth_abi.abi import encode
+from eth_abi.abi import decode, encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -55,6 +55,7 @@ __all__ = [
     "OrgView",
     "Web3Consortium",
     "constructor_args",
+    "decode_args",
     "deploy_consortium",
     "encode_args",
     "parse_action",
@@ -179,6 +180,24 @@ def encode_args(action: Action | str | int, **values: Any) -> bytes:
             raise GovernanceError(f"{act.name.lower()} needs {name}")
         ordered.append(_coerce(name, abi_type, value))
     return encode([t for _, t in spec], ordered)
+
+
+def decode_args(action: Action | str | int, data: bytes) -> dict[str, Any]:
+    """The arguments of a stored proposal by name (the inverse of :func:`encode_args`):
+    addresses checksummed, fixed bytes and ``data`` as bytes, integers as ``int``.
+    :class:`GovernanceError` if ``data`` does not hold the action's layout."""
+    act = parse_action(action)
+    spec = ACTION_ARGS[act]
+    try:
+        values = decode([t for _, t in spec], bytes(data))
+    except Exception as err:  # eth_abi raises several unrelated types on bad input
+        raise GovernanceError(
+            f"the arguments of this {act.name.lower()} proposal do not decode: {err}"
+        ) from err
+    out: dict[str, Any] = {}
+    for (name, abi_type), value in zip(spec, values, strict=True):
+        out[name] = to_checksum_address(value) if abi_type == "address" else value
+    return out
 
 
 @dataclass(frozen=True)

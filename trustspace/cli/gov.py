@@ -1,0 +1,905 @@
+"""``trustspace gov``: Consortium governance from the command line.
+
+``list`` and ``show`` read proposals with their actions and arguments by name, who
+approved (by organisation) and how many organisations are still missing; ``propose``,
+``approve``, ``execute`` and ``cancel`` send transactions signed by ``--account``.
+The Consortium is the one of the connected chain's deployment record
+(``$TRUSTSPACE_DEPLOYMENTS``) unless ``--consortium ADDRESS`` says otherwise.
+
+Argument layouts come from :mod:`trustspace.consortium.governance` (``ACTION_ARGS``);
+this module only turns command-line words into those values and back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from trustspace.cli import options
+from trustspace.cli.options import (
+    CommandError,
+    account_option,
+    connected,
+    console,
+    emit,
+    err_console,
+    json_option,
+    load_account,
+    network_option,
+    text,
+)
+from trustspace.consortium.calls import SUITE_CONTRACTS, CallError, encode_call, functions_of
+from trustspace.consortium.constants import Action, OrgKind, Role
+from trustspace.consortium.governance import (
+    ACTION_ARGS,
+    ARG_DEFAULTS,
+    Governance,
+    GovernanceError,
+    encode_args,
+    parse_action,
+)
+from trustspace.consortium.proposals import STATES, ProposalReader, ProposalView
+
+__all__ = [
+    "ACTION_HELP",
+    "ConsortiumContext",
+    "action_help",
+    "approve",
+    "bind_consortium",
+    "call_values",
+    "cancel",
+    "consortium_option",
+    "execute",
+    "format_time",
+    "gov",
+    "list_proposals",
+    "open_consortium",
+    "parse_action_words",
+    "parse_roles",
+    "print_proposal",
+    "propose",
+    "propose_action",
+    "show",
+    "transact",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+# ------------------------------------------------------------------ parsing (pure)
+
+
+def action_help() -> str:
+    """Every action with its arguments, as ``gov propose --help`` lists them."""
+    lines = []
+    for act, spec in ACTION_ARGS.items():
+        name = act.name.lower().replace("_", "-")
+        if act == Action.CALL:
+            lines.append(f"{name} CONTRACT FUNCTION [ARG…]   (or target=ADDRESS data=0xHEX)")
+            continue
+        words = [f"{n}=…" if n not in ARG_DEFAULTS else f"[{n}=…]" for n, _ in spec]
+        lines.append(f"{name} {' '.join(words)}")
+    return "\n".join(lines)
+
+
+ACTION_HELP = action_help()
+
+
+def parse_roles(value: str) -> int:
+    """``NOTARY``, ``notary,auditor``, ``ADMIN|NOTARY`` or a number: role flags."""
+    text_value = value.strip()
+    if text_value.isdigit():
+        flags = int(text_value)
+    else:
+        flags = 0
+        for part in text_value.replace("|", ",").replace("+", ",").split(","):
+            part = part.strip().upper()
+            if not part:
+                continue
+            try:
+                flags |= int(Role[part])
+            except KeyError as err:
+                known = ", ".join(r.name or "" for r in Role)
+                raise GovernanceError(f"roles: unknown role {part!r}; known: {known}") from err
+    if flags == 0 or flags & ~sum(int(r) for r in Role):
+        raise GovernanceError(f"roles: {value!r} is not a set of known roles")
+    return flags
+
+
+def parse_kind(value: str) -> int:
+    """``customs`` … ``other`` or 1 … 6."""
+    if value.strip().isdigit():
+        number = int(value)
+        if number not in {int(k) for k in OrgKind}:
+            raise GovernanceError(f"kind: {number} is not an organisation kind (1 … 6)")
+        return number
+    try:
+        return int(OrgKind[value.strip().upper()])
+    except KeyError as err:
+        known = ", ".join((k.name or "").lower() for k in OrgKind)
+        raise GovernanceError(f"kind: unknown kind {value!r}; known: {known}") from err
+
+
+def parse_time(value: str) -> int:
+    """Unix seconds, or an ISO 8601 date/time (UTC unless it says otherwise); 0 = none."""
+    text_value = value.strip()
+    if text_value.isdigit():
+        return int(text_value)
+    try:
+        moment = datetime.fromisoformat(text_value.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise GovernanceError(
+            f"expiry: {value!r} is neither unix seconds nor an ISO date (2027-01-31)"
+        ) from err
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def parse_ip(value: str) -> bytes:
+    """An IPv4 or IPv6 address as the 16 bytes permissioned clients use (IPv4 mapped)."""
+    try:
+        ip = ipaddress.ip_address(value.strip())
+    except ValueError:
+        data = parse_hex("ip", value, None)
+        if len(data) != 16:
+            raise GovernanceError(f"ip: {value!r} is not an IP address or 16 hex bytes") from None
+        return data
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ipaddress.IPv6Address(f"::ffff:{ip}").packed
+    return ip.packed
+
+
+def parse_int(name: str, value: str, bits: int) -> int:
+    """A non-negative integer that fits ``bits``."""
+    try:
+        number = int(value.strip(), 0)
+    except ValueError as err:
+        raise GovernanceError(f"{name}: {value!r} is not a number") from err
+    if not 0 <= number < 2**bits:
+        raise GovernanceError(f"{name}: {number} is out of range")
+    return number
+
+
+def parse_hex(name: str, value: str, size: int | None) -> bytes:
+    """0x-hex bytes (exactly ``size`` of them when given)."""
+    raw = value.strip()
+    raw = raw[2:] if raw.lower().startswith("0x") else raw
+    try:
+        data = bytes.fromhex(raw)
+    except ValueError as err:
+        raise GovernanceError(f"{name}: {value!r} is not hex") from err
+    if size is not None and len(data) != size:
+        raise GovernanceError(f"{name}: {len(data)} bytes, expected {size}")
+    return data
+
+
+def parse_bool(name: str, value: str) -> bool:
+    """true/false, yes/no, 1/0."""
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes", "1", "on"):
+        return True
+    if lowered in ("false", "no", "0", "off"):
+        return False
+    raise GovernanceError(f"{name}: {value!r} is not true or false")
+
+
+def parse_address(name: str, value: str) -> str:
+    """A checksummed address."""
+    from eth_utils.address import is_address, to_checksum_address
+
+    if not is_address(value.strip()):
+        raise GovernanceError(f"{name}: {value!r} is not an address (0x and 40 hex digits)")
+    return to_checksum_address(value.strip())
+
+
+Resolver = Callable[[str, str], Any]
+
+
+def parse_value(name: str, abi_type: str, value: str, resolve: Resolver | None = None) -> Any:
+    """One action argument from text; ``resolve(name, value)`` may name chain objects
+    (an organisation by name, a contract by its record name) and returns None otherwise."""
+    if resolve is not None:
+        resolved = resolve(name, value)
+        if resolved is not None:
+            return resolved
+    if name == "roles":
+        return parse_roles(value)
+    if name == "kind":
+        return parse_kind(value)
+    if name == "expiry":
+        return parse_time(value)
+    if name == "ip":
+        return parse_ip(value)
+    if abi_type == "address":
+        return parse_address(name, value)
+    if abi_type == "bool":
+        return parse_bool(name, value)
+    if abi_type.startswith("uint"):
+        return parse_int(name, value, int(abi_type[4:] or 256))
+    if abi_type == "bytes":
+        return parse_hex(name, value, None)
+    if abi_type.startswith("bytes"):
+        return parse_hex(name, value, int(abi_type[5:]))
+    return value
+
+
+def parse_action_words(
+    action: str, words: tuple[str, ...] | list[str], resolve: Resolver | None = None
+) -> tuple[Action, dict[str, Any]]:
+    """``("grant-role", ["account=0x…", "roles=NOTARY"])`` → (Action, values by name).
+
+    Words are ``name=value`` or positional in the action's argument order; optional
+    arguments take their defaults. A ``call`` with ``CONTRACT FUNCTION ARG…`` is left to
+    :func:`call_values` (it needs the target's ABI).
+    """
+    act = parse_action(action)
+    spec = ACTION_ARGS[act]
+    names = [n for n, _ in spec]
+    types = dict(spec)
+    values: dict[str, Any] = {}
+    positional = 0
+    for word in words:
+        key, sep, rest = word.partition("=")
+        if sep and key.strip().replace("-", "_") in types:
+            name, raw = key.strip().replace("-", "_"), rest
+        else:
+            if positional >= len(names):
+                raise GovernanceError(
+                    f"{_cli_name(act)} takes {len(names)} argument(s) ({', '.join(names)}); "
+                    f"{word!r} is one too many"
+                )
+            name, raw = names[positional], word
+            positional += 1
+            while name in values and positional < len(names):
+                name = names[positional]
+                positional += 1
+        if name in values:
+            raise GovernanceError(f"{_cli_name(act)}: {name} given twice")
+        values[name] = parse_value(name, types[name], raw, resolve)
+    missing = [n for n in names if n not in values and n not in ARG_DEFAULTS]
+    if missing:
+        raise GovernanceError(
+            f"{_cli_name(act)} needs {', '.join(missing)}: "
+            f"{_cli_name(act)} {' '.join(f'{n}=…' for n in names)}"
+        )
+    return act, values
+
+
+def _cli_name(act: Action) -> str:
+    return act.name.lower().replace("_", "-")
+
+
+def format_time(ts: int) -> str:
+    """Unix seconds as ``2026-12-09 18:00:00 UTC`` (``-`` for 0)."""
+    if not ts:
+        return "-"
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# ------------------------------------------------------------------ chain context
+
+
+def consortium_option(f: F) -> F:
+    """``--consortium ADDRESS``: another Consortium than the deployment record's."""
+    return click.option(
+        "--consortium",
+        "consortium_address",
+        default=None,
+        metavar="ADDRESS",
+        help="The Consortium to govern. Default: the deployment record of the connected "
+        "chain ($TRUSTSPACE_DEPLOYMENTS).",
+    )(f)
+
+
+@dataclass
+class ConsortiumContext:
+    """The Consortium of the connected chain, with what reading proposals needs."""
+
+    chain_id: int
+    address: str
+    contract: Any
+    gov: Governance[Any, Any]
+    reader: ProposalReader
+    #: ``{contract name: address}`` from the chain's deployment record (may be empty).
+    contracts: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        """Where the answer came from."""
+        return {"chain_id": self.chain_id, "consortium": self.address}
+
+
+def _record_contracts(chain_id: int) -> dict[str, str]:
+    from trustspace.deploy import records
+    from trustspace.paths import deployments_folder
+
+    try:
+        record = records.find(deployments_folder(), chain_id, _network_key())
+    except records.DeploymentError:
+        return {}
+    return {} if record is None else {n: e.address for n, e in record.deployed()}
+
+
+def _network_key() -> str | None:
+    from ape import chain
+
+    try:
+        network = chain.provider.network
+        return f"{network.ecosystem.name}:{network.name}"
+    except Exception:  # a provider without a named network
+        return None
+
+
+def _code(address: str) -> bytes:
+    from ape import chain
+
+    return bytes(chain.provider.get_code(address))
+
+
+def recorded_consortium(override: str | None) -> str:
+    """The Consortium's address: ``override`` (code checked), else the deployment record of
+    the connected chain. Uses ``options.recorded_address`` when the shared layer has it."""
+    from trustspace.artifacts import runtime_matches
+
+    shared = getattr(options, "recorded_address", None)
+    if shared is not None:
+        address = str(shared("Consortium", override, "--consortium"))
+    elif override:
+        address = parse_address("--consortium", override)
+        if not _code(address):
+            raise CommandError(
+                f"--consortium {address}: no contract at that address on this chain "
+                "(wrong chain, or the chain was reset?)"
+            )
+    else:
+        from ape import chain
+
+        chain_id = int(chain.provider.chain_id)
+        contracts = _record_contracts(chain_id)
+        if "Consortium" not in contracts:
+            from trustspace.paths import deployments_folder
+
+            raise CommandError(
+                f"no Consortium recorded for chain {chain_id} in {deployments_folder()}: "
+                "deploy the suite (ape run deploy suite), point TRUSTSPACE_DEPLOYMENTS at "
+                "your records, or pass --consortium ADDRESS"
+            )
+        address = contracts["Consortium"]
+        if not _code(address):
+            raise CommandError(
+                f"the recorded Consortium {address} has no code on chain {chain_id}: the "
+                "record is stale (was the chain reset?); redeploy or pass --consortium"
+            )
+    if override:
+        from trustspace.artifacts import artifact
+
+        shipped = bytes.fromhex(artifact("Consortium").runtime_bytecode.removeprefix("0x"))
+        if not runtime_matches(_code(address), shipped):
+            raise CommandError(
+                f"--consortium {address} is not a Consortium (its code is not the Consortium "
+                "of this trustspace version): check the address"
+            )
+    return address
+
+
+def bind_consortium(address: str) -> ConsortiumContext:
+    """The Consortium at ``address`` on the connected chain, ready to read proposals."""
+    from ape import chain
+    from ape.contracts import ContractInstance
+
+    from trustspace.artifacts import contract_type
+
+    contract = ContractInstance(address, contract_type("Consortium"))
+    gov: Governance[Any, Any] = Governance(contract)
+    chain_id = int(chain.provider.chain_id)
+    contracts = _record_contracts(chain_id)
+    names = {a: n for n, a in contracts.items()}
+    reader = ProposalReader(gov, int(chain.blocks.head.timestamp), names)
+    return ConsortiumContext(chain_id, address, contract, gov, reader, contracts)
+
+
+@contextmanager
+def open_consortium(network: str, override: str | None) -> Iterator[ConsortiumContext]:
+    """Connect to ``network`` and bind its Consortium (record or ``--consortium``)."""
+    with connected(network):
+        yield bind_consortium(recorded_consortium(override))
+
+
+def transact(what: str, send: Callable[[], Any]) -> Any:
+    """Send a transaction; a revert becomes one line naming what was refused and why."""
+    from ape.exceptions import ContractLogicError
+
+    try:
+        return send()
+    except ContractLogicError as err:
+        reason = getattr(err, "message", None) or str(err)
+        raise CommandError(f"{what} was refused by the chain: {reason}") from err
+
+
+def _admin_org(ctx: ConsortiumContext, account: Any, alias: str) -> int:
+    org = int(ctx.contract.org_with_role(account.address, int(Role.ADMIN)))
+    if org == 0:
+        raise CommandError(
+            f"{alias} ({account.address}) is not an ADMIN of a live organisation in Consortium "
+            f"{ctx.address} (chain {ctx.chain_id}): only admins propose, approve, execute and "
+            "cancel; use an admin account or ask for the ADMIN role (gov propose grant-role)"
+        )
+    return org
+
+
+def _view(ctx: ConsortiumContext, proposal_id: int) -> ProposalView:
+    try:
+        return ctx.reader.proposal(proposal_id)
+    except GovernanceError as err:
+        raise CommandError(str(err)) from err
+
+
+def _require_open(view: ProposalView, doing: str) -> None:
+    if view.state == "expired":
+        raise CommandError(
+            f"proposal {view.proposal_id} expired at {format_time(view.expires_at)}: it can "
+            f"no longer be {doing}; propose it again"
+        )
+    if view.state != "open":
+        raise CommandError(
+            f"proposal {view.proposal_id} is already {view.state}: it cannot be {doing}"
+        )
+
+
+# ------------------------------------------------------------------ output
+
+
+def print_proposal(view: ProposalView) -> None:
+    """A proposal for people: action, arguments, approvals by organisation, what is missing."""
+    expiry = format_time(view.expires_at)
+    console.print(
+        text((f"Proposal {view.proposal_id}", "bold"), f"  {view.action_name}  ",
+             (view.state, "green" if view.state == "executed" else "yellow")),
+        soft_wrap=True,
+    )  # fmt: skip
+    rows: list[tuple[str, str]] = [
+        ("action", f"{view.action_name} ({int(view.action)})"),
+        ("arguments", view.summary().removeprefix(view.action_name).strip() or "-"),
+    ]
+    if view.call is not None:
+        rows.append(("calls", view.call.describe()))
+    if view.problem:
+        rows.append(("problem", view.problem))
+    rows += [
+        ("proposer", f"{view.proposer} of {view.proposer_org.label()}"),
+        ("created", format_time(view.created_at)),
+        ("expires", expiry + (" (expired)" if view.state == "expired" else "")),
+        ("reason hash", "0x" + view.reason.hex()),
+        ("threshold", f"{view.needed} distinct organisation(s)"),
+        ("approvals", f"{view.live_approvals} of {view.needed} count"),
+    ]
+    for a in view.approvals:
+        note = "" if a.counts else "  (no longer counts: approver lost ADMIN)"
+        rows.append(("", f"{a.org.label()} by {a.approver}{note}"))
+    if view.state == "open":
+        if view.missing:
+            who = ", ".join(o.label() for o in view.waiting) or "no live admin organisation left"
+            rows.append(("missing", f"{view.missing} more organisation(s); can approve: {who}"))
+        else:
+            rows.append(("missing", "none: ready to execute"))
+    rows.append(("executable", "yes" if view.executable else "no"))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        console.print(f"  {label.ljust(width)}  {value}", soft_wrap=True)
+
+
+def _events(receipt: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    try:
+        logs = list(receipt.events)
+    except Exception:  # undecodable logs: the transaction hash still says what happened
+        return out
+    for log in logs:
+        args = {k: (("0x" + bytes(v).hex()) if isinstance(v, bytes) else v)
+                for k, v in dict(log.event_arguments).items()}  # fmt: skip
+        out.append({"event": str(log.event_name), "address": str(log.contract_address), **args})
+    return out
+
+
+def _event_line(event: dict[str, Any]) -> str:
+    args = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "address"))
+    return f"{event['event']}({args})"
+
+
+# ------------------------------------------------------------------ commands
+
+
+@click.group(name="gov")
+def gov() -> None:
+    """Consortium governance: list, show, propose, approve, execute, cancel proposals.
+
+    A proposal executes when ADMIN accounts of enough distinct organisations (the
+    threshold) approved it; the proposer's organisation approves when it proposes.
+    """
+
+
+@gov.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Every proposal, whatever its state.")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(STATES),
+    help="Only proposals in this state (repeatable). Default: open.",
+)
+@click.option("--executed", is_flag=True, help="Executed proposals (same as --state executed).")
+@click.option("--cancelled", is_flag=True, help="Cancelled proposals.")
+@click.option("--expired", is_flag=True, help="Open proposals whose time ran out.")
+@consortium_option
+@network_option
+@json_option
+def list_proposals(
+    show_all: bool,
+    states: tuple[str, ...],
+    executed: bool,
+    cancelled: bool,
+    expired: bool,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+) -> None:
+    """Open proposals (or those of the states asked for), oldest first."""
+    wanted = set(states)
+    for flag, state in ((executed, "executed"), (cancelled, "cancelled"), (expired, "expired")):
+        if flag:
+            wanted.add(state)
+    if show_all:
+        wanted = set(STATES)
+    if not wanted:
+        wanted = {"open"}
+    with open_consortium(network, consortium_address) as ctx:
+        views = ctx.reader.proposals(sorted(wanted))
+        threshold = int(ctx.contract.threshold())
+
+    def render() -> None:
+        label = "/".join(s for s in STATES if s in wanted)
+        console.print(
+            f"{len(views)} {label} proposal(s) in Consortium {ctx.address} "
+            f"(chain {ctx.chain_id}, threshold {threshold})",
+            soft_wrap=True,
+        )
+        for v in views:
+            console.print(
+                f"  #{v.proposal_id}  {v.state:<9} {v.live_approvals}/{v.needed}  "
+                f"expires {format_time(v.expires_at)}  {v.summary()}",
+                soft_wrap=True,
+            )
+
+    emit(
+        as_json,
+        {
+            "ok": True,
+            **ctx.to_json(),
+            "threshold": threshold,
+            "states": sorted(wanted),
+            "proposals": [v.to_json() for v in views],
+        },
+        render,
+    )
+
+
+@gov.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@consortium_option
+@network_option
+@json_option
+def show(proposal_id: int, consortium_address: str | None, network: str, as_json: bool) -> None:
+    """One proposal: arguments, approvals by organisation, threshold, what is missing."""
+    with open_consortium(network, consortium_address) as ctx:
+        view = _view(ctx, proposal_id)
+    emit(
+        as_json,
+        {"ok": True, **ctx.to_json(), "proposal": view.to_json()},
+        lambda: print_proposal(view),
+    )
+
+
+def call_values(ctx: ConsortiumContext, words: tuple[str, ...]) -> dict[str, Any]:
+    """``CONTRACT FUNCTION ARG…`` (or ``target=… data=…``) → the CALL action's values."""
+    if not words or any(w.startswith(("target=", "data=")) for w in words):
+        return parse_action_words("call", words, _resolver(ctx))[1]
+    target_word, *rest = words
+    if not rest:
+        raise GovernanceError(
+            "call needs CONTRACT FUNCTION [ARG…] (e.g. call Notary deprecateSchema 3), "
+            "or target=ADDRESS data=0xHEX"
+        )
+    function, *args = rest
+    by_name = {n.lower(): (n, a) for n, a in ctx.contracts.items()}
+    if target_word.lower() in by_name:
+        contract, address = by_name[target_word.lower()]
+    elif target_word in SUITE_CONTRACTS:
+        raise GovernanceError(
+            f"no {target_word} recorded for chain {ctx.chain_id}: give its address "
+            f"(call 0x… {function} …)"
+        )
+    else:
+        address = parse_address("call target", target_word)
+        names = {a.lower(): n for n, a in ctx.contracts.items()}
+        contract = names.get(address.lower()) or _contract_with(function)
+    try:
+        _, data = encode_call(contract, function, args)
+    except CallError as err:
+        raise GovernanceError(str(err)) from err
+    return {"target": address, "data": data}
+
+
+def _contract_with(function: str) -> str:
+    hits = [n for n in SUITE_CONTRACTS if any(f["name"] == function for f in functions_of(n))]
+    if len(hits) != 1:
+        raise GovernanceError(
+            f"cannot tell which contract's {function!r} to call at that address: "
+            "name the contract (Notary, MessageBus) instead of its address, or give data=0x…"
+        )
+    return hits[0]
+
+
+def _resolver(ctx: ConsortiumContext) -> Resolver:
+    """Names for chain objects: organisations by name, suite contracts by record name."""
+
+    def resolve(name: str, value: str) -> Any:
+        if name == "org_id" and not value.strip().isdigit():
+            wanted = value.strip().casefold()
+            hits = [
+                int(i)
+                for i in ctx.contract.organisations()
+                if str(ctx.contract.organisation(i).name).strip().casefold() == wanted
+            ]
+            if len(hits) != 1:
+                raise GovernanceError(
+                    f"org_id: {'no' if not hits else 'more than one'} organisation named "
+                    f"{value!r}: give its id (trustspace status lists them)"
+                )
+            return hits[0]
+        if name == "target":
+            by_name = {n.lower(): a for n, a in ctx.contracts.items()}
+            return by_name.get(value.strip().lower())
+        return None
+
+    return resolve
+
+
+def propose_action(
+    ctx: ConsortiumContext,
+    sender: Any,
+    alias: str,
+    act: Action,
+    values: dict[str, Any],
+    reason: str,
+) -> dict[str, Any]:
+    """Propose ``act`` (warning about identical open proposals); the JSON-ready outcome."""
+    _admin_org(ctx, sender, alias)
+    try:
+        raw = encode_args(act, **values)
+    except GovernanceError as err:
+        raise CommandError(str(err)) from err
+    identical = ctx.reader.identical_open(act, raw)
+    if identical:
+        ids = ", ".join(f"#{i}" for i in identical)
+        err_console.print(
+            text(("warning: ", "bold yellow"),
+                 f"an identical open proposal exists ({ids}): approve it instead "
+                 f"(trustspace gov approve {identical[0]}) unless a second one is intended"),
+            soft_wrap=True,
+        )  # fmt: skip
+    decision = transact(
+        f"proposing {_cli_name(act)}",
+        lambda: ctx.gov.submit(act, sender=sender, reason=reason, **values),
+    )
+    view = ctx.reader.proposal(decision.proposal_id)
+    return {
+        "ok": True,
+        **ctx.to_json(),
+        "proposal": view.to_json(),
+        "tx_hash": ctx.gov.tx_hash(decision.receipts[0]),
+        "identical_open": identical,
+    }
+
+
+def _after_write(payload: dict[str, Any], headline: str) -> Callable[[], None]:
+    def render() -> None:
+        console.print(text((headline, "bold")), soft_wrap=True)
+        console.print(f"  transaction {payload['tx_hash']}", soft_wrap=True)
+        for event in payload.get("events", []):
+            console.print(f"  event {_event_line(event)}", soft_wrap=True)
+        view = payload["proposal"]
+        if view["state"] == "open":
+            if view["missing"]:
+                who = ", ".join(f"{o['name']} (org {o['org_id']})" for o in view["waiting_for"])
+                console.print(
+                    f"  approvals {view['live_approvals']} of {view['needed']}: "
+                    f"{view['missing']} more organisation(s) needed (can approve: {who or '-'})",
+                    soft_wrap=True,
+                )
+            else:
+                console.print(
+                    f"  approvals {view['live_approvals']} of {view['needed']}: ready, run "
+                    f"trustspace gov execute {view['id']}",
+                    soft_wrap=True,
+                )
+
+    return render
+
+
+@gov.command(
+    context_settings={"ignore_unknown_options": True},
+    epilog="Actions and their arguments (NAME=VALUE, or positional in this order):\n\n"
+    + "\n\n".join(ACTION_HELP.splitlines())
+    + "\n\nroles: ADMIN, NOTARY, ISSUER, VALIDATOR, RELAYER, AUDITOR (comma-separated); "
+    "kind: customs, tax, maritime, forex, ministry, other; org_id: an id or the organisation's "
+    "name; expiry: unix seconds or an ISO date; ip: an IPv4/IPv6 address.",
+)
+@click.argument("action")
+@click.argument("words", nargs=-1)
+@click.option("--reason", default="", help="Why (its keccak256 is stored with every event).")
+@account_option
+@consortium_option
+@network_option
+@json_option
+def propose(
+    action: str,
+    words: tuple[str, ...],
+    reason: str,
+    account_alias: str,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+) -> None:
+    """Propose ACTION with its arguments; your organisation approves it at once.
+
+    \b
+    trustspace gov propose add-org name="Port Authority" kind=maritime
+    trustspace gov propose grant-role account=0x… roles=NOTARY,AUDITOR
+    trustspace gov propose set-threshold 2
+    trustspace gov propose call Notary deprecateSchema 3
+    """
+    try:
+        act = parse_action(action)
+    except GovernanceError as err:
+        raise CommandError(str(err)) from err
+    with open_consortium(network, consortium_address) as ctx:
+        sender = load_account(account_alias)
+        try:
+            if act == Action.CALL:
+                values = call_values(ctx, words)
+            else:
+                values = parse_action_words(act.name, words, _resolver(ctx))[1]
+        except GovernanceError as err:
+            raise CommandError(str(err)) from err
+        payload = propose_action(ctx, sender, account_alias, act, values, reason)
+    made = payload["proposal"]
+    emit(as_json, payload, _after_write(payload, f"proposed #{made['id']}: {made['summary']}"))
+
+
+@gov.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@account_option
+@consortium_option
+@network_option
+@json_option
+def approve(
+    proposal_id: int,
+    account_alias: str,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+) -> None:
+    """Approve a proposal on behalf of your account's organisation."""
+    with open_consortium(network, consortium_address) as ctx:
+        sender = load_account(account_alias)
+        org = _admin_org(ctx, sender, account_alias)
+        view = _view(ctx, proposal_id)
+        _require_open(view, "approved")
+        mine = [a for a in view.approvals if a.org.org_id == org and a.counts]
+        if mine:
+            raise CommandError(
+                f"{mine[0].org.label()} already approved proposal {proposal_id} (by "
+                f"{mine[0].approver}); an organisation counts once: "
+                f"{view.missing} more organisation(s) needed"
+                + (f" ({', '.join(o.label() for o in view.waiting)})" if view.waiting else "")
+            )
+        receipt = transact(
+            f"approving proposal {proposal_id}",
+            lambda: ctx.gov.approve(proposal_id, sender=sender),
+        )
+        after = ctx.reader.proposal(proposal_id)
+        payload = {
+            "ok": True,
+            **ctx.to_json(),
+            "proposal": after.to_json(),
+            "tx_hash": ctx.gov.tx_hash(receipt),
+        }
+    emit(as_json, payload, _after_write(payload, f"approved #{proposal_id}: {after.summary()}"))
+
+
+@gov.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@account_option
+@consortium_option
+@network_option
+@json_option
+def execute(
+    proposal_id: int,
+    account_alias: str,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+) -> None:
+    """Carry out a proposal that enough distinct organisations approved."""
+    with open_consortium(network, consortium_address) as ctx:
+        sender = load_account(account_alias)
+        _admin_org(ctx, sender, account_alias)
+        view = _view(ctx, proposal_id)
+        _require_open(view, "executed")
+        if view.missing:
+            who = ", ".join(o.label() for o in view.waiting)
+            raise CommandError(
+                f"proposal {proposal_id} has {view.live_approvals} of {view.needed} approvals: "
+                f"{view.missing} more organisation(s) must approve first"
+                + (f" (can approve: {who})" if who else "")
+            )
+        receipt = transact(
+            f"executing proposal {proposal_id}",
+            lambda: ctx.gov.execute(proposal_id, sender=sender),
+        )
+        after = ctx.reader.proposal(proposal_id, waiting=False)
+        payload = {
+            "ok": True,
+            **ctx.to_json(),
+            "proposal": after.to_json(),
+            "tx_hash": ctx.gov.tx_hash(receipt),
+            "events": _events(receipt),
+        }
+    emit(as_json, payload, _after_write(payload, f"executed #{proposal_id}: {after.summary()}"))
+
+
+@gov.command()
+@click.argument("proposal_id", type=click.IntRange(min=1))
+@account_option
+@consortium_option
+@network_option
+@json_option
+def cancel(
+    proposal_id: int,
+    account_alias: str,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+) -> None:
+    """Withdraw a proposal your organisation made."""
+    with open_consortium(network, consortium_address) as ctx:
+        sender = load_account(account_alias)
+        org = _admin_org(ctx, sender, account_alias)
+        view = _view(ctx, proposal_id)
+        if view.state not in ("open", "expired"):
+            raise CommandError(f"proposal {proposal_id} is {view.state}: it cannot be cancelled")
+        if view.proposer_org.org_id != org:
+            raise CommandError(
+                f"proposal {proposal_id} was made by {view.proposer_org.label()}: only its "
+                f"admins may cancel it, and {account_alias} belongs to "
+                f"{ctx.reader.org(org).label()}"
+            )
+        receipt = transact(
+            f"cancelling proposal {proposal_id}",
+            lambda: ctx.gov.cancel(proposal_id, sender=sender),
+        )
+        after = ctx.reader.proposal(proposal_id, waiting=False)
+        payload = {
+            "ok": True,
+            **ctx.to_json(),
+            "proposal": after.to_json(),
+            "tx_hash": ctx.gov.tx_hash(receipt),
+        }
+    emit(as_json, payload, _after_write(payload, f"cancelled #{proposal_id}: {after.summary()}"))

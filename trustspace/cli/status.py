@@ -1,0 +1,325 @@
+"""``trustspace status``: what runs on each chain, from the deployment records.
+
+Per chain: the recorded contracts and whether their code is there, the organisations
+with kind and status, the governance threshold and open proposals, the message bus's
+validator sets per origin chain and its lanes. A chain that does not answer is one line
+for that chain; the others are still reported.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from trustspace.cli import options
+from trustspace.cli.options import (
+    EXIT_UNREACHABLE,
+    CommandError,
+    connected,
+    console,
+    emit,
+    json_option,
+    text,
+)
+from trustspace.consortium.constants import OrgKind, OrgStatus
+from trustspace.deploy import records
+from trustspace.errors import TrustspaceError
+from trustspace.networks import DEFAULT_CHAINS, LOCAL_CHAIN_IDS
+from trustspace.paths import deployments_folder
+
+__all__ = ["ChainTarget", "default_targets", "status"]
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+@dataclass(frozen=True)
+class ChainTarget:
+    """A chain to report on: the network choice to connect with, and its record if known."""
+
+    network: str
+    record: Path | None = None
+
+
+def _choice_for(record: records.DeploymentRecord) -> str:
+    """How to connect to a recorded chain: its network name, or for a record made by URL on
+    a local chain id, that chain's default local URL."""
+    _, _, name = record.network.partition(":")
+    if name and name != "custom":
+        return record.network
+    for spec in DEFAULT_CHAINS:
+        if spec.chain_id == record.chain_id:
+            return spec.url
+    return record.network
+
+
+def default_targets(folder: Path) -> list[ChainTarget]:
+    """Every local chain that has a (current) deployment record in ``folder``."""
+    targets = []
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            if ".stale-" in path.name:
+                continue
+            try:
+                record = records.load(path)
+            except records.DeploymentError:
+                continue
+            if record is None or record.chain_id not in LOCAL_CHAIN_IDS:
+                continue
+            targets.append(ChainTarget(_choice_for(record), path))
+    return targets
+
+
+def _record_of(chain_id: int, network: str | None) -> tuple[Path | None, Any]:
+    folder = deployments_folder()
+    if network:
+        ecosystem, _, name = network.partition(":")
+        path = records.record_path(folder, ecosystem or "ethereum", name or "local", chain_id)
+        own = records.load(path)
+        if own is not None and own.chain_id == chain_id:
+            return path, own
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            if ".stale-" in path.name:
+                continue
+            try:
+                record = records.load(path)
+            except records.DeploymentError:
+                continue
+            if record is not None and record.chain_id == chain_id:
+                return path, record
+    return None, None
+
+
+def _chain_report(target: ChainTarget, peers: set[int]) -> dict[str, Any]:
+    """Everything ``status`` says about one connected chain."""
+    from ape import chain
+    from ape.contracts import ContractInstance
+
+    from trustspace.artifacts import contract_type
+    from trustspace.cli.gov import bind_consortium
+    from trustspace.crypto.hashing import keccak
+
+    chain_id = int(chain.provider.chain_id)
+    network = chain.provider.network
+    path, record = _record_of(chain_id, f"{network.ecosystem.name}:{network.name}")
+    report: dict[str, Any] = {
+        "network": target.network,
+        "chain_id": chain_id,
+        "reachable": True,
+        "block": int(chain.blocks.head.number or 0),
+        "record": str(path) if path else None,
+        "contracts": [],
+        "organisations": [],
+        "governance": None,
+        "validators": [],
+        "lanes": [],
+        "problems": [],
+    }
+    if record is None:
+        report["problems"].append(
+            f"no deployment record for chain {chain_id} in {deployments_folder()}"
+        )
+        return report
+    addresses: dict[str, str] = {}
+    for name, entry in record.deployed():
+        code = bytes(chain.provider.get_code(entry.address))
+        if not code:
+            state = "no code (stale record: was the chain reset?)"
+        elif entry.codehash and "0x" + keccak(code).hex() != entry.codehash.lower():
+            state = "other code than recorded"
+        else:
+            state = "ok"
+            addresses[name] = entry.address
+        report["contracts"].append({"name": name, "address": entry.address, "code": state})
+        if state != "ok":
+            report["problems"].append(f"{name} {entry.address}: {state}")
+    for name, entry in record.contracts.items():
+        if entry.status != records.DEPLOYED:
+            report["contracts"].append(
+                {"name": name, "address": entry.address, "code": entry.status}
+            )
+    if "Consortium" in addresses:
+        ctx = bind_consortium(addresses["Consortium"])
+        for org in ctx.gov.organisations():
+            report["organisations"].append(
+                {
+                    "org_id": org.org_id,
+                    "name": org.name,
+                    "kind": org.kind.name.lower() if isinstance(org.kind, OrgKind) else org.kind,
+                    "status": org.status.name.lower()
+                    if isinstance(org.status, OrgStatus)
+                    else org.status,
+                    "accounts": len(org.accounts),
+                }
+            )
+        open_views = ctx.reader.proposals(("open",))
+        report["governance"] = {
+            "consortium": ctx.address,
+            "threshold": int(ctx.contract.threshold()),
+            "live_admin_orgs": int(ctx.contract.live_admin_orgs()),
+            "proposals_made": ctx.reader.count(),
+            "open_proposals": [
+                {
+                    "id": v.proposal_id,
+                    "summary": v.summary(),
+                    "approvals": v.live_approvals,
+                    "needed": v.needed,
+                }
+                for v in open_views
+            ],
+        }
+    if "MessageBus" in addresses:
+        bus = ContractInstance(addresses["MessageBus"], contract_type("MessageBus"))
+        names: dict[int, str] = {o["org_id"]: o["name"] for o in report["organisations"]}
+        for peer in sorted(peers - {chain_id}):
+            origin_bus, threshold, epoch, paused = bus.originConfig(peer)
+            if str(origin_bus) != ZERO_ADDRESS:
+                keys, orgs = bus.validators(peer)
+                report["validators"].append(
+                    {
+                        "origin": peer,
+                        "origin_bus": str(origin_bus),
+                        "threshold": int(threshold),
+                        "epoch": int(epoch),
+                        "paused": bool(paused),
+                        "validators": [
+                            {"address": str(k), "org_id": int(o), "org_name": names.get(int(o))}
+                            for k, o in zip(keys, orgs, strict=True)
+                        ],
+                    }
+                )
+            destination = str(bus.destinationBus(peer))
+            if destination != ZERO_ADDRESS:
+                report["lanes"].append({"to": peer, "bus": destination})
+    return report
+
+
+def _peers() -> set[int]:
+    ids = set(LOCAL_CHAIN_IDS) - {1337}
+    folder = deployments_folder()
+    if folder.is_dir():
+        for path in folder.glob("*.json"):
+            try:
+                record = records.load(path)
+            except records.DeploymentError:
+                continue
+            if record is not None:
+                ids.add(record.chain_id)
+    return ids
+
+
+def _render(report: dict[str, Any]) -> None:
+    head = f"chain {report.get('chain_id') or '?'}  ({report['network']})"
+    if not report["reachable"]:
+        console.print(text((head, "bold"), "  ", ("unreachable", "red"), f": {report['error']}"),
+                      soft_wrap=True)  # fmt: skip
+        return
+    if report.get("error"):
+        console.print(text((head, "bold"), "  ", ("error", "red"), f": {report['error']}"),
+                      soft_wrap=True)  # fmt: skip
+        return
+    console.print(text((head, "bold"), f"  block {report['block']}"), soft_wrap=True)
+    if report["record"]:
+        console.print(f"  record  {report['record']}", soft_wrap=True)
+    for problem in report["problems"]:
+        console.print(text("  ", ("problem", "red"), f"  {problem}"), soft_wrap=True)
+    if report["contracts"]:
+        console.print("  contracts", soft_wrap=True)
+        width = max(len(c["name"]) for c in report["contracts"])
+        for c in report["contracts"]:
+            console.print(f"    {c['name']:<{width}}  {c['address']}  {c['code']}", soft_wrap=True)
+    if report["organisations"]:
+        console.print("  organisations", soft_wrap=True)
+        for o in report["organisations"]:
+            console.print(
+                f"    {o['org_id']:>3}  {o['name']}  {o['kind']}  {o['status']}  "
+                f"{o['accounts']} account(s)",
+                soft_wrap=True,
+            )
+    gov = report["governance"]
+    if gov:
+        console.print(
+            f"  governance  threshold {gov['threshold']} of {gov['live_admin_orgs']} live admin "
+            f"organisation(s); {len(gov['open_proposals'])} open proposal(s) of "
+            f"{gov['proposals_made']} made",
+            soft_wrap=True,
+        )
+        for p in gov["open_proposals"]:
+            console.print(
+                f"    #{p['id']}  {p['approvals']}/{p['needed']}  {p['summary']}", soft_wrap=True
+            )
+    if report["validators"]:
+        console.print("  bus validators (per origin chain)", soft_wrap=True)
+        for v in report["validators"]:
+            console.print(
+                f"    from {v['origin']}: threshold {v['threshold']}, epoch {v['epoch']}"
+                + (", PAUSED" if v["paused"] else "")
+                + f", origin bus {v['origin_bus']}",
+                soft_wrap=True,
+            )
+            for k in v["validators"]:
+                console.print(
+                    f"      {k['address']}  {k['org_name'] or 'unknown'} (org {k['org_id']})",
+                    soft_wrap=True,
+                )
+    if report["lanes"]:
+        console.print("  lanes (outgoing)", soft_wrap=True)
+        for lane in report["lanes"]:
+            console.print(f"    to {lane['to']}: bus {lane['bus']}", soft_wrap=True)
+
+
+@click.command()
+@click.option(
+    "--network",
+    "networks",
+    multiple=True,
+    help="A chain to report on (ape network choice or RPC URL; repeatable). Default: every "
+    "local chain with a deployment record.",
+)
+@json_option
+def status(networks: tuple[str, ...], as_json: bool) -> None:
+    """Per chain: contracts, organisations, governance, bus validators and lanes."""
+    folder = deployments_folder()
+    targets = [ChainTarget(n) for n in networks] or default_targets(folder)
+    if not targets:
+        raise CommandError(
+            f"no deployment record of a local chain in {folder}: pass --network NAME_OR_URL "
+            "(repeatable), or point TRUSTSPACE_DEPLOYMENTS at your records"
+        )
+    peers = _peers()
+    reports = []
+    for target in targets:
+        try:
+            with connected(target.network):
+                reports.append(_chain_report(target, peers))
+        except Exception as err:
+            from ape.exceptions import ApeException
+
+            if options._is_unreachable(err):
+                reports.append(
+                    {"network": target.network, "reachable": False, "error": _one_line(err)}
+                )
+            elif isinstance(err, TrustspaceError | ApeException | click.ClickException):
+                reports.append({"network": target.network, "reachable": True,
+                                "error": _one_line(err)})  # fmt: skip
+            else:
+                raise
+    down = [r for r in reports if not r["reachable"]]
+
+    def render() -> None:
+        for report in reports:
+            _render(report)
+
+    emit(as_json, {"ok": not down, "chains": reports}, render)
+    if down:
+        # Every chain was reported; the exit code still tells a script that one is down.
+        sys.exit(EXIT_UNREACHABLE)
+
+
+def _one_line(err: BaseException) -> str:
+    message = str(err).strip().splitlines()
+    return message[0] if message else type(err).__name__
