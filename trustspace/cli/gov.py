@@ -783,12 +783,47 @@ def propose(
     emit(as_json, payload, _after_write(payload, f"proposed #{made['id']}: {made['summary']}"))
 
 
+def _proposal_step(
+    proposal_id: int,
+    account_alias: str,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+    *,
+    doing: str,
+    done: str,
+    check: Callable[[ConsortiumContext, ProposalView, int], None],
+    send: Callable[[Any, Any], Any],
+    waiting: bool = True,
+    with_events: bool = False,
+) -> None:
+    """approve / execute / cancel: the account (loaded before connecting), its organisation's
+    ADMIN right, the command's own ``check`` of the proposal, the transaction, the outcome."""
+    sender = load_account(account_alias)
+    with open_consortium(network, consortium_address) as ctx:
+        org = _admin_org(ctx, sender, account_alias)
+        check(ctx, _view(ctx, proposal_id), org)
+        receipt = transact(f"{doing} proposal {proposal_id}", lambda: send(ctx.gov, sender))
+        after = ctx.reader.proposal(proposal_id, waiting=waiting)
+        payload = {
+            "ok": True,
+            **ctx.to_json(),
+            "proposal": after.to_json(),
+            "tx_hash": ctx.gov.tx_hash(receipt),
+            **({"events": _events(receipt)} if with_events else {}),
+        }
+    emit(as_json, payload, _after_write(payload, f"{done} #{proposal_id}: {after.summary()}"))
+
+
+def _proposal_command(f: F) -> F:
+    """The arguments approve, execute and cancel share."""
+    for option in (json_option, network_option, consortium_option, account_option):
+        f = option(f)
+    return click.argument("proposal_id", type=click.IntRange(min=1))(f)
+
+
 @gov.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
-@account_option
-@consortium_option
-@network_option
-@json_option
+@_proposal_command
 def approve(
     proposal_id: int,
     account_alias: str,
@@ -797,10 +832,8 @@ def approve(
     as_json: bool,
 ) -> None:
     """Approve a proposal on behalf of your account's organisation."""
-    with open_consortium(network, consortium_address) as ctx:
-        sender = load_account(account_alias)
-        org = _admin_org(ctx, sender, account_alias)
-        view = _view(ctx, proposal_id)
+
+    def check(_ctx: ConsortiumContext, view: ProposalView, org: int) -> None:
         _require_open(view, "approved")
         mine = [a for a in view.approvals if a.org.org_id == org and a.counts]
         if mine:
@@ -810,26 +843,16 @@ def approve(
                 f"{view.missing} more organisation(s) needed"
                 + (f" ({', '.join(o.label() for o in view.waiting)})" if view.waiting else "")
             )
-        receipt = transact(
-            f"approving proposal {proposal_id}",
-            lambda: ctx.gov.approve(proposal_id, sender=sender),
-        )
-        after = ctx.reader.proposal(proposal_id)
-        payload = {
-            "ok": True,
-            **ctx.to_json(),
-            "proposal": after.to_json(),
-            "tx_hash": ctx.gov.tx_hash(receipt),
-        }
-    emit(as_json, payload, _after_write(payload, f"approved #{proposal_id}: {after.summary()}"))
+
+    _proposal_step(
+        proposal_id, account_alias, consortium_address, network, as_json,
+        doing="approving", done="approved", check=check,
+        send=lambda gov, sender: gov.approve(proposal_id, sender=sender),
+    )  # fmt: skip
 
 
 @gov.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
-@account_option
-@consortium_option
-@network_option
-@json_option
+@_proposal_command
 def execute(
     proposal_id: int,
     account_alias: str,
@@ -838,10 +861,8 @@ def execute(
     as_json: bool,
 ) -> None:
     """Carry out a proposal that enough distinct organisations approved."""
-    with open_consortium(network, consortium_address) as ctx:
-        sender = load_account(account_alias)
-        _admin_org(ctx, sender, account_alias)
-        view = _view(ctx, proposal_id)
+
+    def check(_ctx: ConsortiumContext, view: ProposalView, _org: int) -> None:
         _require_open(view, "executed")
         if view.missing:
             who = ", ".join(o.label() for o in view.waiting)
@@ -850,27 +871,16 @@ def execute(
                 f"{view.missing} more organisation(s) must approve first"
                 + (f" (can approve: {who})" if who else "")
             )
-        receipt = transact(
-            f"executing proposal {proposal_id}",
-            lambda: ctx.gov.execute(proposal_id, sender=sender),
-        )
-        after = ctx.reader.proposal(proposal_id, waiting=False)
-        payload = {
-            "ok": True,
-            **ctx.to_json(),
-            "proposal": after.to_json(),
-            "tx_hash": ctx.gov.tx_hash(receipt),
-            "events": _events(receipt),
-        }
-    emit(as_json, payload, _after_write(payload, f"executed #{proposal_id}: {after.summary()}"))
+
+    _proposal_step(
+        proposal_id, account_alias, consortium_address, network, as_json,
+        doing="executing", done="executed", check=check, waiting=False, with_events=True,
+        send=lambda gov, sender: gov.execute(proposal_id, sender=sender),
+    )  # fmt: skip
 
 
 @gov.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
-@account_option
-@consortium_option
-@network_option
-@json_option
+@_proposal_command
 def cancel(
     proposal_id: int,
     account_alias: str,
@@ -879,10 +889,8 @@ def cancel(
     as_json: bool,
 ) -> None:
     """Withdraw a proposal your organisation made."""
-    with open_consortium(network, consortium_address) as ctx:
-        sender = load_account(account_alias)
-        org = _admin_org(ctx, sender, account_alias)
-        view = _view(ctx, proposal_id)
+
+    def check(ctx: ConsortiumContext, view: ProposalView, org: int) -> None:
         if view.state not in ("open", "expired"):
             raise CommandError(f"proposal {proposal_id} is {view.state}: it cannot be cancelled")
         if view.proposer_org.org_id != org:
@@ -891,15 +899,9 @@ def cancel(
                 f"admins may cancel it, and {account_alias} belongs to "
                 f"{ctx.reader.org(org).label()}"
             )
-        receipt = transact(
-            f"cancelling proposal {proposal_id}",
-            lambda: ctx.gov.cancel(proposal_id, sender=sender),
-        )
-        after = ctx.reader.proposal(proposal_id, waiting=False)
-        payload = {
-            "ok": True,
-            **ctx.to_json(),
-            "proposal": after.to_json(),
-            "tx_hash": ctx.gov.tx_hash(receipt),
-        }
-    emit(as_json, payload, _after_write(payload, f"cancelled #{proposal_id}: {after.summary()}"))
+
+    _proposal_step(
+        proposal_id, account_alias, consortium_address, network, as_json,
+        doing="cancelling", done="cancelled", check=check, waiting=False,
+        send=lambda gov, sender: gov.cancel(proposal_id, sender=sender),
+    )  # fmt: skip

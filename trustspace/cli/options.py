@@ -64,6 +64,7 @@ __all__ = [
     "fail",
     "json_option",
     "load_account",
+    "local_url",
     "network_choice",
     "network_for_chain_id",
     "network_option",
@@ -219,7 +220,7 @@ def account_option(f: F) -> F:
 # ------------------------------------------------------------------ networks
 
 
-def _local_url(name: str) -> str | None:
+def local_url(name: str) -> str | None:
     """Where the local chain ``name`` listens: the port `chains up` started it on, else the
     default; None if ``name`` is not a local chain."""
     from trustspace.devnet.chains import running
@@ -247,7 +248,7 @@ def network_choice(network: str) -> str:
         parts = ["ethereum", *parts]
     if parts[0] != "ethereum" or (len(parts) == 3 and parts[2] != "node"):
         return network
-    url = _local_url(parts[1])
+    url = local_url(parts[1])
     return network if url is None else f"ethereum:{parts[1]}:{url}"
 
 
@@ -300,17 +301,7 @@ def network_for_chain_id(chain_id: int) -> str:
     from trustspace.paths import deployments_folder
 
     folder = deployments_folder()
-    named: list[str] = []
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            if ".stale-" in path.name:
-                continue
-            try:
-                record = records.load(path)
-            except records.DeploymentError:
-                continue
-            if record is not None and record.chain_id == chain_id:
-                named.append(record.network)
+    named = [r.network for r in records.candidates(folder, chain_id)]
     named = [n for n in dict.fromkeys(named) if not n.endswith(":custom")]
     if len(named) > 1:
         raise CommandError(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from trustspace.cli.options import EXIT_BAD_INPUT, EXIT_UNREACHABLE, CommandError
+from trustspace.cli.options import EXIT_BAD_INPUT, EXIT_UNREACHABLE, CommandError, local_url
 from trustspace.deploy.records import DeploymentRecord, find, load, record_path
 from trustspace.networks import DEFAULT_CHAINS
 from trustspace.paths import deployments_folder
@@ -139,7 +139,7 @@ def parse_target(value: str) -> ChainTarget:
         return ChainTarget(label, url, network)
     label, network = _network_name(value)
     if network.startswith("ethereum:") and label in _LOCAL:
-        return ChainTarget(label, _LOCAL[label].url, network)
+        return ChainTarget(label, local_url(label) or _LOCAL[label].url, network)
     return ChainTarget(label, _ape_node_url(value), network)
 
 
@@ -186,5 +186,7 @@ def local_recorded(contract: str) -> list[ChainTarget]:
         if record is None or record.chain_id != spec.chain_id:
             record = find(folder, spec.chain_id)
         if record is not None and any(n == contract for n, _ in record.deployed()):
-            out.append(ChainTarget(spec.name, spec.url, f"ethereum:{spec.name}"))
+            out.append(
+                ChainTarget(spec.name, local_url(spec.name) or spec.url, f"ethereum:{spec.name}")
+            )
     return out

@@ -58,19 +58,11 @@ def _choice_for(record: records.DeploymentRecord) -> str:
 
 def default_targets(folder: Path) -> list[ChainTarget]:
     """Every local chain that has a (current) deployment record in ``folder``."""
-    targets = []
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            if ".stale-" in path.name:
-                continue
-            try:
-                record = records.load(path)
-            except records.DeploymentError:
-                continue
-            if record is None or record.chain_id not in LOCAL_CHAIN_IDS:
-                continue
-            targets.append(ChainTarget(_choice_for(record), path))
-    return targets
+    return [
+        ChainTarget(_choice_for(record), path)
+        for path, record in records.current(folder)
+        if record.chain_id in LOCAL_CHAIN_IDS
+    ]
 
 
 def _record_of(chain_id: int, network: str | None) -> tuple[Path | None, Any]:
@@ -81,17 +73,10 @@ def _record_of(chain_id: int, network: str | None) -> tuple[Path | None, Any]:
         own = records.load(path)
         if own is not None and own.chain_id == chain_id:
             return path, own
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            if ".stale-" in path.name:
-                continue
-            try:
-                record = records.load(path)
-            except records.DeploymentError:
-                continue
-            if record is not None and record.chain_id == chain_id:
-                return path, record
-    return None, None
+    return next(
+        ((path, record) for path, record in records.current(folder) if record.chain_id == chain_id),
+        (None, None),
+    )
 
 
 def _chain_report(target: ChainTarget, peers: set[int]) -> dict[str, Any]:

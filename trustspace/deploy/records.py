@@ -53,6 +53,7 @@ __all__ = [
     "archive",
     "candidates",
     "check_chain_id",
+    "current",
     "default_folder",
     "find",
     "load",
@@ -241,11 +242,11 @@ def find(folder: Path, chain_id: int, network: str | None = None) -> DeploymentR
     return matches[0] if len(matches) == 1 else None
 
 
-def candidates(folder: Path, chain_id: int) -> list[DeploymentRecord]:
-    """Every current (not archived) record of ``chain_id`` in ``folder``, by file name."""
+def current(folder: Path) -> Iterator[tuple[Path, DeploymentRecord]]:
+    """Every current record in ``folder`` (archived ``*.stale-*`` and unreadable files left
+    out), by file name: the one scan every "which record has this chain" question uses."""
     if not folder.is_dir():
-        return []
-    found = []
+        return
     for path in sorted(folder.glob("*.json")):
         if ".stale-" in path.name:
             continue
@@ -253,6 +254,10 @@ def candidates(folder: Path, chain_id: int) -> list[DeploymentRecord]:
             record = load(path)
         except DeploymentError:
             continue
-        if record is not None and record.chain_id == chain_id:
-            found.append(record)
-    return found
+        if record is not None:
+            yield path, record
+
+
+def candidates(folder: Path, chain_id: int) -> list[DeploymentRecord]:
+    """Every current record of ``chain_id`` in ``folder``, by file name."""
+    return [record for _, record in current(folder) if record.chain_id == chain_id]

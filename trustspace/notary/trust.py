@@ -184,19 +184,11 @@ def _records_for(folder: Path, chain_id: int, network: str | None) -> list[tuple
         own = records.load(path)
         if own is not None and own.chain_id == chain_id:
             return [(path, own)]
-    found = []
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            if ".stale-" in path.name:
-                continue
-            try:
-                record = records.load(path)
-            except records.DeploymentError:
-                continue
-            deployed = {} if record is None else dict(record.deployed())
-            if record is not None and record.chain_id == chain_id and "Notary" in deployed:
-                found.append((path, record))
-    return found
+    return [
+        (path, record)
+        for path, record in records.current(folder)
+        if record.chain_id == chain_id and "Notary" in dict(record.deployed())
+    ]
 
 
 def trusted_notary(
