@@ -95,11 +95,22 @@ def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
     assert human.returncode == code, (human.stdout, human.stderr)
     assert says in " ".join(human.stderr.split()), human.stderr
     assert "Traceback" not in human.stderr + human.stdout
-    if "missing --schema" in case or case == "missing file":
-        return  # click usage errors: before the command runs, no JSON form
     as_json = _run(files, [*args, "--json"])
     assert as_json.returncode == code, (as_json.stdout, as_json.stderr)
     doc = json.loads(as_json.stdout)  # exactly one document
     assert doc["ok"] is False and doc["exit_code"] == code and says in doc["error"]
     assert "Traceback" not in as_json.stderr
     assert (files / "rec.commitment.json").read_text() == "salts of an anchored root"
+
+
+@pytest.mark.parametrize("network", [DOWN, "ethereum:local"])
+def test_disclose_anchor__refused_before_sending__no_commitment_file_left(files, network):
+    """A refused anchoring (chain down, or no trusted Notary on the in-process chain) leaves
+    no commitment behind: a salts file for a root that is on no chain would later yield
+    disclosures that can never verify."""
+    (files / "fresh.json").write_text('{"name": "ACME", "value": 1}')
+    args = ["disclose", "fresh.json", "--anchor", "--account", "TEST::0", "--network", network]
+    result = _run(files, args)
+    assert result.returncode in (2, 3), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (files / "fresh.commitment.json").exists()

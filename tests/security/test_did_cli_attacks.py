@@ -115,9 +115,9 @@ def run(*args: str, input: str | None = None, env: dict[str, str] | None = None)
 
 
 def endpoint_cell(output: str) -> str:
-    """The endpoint column of the services table, as the user reads it."""
+    """The endpoint of the services block (id, type, endpoint), as the user reads it."""
     [row] = [line for line in output.splitlines() if "service-1" in line]
-    return row.split("│")[3].strip()
+    return row.split(maxsplit=2)[2]
 
 
 # ------------------------------------------------------------- finding 12: markup

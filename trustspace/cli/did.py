@@ -43,8 +43,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import click
-from rich.table import Table
-from rich.text import Text
 
 from trustspace.cli.options import (
     EXIT_BAD_INPUT,
@@ -333,14 +331,19 @@ def _consortium_at(
     return view, at
 
 
-def _cell(value: Any) -> Text:
-    return Text(shown(value))
-
-
 def _endpoint(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _print_rows(title: str, rows: list[tuple[str, ...]]) -> None:
+    """A titled block of rows, columns padded, every value whole on one line."""
+    console.print(text((title, "bold")))
+    widths = [max(len(shown(row[i])) for row in rows) for i in range(len(rows[0]))] if rows else []
+    for row in rows:
+        cells = [shown(value).ljust(width) for value, width in zip(row, widths, strict=True)]
+        console.print("  " + "  ".join(cells).rstrip(), soft_wrap=True)
 
 
 def _print(out: dict[str, Any]) -> None:
@@ -356,9 +359,9 @@ def _print(out: dict[str, Any]) -> None:
             f"  updated {shown(meta.get('updated', '-'))}",
         )
     )
-    table = Table(title="verification methods")
-    for col in ("id", "type", "material", "relationships"):
-        table.add_column(col, overflow="fold")
+    # Plain lines, never a table: a table wraps or cuts ids and keys at the terminal's
+    # width, and they must stay copyable.
+    rows: list[tuple[str, ...]] = []
     for vm in doc.get("verificationMethod", []):
         rels = [
             r
@@ -368,21 +371,16 @@ def _print(out: dict[str, Any]) -> None:
         material = next(
             (str(v) for k, v in vm.items() if k not in ("id", "type", "controller")), ""
         )
-        table.add_row(
-            _cell(vm["id"].split("#")[-1]), _cell(vm["type"]), _cell(material), ", ".join(rels)
-        )
-    console.print(table)
+        rows.append((vm["id"].split("#")[-1], vm["type"], material, ", ".join(rels) or "-"))
+    _print_rows("verification methods", rows)
     if doc.get("service"):
-        services = Table(title="services")
-        for col in ("id", "type", "endpoint"):
-            services.add_column(col, overflow="fold")
-        for svc in doc["service"]:
-            services.add_row(
-                _cell(svc["id"].split("#")[-1]),
-                _cell(svc["type"]),
-                _cell(_endpoint(svc["serviceEndpoint"])),
-            )
-        console.print(services)
+        _print_rows(
+            "services",
+            [
+                (svc["id"].split("#")[-1], svc["type"], _endpoint(svc["serviceEndpoint"]))
+                for svc in doc["service"]
+            ],
+        )
     at = out.get("consortiumAt")
     if at is None:
         console.print("consortium: none configured for this chain")

@@ -1242,10 +1242,8 @@ def disclose(
     if out is not None:
         _refuse_overwrite(out, force, "--out")
     check_notary_flag(notary_address)
-    if target is not None:
-        # Written before anchoring: the salts of a root that goes on chain are never only in
-        # memory.
-        write_secret(target, commitment.to_json(), replace=force or anchor)
+    if target is not None and not anchor:
+        write_secret(target, commitment.to_json(), replace=force)
     if anchor:
         assert account_alias is not None and target is not None
         sender = load_account(account_alias)
@@ -1261,9 +1259,20 @@ def disclose(
                 )
             else:
                 _check_disclosure_anchor(client, sender, commitment.root, source)
-            # Under the organisation's own disclosure schema (registered on first use), so that
-            # no ordinary batch can pose as a disclosure (docs/notary.md).
-            client.anchor_disclosure(commitment, sender=sender)
+            # Written once every check passed and before sending: the salts of a root that
+            # goes on chain are never only in memory, and a refused anchoring leaves no file.
+            from ape.exceptions import ContractLogicError
+
+            existed = target.exists()
+            write_secret(target, commitment.to_json(), replace=True)
+            try:
+                # Under the organisation's own disclosure schema (registered on first use), so
+                # that no ordinary batch can pose as a disclosure (docs/notary.md).
+                client.anchor_disclosure(commitment, sender=sender)
+            except ContractLogicError:
+                if not existed:  # reverted: nothing is on chain, the salts commit to nothing
+                    target.unlink(missing_ok=True)
+                raise
         write_secret(target, commitment.to_json(), replace=True)
     if target is not None and not as_json:
         err_console.print(f"commitment (secret, mode 0600) written to {target}", style="dim")

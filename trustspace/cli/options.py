@@ -529,8 +529,42 @@ def _known_ape_failure(err: BaseException) -> str | None:
     return None
 
 
+def _usage_line(err: click.ClickException) -> str:
+    """A click usage error as one line that says where the help is."""
+    message = " ".join(err.format_message().split())
+    ctx = getattr(err, "ctx", None)
+    if ctx is not None:
+        message += f" (see `{ctx.command_path} --help`)"
+    return message
+
+
 class TrustspaceGroup(click.Group):
     """The root group: ``--debug``, and one line plus an exit code for every known failure."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's ``main``, but a usage error or an abort is also one JSON document with
+        ``--json`` (click would print its usage text only), and an abort exits 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        as_json = "--json" in argv
+        try:
+            rv = super().main(argv, prog_name, complete_var, False, **extra)
+        except click.ClickException as err:
+            if as_json:
+                fail(_usage_line(err), err.exit_code, as_json=True)
+            err.show()
+            sys.exit(err.exit_code)
+        except click.exceptions.Abort:
+            fail("aborted: nothing more was done", EXIT_BAD_INPUT, as_json=as_json)
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
 
     def invoke(self, ctx: click.Context) -> Any:
         _route_ape_logs(ctx)
@@ -576,8 +610,12 @@ def _route_ape_logs(ctx: click.Context) -> None:
     from trustspace.ape_tuning import quiet_revert_traces
 
     quiet_revert_traces(lambda: bool(ctx.meta.get(DEBUG_META)))
+    # ape's handler looks its echo options up by the record's lower-case level name while
+    # the table is keyed by LogLevel members, so every line would reach stdout: key by name.
     for level in list(CLICK_ECHO_KWARGS):
         CLICK_ECHO_KWARGS[level] = {**CLICK_ECHO_KWARGS[level], "err": True}
+        name = level.name.lower() if hasattr(level, "name") else str(level).lower()
+        CLICK_ECHO_KWARGS[name] = CLICK_ECHO_KWARGS[level]  # type: ignore[index]
     ape_logger = logger._logger
     if not any(isinstance(f, _DropContradictions) for f in ape_logger.filters):
         ape_logger.addFilter(_DropContradictions())

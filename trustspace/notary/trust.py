@@ -215,10 +215,12 @@ def trusted_notary(
     folder = deployments_folder() if folder is None else folder
     found = _records_for(folder, chain_id, network)
     if not found:
+        # ape's in-process chain is what a command connects to when --network is left out.
+        hint = " (the in-process chain: pass --network, e.g. customs)" if chain_id == 1337 else ""
         raise TrustError(
-            f"no trusted Notary for chain {chain_id}: no deployment record for it in {folder} "
-            "(set TRUSTSPACE_DEPLOYMENTS to your records' folder) and no --notary ADDRESS given; "
-            "the contract is never taken from a bundle"
+            f"no trusted Notary for chain {chain_id}{hint}: no deployment record for it in "
+            f"{folder} (set TRUSTSPACE_DEPLOYMENTS to your records' folder) and no --notary "
+            "ADDRESS given; the contract is never taken from a bundle"
         )
     notaries = {
         entry.address.lower() if entry else None

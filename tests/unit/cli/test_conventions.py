@@ -227,3 +227,71 @@ def test_load_account__no_passphrase_and_no_terminal__says_which_variable(keysto
 def test_load_account__unknown__one_line(alias):
     with pytest.raises(CommandError, match=r"no local test account|unknown account"):
         options.load_account(alias)
+
+
+def _group_with(command):
+    import click
+
+    @click.group(cls=options.TrustspaceGroup)
+    def root():
+        pass
+
+    root.add_command(click.command("probe")(options.json_option(command)))
+    return root
+
+
+def test_ape_logs__every_level__on_stderr_never_stdout():
+    """ape keys its echo options by level enum but looks them up by lower-case name, so
+    without the re-keying every log line (a confirmed transaction) lands on stdout."""
+    from ape.logging import logger
+    from click.testing import CliRunner
+
+    def probe(as_json):
+        logger.info("INFO-LINE")
+        logger.success("SUCCESS-LINE")
+        logger.warning("WARNING-LINE")
+        options.emit(as_json, {"ok": True}, lambda: options.console.print("OUTPUT"))
+
+    level = logger.level
+    logger.set_level("INFO")  # ape's test runner logs warnings only
+    try:
+        result = CliRunner(mix_stderr=False).invoke(_group_with(probe), ["probe"])
+    finally:
+        logger.set_level(level)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "OUTPUT"
+    assert "INFO-LINE" in result.stderr and "WARNING-LINE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["probe", "--json", "--bogus"], "No such option: --bogus"),
+        (["probe", "extra", "--json"], "Got unexpected extra argument"),
+    ],
+)
+def test_usage_error__json__one_document_exit_2(args, says):
+    from click.testing import CliRunner
+
+    result = CliRunner(mix_stderr=False).invoke(_group_with(lambda as_json: None), args)
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert doc["ok"] is False and doc["exit_code"] == 2 and says in doc["error"]
+    assert "probe --help" in doc["error"]
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_abort__one_line_or_document__exit_2(as_json):
+    import click
+    from click.testing import CliRunner
+
+    def probe(as_json):
+        raise click.exceptions.Abort()
+
+    args = ["probe", "--json"] if as_json else ["probe"]
+    result = CliRunner(mix_stderr=False).invoke(_group_with(probe), args)
+    assert result.exit_code == 2
+    if as_json:
+        assert json.loads(result.stdout)["error"] == "aborted: nothing more was done"
+    else:
+        assert result.stdout == "" and "aborted" in result.stderr
