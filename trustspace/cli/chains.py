@@ -34,7 +34,14 @@ def chains() -> None:
 
 
 @chains.command()
-@click.option("--base-port", type=int, default=None, help="First port (default 8545, 8546, 8547).")
+@click.option(
+    "--base-port",
+    type=int,
+    default=None,
+    envvar="TRUSTSPACE_BASE_PORT",
+    show_envvar=True,
+    help="First port (default 8545, 8546, 8547).",
+)
 @click.option("--persist", is_flag=True, help="Keep chain state across restarts.")
 @json_option
 def up(base_port: int | None, persist: bool, as_json: bool) -> None:

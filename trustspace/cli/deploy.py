@@ -1,0 +1,406 @@
+"""``trustspace deploy``: deploy the suite on a network, wire it to its peers, show its state.
+
+The same deployer, records and wiring as ``ape run deploy`` (:mod:`trustspace.deploy`), with
+the CLI's conventions: any folder (the code comes from the shipped manifest, no checkout
+needed), ``--network`` by local chain name, ape network or URL, ``--account`` an ape alias,
+``--json`` one document, and one line for every mistake. On the local chains the deployer is
+the test account 0, the five local agencies are seeded and the test admins enact the wiring;
+on any other network ``--account`` and ``--config`` are required and nothing is sent before
+a confirmation (``--yes`` for scripts).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from trustspace.cli.options import (
+    CommandError,
+    connected,
+    connected_network,
+    console,
+    describe_revert,
+    emit,
+    err_console,
+    json_option,
+    load_account,
+    local_url,
+    network_option,
+    plain,
+)
+from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
+from trustspace.deploy.records import DeploymentError
+
+__all__ = ["deploy"]
+
+
+@click.group()
+def deploy() -> None:
+    """Deploy the suite on a network and record it (re-running deploys nothing new).
+
+    Records go to $TRUSTSPACE_DEPLOYMENTS (default: deployments/ of the checkout, else of
+    the current folder): the other commands take contract addresses from them.
+    """
+
+
+def _folder(deployments: str | None) -> Path:
+    from trustspace.paths import deployments_folder
+
+    return Path(deployments) if deployments else deployments_folder()
+
+
+def _provider() -> Any:
+    from ape import networks
+
+    return networks.provider
+
+
+def _is_local() -> bool:
+    from trustspace.deploy.deployer import is_local_network
+
+    return is_local_network(_provider())
+
+
+def _sender(account_alias: str | None) -> Any:
+    from ape import accounts
+
+    if account_alias is not None:
+        return load_account(account_alias)
+    if _is_local():
+        return accounts.test_accounts[0]
+    raise CommandError("--account is required on a network that is not a local chain")
+
+
+def _config(path: str | None) -> SuiteConfig | None:
+    from ape import accounts
+
+    if path:
+        return SuiteConfig.load(path)
+    if _is_local():
+        return local_config(accounts.test_accounts[1:6])
+    return None
+
+
+def _confirm(question: str, yes: bool, as_json: bool) -> None:
+    if yes or _is_local():
+        return
+    if as_json or not click.get_text_stream("stdin").isatty():
+        raise CommandError(f"{question} needs a confirmation: pass --yes to send without asking")
+    if not click.confirm(question, err=True):
+        raise CommandError("not confirmed: nothing was sent")
+
+
+def _options(f: Any) -> Any:
+    for option in reversed(
+        [
+            network_option,
+            click.option("--account", "account_alias", default=None,
+                         help="ape account alias that pays (default on local chains: TEST::0)."),
+            click.option("--config", type=click.Path(dir_okay=False),
+                         help="Suite config JSON (organisations, admins, threshold: see "
+                         "deployments/consortium.example.json); default on local chains: the "
+                         "five local agencies, TEST::1 … TEST::5 their admins, 3 of 5."),
+            click.option("--deployments", type=click.Path(file_okay=False),
+                         help="Folder of deployment records (default $TRUSTSPACE_DEPLOYMENTS)."),
+            click.option("--replace-stale", is_flag=True,
+                         help="Move aside a record whose contracts are gone and deploy afresh."),
+            click.option("--yes", is_flag=True, help="Send without asking (non-local networks)."),
+            json_option,
+        ]
+    ):  # fmt: skip
+        f = option(f)
+    return f
+
+
+def _deploy(
+    only: list[str],
+    network: str,
+    account_alias: str | None,
+    config: str | None,
+    deployments: str | None,
+    replace_stale: bool,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    from trustspace.deploy.deployer import SuiteDeployer
+
+    if config is not None and not Path(config).is_file():
+        raise CommandError(f"--config {config}: no such file (see deployments/README.md)")
+    events: list[dict[str, str]] = []
+
+    def report(event: str, name: str, detail: str) -> None:
+        events.append({"event": event, "contract": name, "detail": detail})
+        if not as_json:
+            err_console.print(f"{event:>9} {name:<20} {detail}", soft_wrap=True)
+
+    with connected(network):
+        sender = _sender(account_alias)
+        provider = _provider()
+        deployer = SuiteDeployer(
+            None,
+            provider,
+            sender,
+            _config(config),
+            folder=_folder(deployments),
+            report=report,
+            replace_stale=replace_stale,
+        )
+        todo = [n for n, s in deployer.status().items() if s != "deployed" and n in only]
+        where = f"{connected_network()} (chain {provider.chain_id})"
+        if todo:
+            _confirm(f"Deploy {', '.join(todo)} on {where} from {sender.address}?", yes, as_json)
+        suite = deployer.deploy(only)
+        deployed = {name: entry.address for name, entry in suite.record.deployed() if name in only}
+        payload = {
+            "ok": True,
+            "network": connected_network(),
+            "chain_id": int(provider.chain_id),
+            "record": str(suite.path),
+            "sender": str(sender.address),
+            "contracts": deployed,
+            "events": events,
+        }
+
+    def render() -> None:
+        if not todo:
+            console.print(f"nothing to do on {where}: everything is already deployed")
+        for name, address in deployed.items():
+            console.print(f"{name:<20} {address}", soft_wrap=True)
+        console.print(f"recorded in {suite.path}", soft_wrap=True)
+
+    emit(as_json, payload, render)
+
+
+@deploy.command()
+@_options
+def suite(**kwargs: Any) -> None:
+    """Deploy every missing contract of the suite (a re-run deploys nothing)."""
+    _deploy(list(CONTRACT_NAMES), **kwargs)
+
+
+@deploy.command()
+@click.argument("name", type=click.Choice(CONTRACT_NAMES))
+@_options
+def contract(name: str, **kwargs: Any) -> None:
+    """Deploy one contract (what it needs must already be recorded)."""
+    _deploy([name], **kwargs)
+
+
+def status_of(folder: Path) -> dict[str, Any]:
+    """What the record of the connected network says, checked against the chain."""
+    from trustspace.deploy.records import load, record_path
+    from trustspace.deploy.stacks import ApeChain
+
+    provider = _provider()
+    ecosystem, name = provider.network.ecosystem.name, provider.network.name
+    path = record_path(folder, ecosystem, name, provider.chain_id)
+    record = load(path)
+    choice = f"{ecosystem}:{name}"
+    result: dict[str, Any] = {
+        "ok": True,
+        "network": choice,
+        "chain_id": int(provider.chain_id),
+        "record": str(path),
+        "contracts": [],
+        "problems": [],
+        "wiring": [],
+        "next": None,
+    }
+    if record is None:
+        result["next"] = f"trustspace deploy suite --network {name}"
+        return result
+    chain = ApeChain(None, provider)
+    for contract_name in CONTRACT_NAMES:
+        entry = record.contracts.get(contract_name)
+        if entry is None:
+            result["contracts"].append({"name": contract_name, "status": "missing"})
+            continue
+        stale = entry.status == "deployed" and not chain.code(entry.address)
+        result["contracts"].append(
+            {
+                "name": contract_name,
+                "status": "stale" if stale else entry.status,
+                "address": entry.address,
+                "block": entry.block,
+                "tx_hash": entry.tx_hash,
+            }
+        )
+        if stale:
+            result["problems"].append(f"{contract_name}: no code at {entry.address}")
+    if record.genesis and record.genesis != chain.genesis():
+        result["problems"].append(
+            "block 0 differs: the chain was restarted since this record was made"
+        )
+    result["wiring"] = [
+        {"call": key, "proposal_id": wired.get("proposal_id"), "status": wired.get("status")}
+        for key, wired in record.wiring.items()
+    ]
+    unfinished = [c["name"] for c in result["contracts"] if c["status"] in ("missing", "pending")]
+    if result["problems"]:
+        result["next"] = f"trustspace deploy suite --network {name} --replace-stale"
+    elif unfinished:
+        result["next"] = f"trustspace deploy suite --network {name}"
+    return result
+
+
+@deploy.command()
+@network_option
+@click.option("--deployments", type=click.Path(file_okay=False))
+@json_option
+def status(network: str, deployments: str | None, as_json: bool) -> None:
+    """What is recorded for this network and whether the chain agrees (always prints).
+
+    Exit code 0 when the record matches the chain, 1 when it is stale or incomplete."""
+    with connected(network):
+        result = status_of(_folder(deployments))
+
+    def render() -> None:
+        console.print(
+            f"{result['network']} chain {result['chain_id']}, record {result['record']}",
+            soft_wrap=True,
+        )
+        if not result["contracts"]:
+            console.print("nothing recorded")
+        for c in result["contracts"]:
+            where = f"{c['address']} block {c['block']} tx {c['tx_hash']}" if "address" in c else ""
+            console.print(f"{c['status']:>9} {c['name']:<20} {where}".rstrip(), soft_wrap=True)
+        for w in result["wiring"]:
+            console.print(
+                f"{'wiring':>9} {w['call']:<24} proposal {w['proposal_id']} {w['status']}"
+            )
+        for problem in result["problems"]:
+            console.print(f"    stale {plain(problem)}", soft_wrap=True)
+        if result["next"]:
+            console.print(f"next: {result['next']}", soft_wrap=True)
+
+    emit(as_json, result, render)
+    if result["problems"] or result["next"]:
+        raise SystemExit(1)
+
+
+@deploy.command()
+@click.option(
+    "--peer",
+    "peers",
+    multiple=True,
+    required=True,
+    help="Peer chain by network name (tax, ethereum:tax) or by a chain id that exactly one "
+    "record has; its record must be in the deployments folder (repeatable).",
+)
+@click.option(
+    "--validators",
+    type=click.Path(dir_okay=False),
+    help='JSON {"keys": [...], "threshold": k}: validator keys (holding VALIDATOR here) '
+    "whose checkpoints of the peers this chain's bus accepts.",
+)
+@network_option
+@click.option(
+    "--account",
+    "account_alias",
+    default=None,
+    help="An ADMIN of this chain who proposes (required off the local chains).",
+)
+@click.option("--deployments", type=click.Path(file_okay=False))
+@click.option("--yes", is_flag=True, help="Propose without asking (non-local networks).")
+@json_option
+def wire(
+    peers: tuple[str, ...],
+    validators: str | None,
+    network: str,
+    account_alias: str | None,
+    deployments: str | None,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Link the suite to its peers by governance: the Notary mirrors over the bus.
+
+    On local chains the test admins enact the proposals; elsewhere --account (an ADMIN)
+    proposes them and the other agencies approve and execute (docs/governance.md)."""
+    from ape import accounts
+
+    from trustspace.deploy.deployer import load_suite
+    from trustspace.deploy.peers import peer_problems, resolve_peer
+    from trustspace.deploy.wiring import Wiring, wiring_calls
+    from trustspace.networks import local_spec
+
+    folder = _folder(deployments)
+    keys: list[str] = []
+    threshold = 0
+    if validators:
+        try:
+            spec = json.loads(Path(validators).read_text())
+            keys, threshold = list(spec["keys"]), int(spec["threshold"])
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise CommandError(
+                f"--validators {validators}: {err}; expected a JSON file "
+                '{"keys": ["0x…", …], "threshold": k}'
+            ) from err
+    proposer = load_account(account_alias) if account_alias else None
+    with connected(network):
+        suite = load_suite(None, _provider(), folder, connected_network())
+        records = {}
+        for text in peers:
+            name = text.split(":")[1] if text.count(":") >= 1 else text
+            url = local_url(name) if local_spec(name) is not None else None
+            peer = resolve_peer(folder, text, url)
+            problems = peer_problems(peer)
+            if problems:
+                raise DeploymentError(
+                    f"--peer {text}: the record {peer.record.network} is stale: "
+                    f"{'; '.join(problems)}. A bus origin cannot be changed once wired: redeploy "
+                    f"the peer (`trustspace deploy suite --network {text} --replace-stale`) first"
+                )
+            if peer.record.chain_id in records:
+                raise CommandError(f"--peer {text}: chain {peer.record.chain_id} given twice")
+            records[peer.record.chain_id] = peer.record
+        calls = wiring_calls(suite.record, records, keys, threshold)
+        wiring = Wiring(suite, lambda event, name, detail: None)
+        todo = wiring.pending(calls)
+        done: dict[str, Any] = {"ok": True, "network": connected_network(), "calls": []}
+        if todo and _is_local():
+            admins = list(accounts.test_accounts[1 : 1 + int(suite.consortium.threshold())])
+            from ape.exceptions import ContractLogicError
+
+            try:
+                wiring.enact(calls, admins)
+            except ContractLogicError as err:
+                raise CommandError(
+                    f"wiring refused by the chain: {describe_revert(err)} (the open proposal is "
+                    "kept in the record; fix the cause and run wire again to resume it)"
+                ) from err
+            done["enacted"] = True
+        elif todo:
+            if proposer is None:
+                raise CommandError("--account (an ADMIN of this chain) is required here")
+            _confirm(f"Propose {len(todo)} governance calls from {proposer.address}?", yes, as_json)
+            done["proposed"] = wiring.propose(calls, proposer)
+        wired = suite.record.wiring
+        done["calls"] = [
+            {
+                "call": c.key,
+                "description": c.description,
+                "proposal_id": wired.get(c.key, {}).get("proposal_id"),
+                "status": wired.get(c.key, {}).get("status"),
+            }
+            for c in calls
+        ]
+
+    def render() -> None:
+        if not todo:
+            console.print("nothing to do: every wiring call is executed")
+        for c in done["calls"]:
+            console.print(
+                f"{c['status'] or '-':>9} {c['call']:<24} proposal {c['proposal_id']}  "
+                f"{c['description']}",
+                soft_wrap=True,
+            )
+        if done.get("proposed"):
+            console.print(
+                f"proposed {done['proposed']}: other agencies approve, then one of them executes "
+                "(trustspace gov approve / execute)"
+            )
+
+    emit(as_json, done, render)
