@@ -213,3 +213,25 @@ def test_deployer__earlier_transaction_still_in_the_pool__refused_then_completed
     _deployer(hub.url, tmp_path, events).deploy()
     assert ("completed", "Consortium") in events
     assert _transactions_sent(hub.url) == len(CONTRACT_NAMES)
+
+
+def test_ape_run_deploy_status__no_record_then_a_restarted_chain__prints_state_and_next_step(
+    hub, tmp_path
+):
+    from tests.utils.deploy_cli import deploy_over_web3
+
+    records, home = tmp_path / "deployments", tmp_path / "home"
+    empty = ape_run_deploy(["status", "--network", ape_network(hub)], records, home)
+    assert empty.returncode == 0 and no_traceback(empty), empty.stderr[-2000:]
+    assert f"nothing recorded: next `ape run deploy suite --network {ape_network(hub)}`" in (
+        said(empty)
+    )
+    with local_chains([spec_named("hub")]) as (earlier,):  # the chain before a restart
+        deploy_over_web3(earlier.url, "hub", records)
+    stale = ape_run_deploy(["status", "--network", ape_network(hub)], records, home)
+    assert stale.returncode == 0 and no_traceback(stale), stale.stderr[-2000:]
+    assert "stale block 0 differs: the chain was restarted" in said(stale)
+    assert f"next: `ape run deploy suite --network {ape_network(hub)} --replace-stale`" in (
+        said(stale)
+    )
+    assert [n for n, _ in record_of(records, "hub").deployed()] == list(CONTRACT_NAMES)
