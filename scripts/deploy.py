@@ -15,8 +15,10 @@ from pathlib import Path
 import click
 from ape import accounts, project
 from ape.cli import ConnectedProviderCommand, account_option
-from ape.exceptions import ContractLogicError
+from ape.exceptions import ApeException, ContractLogicError, NetworkError, ProviderError
+from eth_utils.crypto import keccak
 from rich.console import Console
+from rich.text import Text
 
 from trustspace.ape_tuning import cache_custom_networks, quiet_revert_traces
 from trustspace.artifacts import revert_reason
@@ -24,17 +26,89 @@ from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
 from trustspace.deploy.deployer import SuiteDeployer, load_suite
 from trustspace.deploy.deployer import is_local_network as _is_local
 from trustspace.deploy.records import DeploymentError
-from trustspace.deploy.stacks import ApeChain
+from trustspace.deploy.stacks import ApeChain, hex0x
+from trustspace.errors import TrustspaceError, UnreachableError
 
 cache_custom_networks()
 quiet_revert_traces(lambda: False)
-console = Console(soft_wrap=True)
-STYLES = {"exists": "dim", "deployed": "green", "completed": "cyan", "pending": "yellow"}
+# Values read from records and chains are printed as plain text: no markup, no emoji codes
+# (":customs:" in a network name is otherwise drawn as an emoji).
+console = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
+STYLES = {"exists": "dim", "deployed": "green", "completed": "cyan", "pending": "yellow",
+          "missing": "yellow", "wiring": "cyan", "stale": "bold red"}  # fmt: skip
+#: Exit codes of the trustspace commands: bad input 2, chain unreachable 3.
+BAD_INPUT, UNREACHABLE = 2, 3
+
+
+class Refused(click.ClickException):
+    """One line on stderr and an exit code (2: fix the input, 3: the chain did not answer)."""
+
+    def __init__(self, message: str, exit_code: int = BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class DeployCommand(ConnectedProviderCommand):
+    """ape's connected command, with every failure a user meets told in one line: an unknown
+    network name, a node that does not answer, a refused record or config."""
+
+    def parse_args(self, ctx, args):
+        given = list(args)  # click's parser consumes the list
+        ctx.meta["deploy.network"] = (
+            given[given.index("--network") + 1] if "--network" in given[:-1] else "the default"
+        )
+        try:
+            return super().parse_args(ctx, args)
+        except click.BadParameter as err:
+            if err.param is None or err.param.name != "network":
+                raise
+            raise click.BadParameter(
+                f"unknown network {ctx.meta['deploy.network']!r}: use ethereum:<name>:node for "
+                "a network of `ape networks list`, ethereum:customs:http://127.0.0.1:PORT for "
+                "a local chain on another port, or an RPC URL",
+                ctx=ctx,
+                param=err.param,
+            ) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except UnreachableError as err:
+            raise Refused(str(err), UNREACHABLE) from None
+        except TrustspaceError as err:
+            raise Refused(str(err)) from None
+        except (ProviderError, NetworkError) as err:
+            raise Refused(
+                f"cannot reach the chain of --network {ctx.meta.get('deploy.network')}: "
+                f"{str(err).rstrip('.')}; start it "
+                "(`trustspace chains up`) or check the network's URL",
+                UNREACHABLE,
+            ) from None
+        except ApeException as err:
+            raise Refused(f"{type(err).__name__}: {err}", 1) from None
 
 
 def _report(event, name, detail):
     style = STYLES.get(event, "bold red")
-    console.print(f"[{style}]{event:>9}[/] {name:<20} {detail}")
+    console.print(Text.assemble((f"{event:>9}", style), f" {name:<20} {detail}"))
+
+
+def _choice(provider):
+    """The network as the user can pass it again (``ethereum:customs:http://…`` included)."""
+    return str(getattr(provider, "network_choice", "") or
+               f"{provider.network.ecosystem.name}:{provider.network.name}:node")  # fmt: skip
+
+
+def _load_config(ctx, param, value):
+    """Read ``--config`` while parsing: a bad file is told before anything connects."""
+    if value is None:
+        return None
+    try:
+        return SuiteConfig.load(value)
+    except DeploymentError as err:
+        raise click.BadParameter(str(err), ctx=ctx, param=param) from None
 
 
 def _sender(account, provider):
@@ -45,9 +119,9 @@ def _sender(account, provider):
     raise click.UsageError("--account is required on a non-local network")
 
 
-def _config(path, provider):
-    if path:
-        return SuiteConfig.load(path)
+def _config(loaded, provider):
+    if loaded is not None:
+        return loaded
     if _is_local(provider):
         return local_config(accounts.test_accounts[1:6])
     return None
@@ -68,9 +142,9 @@ def _run(provider, account, config, deployments, replace_stale, yes, only):
         )
         todo = [n for n, s in deployer.status().items() if s != "deployed" and n in only]
         console.print(
-            f"[bold]{network}[/] chain {provider.chain_id}, sender {sender.address}, "
-            f"record {deployer.path}"
-        )
+            Text.assemble((network, "bold"), f" chain {provider.chain_id}, sender "
+                          f"{sender.address}, record {deployer.path}")
+        )  # fmt: skip
         if todo and not _is_local(provider) and not yes:
             click.confirm(
                 f"Deploy {', '.join(todo)} on {network} (chain {provider.chain_id}) "
@@ -81,8 +155,10 @@ def _run(provider, account, config, deployments, replace_stale, yes, only):
             console.print("nothing to do: everything is already deployed")
         suite = deployer.deploy(only)
     except DeploymentError as err:
-        raise click.ClickException(str(err)) from err
-    console.print(f"[green]recorded[/] {len(suite.contracts)} contracts in {suite.path}")
+        raise Refused(str(err)) from err
+    console.print(
+        Text.assemble(("recorded", "green"), f" {len(suite.contracts)} contracts in {suite.path}")
+    )
 
 
 def _common(function):
@@ -90,6 +166,7 @@ def _common(function):
         [
             account_option(prompt=False),
             click.option("--config", type=click.Path(exists=True, dir_okay=False),
+                         callback=_load_config,
                          help="Suite config (organisations, admins, threshold) as JSON; "
                          "defaults to five local agencies on local chains."),
             click.option("--deployments", type=click.Path(file_okay=False),
@@ -108,14 +185,14 @@ def cli():
     """Deploy the trustspace suite and record it under deployments/."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=DeployCommand)
 @_common
 def suite(provider, account, config, deployments, replace_stale, yes):
     """Deploy every missing contract of the suite (a re-run deploys nothing)."""
     _run(provider, account, config, deployments, replace_stale, yes, list(CONTRACT_NAMES))
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=DeployCommand)
 @click.argument("name", type=click.Choice(CONTRACT_NAMES))
 @_common
 def contract(provider, name, account, config, deployments, replace_stale, yes):
@@ -123,56 +200,114 @@ def contract(provider, name, account, config, deployments, replace_stale, yes):
     _run(provider, account, config, deployments, replace_stale, yes, [name])
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=DeployCommand)
 @click.option("--deployments", type=click.Path(file_okay=False))
 def status(provider, deployments):
-    """Show what is recorded for this network and whether the chain agrees (always prints)."""
+    """Show what is recorded for this network, whether the chain agrees and what to run next
+    (always prints, also with no record or a stale one)."""
     from trustspace.deploy.records import default_folder, load, record_path
 
     folder = Path(deployments) if deployments else default_folder()
     ecosystem, network = provider.network.ecosystem.name, provider.network.name
     path = record_path(folder, ecosystem, network, provider.chain_id)
-    choice = f"{ecosystem}:{network}"
+    choice = _choice(provider)
     try:
         record = load(path)
     except DeploymentError as err:
-        raise click.ClickException(str(err)) from err
-    console.print(f"[bold]{choice}[/] chain {provider.chain_id}, record {path}")
+        raise Refused(str(err)) from err
+    console.print(
+        Text.assemble((f"{ecosystem}:{network}", "bold"), f" chain {provider.chain_id}, "
+                      f"record {path}")
+    )  # fmt: skip
     if record is None:
-        console.print(
-            f"nothing recorded: deploy with `ape run deploy suite --network {choice}:node`"
-        )
+        console.print(f"nothing recorded: next `ape run deploy suite --network {choice}`")
         return
     chain = ApeChain(None, provider, project)
-    problems = []
+    stale = []
+    if record.chain_id != int(provider.chain_id):
+        stale.append(f"the record is of chain {record.chain_id}, the node is chain "
+                     f"{provider.chain_id}")  # fmt: skip
+    elif record.genesis and record.genesis != chain.genesis():
+        stale.append("block 0 differs: the chain was restarted since this record was made")
     for name in CONTRACT_NAMES:
         entry = record.contracts.get(name)
         if entry is None:
-            console.print(f"{'missing':>9} {name:<20}")
+            _report("missing", name, "")
             continue
-        has_code = bool(chain.code(entry.address))
-        note = "" if has_code or entry.status != "deployed" else "  [bold red]no code (stale)[/]"
-        console.print(
-            f"{entry.status:>9} {name:<20} {entry.address} block {entry.block} "
-            f"tx {entry.tx_hash}{note}"
-        )
-    if record.genesis and record.genesis != chain.genesis():
-        problems.append("block 0 differs: the chain was restarted since this record was made")
-    for problem in problems:
-        console.print(f"[bold red]stale[/] {problem}")
-    pending = [n for n, e in record.contracts.items() if e.status != "deployed"]
-    if pending:
-        console.print(
-            f"pending {', '.join(pending)}: complete with "
-            f"`ape run deploy suite --network {choice}:node`"
-        )
+        note = ""
+        if entry.status == "deployed" and not stale:
+            code = chain.code(entry.address)
+            if not code:
+                note = "  no code (stale)"
+                stale.append(f"{name} at {entry.address} has no code")
+            elif entry.codehash and hex0x(keccak(code)) != entry.codehash:
+                note = "  other code (stale)"
+                stale.append(f"{name} at {entry.address} holds other code than recorded")
+        _report(entry.status, name, f"{entry.address} block {entry.block} tx {entry.tx_hash}"
+                f"{note}")  # fmt: skip
     for key, wired in record.wiring.items():
+        _report("wiring", key, f"proposal {wired.get('proposal_id')} {wired.get('status')}")
+    for problem in stale:
+        _report("stale", "", problem)
+    if stale:
         console.print(
-            f"{'wiring':>9} {key:<20} proposal {wired.get('proposal_id')} {wired.get('status')}"
+            f"next: `ape run deploy suite --network {choice} --replace-stale` (moves the "
+            "record aside and deploys afresh)"
         )
+        return
+    pending = [n for n, e in record.contracts.items() if e.status != "deployed"]
+    missing = [n for n in CONTRACT_NAMES if n not in record.contracts]
+    if pending or missing:
+        console.print(
+            f"pending {', '.join(pending) or '-'}, missing {', '.join(missing) or '-'}: next "
+            f"`ape run deploy suite --network {choice}` (completes, never deploys twice)"
+        )
+        return
+    open_calls = [k for k, w in record.wiring.items() if w.get("status") != "executed"]
+    if not record.wiring or open_calls:
+        console.print(
+            f"next: `ape run deploy wire --network {choice} --peer NAME` (links the Notary "
+            "and the bus to their peers by governance)"
+        )
+        return
+    console.print("deployed and wired: nothing to run")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+def _peer_url(network, chain_id):
+    """Where to ask the peer chain whether its record still holds: the port `trustspace chains
+    up` started it on, else the URL of the network in ape's configuration (None: unknown)."""
+    from trustspace.devnet.chains import running
+
+    ecosystem, _, name = network.partition(":")
+    if name in ("", "custom"):
+        return None
+    for chain in running():
+        if ecosystem == "ethereum" and chain.name == name and chain.chain_id == chain_id:
+            return chain.url
+    try:
+        from ape import networks
+
+        uri = networks.get_provider_from_choice(f"{ecosystem}:{name}:node").uri
+    except Exception:  # not a network of ape's configuration, or no URL configured
+        return None
+    return str(uri) if uri else None
+
+
+def _validators(path):
+    import json
+
+    try:
+        spec = json.loads(Path(path).read_text())
+        keys, threshold = list(spec["keys"]), int(spec["threshold"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise Refused(
+            f"--validators {path}: {err!r}; it must be JSON like "
+            '{"keys": ["0x…", …], "threshold": k}'
+        ) from None
+    return keys, threshold
+
+
+@cli.command(cls=DeployCommand)
 @click.option(
     "--peer",
     "peers",
@@ -195,18 +330,26 @@ def wire(provider, peers, validators, account, deployments, yes):
     On local chains the test admins enact the proposals; elsewhere --account (an ADMIN)
     proposes them and the other agencies approve and execute (docs/governance.md).
     """
-    import json
-
-    from trustspace.deploy.peers import peer_problems, resolve_peer
+    from trustspace.deploy.peers import Peer, peer_problems, resolve_peer
     from trustspace.deploy.records import default_folder
     from trustspace.deploy.wiring import Wiring, wiring_calls
 
     folder = Path(deployments) if deployments else default_folder()
+    keys, threshold = _validators(validators) if validators else ([], 0)
     try:
         suite = load_suite(project, provider, folder)
         records = {}
         for spec_text in peers:
-            peer = resolve_peer(folder, spec_text)
+            found = resolve_peer(folder, spec_text)
+            if found.record.chain_id == suite.record.chain_id:
+                raise DeploymentError(
+                    f"--peer {spec_text}: {found.record.network} is chain "
+                    f"{found.record.chain_id}, the chain being wired; name another chain"
+                )
+            peer = Peer(found.record, _peer_url(found.record.network, found.record.chain_id))
+            if peer.url is None:
+                _report("unchecked", spec_text, f"no RPC URL known for {peer.record.network}: "
+                        "its record is trusted as it is")  # fmt: skip
             problems = peer_problems(peer)
             if problems:
                 raise DeploymentError(
@@ -218,13 +361,9 @@ def wire(provider, peers, validators, account, deployments, yes):
             if peer.record.chain_id in records:
                 raise DeploymentError(f"--peer {spec_text}: chain {peer.record.chain_id} twice")
             records[peer.record.chain_id] = peer.record
-        keys, threshold = [], 0
-        if validators:
-            spec = json.loads(Path(validators).read_text())
-            keys, threshold = list(spec["keys"]), int(spec["threshold"])
         calls = wiring_calls(suite.record, records, keys, threshold)
-    except (DeploymentError, KeyError, ValueError) as err:
-        raise click.ClickException(str(err)) from err
+    except (KeyError, ValueError) as err:
+        raise Refused(str(err).strip("'\"")) from err
     wiring = Wiring(suite, _report)
     todo = wiring.pending(calls)
     if not todo:
@@ -237,9 +376,10 @@ def wire(provider, peers, validators, account, deployments, yes):
         try:
             wiring.enact(calls, list(accounts.test_accounts[1 : 1 + threshold_now]))
         except ContractLogicError as err:
-            raise click.ClickException(
+            raise Refused(
                 f"wiring refused by the chain: {revert_reason(err)} (the open proposal is kept "
-                "in the record; fix the cause and run wire again to resume it)"
+                "in the record; fix the cause and run wire again to resume it)",
+                1,
             ) from err
         return
     if account is None:

@@ -86,6 +86,15 @@ class SuiteConfig:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SuiteConfig:
         """Parse the JSON form (see ``deployments/consortium.example.json``)."""
+        kinds = ", ".join(k.name.lower() for k in OrgKind)
+        organisations = data.get("organisations") if isinstance(data, Mapping) else None
+        for org in organisations if isinstance(organisations, list) else []:
+            kind = org.get("kind") if isinstance(org, Mapping) else None
+            if kind is not None and str(kind).upper() not in OrgKind.__members__:
+                raise DeploymentError(
+                    f"bad suite config: organisation {org.get('name')!r} has unknown kind "
+                    f"{kind!r}; use one of {kinds}"
+                )
         try:
             orgs = tuple(
                 OrgSpec(
@@ -106,8 +115,14 @@ class SuiteConfig:
                     if k not in ("organisations", "threshold", "proposal_lifetime")
                 },
             )
-        except (KeyError, TypeError, ValueError) as err:
-            raise DeploymentError(f"bad suite config: {err!r}") from err
+        except KeyError as err:
+            raise DeploymentError(
+                f"bad suite config: {err} is missing (see deployments/consortium.example.json)"
+            ) from err
+        except (TypeError, ValueError) as err:
+            raise DeploymentError(
+                f"bad suite config: {err} (see deployments/consortium.example.json)"
+            ) from err
         config.check()
         return config
 
@@ -116,8 +131,17 @@ class SuiteConfig:
         """Read a JSON suite config file."""
         try:
             data = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as err:
+        except OSError as err:
             raise DeploymentError(f"cannot read suite config {path}: {err}") from err
+        except ValueError as err:
+            raise DeploymentError(
+                f"suite config {path} is not JSON ({err}); see deployments/consortium.example.json"
+            ) from err
+        if not isinstance(data, Mapping):
+            raise DeploymentError(
+                f"suite config {path} must be a JSON object; "
+                "see deployments/consortium.example.json"
+            )
         return cls.from_json(data)
 
     @property

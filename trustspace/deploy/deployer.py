@@ -23,6 +23,7 @@ without the record. Nothing here assumes anvil: any EVM JSON-RPC node works.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,22 @@ def is_local_network(provider: ProviderAPI) -> bool:
     uri = str(getattr(provider, "uri", "") or getattr(provider, "http_uri", "") or "")
     host = urlparse(uri).hostname or ""
     return int(provider.chain_id) in LOCAL_CHAIN_IDS and host in ("127.0.0.1", "localhost")
+
+
+def _in_pool(chain: DeployChain[Any], tx_hash: str) -> bool:
+    """True if the node knows ``tx_hash`` but has not mined it (it waits in its pool).
+
+    The :class:`DeployChain` port has no such question yet, so the web3 connection of
+    either stack is asked directly; a stack without one is taken to have forgotten it.
+    """
+    w3 = getattr(chain, "w3", None) or getattr(getattr(chain, "provider", None), "web3", None)
+    if w3 is None:
+        return False
+    try:
+        found = w3.eth.get_transaction(tx_hash)
+    except Exception:  # unknown to this node (web3 raises TransactionNotFound)
+        return False
+    return found is not None and found.get("blockNumber") is None
 
 
 # ---------------------------------------------------------------------- unrecorded
@@ -275,6 +292,9 @@ def suite_contract(
 
 class SuiteDeployer(Generic[ContractT]):
     """Deploys what is missing of the suite on one chain and records it."""
+
+    #: Seconds a run waits for a transaction an earlier run left in the node's pool.
+    pool_wait: float = 120.0
 
     def __init__(
         self: SuiteDeployer[ContractInstance],
@@ -496,13 +516,38 @@ class SuiteDeployer(Generic[ContractT]):
             self.report("completed", name, f"{entry.address} (sent by an earlier run)")
             return True
         mined = self.chain.receipt(entry.tx_hash)
-        if mined is not None and not mined.failed:
+        if mined is None and _in_pool(self.chain, entry.tx_hash):
+            # Sending another transaction now could deploy the contract twice (a node that
+            # counts pending nonces signs the next one): wait for this one instead.
+            self.report("pending", name, f"earlier transaction {entry.tx_hash} is waiting "
+                        "in the node's pool; waiting for it")  # fmt: skip
+            mined = self._wait_for(entry.tx_hash)
+            if mined is None:
+                raise DeploymentError(
+                    f"{name}: the transaction {entry.tx_hash} an earlier run sent is still "
+                    f"waiting in the node's pool after {self.pool_wait:.0f} s; run again once "
+                    "it is mined (sending another could deploy it twice)"
+                )
+        if mined is not None and not mined.failed and self.chain.code(entry.address):
             self._record_deployed(
                 name, entry.contract_type, entry.address, mined, entry.tx_hash, entry.args
             )
+            self.report("completed", name, f"{entry.address} (sent by an earlier run)")
             return True
+        if mined is not None:
+            self.report("pending", name, f"earlier transaction {entry.tx_hash} failed; resending")
+            return False
         self.report("pending", name, f"earlier transaction {entry.tx_hash} never landed; resending")
         return False
+
+    def _wait_for(self, tx_hash: str) -> Mined | None:
+        """The receipt of ``tx_hash`` once mined, None if not within :attr:`pool_wait`."""
+        deadline = time.monotonic() + self.pool_wait
+        while True:
+            mined = self.chain.receipt(tx_hash)
+            if mined is not None or time.monotonic() >= deadline:
+                return mined
+            time.sleep(0.25)
 
     def _record_deployed(
         self,

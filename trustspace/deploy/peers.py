@@ -32,7 +32,12 @@ class Peer:
 
 
 def _network_of(spec: str) -> str:
-    return spec if ":" in spec else f"ethereum:{spec}"
+    """``ecosystem:network`` of a peer spec: ``tax``, ``ethereum:tax`` and ``ethereum:tax:node``
+    (the ``--network`` form) all name the record ``ethereum-tax.json``."""
+    parts = spec.split(":")
+    if len(parts) == 1:
+        return f"ethereum:{spec}"
+    return ":".join(parts[:2])
 
 
 def resolve_peer(folder: Path, spec: str, url: str | None = None) -> Peer:
