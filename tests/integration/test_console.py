@@ -59,7 +59,7 @@ def test_namespace__no_deployment__explains_instead_of_failing(project, chain, t
     said: list[str] = []
     names = namespace(project, chain.provider, tmp_path / "empty", said.append)
     assert "no trustspace deployment recorded" in said[0]
-    assert "ape run deploy suite" in said[0]
+    assert "trustspace deploy suite" in said[0]
     assert not names["consortium"]
     assert isinstance(names["bus"], NotDeployed)
     with pytest.raises(RuntimeError, match="Consortium is not deployed on this chain"):

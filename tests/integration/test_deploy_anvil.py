@@ -1,5 +1,8 @@
 """Deploying over JSON-RPC (anvil): records per chain, a reset chain is reported, not trusted."""
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests.utils.deployments import recorded
@@ -47,17 +50,19 @@ def test_ape_run_deploy__non_local_chain_id__asks_before_sending(tmp_path):
 
     spec = ChainSpec("agencies", 2026, free_port())
     env = {**os.environ, "TRUSTSPACE_DEPLOYMENTS": str(tmp_path)}
-    command = ["ape", "run", "deploy", "suite", "--network", spec.url, "--account", "TEST::0",
+    command = [str(Path(sys.executable).with_name("ape")), "run", "deploy", "suite", "--network", spec.url, "--account", "TEST::0",
                "--config", str(project_root() / "deployments/consortium.example.json")]  # fmt: skip
     with local_chains([spec]):
         declined = subprocess.run(
             command, input="n\n", cwd=project_root(), env=env, capture_output=True, text=True,
             timeout=300,
         )  # fmt: skip
-        assert declined.returncode != 0
+        # No terminal to ask on: refused, never sent without a yes.
+        assert declined.returncode == 2
         assert "Deploy Consortium, DIDRegistryFactory, DIDRegistry, Notary, MessageBus" in (
-            declined.stdout
+            declined.stderr
         )
+        assert "pass --yes" in declined.stderr
         assert not list(tmp_path.glob("*.json"))
         accepted = subprocess.run(
             [*command, "--yes"], cwd=project_root(), env=env, capture_output=True, text=True,

@@ -1,6 +1,6 @@
 """An interrupted deploy is completed by the next run: pending → deployed, nothing twice.
 
-The operator's path: ``ape run deploy suite`` is stopped by Ctrl-C (SIGINT) or a supervisor
+The operator's path: ``trustspace deploy suite`` is stopped by Ctrl-C (SIGINT) or a supervisor
 (SIGTERM) while anvil holds the Consortium's transaction unmined (automine off), i.e. once
 the record shows it pending. The states a signal cannot be timed to (sent and mined but not
 recorded; recorded but never sent) are made by a deployer whose chain stops it at that step.
@@ -15,7 +15,6 @@ import pytest
 
 from tests.utils.deploy_cli import (
     ape_network,
-    ape_run_deploy,
     deployer_key,
     founding_admin_keys,
     interrupt,
@@ -25,7 +24,8 @@ from tests.utils.deploy_cli import (
     rpc,
     said,
     spec_named,
-    start_ape_run_deploy,
+    start_trustspace_deploy,
+    trustspace_deploy,
     wait_until,
 )
 from trustspace.deploy.config import CONTRACT_NAMES, local_config
@@ -49,11 +49,11 @@ def _transactions_sent(url: str) -> int:
 
 
 def _interrupted_while_consortium_pending(hub, tmp_path, how):
-    """Start ``ape run deploy suite``, stop it by ``how`` once the Consortium is pending."""
+    """Start ``trustspace deploy suite``, stop it by ``how`` once the Consortium is pending."""
     rpc(hub.url, "evm_setAutomine", False)
     records, home = tmp_path / "deployments", tmp_path / "home"
     path = records / "ethereum-hub.json"
-    process = start_ape_run_deploy(
+    process = start_trustspace_deploy(
         ["suite", "--network", ape_network(hub)], records, home, tmp_path / "first.log"
     )
     wait_until(lambda: pending_in(path, "Consortium"), "the Consortium to be recorded pending")
@@ -72,15 +72,15 @@ def test_ape_run_deploy_suite__interrupted_while_consortium_pending__next_run_co
     assert sent.status == "pending" and sent.tx_hash.startswith("0x") and sent.block is None
     assert sent.address == create_address(deployer_key().address, 0)
 
-    status = ape_run_deploy(["status", "--network", ape_network(hub)], records, home)
+    status = trustspace_deploy(["status", "--network", ape_network(hub)], records, home)
     assert status.returncode == 0, status.stderr
     assert f"pending Consortium {sent.address}" in said(status)
     assert "missing DIDRegistryFactory" in said(status) and "missing MessageBus" in said(status)
-    assert f"next `ape run deploy suite --network {ape_network(hub)}`" in said(status)
+    assert f"next: trustspace deploy suite --network {ape_network(hub)}" in said(status)
 
     rpc(hub.url, "evm_setAutomine", True)
     rpc(hub.url, "evm_mine")  # the interrupted run's transaction lands
-    again = ape_run_deploy(["suite", "--network", ape_network(hub)], records, home)
+    again = trustspace_deploy(["suite", "--network", ape_network(hub)], records, home)
     assert again.returncode == 0 and no_traceback(again), again.stderr[-2000:]
     assert f"completed Consortium {sent.address} (sent by an earlier run)" in said(again)
     record = record_of(records, "hub")
@@ -104,7 +104,7 @@ def test_ape_run_deploy_suite__rerun_while_the_earlier_transaction_waits__waits_
     assert code != 0
     sent = record_of(records, "hub").contracts["Consortium"]
     log = tmp_path / "second.log"
-    second = start_ape_run_deploy(["suite", "--network", ape_network(hub)], records, home, log)
+    second = start_trustspace_deploy(["suite", "--network", ape_network(hub)], records, home, log)
     wait_until(lambda: "waiting in the node's pool" in log.read_text(), "the run to wait")
     assert int(rpc(hub.url, "txpool_status")["pending"], 16) == 1
     rpc(hub.url, "evm_setAutomine", True)
@@ -221,17 +221,17 @@ def test_ape_run_deploy_status__no_record_then_a_restarted_chain__prints_state_a
     from tests.utils.deploy_cli import deploy_over_web3
 
     records, home = tmp_path / "deployments", tmp_path / "home"
-    empty = ape_run_deploy(["status", "--network", ape_network(hub)], records, home)
+    empty = trustspace_deploy(["status", "--network", ape_network(hub)], records, home)
     assert empty.returncode == 0 and no_traceback(empty), empty.stderr[-2000:]
-    assert f"nothing recorded: next `ape run deploy suite --network {ape_network(hub)}`" in (
+    assert f"nothing recorded next: trustspace deploy suite --network {ape_network(hub)}" in (
         said(empty)
     )
     with local_chains([spec_named("hub")]) as (earlier,):  # the chain before a restart
         deploy_over_web3(earlier.url, "hub", records)
-    stale = ape_run_deploy(["status", "--network", ape_network(hub)], records, home)
+    stale = trustspace_deploy(["status", "--network", ape_network(hub)], records, home)
     assert stale.returncode == 0 and no_traceback(stale), stale.stderr[-2000:]
     assert "stale block 0 differs: the chain was restarted" in said(stale)
-    assert f"next: `ape run deploy suite --network {ape_network(hub)} --replace-stale`" in (
+    assert f"next: trustspace deploy suite --network {ape_network(hub)} --replace-stale" in (
         said(stale)
     )
     assert [n for n, _ in record_of(records, "hub").deployed()] == list(CONTRACT_NAMES)

@@ -1,4 +1,4 @@
-"""``ape run deploy wire`` and ``status`` between two local chains started by ``chains up``
+"""``trustspace deploy wire`` and ``status`` between two local chains started by ``chains up``
 on moved ports: peers by name or by a unique chain id, stale peers refused before anything
 is wired, a failed wire resumed from its recorded open proposal.
 
@@ -16,7 +16,6 @@ import pytest
 
 from tests.utils.deploy_cli import (
     ape_network,
-    ape_run_deploy,
     chains_up,
     deploy_over_web3,
     founding_admin_keys,
@@ -24,6 +23,7 @@ from tests.utils.deploy_cli import (
     record_of,
     refusal,
     said,
+    trustspace_deploy,
 )
 from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance
@@ -54,7 +54,7 @@ def records(chains, tmp_path):
 
 def _wire(chains, records, *args):
     customs = ape_network(chains["running"]["customs"])
-    return ape_run_deploy(["wire", "--network", customs, *args], records, chains["home"])
+    return trustspace_deploy(["wire", "--network", customs, *args], records, chains["home"])
 
 
 def _proposals(chains):
@@ -82,7 +82,7 @@ def test_ape_run_deploy_wire__peer_by_name__wires_records_and_a_rerun_proposes_n
     assert again.returncode == 0, again.stderr[-2000:]
     assert "nothing to do: every wiring call is executed" in said(again)
     assert _proposals(chains) == count
-    status = ape_run_deploy(
+    status = trustspace_deploy(
         ["status", "--network", ape_network(chains["running"]["customs"])], records,
         chains["home"],
     )  # fmt: skip
@@ -125,7 +125,7 @@ def test_ape_run_deploy_wire__chain_id_two_records_have__is_refused_naming_both(
     refused = _wire(chains, records, "--peer", "31339")
     assert refused.returncode == 2 and no_traceback(refused), refused.stderr[-2000:]
     assert refusal(refused) == (
-        "Error: --peer 31339: 2 records have chain id 31339 (ethereum:custom, ethereum:tax); "
+        "error: --peer 31339: 2 records have chain id 31339 (ethereum:custom, ethereum:tax); "
         "name the network instead (--peer customs)"
     )
     assert record_of(records, "customs").wiring == {}
@@ -134,7 +134,9 @@ def test_ape_run_deploy_wire__chain_id_two_records_have__is_refused_naming_both(
 
 def test_ape_run_deploy_wire__chain_id_one_record_has__is_accepted(chains, records):
     tax = ape_network(chains["running"]["tax"])
-    wired = ape_run_deploy(["wire", "--network", tax, "--peer", "31338"], records, chains["home"])
+    wired = trustspace_deploy(
+        ["wire", "--network", tax, "--peer", "31338"], records, chains["home"]
+    )
     assert wired.returncode == 0, wired.stdout[-2000:] + wired.stderr[-2000:]
     wiring = record_of(records, "tax").wiring
     assert wiring["notary.peer.31338"]["status"] == "executed"
@@ -150,8 +152,8 @@ def test_ape_run_deploy_wire__failed_wire__resumes_its_open_proposal(chains, rec
     validators = tmp_path / "validators.json"
     validators.write_text(json.dumps({"keys": keys, "threshold": 1}))
     failed = _wire(chains, records, "--peer", "tax", "--validators", str(validators))
-    assert failed.returncode == 1 and no_traceback(failed), failed.stderr[-2000:]
-    assert refusal(failed).startswith("Error: wiring refused by the chain: ")
+    assert failed.returncode == 2 and no_traceback(failed), failed.stderr[-2000:]
+    assert refusal(failed).startswith("error: wiring refused by the chain: ")
     assert "run wire again to resume it" in refusal(failed)
     entry = record_of(records, "customs").wiring["bus.validators.31339"]
     assert entry["status"] == "proposed"

@@ -1,7 +1,7 @@
-"""``ape run deploy`` as an operator runs it, and the anvil chains it runs on.
+"""``trustspace deploy`` as an operator runs it (from any folder), and the anvil chains it runs
+on. ``ape run deploy`` is the same command group; ``ape run`` finds it only in the checkout.
 
-``ape run`` finds its scripts in ``./scripts``, so the command runs in the checkout, as an
-operator runs it there; every file it reads or writes is elsewhere: records under
+Every file a command reads or writes is outside the checkout: records under
 ``TRUSTSPACE_DEPLOYMENTS``, the pid files of ``chains up`` under ``TRUSTSPACE_HOME`` (both
 in a test's temporary folder). Suites that a test only needs to exist are deployed through
 the SDK over web3.py (a second, not four), under the network name the command would use.
@@ -31,6 +31,7 @@ from trustspace.networks import DEFAULT_CHAINS, ChainSpec
 from trustspace.paths import project_root
 
 APE = str(Path(sys.executable).with_name("ape"))
+TRUSTSPACE = str(Path(sys.executable).with_name("trustspace"))
 #: anvil's test accounts as the deploy command uses them on local chains: 0 pays, 1-5 admin.
 DEPLOYER_INDEX = 0
 FOUNDING_ADMIN_INDEXES = (1, 2, 3, 4, 5)
@@ -60,23 +61,42 @@ def environment(deployments: Path, home: Path) -> dict[str, str]:
 def ape_run_deploy(
     args: list[str], deployments: Path, home: Path, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    """``ape run deploy ARGS`` to completion."""
+    """``ape run deploy ARGS`` to completion, in the checkout (where ``ape run`` finds it)."""
     return subprocess.run(
         [APE, "run", "deploy", *args], cwd=project_root(), env=environment(deployments, home),
         capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
     )  # fmt: skip
 
 
-def start_ape_run_deploy(
+def trustspace_deploy(
+    args: list[str], deployments: Path, home: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``trustspace deploy ARGS`` to completion, from a folder outside the checkout."""
+    return subprocess.run(
+        [TRUSTSPACE, "deploy", *args], cwd=_outside(deployments),
+        env=environment(deployments, home), capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def start_trustspace_deploy(
     args: list[str], deployments: Path, home: Path, output: Path
 ) -> subprocess.Popen[bytes]:
-    """``ape run deploy ARGS`` in the background, stdout and stderr into ``output``."""
+    """``trustspace deploy ARGS`` in the background, stdout and stderr into ``output``."""
     with output.open("wb") as sink:
         return subprocess.Popen(
-            [APE, "run", "deploy", *args], cwd=project_root(),
+            [TRUSTSPACE, "deploy", *args], cwd=_outside(deployments),
             env=environment(deployments, home), stdout=sink, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
+
+
+def _outside(deployments: Path) -> Path:
+    """The folder a command runs in: the records' parent, never inside the checkout."""
+    folder = deployments.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    assert not folder.resolve().is_relative_to(project_root())
+    return folder
 
 
 def interrupt(process: subprocess.Popen[bytes], how: signal.Signals) -> int:

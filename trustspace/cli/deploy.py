@@ -19,6 +19,7 @@ import click
 
 from trustspace.cli.options import (
     CommandError,
+    TrustspaceGroup,
     connected,
     connected_network,
     console,
@@ -27,17 +28,15 @@ from trustspace.cli.options import (
     err_console,
     json_option,
     load_account,
-    local_url,
     network_option,
     plain,
 )
 from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
-from trustspace.deploy.records import DeploymentError
 
 __all__ = ["deploy"]
 
 
-@click.group()
+@click.group(cls=TrustspaceGroup)
 def deploy() -> None:
     """Deploy the suite on a network and record it (re-running deploys nothing new).
 
@@ -74,11 +73,11 @@ def _sender(account_alias: str | None) -> Any:
     raise CommandError("--account is required on a network that is not a local chain")
 
 
-def _config(path: str | None) -> SuiteConfig | None:
+def _config(loaded: SuiteConfig | None) -> SuiteConfig | None:
     from ape import accounts
 
-    if path:
-        return SuiteConfig.load(path)
+    if loaded is not None:
+        return loaded
     if _is_local():
         return local_config(accounts.test_accounts[1:6])
     return None
@@ -91,6 +90,26 @@ def _confirm(question: str, yes: bool, as_json: bool) -> None:
         raise CommandError(f"{question} needs a confirmation: pass --yes to send without asking")
     if not click.confirm(question, err=True):
         raise CommandError("not confirmed: nothing was sent")
+
+
+def peer_url(network: str, chain_id: int) -> str | None:
+    """Where to ask a peer chain whether its record still holds: the port ``trustspace chains
+    up`` started it on, else the URL of that network in ape's configuration (None: unknown)."""
+    from trustspace.devnet.chains import running
+
+    ecosystem, _, name = network.partition(":")
+    if name in ("", "custom"):
+        return None
+    for chain in running():
+        if ecosystem == "ethereum" and chain.name == name and chain.chain_id == chain_id:
+            return chain.url
+    try:
+        from ape import networks
+
+        uri = networks.get_provider_from_choice(f"{ecosystem}:{name}:node").uri
+    except Exception:  # not a network of ape's configuration, or no URL configured
+        return None
+    return str(uri) if uri else None
 
 
 def _options(f: Any) -> Any:
@@ -128,13 +147,16 @@ def _deploy(
     from trustspace.deploy.deployer import SuiteDeployer
 
     if config is not None and not Path(config).is_file():
-        raise CommandError(f"--config {config}: no such file (see deployments/README.md)")
+        raise CommandError(
+            f"--config {config} does not exist (see deployments/consortium.example.json)"
+        )
+    loaded = SuiteConfig.load(config) if config else None  # a bad file is told before connecting
     events: list[dict[str, str]] = []
 
     def report(event: str, name: str, detail: str) -> None:
         events.append({"event": event, "contract": name, "detail": detail})
         if not as_json:
-            err_console.print(f"{event:>9} {name:<20} {detail}", soft_wrap=True)
+            console.print(f"{event:>9} {name:<20} {detail}", soft_wrap=True)
 
     with connected(network):
         sender = _sender(account_alias)
@@ -143,7 +165,7 @@ def _deploy(
             None,
             provider,
             sender,
-            _config(config),
+            _config(loaded),
             folder=_folder(deployments),
             report=report,
             replace_stale=replace_stale,
@@ -189,19 +211,21 @@ def contract(name: str, **kwargs: Any) -> None:
     _deploy([name], **kwargs)
 
 
-def status_of(folder: Path) -> dict[str, Any]:
-    """What the record of the connected network says, checked against the chain."""
+def status_of(folder: Path, network: str) -> dict[str, Any]:
+    """What the record of the connected network says, checked against the chain, and the
+    command to run next (``network`` as the user gave it, repeated in that command)."""
+    from eth_utils.crypto import keccak
+
     from trustspace.deploy.records import load, record_path
-    from trustspace.deploy.stacks import ApeChain
+    from trustspace.deploy.stacks import ApeChain, hex0x
 
     provider = _provider()
     ecosystem, name = provider.network.ecosystem.name, provider.network.name
     path = record_path(folder, ecosystem, name, provider.chain_id)
     record = load(path)
-    choice = f"{ecosystem}:{name}"
     result: dict[str, Any] = {
         "ok": True,
-        "network": choice,
+        "network": f"{ecosystem}:{name}",
         "chain_id": int(provider.chain_id),
         "record": str(path),
         "contracts": [],
@@ -210,39 +234,57 @@ def status_of(folder: Path) -> dict[str, Any]:
         "next": None,
     }
     if record is None:
-        result["next"] = f"trustspace deploy suite --network {name}"
+        result["next"] = f"trustspace deploy suite --network {network}"
         return result
     chain = ApeChain(None, provider)
+    problems: list[str] = result["problems"]
+    if record.chain_id != int(provider.chain_id):
+        problems.append(
+            f"the record is of chain {record.chain_id}, the node is chain {provider.chain_id}"
+        )
+    elif record.genesis and record.genesis != chain.genesis():
+        problems.append("block 0 differs: the chain was restarted since this record was made")
     for contract_name in CONTRACT_NAMES:
         entry = record.contracts.get(contract_name)
         if entry is None:
             result["contracts"].append({"name": contract_name, "status": "missing"})
             continue
-        stale = entry.status == "deployed" and not chain.code(entry.address)
+        state = entry.status
+        if entry.status == "deployed" and not problems:
+            code = chain.code(entry.address)
+            if not code:
+                state = "stale"
+                problems.append(f"{contract_name} at {entry.address} has no code")
+            elif entry.codehash and hex0x(keccak(code)) != entry.codehash:
+                state = "stale"
+                problems.append(
+                    f"{contract_name} at {entry.address} holds other code than recorded"
+                )
         result["contracts"].append(
-            {
-                "name": contract_name,
-                "status": "stale" if stale else entry.status,
-                "address": entry.address,
-                "block": entry.block,
-                "tx_hash": entry.tx_hash,
-            }
-        )
-        if stale:
-            result["problems"].append(f"{contract_name}: no code at {entry.address}")
-    if record.genesis and record.genesis != chain.genesis():
-        result["problems"].append(
-            "block 0 differs: the chain was restarted since this record was made"
-        )
+            {"name": contract_name, "status": state, "address": entry.address,
+             "block": entry.block, "tx_hash": entry.tx_hash}
+        )  # fmt: skip
     result["wiring"] = [
         {"call": key, "proposal_id": wired.get("proposal_id"), "status": wired.get("status")}
         for key, wired in record.wiring.items()
     ]
     unfinished = [c["name"] for c in result["contracts"] if c["status"] in ("missing", "pending")]
-    if result["problems"]:
-        result["next"] = f"trustspace deploy suite --network {name} --replace-stale"
+    open_calls = [k for k, w in record.wiring.items() if w.get("status") != "executed"]
+    if problems:
+        result["next"] = (
+            f"trustspace deploy suite --network {network} --replace-stale "
+            "(moves the record aside and deploys afresh)"
+        )
     elif unfinished:
-        result["next"] = f"trustspace deploy suite --network {name}"
+        result["next"] = (
+            f"trustspace deploy suite --network {network} (completes {', '.join(unfinished)}, "
+            "never deploys twice)"
+        )
+    elif not record.wiring or open_calls:
+        result["next"] = (
+            f"trustspace deploy wire --network {network} --peer NAME (links the Notary and the "
+            "bus to their peers by governance)"
+        )
     return result
 
 
@@ -251,11 +293,10 @@ def status_of(folder: Path) -> dict[str, Any]:
 @click.option("--deployments", type=click.Path(file_okay=False))
 @json_option
 def status(network: str, deployments: str | None, as_json: bool) -> None:
-    """What is recorded for this network and whether the chain agrees (always prints).
-
-    Exit code 0 when the record matches the chain, 1 when it is stale or incomplete."""
+    """What is recorded for this network, whether the chain agrees and what to run next
+    (always prints, also with no record or a stale one)."""
     with connected(network):
-        result = status_of(_folder(deployments))
+        result = status_of(_folder(deployments), network)
 
     def render() -> None:
         console.print(
@@ -275,10 +316,10 @@ def status(network: str, deployments: str | None, as_json: bool) -> None:
             console.print(f"    stale {plain(problem)}", soft_wrap=True)
         if result["next"]:
             console.print(f"next: {result['next']}", soft_wrap=True)
+        else:
+            console.print("deployed and wired: nothing to run")
 
     emit(as_json, result, render)
-    if result["problems"] or result["next"]:
-        raise SystemExit(1)
 
 
 @deploy.command()
@@ -322,9 +363,8 @@ def wire(
     from ape import accounts
 
     from trustspace.deploy.deployer import load_suite
-    from trustspace.deploy.peers import peer_problems, resolve_peer
+    from trustspace.deploy.peers import Peer, peer_problems, resolve_peer
     from trustspace.deploy.wiring import Wiring, wiring_calls
-    from trustspace.networks import local_spec
 
     folder = _folder(deployments)
     keys: list[str] = []
@@ -342,13 +382,20 @@ def wire(
     with connected(network):
         suite = load_suite(None, _provider(), folder, connected_network())
         records = {}
+        unchecked: list[str] = []
         for text in peers:
-            name = text.split(":")[1] if text.count(":") >= 1 else text
-            url = local_url(name) if local_spec(name) is not None else None
-            peer = resolve_peer(folder, text, url)
+            found = resolve_peer(folder, text)
+            if found.record.chain_id == suite.record.chain_id:
+                raise CommandError(
+                    f"--peer {text}: {found.record.network} is chain {found.record.chain_id}, "
+                    "the chain being wired; name another chain"
+                )
+            peer = Peer(found.record, peer_url(found.record.network, found.record.chain_id))
+            if peer.url is None:
+                unchecked.append(peer.record.network)
             problems = peer_problems(peer)
             if problems:
-                raise DeploymentError(
+                raise CommandError(
                     f"--peer {text}: the record {peer.record.network} is stale: "
                     f"{'; '.join(problems)}. A bus origin cannot be changed once wired: redeploy "
                     f"the peer (`trustspace deploy suite --network {text} --replace-stale`) first"
@@ -359,7 +406,12 @@ def wire(
         calls = wiring_calls(suite.record, records, keys, threshold)
         wiring = Wiring(suite, lambda event, name, detail: None)
         todo = wiring.pending(calls)
-        done: dict[str, Any] = {"ok": True, "network": connected_network(), "calls": []}
+        done: dict[str, Any] = {
+            "ok": True,
+            "network": connected_network(),
+            "unchecked_peers": unchecked,
+            "calls": [],
+        }
         if todo and _is_local():
             admins = list(accounts.test_accounts[1 : 1 + int(suite.consortium.threshold())])
             from ape.exceptions import ContractLogicError
@@ -389,6 +441,10 @@ def wire(
         ]
 
     def render() -> None:
+        for network_name in unchecked:
+            err_console.print(
+                f"unchecked: no RPC URL known for {network_name}: its record is trusted as it is"
+            )
         if not todo:
             console.print("nothing to do: every wiring call is executed")
         for c in done["calls"]:

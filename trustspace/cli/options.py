@@ -371,7 +371,7 @@ def recorded_address(contract: str, override: str | None, flag: str) -> str:
     folder = deployments_folder()
     record = records.find(folder, chain.chain_id, network)
     hint = (
-        f"deploy with `ape run deploy suite --network {network}:node`, point "
+        f"deploy with `trustspace deploy suite --network {network}`, point "
         f"TRUSTSPACE_DEPLOYMENTS at the folder of your records, or pass {flag} ADDRESS"
     )
     if record is None:
@@ -386,7 +386,8 @@ def recorded_address(contract: str, override: str | None, flag: str) -> str:
         raise CommandError(
             f"the deployment record in {folder} puts {contract} at {entry.address} on {network}, "
             f"but {'no code is' if not code else 'other code is'} there (the chain was reset?): "
-            f"redeploy with `ape run deploy suite --network {network}:node` or pass {flag}"
+            f"redeploy with `trustspace deploy suite --network {network} --replace-stale` or pass "
+            f"{flag}"
         )
     return str(entry.address)
 
@@ -476,8 +477,8 @@ REVERT_HINTS: dict[str, str] = {
     "NotaryAlreadyRevoked": "the record is already revoked",
     "NotaryUnknownRecord": "no such record on this Notary (another chain?)",
     "NotaryNotAttester": "only the organisation that attested a record may revoke it",
-    "NotaryNoPeer": "no Notary is wired for that chain: run `ape run deploy wire` first",
-    "NotaryNoBus": "this Notary has no message bus: run `ape run deploy wire` first",
+    "NotaryNoPeer": "no Notary is wired for that chain: run `trustspace deploy wire` first",
+    "NotaryNoBus": "this Notary has no message bus: run `trustspace deploy wire` first",
 }
 
 
@@ -538,6 +539,10 @@ def _usage_line(err: click.ClickException) -> str:
     return message
 
 
+#: What to do when a node does not answer.
+UNREACHABLE_HINT = "; start it (`trustspace chains up` for the local chains) or check --network"
+
+
 class TrustspaceGroup(click.Group):
     """The root group: ``--debug``, and one line plus an exit code for every known failure."""
 
@@ -579,7 +584,7 @@ class TrustspaceGroup(click.Group):
             self._report(ctx, err)
         except Exception as err:
             if _is_unreachable(err):
-                self._report(ctx, err, prefix="cannot reach the chain: ")
+                self._report(ctx, err, prefix="cannot reach the chain: ", suffix=UNREACHABLE_HINT)
             line = _known_ape_failure(err)
             if line is None:
                 raise
@@ -587,12 +592,16 @@ class TrustspaceGroup(click.Group):
 
     @staticmethod
     def _report(
-        ctx: click.Context, err: BaseException, prefix: str = "", line: str | None = None
+        ctx: click.Context,
+        err: BaseException,
+        prefix: str = "",
+        line: str | None = None,
+        suffix: str = "",
     ) -> NoReturn:
         if ctx.meta.get(DEBUG_META):
             traceback.print_exc()
         fields = err.fields if isinstance(err, CommandError) else {}
-        message = line if line is not None else prefix + str(err)
+        message = line if line is not None else prefix + str(err).rstrip(". ") + suffix
         fail(" ".join(message.split()), _exit_code_of(err), **fields)
 
 

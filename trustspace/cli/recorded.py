@@ -67,7 +67,7 @@ class RecordedChain:
         if self.record is None:
             raise CommandError(
                 f"no deployment record for {self.label} (chain {self.chain_id}) in "
-                f"{self.folder}: deploy there (`ape run deploy suite --network …`) or set "
+                f"{self.folder}: deploy there (`trustspace deploy suite --network …`) or set "
                 "TRUSTSPACE_DEPLOYMENTS to the folder that holds its records",
                 EXIT_BAD_INPUT,
             )

@@ -252,7 +252,7 @@ def bind_suite(
     if record is None:
         raise DeploymentError(
             f"no trustspace deployment recorded for {ecosystem}:{name} (chain id {chain_id}) "
-            f"in {folder}; deploy with `ape run deploy suite --network {ecosystem}:{name}`"
+            f"in {folder}; deploy with `trustspace deploy suite --network {name}`"
         )
     rec_ecosystem, _, rec_network = record.network.partition(":")
     path = record_path(folder, rec_ecosystem, rec_network, chain_id)

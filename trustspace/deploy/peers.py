@@ -60,7 +60,7 @@ def resolve_peer(folder: Path, spec: str, url: str | None = None) -> Peer:
         if not named:
             raise DeploymentError(
                 f"--peer {text}: no record of {network} in {folder}; deploy it first with "
-                f"`ape run deploy suite --network {network}:node`"
+                f"`trustspace deploy suite --network {network}`"
             )
         record = named[0]
     local = local_spec(record.network.partition(":")[2])

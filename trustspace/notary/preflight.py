@@ -186,11 +186,11 @@ def check_mirror(client: NotaryClient, sender: Any, rec: Record, destination: in
     if int(peer, 16) == 0:
         raise PreflightError(
             f"the Notary {client.address} has no peer Notary for chain {destination}: the "
-            "Consortium must wire it first (`ape run deploy wire`); nothing was sent"
+            "Consortium must wire it first (`trustspace deploy wire`); nothing was sent"
         )
     if int(bus, 16) == 0:
         raise PreflightError(
             f"the Notary {client.address} has no message bus set: the Consortium must wire it "
-            "first (`ape run deploy wire`); nothing was sent"
+            "first (`trustspace deploy wire`); nothing was sent"
         )
     return peer

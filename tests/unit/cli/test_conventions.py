@@ -146,7 +146,7 @@ def test_recorded_address__from_the_record(tmp_path, monkeypatch, chain, notary,
 
 def test_recorded_address__no_record__says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path))
-    with pytest.raises(CommandError, match=r"no deployment record.*ape run deploy suite.*--notary"):
+    with pytest.raises(CommandError, match=r"no deployment record.*trustspace deploy suite.*--notary"):
         options.recorded_address("Notary", None, "--notary")
 
 

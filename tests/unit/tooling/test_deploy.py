@@ -116,7 +116,7 @@ def test_deploy__recorded_address_without_code__is_reported_then_replaced_on_req
 
 
 def test_load_suite__no_record__says_how_to_deploy(project, chain, tmp_path):
-    with pytest.raises(DeploymentError, match="ape run deploy suite"):
+    with pytest.raises(DeploymentError, match="trustspace deploy suite"):
         load_suite(project, chain.provider, tmp_path)
 
 
