@@ -13,6 +13,7 @@ this module only turns command-line words into those values and back.
 from __future__ import annotations
 
 import ipaddress
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ __all__ = [
     "bind_consortium",
     "call_values",
     "cancel",
+    "cli_action",
     "consortium_option",
     "execute",
     "format_time",
@@ -61,7 +63,9 @@ __all__ = [
     "list_proposals",
     "open_consortium",
     "parse_action_words",
+    "parse_id",
     "parse_roles",
+    "precheck_words",
     "print_proposal",
     "propose",
     "propose_action",
@@ -277,6 +281,69 @@ def _cli_name(act: Action) -> str:
     return act.name.lower().replace("_", "-")
 
 
+def cli_action(word: str) -> Action:
+    """The action a command line names (``grant-role``, also ``grant_role``); an unknown one
+    is a bad-input error listing the names ``gov propose`` takes."""
+    try:
+        return parse_action(word)
+    except GovernanceError as err:
+        known = ", ".join(_cli_name(a) for a in Action)
+        raise CommandError(
+            f"unknown action {word!r}: use one of {known} "
+            "(trustspace gov propose --help shows their arguments)"
+        ) from err
+
+
+def precheck_words(act: Action, words: tuple[str, ...] | list[str]) -> None:
+    """Check an action's words before connecting, as far as that is possible without the
+    chain: names of organisations and contracts are taken on trust here and resolved later."""
+    if act == Action.CALL:
+        if not words:
+            raise GovernanceError(_CALL_USAGE)
+        if any(w.startswith(("target=", "data=")) for w in words):
+            parse_action_words(act.name, words, _offline_names)
+            return
+        target, *rest = words
+        if not rest:
+            raise GovernanceError(_CALL_USAGE)
+        if target in SUITE_CONTRACTS:
+            try:
+                encode_call(target, rest[0], rest[1:])
+            except CallError as err:
+                raise GovernanceError(str(err)) from err
+        elif target.lower() not in (n.lower() for n in SUITE_CONTRACTS):
+            parse_address("call target", target)
+        return
+    parse_action_words(act.name, words, _offline_names)
+
+
+def _offline_names(name: str, value: str) -> Any:
+    """Before connecting: an organisation or contract named by name stands for itself."""
+    if name == "org_id" and not value.strip().isdigit():
+        return 0
+    if name == "target" and value.strip().lower() in (n.lower() for n in SUITE_CONTRACTS):
+        return ZERO_ADDRESS
+    return None
+
+
+_CALL_USAGE = (
+    "call needs CONTRACT FUNCTION [ARG…] (e.g. call Notary deprecateSchema 3), "
+    "or target=ADDRESS data=0xHEX"
+)
+
+
+def parse_id(what: str, value: str) -> int:
+    """A proposal or schema id as typed (``3``, ``#3``): a positive integer."""
+    text_value = value.strip().removeprefix("#")
+    if not text_value.isdigit() or int(text_value) < 1:
+        raise CommandError(
+            f"{what} id {value!r} is not a positive integer: ids run from 1 "
+            f"({'trustspace gov list --all' if what == 'proposal' else 'trustspace schema list'}"
+            " lists them)"
+        )
+    return int(text_value)
+
+
 def format_time(ts: int) -> str:
     """Unix seconds as ``2026-12-09 18:00:00 UTC`` (``-`` for 0)."""
     if not ts:
@@ -337,56 +404,10 @@ def _network_key() -> str | None:
         return None
 
 
-def _code(address: str) -> bytes:
-    from ape import chain
-
-    return bytes(chain.provider.get_code(address))
-
-
 def recorded_consortium(override: str | None) -> str:
-    """The Consortium's address: ``override`` (code checked), else the deployment record of
-    the connected chain. Uses ``options.recorded_address`` when the shared layer has it."""
-    from trustspace.artifacts import runtime_matches
-
-    shared = getattr(options, "recorded_address", None)
-    if shared is not None:
-        address = str(shared("Consortium", override, "--consortium"))
-    elif override:
-        address = parse_address("--consortium", override)
-        if not _code(address):
-            raise CommandError(
-                f"--consortium {address}: no contract at that address on this chain "
-                "(wrong chain, or the chain was reset?)"
-            )
-    else:
-        from ape import chain
-
-        chain_id = int(chain.provider.chain_id)
-        contracts = _record_contracts(chain_id)
-        if "Consortium" not in contracts:
-            from trustspace.paths import deployments_folder
-
-            raise CommandError(
-                f"no Consortium recorded for chain {chain_id} in {deployments_folder()}: "
-                "deploy the suite (ape run deploy suite), point TRUSTSPACE_DEPLOYMENTS at "
-                "your records, or pass --consortium ADDRESS"
-            )
-        address = contracts["Consortium"]
-        if not _code(address):
-            raise CommandError(
-                f"the recorded Consortium {address} has no code on chain {chain_id}: the "
-                "record is stale (was the chain reset?); redeploy or pass --consortium"
-            )
-    if override:
-        from trustspace.artifacts import artifact
-
-        shipped = bytes.fromhex(artifact("Consortium").runtime_bytecode.removeprefix("0x"))
-        if not runtime_matches(_code(address), shipped):
-            raise CommandError(
-                f"--consortium {address} is not a Consortium (its code is not the Consortium "
-                "of this trustspace version): check the address"
-            )
-    return address
+    """The Consortium's address: ``override`` (its code checked), else the deployment record
+    of the connected chain (:func:`trustspace.cli.options.recorded_address`)."""
+    return str(options.recorded_address("Consortium", override, "--consortium"))
 
 
 def bind_consortium(address: str) -> ConsortiumContext:
@@ -413,14 +434,22 @@ def open_consortium(network: str, override: str | None) -> Iterator[ConsortiumCo
 
 
 def transact(what: str, send: Callable[[], Any]) -> Any:
-    """Send a transaction; a revert becomes one line naming what was refused and why."""
+    """Send a transaction; a revert becomes one line naming what was refused and why (a custom
+    error of the contract a ``CALL`` reached by name and values, with a hint where one helps)."""
     from ape.exceptions import ContractLogicError
 
-    try:
-        return send()
-    except ContractLogicError as err:
-        reason = getattr(err, "message", None) or str(err)
-        raise CommandError(f"{what} was refused by the chain: {reason}") from err
+    with warnings.catch_warnings():
+        # On a revert ape loads every compiler plugin's settings to enrich the error, and
+        # pydantic-settings warns about ape-solidity's model on stderr: noise, not the error.
+        warnings.filterwarnings("ignore", message=".*has an incomplete definition")
+        try:
+            return send()
+        except ContractLogicError as err:
+            reason = options.describe_revert(err)
+            hint = options.REVERT_HINTS.get(reason.split("(", 1)[0])
+            raise CommandError(
+                f"{what} was refused by the chain: {reason}" + (f": {hint}" if hint else "")
+            ) from err
 
 
 def _admin_org(ctx: ConsortiumContext, account: Any, alias: str) -> int:
@@ -591,14 +620,15 @@ def list_proposals(
 
 
 @gov.command()
-@click.argument("proposal_id", type=click.IntRange(min=1))
+@click.argument("proposal_id")
 @consortium_option
 @network_option
 @json_option
-def show(proposal_id: int, consortium_address: str | None, network: str, as_json: bool) -> None:
+def show(proposal_id: str, consortium_address: str | None, network: str, as_json: bool) -> None:
     """One proposal: arguments, approvals by organisation, threshold, what is missing."""
+    number = parse_id("proposal", proposal_id)
     with open_consortium(network, consortium_address) as ctx:
-        view = _view(ctx, proposal_id)
+        view = _view(ctx, number)
     emit(
         as_json,
         {"ok": True, **ctx.to_json(), "proposal": view.to_json()},
@@ -608,14 +638,13 @@ def show(proposal_id: int, consortium_address: str | None, network: str, as_json
 
 def call_values(ctx: ConsortiumContext, words: tuple[str, ...]) -> dict[str, Any]:
     """``CONTRACT FUNCTION ARG…`` (or ``target=… data=…``) → the CALL action's values."""
-    if not words or any(w.startswith(("target=", "data=")) for w in words):
+    if not words:
+        raise GovernanceError(_CALL_USAGE)
+    if any(w.startswith(("target=", "data=")) for w in words):
         return parse_action_words("call", words, _resolver(ctx))[1]
     target_word, *rest = words
     if not rest:
-        raise GovernanceError(
-            "call needs CONTRACT FUNCTION [ARG…] (e.g. call Notary deprecateSchema 3), "
-            "or target=ADDRESS data=0xHEX"
-        )
+        raise GovernanceError(_CALL_USAGE)
     function, *args = rest
     by_name = {n.lower(): (n, a) for n, a in ctx.contracts.items()}
     if target_word.lower() in by_name:
@@ -765,12 +794,13 @@ def propose(
     trustspace gov propose set-threshold 2
     trustspace gov propose call Notary deprecateSchema 3
     """
+    act = cli_action(action)
     try:
-        act = parse_action(action)
+        precheck_words(act, words)
     except GovernanceError as err:
         raise CommandError(str(err)) from err
+    sender = load_account(account_alias)
     with open_consortium(network, consortium_address) as ctx:
-        sender = load_account(account_alias)
         try:
             if act == Action.CALL:
                 values = call_values(ctx, words)
@@ -819,89 +849,94 @@ def _proposal_command(f: F) -> F:
     """The arguments approve, execute and cancel share."""
     for option in (json_option, network_option, consortium_option, account_option):
         f = option(f)
-    return click.argument("proposal_id", type=click.IntRange(min=1))(f)
+    # A string parsed in the command (parse_id), not a click type: a bad id is then one line
+    # or one JSON document like every other mistake (click's usage errors have no JSON form).
+    return click.argument("proposal_id")(f)
 
 
 @gov.command()
 @_proposal_command
 def approve(
-    proposal_id: int,
+    proposal_id: str,
     account_alias: str,
     consortium_address: str | None,
     network: str,
     as_json: bool,
 ) -> None:
     """Approve a proposal on behalf of your account's organisation."""
+    number = parse_id("proposal", proposal_id)
 
     def check(_ctx: ConsortiumContext, view: ProposalView, org: int) -> None:
         _require_open(view, "approved")
         mine = [a for a in view.approvals if a.org.org_id == org and a.counts]
         if mine:
             raise CommandError(
-                f"{mine[0].org.label()} already approved proposal {proposal_id} (by "
+                f"{mine[0].org.label()} already approved proposal {number} (by "
                 f"{mine[0].approver}); an organisation counts once: "
                 f"{view.missing} more organisation(s) needed"
                 + (f" ({', '.join(o.label() for o in view.waiting)})" if view.waiting else "")
             )
 
     _proposal_step(
-        proposal_id, account_alias, consortium_address, network, as_json,
+        number, account_alias, consortium_address, network, as_json,
         doing="approving", done="approved", check=check,
-        send=lambda gov, sender: gov.approve(proposal_id, sender=sender),
+        send=lambda gov, sender: gov.approve(number, sender=sender),
     )  # fmt: skip
 
 
 @gov.command()
 @_proposal_command
 def execute(
-    proposal_id: int,
+    proposal_id: str,
     account_alias: str,
     consortium_address: str | None,
     network: str,
     as_json: bool,
 ) -> None:
     """Carry out a proposal that enough distinct organisations approved."""
+    number = parse_id("proposal", proposal_id)
 
     def check(_ctx: ConsortiumContext, view: ProposalView, _org: int) -> None:
         _require_open(view, "executed")
         if view.missing:
             who = ", ".join(o.label() for o in view.waiting)
             raise CommandError(
-                f"proposal {proposal_id} has {view.live_approvals} of {view.needed} approvals: "
+                f"proposal {number} has {view.live_approvals} of {view.needed} approvals: "
                 f"{view.missing} more organisation(s) must approve first"
                 + (f" (can approve: {who})" if who else "")
             )
 
     _proposal_step(
-        proposal_id, account_alias, consortium_address, network, as_json,
+        number, account_alias, consortium_address, network, as_json,
         doing="executing", done="executed", check=check, waiting=False, with_events=True,
-        send=lambda gov, sender: gov.execute(proposal_id, sender=sender),
+        send=lambda gov, sender: gov.execute(number, sender=sender),
     )  # fmt: skip
 
 
 @gov.command()
 @_proposal_command
 def cancel(
-    proposal_id: int,
+    proposal_id: str,
     account_alias: str,
     consortium_address: str | None,
     network: str,
     as_json: bool,
 ) -> None:
     """Withdraw a proposal your organisation made."""
+    number = parse_id("proposal", proposal_id)
 
     def check(ctx: ConsortiumContext, view: ProposalView, org: int) -> None:
         if view.state not in ("open", "expired"):
-            raise CommandError(f"proposal {proposal_id} is {view.state}: it cannot be cancelled")
+            raise CommandError(f"proposal {number} is {view.state}: it cannot be cancelled")
         if view.proposer_org.org_id != org:
             raise CommandError(
-                f"proposal {proposal_id} was made by {view.proposer_org.label()}: only its "
+                f"proposal {number} was made by {view.proposer_org.label()}: only its "
                 f"admins may cancel it, and {account_alias} belongs to "
                 f"{ctx.reader.org(org).label()}"
             )
 
     _proposal_step(
-        proposal_id, account_alias, consortium_address, network, as_json,
+        number, account_alias, consortium_address, network, as_json,
         doing="cancelling", done="cancelled", check=check, waiting=False,
-        send=lambda gov, sender: gov.cancel(proposal_id, sender=sender),
+        send=lambda gov, sender: gov.cancel(number, sender=sender),
     )  # fmt: skip

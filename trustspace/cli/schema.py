@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from trustspace.cli.gov import bind_consortium, format_time, propose_action
+from trustspace.cli.gov import bind_consortium, format_time, parse_id, propose_action
 from trustspace.cli.notary import chain_options, trusted_client
 from trustspace.cli.options import (
     CommandError,
@@ -154,9 +154,9 @@ def register(
     digest = schema_definition_hash(definition, definition_hash)
     from trustspace.cli.gov import transact
 
+    sender = load_account(account_alias)
     with connected(network):
         schemas = _Schemas(notary_address)
-        sender = load_account(account_alias)
         consortium = schemas.ctx.contract
         org = int(consortium.org_with_role(sender.address, int(Role.NOTARY)))
         if org == 0:
@@ -230,26 +230,27 @@ def list_schemas(
 
 
 @schema.command()
-@click.argument("schema_id", type=click.IntRange(min=1))
+@click.argument("schema_id")
 @chain_options
 @json_option
-def show(schema_id: int, network: str, notary_address: str | None, as_json: bool) -> None:
+def show(schema_id: str, network: str, notary_address: str | None, as_json: bool) -> None:
     """One schema: organisation, definition hash, URI, registration and deprecation."""
+    number = parse_id("schema", schema_id)
     with connected(network):
         schemas = _Schemas(notary_address)
-        found = schemas.get(schema_id)
+        found = schemas.get(number)
         where = schemas.where()
     emit(as_json, {"ok": True, **where, "schema": found}, lambda: _print_schema(found))
 
 
 @schema.command()
-@click.argument("schema_id", type=click.IntRange(min=1))
+@click.argument("schema_id_text", metavar="SCHEMA_ID")
 @click.option("--reason", default="", help="Why (for a governance proposal).")
 @account_option
 @chain_options
 @json_option
 def deprecate(
-    schema_id: int,
+    schema_id_text: str,
     reason: str,
     account_alias: str,
     network: str,
@@ -260,6 +261,8 @@ def deprecate(
     by proposing it to the Consortium."""
     from trustspace.cli.gov import transact
 
+    schema_id = parse_id("schema", schema_id_text)
+    sender = load_account(account_alias)
     with connected(network):
         schemas = _Schemas(notary_address)
         found = schemas.get(schema_id)
@@ -268,7 +271,6 @@ def deprecate(
                 f"schema {schema_id} was already deprecated at "
                 f"{format_time(found['deprecated_at'])}"
             )
-        sender = load_account(account_alias)
         consortium = schemas.ctx.contract
         notary_org = int(consortium.org_with_role(sender.address, int(Role.NOTARY)))
         where = schemas.where()

@@ -17,11 +17,14 @@ import click
 
 from trustspace.cli import options
 from trustspace.cli.options import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
     EXIT_UNREACHABLE,
     CommandError,
     connected,
     console,
     emit,
+    err_console,
     json_option,
     text,
 )
@@ -106,7 +109,18 @@ def _chain_report(target: ChainTarget, peers: set[int]) -> dict[str, Any]:
     }
     if record is None:
         report["problems"].append(
-            f"no deployment record for chain {chain_id} in {deployments_folder()}"
+            f"no deployment record for chain {chain_id} in {deployments_folder()}: deploy the "
+            "suite (ape run deploy suite) or point TRUSTSPACE_DEPLOYMENTS at your records"
+        )
+        return report
+    genesis = "0x" + bytes(chain.provider.get_block(0).hash).hex()
+    if record.genesis and record.genesis.lower() != genesis:
+        # Same chain id, other chain: a node restarted from nothing, or another node on the
+        # port (anvil deploys to the same addresses, so the code alone would look right).
+        report["problems"].append(
+            f"the node is not the chain {path} was made on (its block 0 is "
+            f"{genesis[:12]}…, the record's {record.genesis[:12]}…): the chain was restarted "
+            "or this is another node; redeploy, or pass --network with the right node's URL"
         )
         return report
     addresses: dict[str, str] = {}
@@ -199,7 +213,7 @@ def _peers() -> set[int]:
 
 def _render(report: dict[str, Any]) -> None:
     head = f"chain {report.get('chain_id') or '?'}  ({report['network']})"
-    if not report["reachable"]:
+    if report["reachable"] is False:
         console.print(text((head, "bold"), "  ", ("unreachable", "red"), f": {report['error']}"),
                       soft_wrap=True)  # fmt: skip
         return
@@ -286,23 +300,51 @@ def status(networks: tuple[str, ...], as_json: bool) -> None:
 
             if options._is_unreachable(err):
                 reports.append(
-                    {"network": target.network, "reachable": False, "error": _one_line(err)}
+                    {
+                        "network": target.network,
+                        "reachable": False,
+                        "error": f"{_one_line(err)} (start it with trustspace chains up, or "
+                        "pass --network with the URL of a running node)",
+                    }
                 )
             elif isinstance(err, TrustspaceError | ApeException | click.ClickException):
-                reports.append({"network": target.network, "reachable": True,
+                reports.append({"network": target.network, "reachable": None,
                                 "error": _one_line(err)})  # fmt: skip
             else:
                 raise
-    down = [r for r in reports if not r["reachable"]]
+    code, error = _outcome(reports)
 
     def render() -> None:
         for report in reports:
             _render(report)
 
-    emit(as_json, {"ok": not down, "chains": reports}, render)
+    payload: dict[str, Any] = {"ok": code == EXIT_OK, "chains": reports}
+    if code != EXIT_OK:
+        payload.update(exit_code=code, error=error)
+    emit(as_json, payload, render)
+    if code != EXIT_OK:
+        # Every chain was reported; the exit code and one line on stderr still tell a script
+        # and a person that something is wrong.
+        if not as_json:
+            err_console.print(text(("error: ", "bold red"), error), soft_wrap=True)
+        sys.exit(code)
+
+
+def _outcome(reports: list[dict[str, Any]]) -> tuple[int, str]:
+    """The exit code and one line for the whole run: 3 when a chain did not answer, 2 when a
+    network was not understood or a reachable chain's record is missing or wrong, else 0."""
+    down = [r for r in reports if r["reachable"] is False]
     if down:
-        # Every chain was reported; the exit code still tells a script that one is down.
-        sys.exit(EXIT_UNREACHABLE)
+        first = down[0]
+        more = f" (and {len(down) - 1} more chain(s))" if len(down) > 1 else ""
+        return EXIT_UNREACHABLE, f"cannot reach {first['network']}{more}: {first['error']}"
+    wrong = [r for r in reports if r.get("error") or r.get("problems")]
+    if wrong:
+        first = wrong[0]
+        problem = first.get("error") or first["problems"][0]
+        more = f" (and {len(wrong) - 1} more chain(s))" if len(wrong) > 1 else ""
+        return EXIT_BAD_INPUT, f"{first['network']}{more}: {problem}"
+    return EXIT_OK, ""
 
 
 def _one_line(err: BaseException) -> str:
