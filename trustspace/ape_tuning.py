@@ -141,6 +141,8 @@ def _priced(provider: Any, txn: Any, original: Callable[[Any, Any], Any]) -> Any
     chosen = (getattr(txn, name, None) for name in ("gas_price", "max_fee", "max_priority_fee"))
     if provider.network.is_dev or txn.type not in (0, 2) or any(v is not None for v in chosen):
         return original(provider, txn)  # a development chain, or prices the caller chose
+    # As ape's own preparation does first: the estimate below is checked against the chain id.
+    txn.chain_id = provider.network.chain_id
     chain_id = int(provider.chain_id)
 
     def rpc(method: str, params: list[Any]) -> Any:
