@@ -1,5 +1,6 @@
-"""Work around two behaviours of ape 0.8.51: a cost that doubles the time of every call
-and transaction, and call traces printed on stdout when a transaction reverts.
+"""Work around three behaviours of ape 0.8.51: a cost that doubles the time of every call
+and transaction, call traces printed on stdout when a transaction reverts, and fees
+priced for a fee market that free-gas networks do not have.
 
 Cost. ``EcosystemAPI._custom_networks`` rebuilds pydantic network classes on each
 access, and ape reads it on every call and transaction (to pick the default
@@ -12,6 +13,16 @@ Traces. When a node refuses a transaction, ape prints the call trace to stdout
 headed "reverted without message" before the error carrying the decoded custom
 error is even raised: it contradicts the error and breaks ``--json`` output.
 :func:`quiet_revert_traces` keeps the trace off stdout (on stderr with ``--debug``).
+
+Fees. ape prices every transaction with the node's suggested priority fee and estimates
+its gas at that price, so on a free-gas network (gas price 0, accounts without ether) the
+estimate already fails: ``gas required exceeds allowance: 0``. :func:`network_fees` makes
+ape's node providers price through :mod:`trustspace.fees` (the policy the web3.py daemons
+use): type and prices from the network and its setting, gas estimated without a price,
+:class:`trustspace.fees.FeeError` naming the account that cannot pay. Every entry point
+gets it with the tuning it already applies (:func:`cache_custom_networks`,
+:func:`quiet_revert_traces`); ape's in-process and ``local`` development chains keep
+ape's own pricing.
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-__all__ = ["cache_custom_networks", "quiet_revert_traces"]
+__all__ = ["cache_custom_networks", "network_fees", "quiet_revert_traces"]
 
 _ATTRIBUTE = "_custom_networks"
 
@@ -30,9 +41,12 @@ def cache_custom_networks() -> bool:
     """Cache the custom network table per ecosystem; returns False if already done.
 
     Raises RuntimeError if ape's internals changed shape (after an upgrade),
-    so the workaround is revisited instead of silently doing nothing.
+    so the workaround is revisited instead of silently doing nothing. Also installs
+    :func:`network_fees`.
     """
     from ape.api.networks import EcosystemAPI
+
+    network_fees()
 
     current: Any = EcosystemAPI.__dict__.get(_ATTRIBUTE)
     if isinstance(current, cached_property):
@@ -53,8 +67,11 @@ _QUIET = "_trustspace_quiet"
 
 def quiet_revert_traces(show: Callable[[], bool]) -> bool:
     """Stop ape printing a reverted transaction's trace on stdout; print it on stderr when
-    ``show()`` is true. Returns False if already done; RuntimeError if ape changed shape."""
+    ``show()`` is true. Returns False if already done; RuntimeError if ape changed shape.
+    Also installs :func:`network_fees`."""
     import ape_ethereum.provider as provider
+
+    network_fees()
 
     original: Any = getattr(provider, "_get_trace_from_revert_kwargs", None)
     if original is None:
@@ -74,3 +91,79 @@ def quiet_revert_traces(show: Callable[[], bool]) -> bool:
     setattr(on_stderr, _QUIET, True)
     provider._get_trace_from_revert_kwargs = on_stderr
     return True
+
+
+_FEES = "_trustspace_fees"
+
+
+def network_fees() -> bool:
+    """Price the transactions of ape's node providers by :mod:`trustspace.fees`; returns False
+    if already done, RuntimeError if ape changed shape."""
+    from ape_ethereum.provider import Web3Provider
+
+    original: Any = Web3Provider.__dict__.get("prepare_transaction")
+    if original is None:
+        raise RuntimeError(
+            "ape_ethereum's Web3Provider.prepare_transaction is gone; "
+            "revisit trustspace/ape_tuning.py for this ape version"
+        )
+    if getattr(original, _FEES, False):
+        return False
+
+    def prepare_transaction(self: Any, txn: Any) -> Any:
+        return _priced(self, txn, original)
+
+    setattr(prepare_transaction, _FEES, True)
+    prepare_transaction.__doc__ = original.__doc__
+    Web3Provider.prepare_transaction = prepare_transaction  # type: ignore[method-assign]
+    return True
+
+
+def _ape_fee_settings(provider: Any, chain_id: int) -> Any:
+    """``TRUSTSPACE_FEES`` for the chain over the ape network's own settings: its
+    ``default_transaction_type`` (0: legacy) and an extra ``gas_price`` field (wei)."""
+    from trustspace.fees import FeeSettings, settings_from_env
+
+    config = provider.network.config
+    legacy = getattr(getattr(config, "default_transaction_type", 2), "value", 2) == 0
+    extra = getattr(config, "model_extra", None) or {}
+    price = extra.get("gas_price")
+    configured = FeeSettings("legacy" if legacy else "auto", None if price is None else int(price))
+    return configured.merged(settings_from_env(chain_id))
+
+
+def _priced(provider: Any, txn: Any, original: Callable[[Any, Any], Any]) -> Any:
+    """Type, prices and gas of ``txn`` from the network, then ape's own preparation."""
+    from ape.types.gas import AutoGasLimit
+
+    from trustspace.fees import NetworkFees
+
+    chosen = (getattr(txn, name, None) for name in ("gas_price", "max_fee", "max_priority_fee"))
+    if provider.network.is_dev or txn.type not in (0, 2) or any(v is not None for v in chosen):
+        return original(provider, txn)  # a development chain, or prices the caller chose
+    # As ape's own preparation does first: the estimate below is checked against the chain id.
+    txn.chain_id = provider.network.chain_id
+    chain_id = int(provider.chain_id)
+
+    def rpc(method: str, params: list[Any]) -> Any:
+        return provider.make_request(method, params)
+
+    fees = NetworkFees(rpc, chain_id, _ape_fee_settings(provider, chain_id))
+    quote = fees.quote(legacy=True if txn.type == 0 else None)
+    if quote.legacy and txn.type != 0:
+        fields = txn.model_dump(exclude={"type", "max_fee", "max_priority_fee", "access_list"})
+        txn = provider.network.ecosystem.create_transaction(**fields, type=0)
+    limit = provider.network.gas_limit if txn.gas_limit is None else txn.gas_limit
+    if limit in (None, "auto") or isinstance(limit, AutoGasLimit):
+        # Estimated before any price is set: the node then assumes no balance.
+        multiplier = getattr(limit, "multiplier", provider.network.auto_gas_multiplier)
+        estimate = provider.estimate_gas_cost(txn)
+        txn.gas_limit = min(int(estimate * multiplier), provider.max_gas)
+    if txn.sender is not None and txn.gas_limit is not None:
+        balance = int(provider.get_balance(txn.sender))
+        quote = fees.payable(quote, str(txn.sender), balance, int(txn.gas_limit), int(txn.value))
+    if quote.legacy:
+        txn.gas_price = quote.price
+    else:
+        txn.max_fee, txn.max_priority_fee = quote.price, quote.tip
+    return original(provider, txn)

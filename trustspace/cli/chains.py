@@ -16,10 +16,11 @@ __all__ = ["chains", "down", "status", "up"]
 
 def _table(title: str, rows: list[local.RunningChain]) -> Table:
     table = Table(title=title)
-    for column in ("network", "chain id", "url", "pid"):
+    for column in ("network", "chain id", "url", "pid", "fees"):
         table.add_column(column, no_wrap=True)
     for chain in rows:
-        table.add_row(chain.name, str(chain.chain_id), chain.url, str(chain.pid))
+        fees = "none (free gas)" if chain.free_gas else "anvil default"
+        table.add_row(chain.name, str(chain.chain_id), chain.url, str(chain.pid), fees)
     return table
 
 
@@ -43,11 +44,17 @@ def chains() -> None:
     help="First port (default 8545, 8546, 8547).",
 )
 @click.option("--persist", is_flag=True, help="Keep chain state across restarts.")
+@click.option(
+    "--free-gas",
+    is_flag=True,
+    help="Run like a free-gas permissioned network: base fee 0, gas price 0, accounts "
+    "without ether (see docs/operations.md).",
+)
 @json_option
-def up(base_port: int | None, persist: bool, as_json: bool) -> None:
+def up(base_port: int | None, persist: bool, free_gas: bool, as_json: bool) -> None:
     """Start the three chains (those already running are left as they are)."""
     try:
-        started = local.up(local.specs_from(base_port), persist=persist)
+        started = local.up(local.specs_from(base_port), persist=persist, free_gas=free_gas)
     except local.ChainError as err:
         raise CommandError(str(err)) from err
     moved = [c for c in started if c.url != next(s.url for s in DEFAULT_CHAINS if s.name == c.name)]

@@ -5,6 +5,11 @@ state folder (``.trustspace/chains`` in the project, or ``$TRUSTSPACE_HOME``),
 so ``trustspace chains up`` in one shell and ``trustspace chains down`` in
 another work together; ``LocalChains`` does the same for tests and the demo
 and stops what it started when it leaves.
+
+With ``free_gas`` the chains run like a permissioned free-gas network (Besu or GoQuorum
+with minimum gas price 0): base fee 0, gas price 0, and the dev accounts hold no ether
+(:data:`FREE_GAS_FLAGS`), so only a fee policy that asks the network gets a transaction
+through (:mod:`trustspace.fees`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from trustspace.networks import DEFAULT_CHAINS, HOST, TEST_MNEMONIC, ChainSpec
 from trustspace.paths import state_home
 
 __all__ = [
+    "FREE_GAS_FLAGS",
     "MNEMONIC",
     "ChainError",
     "RunningChain",
@@ -51,6 +57,9 @@ if TYPE_CHECKING:
 
 #: anvil's test mnemonic: every local chain funds its first accounts (never a real key).
 MNEMONIC = TEST_MNEMONIC
+#: anvil without fees: zero base fee and gas price, dev accounts without ether. anvil still
+#: suggests a 1 gwei tip (eth_gasPrice, eth_maxPriorityFeePerGas) that it does not charge.
+FREE_GAS_FLAGS = ("--base-fee", "0", "--gas-price", "0", "--balance", "0")
 
 
 def mnemonic_key(index: int) -> LocalAccount:
@@ -70,6 +79,8 @@ class RunningChain:
     chain_id: int
     url: str
     pid: int
+    #: Started without fees (:data:`FREE_GAS_FLAGS`).
+    free_gas: bool = False
 
 
 class ChainError(TrustspaceError, RuntimeError):
@@ -153,12 +164,17 @@ def running() -> list[RunningChain]:
 
 
 def start_chain(
-    spec: ChainSpec, persist: bool = False, timeout: float = 30.0, record: bool = True
+    spec: ChainSpec,
+    persist: bool = False,
+    timeout: float = 30.0,
+    record: bool = True,
+    free_gas: bool = False,
 ) -> RunningChain:
     """Start one anvil for ``spec`` and wait until it answers with the right chain id.
 
     With ``record`` the process gets a pid file, so that ``down`` (maybe from
-    another shell) finds it; ``local_chains`` keeps its processes to itself.
+    another shell) finds it; ``local_chains`` keeps its processes to itself. With
+    ``free_gas`` it charges no fees and its accounts hold nothing (:data:`FREE_GAS_FLAGS`).
     """
     if not port_is_free(spec.port):
         raise ChainError(
@@ -174,6 +190,8 @@ def start_chain(
         "--accounts", "20",
         "--mnemonic", MNEMONIC,
     ]  # fmt: skip
+    if free_gas:
+        command += FREE_GAS_FLAGS
     if persist:
         command += ["--state", str(folder / f"{spec.name}.state.json")]
     log = (folder / f"{spec.name}.log").open("ab")
@@ -190,7 +208,7 @@ def start_chain(
             )
         reported = rpc_chain_id(spec.url, timeout=0.5)
         if reported == spec.chain_id:
-            chain = RunningChain(spec.name, spec.chain_id, spec.url, process.pid)
+            chain = RunningChain(spec.name, spec.chain_id, spec.url, process.pid, free_gas)
             if record:
                 _pid_file(spec.name).write_text(json.dumps(asdict(chain)))
             return chain
@@ -221,7 +239,9 @@ def stop_pid(pid: int, timeout: float = 10.0) -> None:
     os.kill(pid, signal.SIGKILL)
 
 
-def up(specs: Sequence[ChainSpec] = DEFAULT_CHAINS, persist: bool = False) -> list[RunningChain]:
+def up(
+    specs: Sequence[ChainSpec] = DEFAULT_CHAINS, persist: bool = False, free_gas: bool = False
+) -> list[RunningChain]:
     """Start every chain not already running; all or nothing (a failure stops the new ones)."""
     already = {chain.name: chain for chain in running()}
     started: list[RunningChain] = []
@@ -231,7 +251,7 @@ def up(specs: Sequence[ChainSpec] = DEFAULT_CHAINS, persist: bool = False) -> li
             if spec.name in already:
                 result.append(already[spec.name])
                 continue
-            chain = start_chain(spec, persist=persist)
+            chain = start_chain(spec, persist=persist, free_gas=free_gas)
             started.append(chain)
             result.append(chain)
     except ChainError:
@@ -253,15 +273,16 @@ def down() -> list[RunningChain]:
 
 @contextmanager
 def local_chains(
-    specs: Sequence[ChainSpec] | None = None, persist: bool = False
+    specs: Sequence[ChainSpec] | None = None, persist: bool = False, free_gas: bool = False
 ) -> Iterator[list[RunningChain]]:
-    """Start the chains (on free ports if none given) for the length of a block, then stop them."""
+    """Start the chains (on free ports if none given) for the length of a block, then stop them
+    (``free_gas``: without fees, see :data:`FREE_GAS_FLAGS`)."""
     if specs is None:
         specs = tuple(ChainSpec(s.name, s.chain_id, free_port()) for s in DEFAULT_CHAINS)
     started: list[RunningChain] = []
     try:
         for spec in specs:
-            started.append(start_chain(spec, persist=persist, record=False))
+            started.append(start_chain(spec, persist=persist, record=False, free_gas=free_gas))
         yield started
     finally:
         for chain in started:

@@ -253,19 +253,29 @@ class Web3Registry:
     def _send(self, call: Any) -> Any:
         from web3.exceptions import ContractLogicError
 
+        from trustspace.fees import web3_fees
+
+        sender = self.sender.address
         try:
-            tx = call.build_transaction(
-                {
-                    "from": self.sender.address,
-                    "nonce": self.w3.eth.get_transaction_count(self.sender.address),
-                    "chainId": self.w3.eth.chain_id,
-                }
-            )
+            gas = call.estimate_gas({"from": sender})
         except ContractLogicError as err:
             raise RegistryError(f"the registry refused: {_revert_reason(err)}") from err
         # Margin over the estimate: first writes of a record cost more than
         # the node's estimate in some orders of pending transactions.
-        tx["gas"] = int(tx["gas"] * 1.25) + 10_000
+        gas = int(gas * 1.25) + 10_000
+        # Priced by the network (free-gas networks, legacy-only ones); estimated without a price.
+        chain_id = self.w3.eth.chain_id
+        fees = web3_fees(self.w3, chain_id)
+        quote = fees.payable(fees.quote(), sender, self.w3.eth.get_balance(sender), gas)
+        tx = call.build_transaction(
+            {
+                "from": sender,
+                "nonce": self.w3.eth.get_transaction_count(sender),
+                "chainId": chain_id,
+                "gas": gas,
+                **quote.params(),
+            }
+        )
         raw = self.sender.sign_transaction(tx)
         tx_hash = self.w3.eth.send_raw_transaction(raw)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
