@@ -7,8 +7,8 @@ deployment record gives a message, not a traceback.
 
 
 def ape_init_extras(project, networks):
-    from trustspace.ape_tuning import cache_custom_networks
+    from trustspace.ape_tuning import tune_ape
     from trustspace.console import namespace
 
-    cache_custom_networks()
+    tune_ape()
     return namespace(project, networks.provider)

@@ -82,12 +82,12 @@ def measure(changes: int = CHANGES) -> dict[str, Any]:
     from ape import accounts, networks
     from web3 import Web3
 
-    from trustspace.ape_tuning import cache_custom_networks
+    from trustspace.ape_tuning import tune_ape
     from trustspace.deploy.did import deploy_registry
     from trustspace.did.resolver import Resolver, Web3Source, did_for
 
     os.chdir(ROOT)
-    cache_custom_networks()
+    tune_ape()
     with networks.parse_network_choice("ethereum:local:foundry") as provider:
         deployer, identity = accounts.test_accounts[0], accounts.test_accounts[1]
         registry = str(deploy_registry(deployer).address)

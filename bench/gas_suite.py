@@ -457,10 +457,10 @@ def run(quick: bool = False, network: str = "ethereum:local:foundry") -> list[Fi
     """All gas figures (the 2^20 batch is built in full even with ``quick``: it is a target)."""
     from ape import networks
 
-    from trustspace.ape_tuning import cache_custom_networks
+    from trustspace.ape_tuning import tune_ape
 
     os.chdir(ROOT)  # ape finds the project (ape-config.yaml) from the working directory
-    cache_custom_networks()
+    tune_ape()
     rec = GasRecorder()
     with networks.parse_network_choice(network):
         measure_consortium_and_notary(rec)

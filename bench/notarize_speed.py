@@ -78,10 +78,10 @@ def _deploy() -> tuple[str, str]:
 def measure(files: int = FILES) -> dict[str, Any]:
     from ape import networks
 
-    from trustspace.ape_tuning import cache_custom_networks
+    from trustspace.ape_tuning import tune_ape
 
     os.chdir(ROOT)
-    cache_custom_networks()
+    tune_ape()
     # The `trustspace` console script, but importing this checkout's package (cwd first on
     # sys.path), not whichever checkout the shared virtualenv's editable install points at.
     cli = [sys.executable, "-c", "from trustspace.cli import main; main()"]

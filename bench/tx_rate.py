@@ -21,7 +21,7 @@ from ape import accounts, networks, project
 from ape.logging import logger
 
 from bench.results import AT_LEAST, Figure
-from trustspace.ape_tuning import cache_custom_networks
+from trustspace.ape_tuning import tune_ape
 from trustspace.consortium.constants import OrgKind, Role
 from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
 
@@ -63,7 +63,7 @@ def measure(choice: str, rounds: int = ROUNDS) -> dict[str, float | int | str]:
 def run(quick: bool = False) -> list[Figure]:
     """Transactions per second on boa and on anvil (informational: DESIGN.md's figures)."""
     logger.set_level("ERROR")
-    cache_custom_networks()
+    tune_ape()
     rounds = 10 if quick else ROUNDS
     figures = []
     for choice, design in (("ethereum:local:boa", 80), ("ethereum:local:foundry", 35)):
@@ -85,7 +85,7 @@ def run(quick: bool = False) -> list[Figure]:
 
 def main() -> None:
     logger.set_level("ERROR")
-    cache_custom_networks()
+    tune_ape()
     results = [measure("ethereum:local:boa"), measure("ethereum:local:foundry")]
     report = {"machine": f"{platform.machine()} {platform.processor()}".strip(), "results": results}
     OUT.write_text(json.dumps(report, indent=2) + "\n")

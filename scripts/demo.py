@@ -4,7 +4,7 @@ import click
 from ape import accounts, networks, project
 from rich.console import Console
 
-from trustspace.ape_tuning import cache_custom_networks
+from trustspace.ape_tuning import tune_ape
 from trustspace.devnet.demo import run_demo
 
 
@@ -14,5 +14,5 @@ from trustspace.devnet.demo import run_demo
 )
 def cli(declarations):
     """Start hub, customs and tax chains, deploy, run the scenario, stop the chains."""
-    cache_custom_networks()
+    tune_ape()
     run_demo(project, networks, accounts.test_accounts, Console(), declarations=declarations)

@@ -11,9 +11,9 @@ One implementation (``trustspace.cli.deploy``): ``trustspace deploy …`` is the
 and works from any folder; ``ape run`` only finds this file inside the checkout.
 """
 
-from trustspace.ape_tuning import cache_custom_networks
+from trustspace.ape_tuning import tune_ape
 from trustspace.cli.deploy import deploy as cli
 
-cache_custom_networks()
+tune_ape()
 
 __all__ = ["cli"]

@@ -5,7 +5,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from trustspace.ape_tuning import cache_custom_networks
+from trustspace.ape_tuning import tune_ape
 from trustspace.consortium.constants import OrgKind
 from trustspace.consortium.governance import Governance, OrgSeed
 from trustspace.consortium.governance import deploy_consortium as _deploy
@@ -36,7 +36,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Halves the cost of every call and transaction (see trustspace/ape_tuning.py).
-cache_custom_networks()
+tune_ape()
 
 
 def pytest_configure(config: pytest.Config) -> None:

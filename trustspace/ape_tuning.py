@@ -32,21 +32,25 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-__all__ = ["cache_custom_networks", "network_fees", "quiet_revert_traces"]
+__all__ = ["cache_custom_networks", "network_fees", "quiet_revert_traces", "tune_ape"]
 
 _ATTRIBUTE = "_custom_networks"
+
+
+def tune_ape() -> None:
+    """Every process-wide tuning an entry point (command, script, console, tests) applies
+    before it touches a chain: the network-table cache and the network's own fees."""
+    cache_custom_networks()
+    network_fees()
 
 
 def cache_custom_networks() -> bool:
     """Cache the custom network table per ecosystem; returns False if already done.
 
     Raises RuntimeError if ape's internals changed shape (after an upgrade),
-    so the workaround is revisited instead of silently doing nothing. Also installs
-    :func:`network_fees`.
+    so the workaround is revisited instead of silently doing nothing.
     """
     from ape.api.networks import EcosystemAPI
-
-    network_fees()
 
     current: Any = EcosystemAPI.__dict__.get(_ATTRIBUTE)
     if isinstance(current, cached_property):
@@ -67,11 +71,8 @@ _QUIET = "_trustspace_quiet"
 
 def quiet_revert_traces(show: Callable[[], bool]) -> bool:
     """Stop ape printing a reverted transaction's trace on stdout; print it on stderr when
-    ``show()`` is true. Returns False if already done; RuntimeError if ape changed shape.
-    Also installs :func:`network_fees`."""
+    ``show()`` is true. Returns False if already done; RuntimeError if ape changed shape."""
     import ape_ethereum.provider as provider
-
-    network_fees()
 
     original: Any = getattr(provider, "_get_trace_from_revert_kwargs", None)
     if original is None:

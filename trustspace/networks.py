@@ -20,6 +20,8 @@ __all__ = [
     "DEFAULT_CHAINS",
     "HOST",
     "LOCAL_CHAIN_IDS",
+    "LOCAL_VALIDATOR_INDICES",
+    "LOCAL_VALIDATOR_THRESHOLD",
     "TEST_MNEMONIC",
     "ChainSpec",
     "ape_settings",
@@ -51,6 +53,11 @@ DEFAULT_CHAINS: tuple[ChainSpec, ...] = (
     ChainSpec("customs", 31338, 8546),
     ChainSpec("tax", 31339, 8547),
 )
+
+#: The local validator committee: test accounts 11-15, one key per local agency; 3 of the
+#: 5 organisations sign a checkpoint (the demo and ``trustspace deploy wire`` locally).
+LOCAL_VALIDATOR_INDICES = (11, 12, 13, 14, 15)
+LOCAL_VALIDATOR_THRESHOLD = 3
 
 #: Chain ids of the local chains (and 1337, ape's in-process default).
 LOCAL_CHAIN_IDS = frozenset({1337, *(spec.chain_id for spec in DEFAULT_CHAINS)})

@@ -91,6 +91,9 @@ def test_readme_walkthrough__as_written__every_command_succeeds(tmp_path):
         "exit 1: not valid (revoked), as expected",
         "mirrored",
         "dispatched",
+        "signed index",
+        "delivered",
+        "VALID",  # the mirrored record, on the tax chain
         "VALID disclosure",
         "Customs Authority (#1, CUSTOMS, ACTIVE)",
     ]

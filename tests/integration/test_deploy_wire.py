@@ -28,6 +28,7 @@ from tests.utils.deploy_cli import (
 from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance
 from trustspace.devnet.chains import mnemonic_key
+from trustspace.networks import LOCAL_VALIDATOR_INDICES
 
 pytestmark = pytest.mark.anvil
 
@@ -68,7 +69,8 @@ def test_ape_run_deploy_wire__peer_by_name__wires_records_and_a_rerun_proposes_n
     assert wired.returncode == 0, wired.stdout[-2000:] + wired.stderr[-2000:]
     tax = chains["suites"]["tax"]
     customs = chains["suites"]["customs"]
-    keys = ["bus.sender.Notary", "notary.bus", "notary.peer.31339", "bus.destination.31339"]
+    keys = ["bus.sender.Notary", "notary.bus", "notary.peer.31339", "bus.destination.31339",
+            "bus.validators.31339"]  # fmt: skip
     wiring = record_of(records, "customs").wiring
     assert list(wiring) == keys
     assert all(wiring[k]["status"] == "executed" and wiring[k]["tx_hash"] for k in keys)
@@ -76,6 +78,11 @@ def test_ape_run_deploy_wire__peer_by_name__wires_records_and_a_rerun_proposes_n
     assert notary.mirroring(31339).call() == [customs.bus.address, tax.notary.address]
     assert bus.destinationBus(31339).call() == tax.bus.address
     assert bus.isSender(customs.notary.address).call() is True
+    # On a local chain the local committee joins: TEST::11-15, one per agency, VALIDATOR here.
+    consortium = customs.consortium.functions
+    committee = [mnemonic_key(i).address for i in LOCAL_VALIDATOR_INDICES]
+    assert [consortium.org_of(k).call() for k in committee] == [1, 2, 3, 4, 5]
+    assert all(consortium.has_role(k, int(Role.VALIDATOR)).call() for k in committee)
 
     count = _proposals(chains)
     again = _wire(chains, records, "--peer", "ethereum:tax:node")
@@ -88,6 +95,12 @@ def test_ape_run_deploy_wire__peer_by_name__wires_records_and_a_rerun_proposes_n
     )  # fmt: skip
     assert "wiring notary.peer.31339 proposal" in said(status)
     assert "deployed and wired: nothing to run" in said(status)
+
+
+def test_ape_run_deploy_wire__no_local_validators__no_committee_call(chains, records):
+    wired = _wire(chains, records, "--peer", "tax", "--no-local-validators")
+    assert wired.returncode == 0, wired.stdout[-2000:] + wired.stderr[-2000:]
+    assert "bus.validators.31339" not in record_of(records, "customs").wiring
 
 
 def _make_stale(records, how):

@@ -32,13 +32,15 @@ def write_record(
     consortium: Any,
     network: str = NETWORK,
     codehashes: dict[str, str | None] | None = None,
+    genesis: str | None = None,
 ) -> Path:
     """Write the relying party's record of ``notary`` and ``consortium`` into ``folder``.
 
-    ``codehashes`` overrides the recorded hash of a contract (None: not recorded).
+    ``codehashes`` overrides the recorded hash of a contract (None: not recorded); ``genesis``
+    the recorded hash of block 0 (default: none recorded).
     """
     chain_id = int(chain.provider.chain_id)
-    record = DeploymentRecord(network=network, chain_id=chain_id)
+    record = DeploymentRecord(network=network, chain_id=chain_id, genesis=genesis)
     for name, contract in (("Consortium", consortium), ("Notary", notary)):
         address = str(getattr(contract, "address", contract))
         hashes = codehashes or {}

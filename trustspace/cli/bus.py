@@ -33,7 +33,6 @@ from trustspace.cli.options import (
     EXIT_UNREACHABLE,
     CommandError,
     console,
-    dumps,
     emit,
     json_option,
     load_account,
@@ -344,7 +343,10 @@ def relay_run(
     relayer = Relayer(config, key, store, signature_sources(config), options)
     click.echo(f"relayer {relayer.key.address} serving {', '.join(config.chains)}")
     relayer.run(stop=_Stopper(), until_idle=until_idle)
-    click.echo(dumps(store.counts()))
+    counts = store.counts()
+    click.echo(
+        "messages: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none")
+    )
 
 
 @click.group(name="bus")

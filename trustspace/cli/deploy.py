@@ -112,6 +112,31 @@ def peer_url(network: str, chain_id: int) -> str | None:
     return str(uri) if uri else None
 
 
+def _local_committee(suite: Any) -> tuple[list[str], int]:
+    """Make the local validator keys accounts of the five agencies with VALIDATOR on this
+    chain (by the test admins' 3-of-5 decisions, skipped where already done)."""
+    from ape import accounts
+
+    from trustspace.consortium.constants import Role
+    from trustspace.consortium.governance import Governance
+    from trustspace.networks import LOCAL_VALIDATOR_INDICES, LOCAL_VALIDATOR_THRESHOLD
+
+    consortium = suite.consortium
+    admins = list(accounts.test_accounts[1 : 1 + int(consortium.threshold())])
+    gov = Governance(consortium)
+    keys = []
+    for org_id, index in enumerate(LOCAL_VALIDATOR_INDICES, start=1):
+        key = accounts.test_accounts[index].address
+        if int(consortium.org_of(key)) == 0:
+            gov.decide("add_account", approvers=admins, reason="local validator key",
+                       org_id=org_id, account=key)  # fmt: skip
+        if not consortium.has_role(key, int(Role.VALIDATOR)):
+            gov.decide("grant_role", approvers=admins, reason="local validator role",
+                       account=key, roles=int(Role.VALIDATOR))  # fmt: skip
+        keys.append(key)
+    return keys, LOCAL_VALIDATOR_THRESHOLD
+
+
 def _options(f: Any) -> Any:
     for option in reversed(
         [
@@ -344,12 +369,20 @@ def status(network: str, deployments: str | None, as_json: bool) -> None:
     default=None,
     help="An ADMIN of this chain who proposes (required off the local chains).",
 )
+@click.option(
+    "--local-validators/--no-local-validators",
+    default=True,
+    show_default=True,
+    help="On a local chain without --validators: the test accounts TEST::11 … TEST::15 join "
+    "the five agencies with VALIDATOR here, and 3 of them must sign the peers' checkpoints.",
+)
 @click.option("--deployments", type=click.Path(file_okay=False))
 @click.option("--yes", is_flag=True, help="Propose without asking (non-local networks).")
 @json_option
 def wire(
     peers: tuple[str, ...],
     validators: str | None,
+    local_validators: bool,
     network: str,
     account_alias: str | None,
     deployments: str | None,
@@ -381,6 +414,8 @@ def wire(
     proposer = load_account(account_alias) if account_alias else None
     with connected(network):
         suite = load_suite(None, _provider(), folder, connected_network())
+        if not validators and local_validators and _is_local():
+            keys, threshold = _local_committee(suite)
         records = {}
         unchecked: list[str] = []
         for text in peers:

@@ -13,7 +13,6 @@ this module only turns command-line words into those values and back.
 from __future__ import annotations
 
 import ipaddress
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -438,18 +437,15 @@ def transact(what: str, send: Callable[[], Any]) -> Any:
     error of the contract a ``CALL`` reached by name and values, with a hint where one helps)."""
     from ape.exceptions import ContractLogicError
 
-    with warnings.catch_warnings():
-        # On a revert ape loads every compiler plugin's settings to enrich the error, and
-        # pydantic-settings warns about ape-solidity's model on stderr: noise, not the error.
-        warnings.filterwarnings("ignore", message=".*has an incomplete definition")
-        try:
-            return send()
-        except ContractLogicError as err:
-            reason = options.describe_revert(err)
-            hint = options.REVERT_HINTS.get(reason.split("(", 1)[0])
-            raise CommandError(
-                f"{what} was refused by the chain: {reason}" + (f": {hint}" if hint else "")
-            ) from err
+    # (pydantic-settings' warning on a revert is silenced for every command by the root group.)
+    try:
+        return send()
+    except ContractLogicError as err:
+        reason = options.describe_revert(err)
+        hint = options.REVERT_HINTS.get(reason.split("(", 1)[0])
+        raise CommandError(
+            f"{what} was refused by the chain: {reason}" + (f": {hint}" if hint else "")
+        ) from err
 
 
 def _admin_org(ctx: ConsortiumContext, account: Any, alias: str) -> int:

@@ -378,6 +378,15 @@ def recorded_address(contract: str, override: str | None, flag: str) -> str:
         raise CommandError(
             f"no deployment record for {network} (chain {chain.chain_id}) in {folder}: {hint}"
         )
+    if record.genesis and record.genesis != "0x" + bytes(chain.provider.get_block(0).hash).hex():
+        # Another node with the same chain id (a restarted local chain, another engineer's
+        # anvil on that port): its contracts may sit at the same addresses with the same code.
+        raise CommandError(
+            f"the chain answering as {network} (chain {chain.chain_id}) is not the one of the "
+            f"deployment record in {folder} (block 0 differs: restarted, or another node): "
+            f"redeploy with `trustspace deploy suite --network {network} --replace-stale`, or "
+            "pass --network with the URL of the recorded chain"
+        )
     entry = record.contracts.get(contract)
     if entry is None or entry.status != records.DEPLOYED:
         raise CommandError(f"{contract} is not deployed on {network} per {folder}: {hint}")
@@ -614,11 +623,17 @@ class _DropContradictions(logging.Filter):
 
 def _route_ape_logs(ctx: click.Context) -> None:
     """ape's log lines and traces on stderr (stdout is for the command's output and JSON)."""
+    import warnings
+
     from ape.logging import CLICK_ECHO_KWARGS, logger
 
-    from trustspace.ape_tuning import quiet_revert_traces
+    from trustspace.ape_tuning import network_fees, quiet_revert_traces
 
     quiet_revert_traces(lambda: bool(ctx.meta.get(DEBUG_META)))
+    network_fees()
+    # pydantic-settings warns about one of ape-solidity's config fields whenever ape's config
+    # is (re)validated, e.g. on every revert: noise on stderr that says nothing to a user.
+    warnings.filterwarnings("ignore", message=".*has an incomplete definition")
     # ape's handler looks its echo options up by the record's lower-case level name while
     # the table is keyed by LogLevel members, so every line would reach stdout: key by name.
     for level in list(CLICK_ECHO_KWARGS):

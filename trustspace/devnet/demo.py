@@ -42,6 +42,7 @@ from trustspace.crypto.hashing import hash_json, to_hex
 from trustspace.deploy.config import CONTRACT_NAMES, LOCAL_AGENCIES, local_config
 from trustspace.deploy.deployer import Suite, SuiteDeployer
 from trustspace.devnet.chains import RunningChain, local_chains
+from trustspace.networks import LOCAL_VALIDATOR_INDICES, LOCAL_VALIDATOR_THRESHOLD
 from trustspace.notary.client import NotaryClient, RevocationReason, Status
 from trustspace.notary.disclosure import Commitment, Disclosure, commit, verify_disclosure
 from trustspace.notary.tree import MerkleTree, record_id
@@ -75,10 +76,10 @@ AGENCIES = LOCAL_AGENCIES
 ADMIN_INDICES = (1, 2, 3, 4, 5)
 CLERK_INDEX = 6
 OFFICER_INDEX = 7
-VALIDATOR_INDICES = (11, 12, 13, 14, 15)
+VALIDATOR_INDICES = LOCAL_VALIDATOR_INDICES
 RELAYER_INDEX = 18
 CUSTOMS_ORG_ID = 1
-THRESHOLD = 3
+THRESHOLD = LOCAL_VALIDATOR_THRESHOLD
 DISCLOSED_FIELDS = ("declared_value", "currency")
 ENDPOINT_ATTRIBUTE = "did/svc/TrustspaceAPI"
 COUNTRIES = ("CN", "DE", "US", "BR", "IN", "JP", "NG", "TR", "VN", "ZA")

@@ -164,13 +164,15 @@ def _check_code(
         if "0x" + keccak(code).hex() != codehash.lower():
             raise TrustError(
                 f"{name} {address} on chain {chain_id} holds other code than its deployment "
-                "record says (codehash differs): refusing it"
+                "record says (codehash differs): refusing it; redeploy (`trustspace deploy suite "
+                "--replace-stale`) or point TRUSTSPACE_DEPLOYMENTS at the right records"
             )
         return CODE_RECORDED
     if not runtime_matches(code, _shipped_runtime(name)):
         raise TrustError(
             f"{address} on chain {chain_id} does not hold the {name} code of this trustspace "
-            "version: refusing it"
+            "version: refusing it; check the address, or leave --notary out to use your "
+            "deployment record"
         )
     return CODE_SHIPPED
 
@@ -245,7 +247,8 @@ def trusted_notary(
         if _checksum(entry.address, f"{path.name}: Consortium") != consortium:
             raise TrustError(
                 f"the Notary {address} answers to Consortium {consortium}, but {path.name} "
-                f"records Consortium {entry.address}: refusing it"
+                f"records Consortium {entry.address}: refusing it; the record is not of this "
+                "suite: redeploy, or point TRUSTSPACE_DEPLOYMENTS at the right records"
             )
         _check_code(reader, "Consortium", consortium, chain_id, entry.codehash)
     else:
@@ -275,5 +278,6 @@ def check_claims(
     ):
         raise TrustError(
             f"{what} names Notary {notary}, but the Notary you trust on chain "
-            f"{trusted.chain_id} is {trusted.notary} ({trusted.source}): refusing it"
+            f"{trusted.chain_id} is {trusted.notary} ({trusted.source}): refusing it (the bundle "
+            "is not from the Notary you trust; ask its issuer which chain and Notary it is of)"
         )

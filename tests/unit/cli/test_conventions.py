@@ -146,7 +146,9 @@ def test_recorded_address__from_the_record(tmp_path, monkeypatch, chain, notary,
 
 def test_recorded_address__no_record__says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path))
-    with pytest.raises(CommandError, match=r"no deployment record.*trustspace deploy suite.*--notary"):
+    with pytest.raises(
+        CommandError, match=r"no deployment record.*trustspace deploy suite.*--notary"
+    ):
         options.recorded_address("Notary", None, "--notary")
 
 
@@ -159,6 +161,25 @@ def test_recorded_address__code_changed__refused_as_reset(
         codehashes={"Notary": "0x" + "11" * 32},
     )  # fmt: skip
     with pytest.raises(CommandError, match="other code is there"):
+        options.recorded_address("Notary", None, "--notary")
+
+
+@pytest.mark.parametrize("same_chain", [True, False])
+def test_recorded_address__block_0_differs__refused_as_another_chain(
+    tmp_path, monkeypatch, chain, notary, consortium, same_chain
+):
+    """A restarted chain (or another node on the port) may hold the same code at the same
+    addresses: only block 0 tells it from the recorded one."""
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path))
+    genesis = "0x" + bytes(chain.provider.get_block(0).hash).hex()
+    write_record(
+        tmp_path, chain, notary=notary, consortium=consortium, network="ethereum:local",
+        genesis=genesis if same_chain else "0x" + "ab" * 32,
+    )  # fmt: skip
+    if same_chain:
+        assert options.recorded_address("Notary", None, "--notary") == notary.address
+        return
+    with pytest.raises(CommandError, match=r"block 0 differs.*--replace-stale"):
         options.recorded_address("Notary", None, "--notary")
 
 
