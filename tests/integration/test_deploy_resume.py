@@ -229,7 +229,7 @@ def test_ape_run_deploy_status__no_record_then_a_restarted_chain__prints_state_a
     with local_chains([spec_named("hub")]) as (earlier,):  # the chain before a restart
         deploy_over_web3(earlier.url, "hub", records)
     stale = trustspace_deploy(["status", "--network", ape_network(hub)], records, home)
-    assert stale.returncode == 0 and no_traceback(stale), stale.stderr[-2000:]
+    assert stale.returncode == 1 and no_traceback(stale), stale.stderr[-2000:]
     assert "stale block 0 differs: the chain was restarted" in said(stale)
     assert f"next: trustspace deploy suite --network {ape_network(hub)} --replace-stale" in (
         said(stale)

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from trustspace.cli.options import (
+    EXIT_NOT_VALID,
     CommandError,
     TrustspaceGroup,
     connected,
@@ -28,7 +29,6 @@ from trustspace.cli.options import (
     err_console,
     json_option,
     load_account,
-    network_option,
     plain,
 )
 from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
@@ -137,10 +137,21 @@ def _local_committee(suite: Any) -> tuple[list[str], int]:
     return keys, LOCAL_VALIDATOR_THRESHOLD
 
 
+def _network_required(f: Any) -> Any:
+    """``--network`` with no default: a deployment on ape's in-process chain would vanish
+    with the command, leaving a record of nothing."""
+    return click.option(
+        "--network",
+        required=True,
+        help="hub, customs, tax (the local chains), another ape network choice "
+        "(ethereum:qbft:node) or an RPC URL.",
+    )(f)
+
+
 def _options(f: Any) -> Any:
     for option in reversed(
         [
-            network_option,
+            _network_required,
             click.option("--account", "account_alias", default=None,
                          help="ape account alias that pays (default on local chains: TEST::0)."),
             click.option("--config", type=click.Path(dir_okay=False),
@@ -314,12 +325,12 @@ def status_of(folder: Path, network: str) -> dict[str, Any]:
 
 
 @deploy.command()
-@network_option
+@_network_required
 @click.option("--deployments", type=click.Path(file_okay=False))
 @json_option
 def status(network: str, deployments: str | None, as_json: bool) -> None:
     """What is recorded for this network, whether the chain agrees and what to run next
-    (always prints, also with no record or a stale one)."""
+    (always prints, also with no record or a stale one; exit 1 when the record is stale)."""
     with connected(network):
         result = status_of(_folder(deployments), network)
 
@@ -345,6 +356,8 @@ def status(network: str, deployments: str | None, as_json: bool) -> None:
             console.print("deployed and wired: nothing to run")
 
     emit(as_json, result, render)
+    if result["problems"]:
+        raise SystemExit(EXIT_NOT_VALID)
 
 
 @deploy.command()
@@ -362,7 +375,7 @@ def status(network: str, deployments: str | None, as_json: bool) -> None:
     help='JSON {"keys": [...], "threshold": k}: validator keys (holding VALIDATOR here) '
     "whose checkpoints of the peers this chain's bus accepts.",
 )
-@network_option
+@_network_required
 @click.option(
     "--account",
     "account_alias",

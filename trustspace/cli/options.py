@@ -631,6 +631,10 @@ def _route_ape_logs(ctx: click.Context) -> None:
 
     quiet_revert_traces(lambda: bool(ctx.meta.get(DEBUG_META)))
     network_fees()
+    if not ctx.meta.get(DEBUG_META):
+        # "Connecting to a node", "Confirmed 0x… (total fees paid …)" for every transaction:
+        # the commands print what they did themselves; --debug shows ape's account of it.
+        logger.set_level("WARNING")
     # pydantic-settings warns about one of ape-solidity's config fields whenever ape's config
     # is (re)validated, e.g. on every revert: noise on stderr that says nothing to a user.
     warnings.filterwarnings("ignore", message=".*has an incomplete definition")
