@@ -281,7 +281,11 @@ def test_ape_logs__every_level__on_stderr_never_stdout():
         logger.set_level(level)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "OUTPUT"
-    assert "INFO-LINE" in result.stderr and "WARNING-LINE" in result.stderr
+    assert "WARNING-LINE" in result.stderr
+    assert "INFO-LINE" not in result.stderr  # ape's info lines only with --debug
+    from ape.logging import CLICK_ECHO_KWARGS
+
+    assert all(CLICK_ECHO_KWARGS[name]["err"] for name in ("info", "success", "debug"))
 
 
 @pytest.mark.parametrize(
