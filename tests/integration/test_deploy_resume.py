@@ -57,6 +57,12 @@ def _interrupted_while_consortium_pending(hub, tmp_path, how):
         ["suite", "--network", ape_network(hub)], records, home, tmp_path / "first.log"
     )
     wait_until(lambda: pending_in(path, "Consortium"), "the Consortium to be recorded pending")
+    # Recorded pending happens just before the send: wait for the node to hold it, or the
+    # stop may land between the two (that case: test_deployer__stopped_before_sending__…).
+    wait_until(
+        lambda: int(rpc(hub.url, "txpool_status")["pending"], 16) == 1,
+        "the Consortium's transaction in the node's pool",
+    )
     code = interrupt(process, how)
     return code, records, home
 
