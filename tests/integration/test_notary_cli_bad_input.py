@@ -103,7 +103,7 @@ def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
     assert (files / "rec.commitment.json").read_text() == "salts of an anchored root"
 
 
-@pytest.mark.parametrize("network", [DOWN, "ethereum:local"])
+@pytest.mark.parametrize("network", [DOWN, "ethereum:local"], ids=["chain down", "in-process"])
 def test_disclose_anchor__refused_before_sending__no_commitment_file_left(files, network):
     """A refused anchoring (chain down, or no trusted Notary on the in-process chain) leaves
     no commitment behind: a salts file for a root that is on no chain would later yield
