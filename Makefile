@@ -15,8 +15,9 @@ setup:
 demo: setup
 	$(VENV)/ape run demo
 
+# Two pytest runs side by side, one per core (tools/test.sh says how the suite is split).
 test: setup lint typecheck
-	$(VENV)/ape test tests -p no:cacheprovider
+	tools/test.sh $(TEST_ARGS)
 
 lint: setup
 	$(VENV)/ruff check trustspace tests scripts bench tools
