@@ -285,7 +285,8 @@ def test_ape_logs__every_level__on_stderr_never_stdout():
     assert "INFO-LINE" not in result.stderr  # ape's info lines only with --debug
     from ape.logging import CLICK_ECHO_KWARGS
 
-    assert all(CLICK_ECHO_KWARGS[name]["err"] for name in ("info", "success", "debug"))
+    by_name: dict = dict(CLICK_ECHO_KWARGS)  # ape's handler looks levels up by lower-case name
+    assert all(by_name[name]["err"] for name in ("info", "success", "debug"))
 
 
 @pytest.mark.parametrize(
