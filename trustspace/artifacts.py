@@ -37,6 +37,7 @@ __all__ = [
     "decode_revert",
     "immutable_windows",
     "revert_reason",
+    "runtime_code",
     "runtime_matches",
     "shipped_manifest",
     "shipped_manifest_path",
@@ -96,6 +97,12 @@ def _artifact_of(name: str, types: dict[str, Any], where: str) -> Artifact:
 def artifact(name: str) -> Artifact:
     """ABI and code of a deployable contract, from the shipped manifest."""
     return _artifact_of(name, shipped_manifest()["contractTypes"], "the shipped manifest")
+
+
+def runtime_code(name: str) -> bytes:
+    """The shipped runtime code of a deployable contract (compare with
+    :func:`runtime_matches`: immutables and metadata differ per deployment)."""
+    return bytes.fromhex(artifact(name).runtime_bytecode.removeprefix("0x"))
 
 
 def abi(name: str) -> list[dict[str, Any]]:

@@ -113,6 +113,46 @@ def _make_stale(records, how):
     path.write_text(json.dumps(data))
 
 
+def _edit_peer(records, edit):
+    path = records / "ethereum-tax.json"
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+def _lookalike(data):
+    """The record vouches for itself: its Notary is another contract, with that contract's
+    codehash recorded (the MessageBus stands in for a lookalike an organisation deployed)."""
+    data["contracts"]["Notary"]["address"] = data["contracts"]["MessageBus"]["address"]
+    data["contracts"]["Notary"]["codehash"] = data["contracts"]["MessageBus"]["codehash"]
+
+
+def _renamed(data):
+    data["network"] = "ethereum:custom"  # no node to ask for a network ape does not know
+
+
+PEER_EDITS = {
+    "lookalike Notary with its own codehash": (
+        _lookalike, "does not hold this release's Notary code"),
+    "contents name another network": (
+        _renamed, "says it records ethereum:custom, not ethereum:tax"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(PEER_EDITS))
+def test_deploy_wire__peer_record_vouching_for_itself__refused_before_anything_is_wired(
+    chains, records, case
+):
+    edit, says = PEER_EDITS[case]
+    _edit_peer(records, edit)
+    count = _proposals(chains)
+    refused = _wire(chains, records, "--peer", "tax")
+    assert refused.returncode == 2, refused.stdout[-2000:] + refused.stderr[-2000:]
+    assert says in refusal(refused) and no_traceback(refused)
+    assert record_of(records, "customs").wiring == {}
+    assert _proposals(chains) == count
+
+
 @pytest.mark.parametrize("how", ["no code", "genesis changed"])
 def test_ape_run_deploy_wire__stale_peer_record__is_refused_before_anything_is_wired(
     chains, records, how

@@ -92,6 +92,39 @@ def _confirm(question: str, yes: bool, as_json: bool) -> None:
         raise CommandError("not confirmed: nothing was sent")
 
 
+def validator_committee(path: Path) -> tuple[list[str], int]:
+    """The keys and threshold of a ``--validators`` file, checked before anything connects:
+    distinct addresses, and an integer threshold between 1 and the number of keys."""
+    from eth_utils.address import is_address, to_checksum_address
+
+    shape = '{"keys": ["0x…", …], "threshold": k}'
+    try:
+        spec = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise CommandError(f"--validators {path}: {err}; expected a JSON file {shape}") from err
+    keys = spec.get("keys") if isinstance(spec, dict) else None
+    threshold = spec.get("threshold") if isinstance(spec, dict) else None
+    if (
+        not isinstance(keys, list)
+        or not keys
+        or not all(isinstance(k, str) and is_address(k) for k in keys)
+    ):
+        raise CommandError(
+            f"--validators {path}: keys must be a non-empty list of addresses: {shape}"
+        )
+    checksummed = [str(to_checksum_address(k)) for k in keys]
+    if len(set(checksummed)) != len(checksummed):
+        raise CommandError(f"--validators {path}: a key is listed twice")
+    if isinstance(threshold, bool) or not isinstance(threshold, int):
+        raise CommandError(f"--validators {path}: threshold must be a whole number: {shape}")
+    if not 1 <= threshold <= len(checksummed):
+        raise CommandError(
+            f"--validators {path}: threshold {threshold} must be between 1 and the "
+            f"{len(checksummed)} keys"
+        )
+    return checksummed, threshold
+
+
 def peer_url(network: str, chain_id: int) -> str | None:
     """Where to ask a peer chain whether its record still holds: the port ``trustspace chains
     up`` started it on, else the URL of that network in ape's configuration (None: unknown)."""
@@ -389,6 +422,11 @@ def status(network: str, deployments: str | None, as_json: bool) -> None:
     help="On a local chain without --validators: the test accounts TEST::11 … TEST::15 join "
     "the five agencies with VALIDATOR here, and 3 of them must sign the peers' checkpoints.",
 )
+@click.option(
+    "--trust-unchecked-peer",
+    is_flag=True,
+    help="Wire a peer whose node cannot be asked (no URL known) as its record says.",
+)
 @click.option("--deployments", type=click.Path(file_okay=False))
 @click.option("--yes", is_flag=True, help="Propose without asking (non-local networks).")
 @json_option
@@ -396,6 +434,7 @@ def wire(
     peers: tuple[str, ...],
     validators: str | None,
     local_validators: bool,
+    trust_unchecked_peer: bool,
     network: str,
     account_alias: str | None,
     deployments: str | None,
@@ -416,19 +455,10 @@ def wire(
     keys: list[str] = []
     threshold = 0
     if validators:
-        try:
-            spec = json.loads(Path(validators).read_text())
-            keys, threshold = list(spec["keys"]), int(spec["threshold"])
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise CommandError(
-                f"--validators {validators}: {err}; expected a JSON file "
-                '{"keys": ["0x…", …], "threshold": k}'
-            ) from err
+        keys, threshold = validator_committee(Path(validators))
     proposer = load_account(account_alias) if account_alias else None
     with connected(network):
         suite = load_suite(None, _provider(), folder, connected_network())
-        if not validators and local_validators and _is_local():
-            keys, threshold = _local_committee(suite)
         records = {}
         unchecked: list[str] = []
         for text in peers:
@@ -439,10 +469,21 @@ def wire(
                     "the chain being wired; name another chain"
                 )
             peer = Peer(found.record, peer_url(found.record.network, found.record.chain_id))
-            if peer.url is None:
-                unchecked.append(peer.record.network)
             problems = peer_problems(peer)
-            if problems:
+            if peer.url is None and trust_unchecked_peer:
+                unchecked.append(peer.record.network)
+                err_console.print(
+                    f"warning: {peer.record.network} is wired unchecked (--trust-unchecked-peer): "
+                    f"its Notary {peer.record.address('Notary')} and MessageBus "
+                    f"{peer.record.address('MessageBus')} are trusted as the record says"
+                )
+            elif peer.url is None:
+                raise CommandError(
+                    f"--peer {text}: {problems[0]}; wiring would trust its addresses for good. "
+                    "Name a network ape knows the URL of, or pass --trust-unchecked-peer after "
+                    "checking the record yourself"
+                )
+            elif problems:
                 raise CommandError(
                     f"--peer {text}: the record {peer.record.network} is stale: "
                     f"{'; '.join(problems)}. A bus origin cannot be changed once wired: redeploy "
@@ -451,6 +492,8 @@ def wire(
             if peer.record.chain_id in records:
                 raise CommandError(f"--peer {text}: chain {peer.record.chain_id} given twice")
             records[peer.record.chain_id] = peer.record
+        if not validators and local_validators and _is_local():
+            keys, threshold = _local_committee(suite)  # only once the peers are known good
         calls = wiring_calls(suite.record, records, keys, threshold)
         wiring = Wiring(suite, lambda event, name, detail: None)
         todo = wiring.pending(calls)
@@ -489,10 +532,6 @@ def wire(
         ]
 
     def render() -> None:
-        for network_name in unchecked:
-            err_console.print(
-                f"unchecked: no RPC URL known for {network_name}: its record is trusted as it is"
-            )
         if not todo:
             console.print("nothing to do: every wiring call is executed")
         for c in done["calls"]:

@@ -1264,13 +1264,15 @@ def disclose(
             from ape.exceptions import ContractLogicError
 
             existed = target.exists()
-            write_secret(target, commitment.to_json(), replace=True)
+            write_secret(target, commitment.to_json(), replace=force)  # never a racing file
             try:
                 # Under the organisation's own disclosure schema (registered on first use), so
                 # that no ordinary batch can pose as a disclosure (docs/notary.md).
                 client.anchor_disclosure(commitment, sender=sender)
             except ContractLogicError:
-                if not existed:  # reverted: nothing is on chain, the salts commit to nothing
+                # A revert may also come from a view read after the anchoring was mined: the
+                # file goes only if the chain confirms that the root is not there.
+                if not existed and not _root_on_chain(client, sender, commitment.root):
                     target.unlink(missing_ok=True)
                 raise
         write_secret(target, commitment.to_json(), replace=True)
@@ -1302,6 +1304,17 @@ def disclose(
             f"root {result['root']}" + (f" -> {out}" if out else ""), soft_wrap=True
         ),
     )
+
+
+def _root_on_chain(client: NotaryClient, sender: Any, root: bytes) -> bool:
+    """True unless the chain answers that ``root`` is not anchored by the sender's
+    organisation (any doubt counts as anchored: salts are kept, never lost)."""
+    from trustspace.notary.tree import record_id
+
+    try:
+        return bool(client.record(record_id(root, client.org_of(sender))).exists)
+    except Exception:  # the node failed again: keep the file
+        return True
 
 
 def _check_disclosure_anchor(client: NotaryClient, sender: Any, root: bytes, source: Path) -> None:

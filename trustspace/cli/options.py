@@ -614,6 +614,16 @@ class TrustspaceGroup(click.Group):
         fail(" ".join(message.split()), _exit_code_of(err), **fields)
 
 
+class _AllToStderr(dict[Any, dict[str, bool]]):
+    """click.echo options for any log level: stderr."""
+
+    def get(self, key: Any, default: Any = None) -> dict[str, bool]:
+        return {"err": True}
+
+    def __getitem__(self, key: Any) -> dict[str, bool]:
+        return {"err": True}
+
+
 class _DropContradictions(logging.Filter):
     """ape logs "reverted without message" before the decoded error is known."""
 
@@ -644,6 +654,11 @@ def _route_ape_logs(ctx: click.Context) -> None:
         CLICK_ECHO_KWARGS[level] = {**CLICK_ECHO_KWARGS[level], "err": True}
         name = level.name.lower() if hasattr(level, "name") else str(level).lower()
         CLICK_ECHO_KWARGS[name] = CLICK_ECHO_KWARGS[level]  # type: ignore[index]
+    # On a terminal ape colours the level name before that look-up, so no key matches: its
+    # handlers get a table that sends every level to stderr, whatever the key.
+    for handler in logger._logger.handlers:
+        if hasattr(handler, "echo_kwargs"):
+            handler.echo_kwargs = _AllToStderr()
     ape_logger = logger._logger
     if not any(isinstance(f, _DropContradictions) for f in ape_logger.filters):
         ape_logger.addFilter(_DropContradictions())

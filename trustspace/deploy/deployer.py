@@ -118,11 +118,14 @@ def is_local_network(provider: ProviderAPI) -> bool:
     node must also listen on this machine.
     """
     _, name = network_key(provider)
-    if name == "local":
-        return True
     uri = str(getattr(provider, "uri", "") or getattr(provider, "http_uri", "") or "")
     host = urlparse(uri).hostname or ""
-    return int(provider.chain_id) in LOCAL_CHAIN_IDS and host in ("127.0.0.1", "localhost")
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if name == "local":
+        # In-process (no URL), or a node on this machine: `ethereum:local:https://…` names
+        # ape's local network but may point anywhere, and local means test keys, no questions.
+        return not uri.startswith(("http://", "https://", "ws://", "wss://")) or loopback
+    return int(provider.chain_id) in LOCAL_CHAIN_IDS and loopback
 
 
 def _in_pool(chain: DeployChain[Any], tx_hash: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from trustspace.artifacts import runtime_code, runtime_matches
 from trustspace.crypto.hashing import keccak
 from trustspace.deploy.records import DeploymentError, DeploymentRecord, candidates, load
 from trustspace.networks import local_spec
@@ -72,14 +73,30 @@ def resolve_peer(folder: Path, spec: str, url: str | None = None) -> Peer:
 def candidates_by_name(folder: Path, network: str) -> list[DeploymentRecord]:
     """The record of ``network`` in ``folder`` (zero or one), whatever its chain id."""
     ecosystem, _, name = network.partition(":")
-    record = load(folder / f"{ecosystem}-{name}.json")
+    path = folder / f"{ecosystem}-{name}.json"
+    record = load(path)
+    if record is not None and record.network != f"{ecosystem}:{name}":
+        # The file decides which node checks it only through its name, never its contents.
+        raise DeploymentError(
+            f"{path} says it records {record.network}, not {ecosystem}:{name}: refusing a "
+            "record whose contents disagree with its name"
+        )
     return [record] if record is not None else []
 
 
+#: The contracts wiring points this chain at on a peer: their code must be this release's.
+WIRED_CONTRACTS = ("Notary", "MessageBus")
+
+
 def peer_problems(peer: Peer, timeout: float = 5.0) -> list[str]:
-    """What the peer chain contradicts in its record (empty: it matches, or no URL to ask)."""
+    """What the peer chain contradicts in its record (empty: it matches).
+
+    The record is another organisation's file: the peer's node is asked for its chain id,
+    block 0 and code, and the Notary and MessageBus wiring would trust must hold this
+    release's code (a recorded codehash alone would let the file vouch for itself). Without
+    a URL nothing can be checked: that is a problem too (the caller may accept it)."""
     if peer.url is None:
-        return []
+        return [f"no RPC URL is known for {peer.record.network}: its record cannot be checked"]
     from web3 import HTTPProvider, Web3
 
     w3 = Web3(HTTPProvider(peer.url, request_kwargs={"timeout": timeout}))
@@ -93,12 +110,21 @@ def peer_problems(peer: Peer, timeout: float = 5.0) -> list[str]:
             genesis = "0x" + bytes(w3.eth.get_block(0)["hash"]).hex()
             if genesis != peer.record.genesis:
                 return [f"{where}: block 0 differs (the chain was restarted from nothing)"]
-        for name, entry in peer.record.deployed():
+        deployed = dict(peer.record.deployed())
+        for name in WIRED_CONTRACTS:
+            if name not in deployed:
+                problems.append(f"{peer.record.network}: no {name} is recorded as deployed")
+        for name, entry in deployed.items():
             code = bytes(w3.eth.get_code(w3.to_checksum_address(entry.address)))
             if not code:
                 problems.append(f"{where}: no code at {name} {entry.address}")
             elif entry.codehash and "0x" + keccak(code).hex() != entry.codehash:
                 problems.append(f"{where}: other code at {name} {entry.address}")
+            elif name in WIRED_CONTRACTS and not runtime_matches(code, runtime_code(name)):
+                problems.append(
+                    f"{where}: {name} {entry.address} does not hold this release's {name} code"
+                )
         return problems
-    except (OSError, ValueError) as err:
-        return [f"{where} does not answer ({type(err).__name__}): start it, or check the URL"]
+    except Exception as err:  # a peer's node is another organisation's: any failure refuses
+        return [f"{where} does not answer properly ({type(err).__name__}): start it, or check "
+                "the URL"]  # fmt: skip

@@ -179,8 +179,9 @@ def load(path: Path) -> DeploymentRecord | None:
         return None
     try:
         return DeploymentRecord.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError) as err:
-        raise DeploymentError(f"{path} is not a deployment record: {err}") from err
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        # AttributeError: an entry that is not an object ("Notary": "0x…"), from a hand edit.
+        raise DeploymentError(f"{path} is not a deployment record: {err!r}") from err
 
 
 def save(record: DeploymentRecord, path: Path) -> None:

@@ -64,20 +64,23 @@ def wiring_calls(
     keys = sorted((to_checksum_address(v) for v in validators), key=lambda a: int(a, 16))
     for chain_id, peer in sorted(peers.items()):
         calls.append(
-            WiringCall(f"notary.peer.{chain_id}", f"trust the Notary of chain {chain_id}",
+            WiringCall(f"notary.peer.{chain_id}",
+                       f"trust the Notary {peer.address('Notary')} of chain {chain_id}",
                        "Notary", "setPeer", (chain_id, peer.address("Notary")))
         )  # fmt: skip
         calls.append(
             WiringCall(f"bus.destination.{chain_id}",
-                       f"address messages for chain {chain_id} to its bus",
+                       f"address messages for chain {chain_id} to its bus "
+                       f"{peer.address('MessageBus')}",
                        "MessageBus", "setDestinationBus", (chain_id, peer.address("MessageBus")))
         )  # fmt: skip
         if keys:
             calls.append(
                 WiringCall(
                     f"bus.validators.{chain_id}",
-                    f"accept chain {chain_id} checkpoints signed by {threshold} of "
-                    f"{len(keys)} validator organisations",
+                    f"accept checkpoints of chain {chain_id}'s bus "
+                    f"{peer.address('MessageBus')} signed by {threshold} of {len(keys)} "
+                    f"validator organisations ({', '.join(keys)})",
                     "MessageBus", "setValidators",
                     (chain_id, peer.address("MessageBus"), keys, threshold),
                 )

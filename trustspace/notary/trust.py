@@ -45,7 +45,7 @@ from typing import Any, Protocol
 
 from eth_utils.address import is_address, to_checksum_address
 
-from trustspace.artifacts import artifact, runtime_matches
+from trustspace.artifacts import runtime_code, runtime_matches
 from trustspace.crypto.hashing import keccak
 from trustspace.deploy import records
 from trustspace.errors import InputError
@@ -138,10 +138,6 @@ class ApeChainReader:
 # ------------------------------------------------------------------ code comparison
 
 
-def _shipped_runtime(name: str) -> bytes:
-    return bytes.fromhex(artifact(name).runtime_bytecode.removeprefix("0x"))
-
-
 # ------------------------------------------------------------------ trust decision
 
 
@@ -168,7 +164,7 @@ def _check_code(
                 "--replace-stale`) or point TRUSTSPACE_DEPLOYMENTS at the right records"
             )
         return CODE_RECORDED
-    if not runtime_matches(code, _shipped_runtime(name)):
+    if not runtime_matches(code, runtime_code(name)):
         raise TrustError(
             f"{address} on chain {chain_id} does not hold the {name} code of this trustspace "
             "version: refusing it; check the address, or leave --notary out to use your "

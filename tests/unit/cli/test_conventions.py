@@ -287,6 +287,11 @@ def test_ape_logs__every_level__on_stderr_never_stdout():
 
     by_name: dict = dict(CLICK_ECHO_KWARGS)  # ape's handler looks levels up by lower-case name
     assert all(by_name[name]["err"] for name in ("info", "success", "debug"))
+    # On a terminal the name is coloured before the look-up: any key goes to stderr.
+    handlers = [h for h in logger._logger.handlers if hasattr(h, "echo_kwargs")]
+    assert handlers and all(
+        h.echo_kwargs.get("\x1b[33mwarning\x1b[0m") == {"err": True} for h in handlers
+    )
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,9 @@ def test_suite_config__json_round_trip(suite_config):
     ("network", "chain_id", "uri", "local"),
     [
         ("local", 31337, "", True),
+        ("local", 1337, "http://127.0.0.1:8545", True),
+        # ape's "local" network pointed at a remote node is not local: no test keys there.
+        ("local", 1337, "https://staging-rpc.agencies.example", False),
         ("customs", 31338, "http://127.0.0.1:8546", True),
         ("custom", 1337, "http://localhost:8545", True),
         ("agencies-hub", 1337, "https://rpc.hub.agencies.example", False),
