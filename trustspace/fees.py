@@ -38,15 +38,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from trustspace.errors import InputError
+from trustspace.errors import InputError, UnreachableError
 
 __all__ = [
+    "DEFAULT_MAX_GAS_PRICE",
     "ENV",
+    "MAX_ENV",
     "FeeError",
     "FeeQuote",
     "FeeSettings",
     "NetworkFees",
     "Rpc",
+    "max_gas_price",
     "refusal",
     "settings_from_env",
     "web3_fees",
@@ -168,10 +171,43 @@ class FeeQuote:
         return replace(self, price=0, tip=0)
 
 
+#: The environment variable of the highest gas price (wei) a node may ask before nothing is
+#: signed; default :data:`DEFAULT_MAX_GAS_PRICE`.
+MAX_ENV = "TRUSTSPACE_MAX_GAS_PRICE"
+#: 10,000 gwei: far above what a permissioned network (0) or a busy public one asks, far
+#: below what would empty an account on a node's say-so.
+DEFAULT_MAX_GAS_PRICE = 10**13
+
+
+def max_gas_price(environ: Mapping[str, str] | None = None) -> int:
+    """The ceiling on a price a node suggests (:data:`MAX_ENV`, else the default)."""
+    text = (os.environ if environ is None else environ).get(MAX_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_GAS_PRICE
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise InputError(f"{MAX_ENV}={text!r}: give a whole number of wei")
+    return value
+
+
 def _int(value: Any) -> int:
-    if isinstance(value, str):
-        return int(value, 16) if value.startswith(("0x", "0X")) else int(value)
-    return int(value)
+    """A quantity a node answered: a whole number from 0 to 2**256 - 1, else the node is
+    not answering as a node does (a hostile or broken one)."""
+    try:
+        if isinstance(value, str):
+            number = int(value, 16) if value.startswith(("0x", "0X")) else int(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            raise TypeError(type(value).__name__)
+    except (TypeError, ValueError) as err:
+        raise UnreachableError(f"the node answered {str(value)[:40]!r} for a quantity") from err
+    if not 0 <= number < 2**256:
+        raise UnreachableError(f"the node answered an impossible quantity ({str(value)[:40]})")
+    return number
 
 
 def refusal(error: BaseException) -> bool:
@@ -223,11 +259,23 @@ class NetworkFees:
         fixed = self.settings.gas_price
         if kind == "legacy" or base is None:
             price = self._gas_price() if fixed is None else fixed
-            return FeeQuote(True, price, price, base)
+            return self._bounded(FeeQuote(True, price, price, base), fixed)
         if fixed is not None:
             return FeeQuote(False, fixed, max(fixed - base, 0), base)
         tip = self._tip(base)
-        return FeeQuote(False, 2 * base + tip, tip, base)
+        return self._bounded(FeeQuote(False, 2 * base + tip, tip, base), fixed)
+
+    def _bounded(self, quote: FeeQuote, fixed: int | None) -> FeeQuote:
+        """``quote`` unless the node's prices exceed the ceiling (a price the operator set
+        is theirs to choose)."""
+        ceiling = max_gas_price()
+        if fixed is None and quote.price > ceiling:
+            raise FeeError(
+                f"the node of chain {self.chain_id} asks {quote.price:,} wei per gas, above the "
+                f"ceiling of {ceiling:,} ({MAX_ENV}): nothing was signed; check the node, or "
+                f"raise {MAX_ENV} if that price is right"
+            )
+        return quote
 
     def payable(
         self, quote: FeeQuote, sender: str, balance: int, gas: int, value: int = 0

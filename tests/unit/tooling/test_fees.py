@@ -3,8 +3,17 @@ cannot pay, and the per-network settings."""
 
 import pytest
 
-from trustspace.errors import InputError
-from trustspace.fees import ENV, FeeError, FeeQuote, FeeSettings, NetworkFees, settings_from_env
+from trustspace.errors import InputError, UnreachableError
+from trustspace.fees import (
+    ENV,
+    MAX_ENV,
+    FeeError,
+    FeeQuote,
+    FeeSettings,
+    NetworkFees,
+    max_gas_price,
+    settings_from_env,
+)
 
 GWEI = 10**9
 SENDER = "0x00000000000000000000000000000000000000A1"
@@ -160,3 +169,39 @@ def test_settings_merged__explicit_parts_of_the_other_win():
     assert network.merged(FeeSettings("auto", 0)) == FeeSettings("legacy", 0)
     assert network.merged(FeeSettings("dynamic")) == FeeSettings("dynamic")
     assert network.merged(None) == network
+
+
+# ------------------------------------------------------------ a hostile node's prices
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_quote__node_asks_above_the_ceiling__refused_before_signing(legacy, monkeypatch):
+    """A node that answers 10**15 wei per gas would have a 100-ether account pay it all."""
+    monkeypatch.delenv(MAX_ENV, raising=False)
+    node = Node(base_fee=None if legacy else 10**15, gas_price=10**15, tip=GWEI)
+    with pytest.raises(FeeError, match="above the ceiling of 10,000,000,000,000"):
+        NetworkFees(node, 2026).quote()
+
+
+def test_quote__ceiling_raised_by_the_operator__accepted(monkeypatch):
+    monkeypatch.setenv(MAX_ENV, str(10**16))
+    assert NetworkFees(Node(gas_price=10**15), 2026).quote().price == 10**15
+
+
+def test_quote__operator_fixed_price_above_the_ceiling__theirs_to_choose(monkeypatch):
+    monkeypatch.delenv(MAX_ENV, raising=False)
+    fees = NetworkFees(Node(), 2026, FeeSettings("legacy", 10**15))
+    assert fees.quote().price == 10**15
+
+
+@pytest.mark.parametrize("answer", ["-0x5", "0x" + "f" * 65, "twelve", [1], None, True])
+def test_quote__node_answers_no_quantity__unreachable_not_a_price(answer):
+    node = Node()
+    node.answers["eth_gasPrice"] = answer
+    with pytest.raises(UnreachableError, match="the node answered"):
+        NetworkFees(node, 2026).quote()
+
+
+def test_max_gas_price__malformed_setting__one_line():
+    with pytest.raises(InputError, match="TRUSTSPACE_MAX_GAS_PRICE='lots'"):
+        max_gas_price({MAX_ENV: "lots"})
