@@ -345,7 +345,8 @@ def relay_run(
     relayer.run(stop=_Stopper(), until_idle=until_idle)
     counts = store.counts()
     click.echo(
-        "messages: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none")
+        f"messages in {config.database} (every run so far): "
+        + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none")
     )
 
 

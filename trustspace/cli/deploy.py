@@ -29,6 +29,7 @@ from trustspace.cli.options import (
     err_console,
     json_option,
     load_account,
+    local_url,
     plain,
 )
 from trustspace.deploy.config import CONTRACT_NAMES, SuiteConfig, local_config
@@ -95,7 +96,9 @@ def _confirm(question: str, yes: bool, as_json: bool) -> None:
 def validator_committee(path: Path) -> tuple[list[str], int]:
     """The keys and threshold of a ``--validators`` file, checked before anything connects:
     distinct addresses, and an integer threshold between 1 and the number of keys."""
-    from eth_utils.address import is_address, to_checksum_address
+    from eth_utils.address import to_checksum_address
+
+    from trustspace.crypto.address import is_valid_address
 
     shape = '{"keys": ["0x…", …], "threshold": k}'
     try:
@@ -107,7 +110,7 @@ def validator_committee(path: Path) -> tuple[list[str], int]:
     if (
         not isinstance(keys, list)
         or not keys
-        or not all(isinstance(k, str) and is_address(k) for k in keys)
+        or not all(isinstance(k, str) and is_valid_address(k) for k in keys)
     ):
         raise CommandError(
             f"--validators {path}: keys must be a non-empty list of addresses: {shape}"
@@ -129,6 +132,7 @@ def peer_url(network: str, chain_id: int) -> str | None:
     """Where to ask a peer chain whether its record still holds: the port ``trustspace chains
     up`` started it on, else the URL of that network in ape's configuration (None: unknown)."""
     from trustspace.devnet.chains import running
+    from trustspace.networks import local_spec
 
     ecosystem, _, name = network.partition(":")
     if name in ("", "custom"):
@@ -136,6 +140,9 @@ def peer_url(network: str, chain_id: int) -> str | None:
     for chain in running():
         if ecosystem == "ethereum" and chain.name == name and chain.chain_id == chain_id:
             return chain.url
+    spec = local_spec(name) if ecosystem == "ethereum" else None
+    if spec is not None and spec.chain_id == chain_id:
+        return local_url(name)  # where `chains up` would have it (TRUSTSPACE_BASE_PORT)
     try:
         from ape import networks
 

@@ -196,10 +196,15 @@ def parse_bool(name: str, value: str) -> bool:
 
 def parse_address(name: str, value: str) -> str:
     """A checksummed address."""
-    from eth_utils.address import is_address, to_checksum_address
+    from eth_utils.address import to_checksum_address
 
-    if not is_address(value.strip()):
-        raise GovernanceError(f"{name}: {value!r} is not an address (0x and 40 hex digits)")
+    from trustspace.crypto.address import is_valid_address
+
+    if not is_valid_address(value.strip()):
+        raise GovernanceError(
+            f"{name}: {value!r} is not an address (0x and 40 hex digits; "
+            "in mixed case, with a valid EIP-55 checksum)"
+        )
     return to_checksum_address(value.strip())
 
 

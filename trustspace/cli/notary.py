@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from eth_utils.address import is_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
@@ -46,6 +46,7 @@ from trustspace.cli.options import (
     network_option,
     text,
 )
+from trustspace.crypto.address import is_valid_address
 from trustspace.crypto.hashing import from_hex, to_hex
 from trustspace.notary import disclosure as sd
 from trustspace.notary.bundle import (
@@ -162,7 +163,7 @@ def choose_network(network: str | None, chain_id: int | None) -> str:
 
 def check_notary_flag(notary_address: str | None) -> None:
     """A malformed ``--notary`` is bad input before anything connects."""
-    if notary_address is not None and not is_address(notary_address):
+    if notary_address is not None and not is_valid_address(notary_address):
         raise CommandError(
             f"--notary {notary_address!r} is not an address (0x and 40 hex digits); leave it "
             "out to use the Notary of your deployment record"
@@ -764,7 +765,7 @@ def _mirrored_copy(client: NotaryClient, trusted: TrustedNotary, bundle: Bundle)
     if int(bundle.chain_id) == trusted.chain_id:
         return None
     peer = str(client.contract.mirroring(int(bundle.chain_id))[1])
-    if int(peer, 16) == 0 or not is_address(str(bundle.notary)):
+    if int(peer, 16) == 0 or not is_valid_address(str(bundle.notary)):
         check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
         return None
     if to_checksum_address(str(bundle.notary)) != to_checksum_address(peer):

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -232,6 +233,14 @@ def local_url(name: str) -> str | None:
     for chain in running():
         if chain.name == name and chain.chain_id == spec.chain_id:
             return chain.url
+    # Not running now: where `chains up` would start it. A machine shared by several people
+    # moves its chains with TRUSTSPACE_BASE_PORT; falling back to 8545-8547 would then send
+    # to someone else's chain instead of saying that ours is down.
+    base = os.environ.get("TRUSTSPACE_BASE_PORT", "").strip()
+    if base.isdigit():
+        from trustspace.devnet.chains import specs_from
+
+        return next(s.url for s in specs_from(int(base)) if s.name == name)
     return spec.url
 
 
@@ -329,10 +338,15 @@ def network_for_chain_id(chain_id: int) -> str:
 
 def address_argument(value: str, flag: str) -> str:
     """``value`` as a checksummed address, or a bad-input error naming ``flag``."""
-    from eth_utils.address import is_address, to_checksum_address
+    from eth_utils.address import to_checksum_address
 
-    if not is_address(value.strip()):
-        raise CommandError(f"{flag} {value!r} is not an address (0x and 40 hex digits)")
+    from trustspace.crypto.address import is_valid_address
+
+    if not is_valid_address(value.strip()):
+        raise CommandError(
+            f"{flag} {value!r} is not an address (0x and 40 hex digits; "
+            "in mixed case, with a valid EIP-55 checksum)"
+        )
     return str(to_checksum_address(value.strip()))
 
 

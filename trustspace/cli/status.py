@@ -55,7 +55,7 @@ def _choice_for(record: records.DeploymentRecord) -> str:
         return record.network
     for spec in DEFAULT_CHAINS:
         if spec.chain_id == record.chain_id:
-            return spec.url
+            return options.local_url(spec.name) or spec.url
     return record.network
 
 

@@ -17,9 +17,10 @@ from eth_abi.abi import decode, encode
 from eth_utils.abi import abi_to_signature as _abi_to_signature
 from eth_utils.abi import collapse_if_tuple
 from eth_utils.abi import function_abi_to_4byte_selector as _selector_of
-from eth_utils.address import is_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from trustspace.artifacts import abi as shipped_abi
+from trustspace.crypto.address import is_valid_address
 from trustspace.errors import InputError
 
 __all__ = [
@@ -154,7 +155,7 @@ def parse_value(abi_type: str, value: Any) -> Any:
         raise CallError(f"tuple arguments ({abi_type}) are not supported from the command line")
     text = value if isinstance(value, str) else json.dumps(value)
     if abi_type == "address":
-        if not is_address(text):
+        if not is_valid_address(text):
             raise CallError(f"{text!r} is not an address")
         return to_checksum_address(text)
     if abi_type == "bool":

@@ -43,9 +43,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from eth_utils.address import is_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from trustspace.artifacts import runtime_code, runtime_matches
+from trustspace.crypto.address import is_valid_address
 from trustspace.crypto.hashing import keccak
 from trustspace.deploy import records
 from trustspace.errors import InputError
@@ -142,7 +143,7 @@ class ApeChainReader:
 
 
 def _checksum(address: str, what: str) -> str:
-    if not isinstance(address, str) or not is_address(address):
+    if not isinstance(address, str) or not is_valid_address(address):
         raise TrustError(f"{what} {address!r} is not an address")
     return to_checksum_address(address)
 
@@ -270,7 +271,7 @@ def check_claims(
             f"connect to chain {chain_id} with --network (refusing to check it here)"
         )
     if notary is not None and (
-        not is_address(str(notary)) or to_checksum_address(str(notary)) != trusted.notary
+        not is_valid_address(str(notary)) or to_checksum_address(str(notary)) != trusted.notary
     ):
         raise TrustError(
             f"{what} names Notary {notary}, but the Notary you trust on chain "

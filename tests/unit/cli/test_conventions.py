@@ -326,3 +326,12 @@ def test_abort__one_line_or_document__exit_2(as_json):
         assert json.loads(result.stdout)["error"] == "aborted: nothing more was done"
     else:
         assert result.stdout == "" and "aborted" in result.stderr
+
+
+def test_network_choice__base_port_set_chain_not_running__moved_port_not_the_default(
+    no_running_chains, monkeypatch
+):
+    """A shared machine moves its chains with TRUSTSPACE_BASE_PORT: when ours is down, a
+    command must find nothing there, never someone else's chain on 8546."""
+    monkeypatch.setenv("TRUSTSPACE_BASE_PORT", "9500")
+    assert network_choice("customs") == "ethereum:customs:http://127.0.0.1:9501"
