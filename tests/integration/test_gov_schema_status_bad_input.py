@@ -49,7 +49,7 @@ CASES: dict[str, tuple[Any, ...]] = {
     "malformed address argument": (
         ["gov", "propose", "add-account", "org_id=1", "account=0x12", "--account", "TEST::1",
          "--network", "{down}"],
-        2, "account: '0x12' is not an address (0x and 40 hex digits)",
+        2, "account: '0x12' is not an address (0x and 40 hex digits",
     ),
     "missing action argument": (
         ["gov", "propose", "grant-role", f"account={ADDRESS}", "--account", "TEST::1",
