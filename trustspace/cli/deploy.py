@@ -131,18 +131,14 @@ def validator_committee(path: Path) -> tuple[list[str], int]:
 def peer_url(network: str, chain_id: int) -> str | None:
     """Where to ask a peer chain whether its record still holds: the port ``trustspace chains
     up`` started it on, else the URL of that network in ape's configuration (None: unknown)."""
-    from trustspace.devnet.chains import running
     from trustspace.networks import local_spec
 
     ecosystem, _, name = network.partition(":")
     if name in ("", "custom"):
         return None
-    for chain in running():
-        if ecosystem == "ethereum" and chain.name == name and chain.chain_id == chain_id:
-            return chain.url
     spec = local_spec(name) if ecosystem == "ethereum" else None
     if spec is not None and spec.chain_id == chain_id:
-        return local_url(name)  # where `chains up` would have it (TRUSTSPACE_BASE_PORT)
+        return local_url(name)  # where `chains up` started it, or would (TRUSTSPACE_BASE_PORT)
     try:
         from ape import networks
 
@@ -153,27 +149,17 @@ def peer_url(network: str, chain_id: int) -> str | None:
 
 
 def _local_committee(suite: Any) -> tuple[list[str], int]:
-    """Make the local validator keys accounts of the five agencies with VALIDATOR on this
-    chain (by the test admins' 3-of-5 decisions, skipped where already done)."""
+    """The local validator keys, enrolled with VALIDATOR in the five agencies on this chain
+    by the test admins' decisions (skipped where already done)."""
     from ape import accounts
 
-    from trustspace.consortium.constants import Role
     from trustspace.consortium.governance import Governance
+    from trustspace.deploy.wiring import enrol_validators
     from trustspace.networks import LOCAL_VALIDATOR_INDICES, LOCAL_VALIDATOR_THRESHOLD
 
-    consortium = suite.consortium
-    admins = list(accounts.test_accounts[1 : 1 + int(consortium.threshold())])
-    gov = Governance(consortium)
-    keys = []
-    for org_id, index in enumerate(LOCAL_VALIDATOR_INDICES, start=1):
-        key = accounts.test_accounts[index].address
-        if int(consortium.org_of(key)) == 0:
-            gov.decide("add_account", approvers=admins, reason="local validator key",
-                       org_id=org_id, account=key)  # fmt: skip
-        if not consortium.has_role(key, int(Role.VALIDATOR)):
-            gov.decide("grant_role", approvers=admins, reason="local validator role",
-                       account=key, roles=int(Role.VALIDATOR))  # fmt: skip
-        keys.append(key)
+    admins = list(accounts.test_accounts[1 : 1 + int(suite.consortium.threshold())])
+    keys = [str(accounts.test_accounts[i].address) for i in LOCAL_VALIDATOR_INDICES]
+    enrol_validators(Governance(suite.consortium), keys, admins)
     return keys, LOCAL_VALIDATOR_THRESHOLD
 
 

@@ -21,12 +21,12 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from trustspace.consortium.constants import Action, ProposalStatus
+from trustspace.consortium.constants import Action, ProposalStatus, Role
 from trustspace.consortium.governance import Governance
 from trustspace.deploy.deployer import Reporter, Suite, silent
 from trustspace.deploy.records import DeploymentRecord, save
 
-__all__ = ["EXECUTED", "PROPOSED", "Wiring", "WiringCall", "wiring_calls"]
+__all__ = ["EXECUTED", "PROPOSED", "Wiring", "WiringCall", "enrol_validators", "wiring_calls"]
 
 EXECUTED = "executed"
 PROPOSED = "proposed"
@@ -86,6 +86,26 @@ def wiring_calls(
                 )
             )  # fmt: skip
     return calls
+
+
+def enrol_validators(
+    governance: Governance[Any, Any], keys: Sequence[str], approvers: Sequence[Any]
+) -> list[Any]:
+    """Make ``keys[i]`` an account of organisation ``i + 1`` holding VALIDATOR, by decisions
+    of ``approvers`` (admins of enough organisations); steps already done are skipped.
+    Returns the decisions taken."""
+    consortium = governance.consortium
+    decisions = []
+    for org_id, key in enumerate(keys, start=1):
+        if int(consortium.org_of(key)) == 0:
+            decisions.append(governance.decide("add_account", approvers=approvers,
+                                               reason="validator key", org_id=org_id,
+                                               account=key))  # fmt: skip
+        if not consortium.has_role(key, int(Role.VALIDATOR)):
+            decisions.append(governance.decide("grant_role", approvers=approvers,
+                                               reason="validator role", account=key,
+                                               roles=int(Role.VALIDATOR)))  # fmt: skip
+    return decisions
 
 
 class Wiring:

@@ -420,18 +420,15 @@ class Scenario:
         on the tax chain; then the deploy module's wiring calls (3-of-5 proposals) let each
         Notary mirror over its bus to the other, and tax's bus accept customs checkpoints
         signed by 3 of the 5 validator organisations."""
-        from trustspace.deploy.wiring import Wiring, wiring_calls
+        from trustspace.deploy.wiring import Wiring, enrol_validators, wiring_calls
 
         customs, tax = self.result.suites["customs"], self.result.suites["tax"]
         step = "bus wiring (3-of-5 proposals)"
+        keys = [k.address for k in self.validators]
         with self.on("tax"):
             gov = Governance(tax.consortium)
-            for org_id, key in enumerate(self.validators, start=1):
-                self._enact(gov, step, "tax", "add_account", "validator key",
-                            org_id=org_id, account=key)  # fmt: skip
-                self._enact(gov, step, "tax", "grant_role", "validator role",
-                            account=key, roles=Role.VALIDATOR)  # fmt: skip
-        keys = [k.address for k in self.validators]
+            for decision in enrol_validators(gov, keys, self.admins[:THRESHOLD]):
+                self.gas(step, "tax", decision.receipts)
         approvers = self.admins[:THRESHOLD]
         for name, suite, peer in (("customs", customs, tax), ("tax", tax, customs)):
             peers = {peer.record.chain_id: peer.record}
