@@ -597,9 +597,11 @@ class TrustspaceGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         _route_ape_logs(ctx)
         try:
+            from trustspace.ape_tuning import network_fees
             from trustspace.networks import install_in_ape
 
             install_in_ape()
+            network_fees()  # every transaction a command sends is priced by trustspace.fees
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -651,10 +653,9 @@ def _route_ape_logs(ctx: click.Context) -> None:
 
     from ape.logging import CLICK_ECHO_KWARGS, logger
 
-    from trustspace.ape_tuning import network_fees, quiet_revert_traces
+    from trustspace.ape_tuning import quiet_revert_traces
 
     quiet_revert_traces(lambda: bool(ctx.meta.get(DEBUG_META)))
-    network_fees()
     if not ctx.meta.get(DEBUG_META):
         # "Connecting to a node", "Confirmed 0x… (total fees paid …)" for every transaction:
         # the commands print what they did themselves; --debug shows ape's account of it.
