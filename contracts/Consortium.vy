@@ -28,6 +28,12 @@ from interfaces import IConsortium
 implements: IConsortium
 
 
+interface _HubLink:
+    def consortium() -> address: view
+    def hub_chain() -> uint256: view
+    def announce(org_id: uint256, proposal_id: uint256, reason: bytes32): nonpayable
+
+
 # @dev Role flag: proposes, approves and executes governance.
 ADMIN: public(constant(uint256)) = 1
 
@@ -151,6 +157,10 @@ _SET_PROTECTED: constant(uint8) = 13
 
 # @dev Action: call another contract.
 _CALL: constant(uint8) = 14
+
+
+# @dev Action: bind this Consortium to its HubLink, as the hub or as a domain chain (once).
+_BIND: constant(uint8) = 19
 
 
 # @dev Capacities: bounded so that every view and loop has a gas ceiling.
@@ -368,6 +378,15 @@ _proposals: HashMap[uint256, _StoredProposal]
 _approving_orgs: HashMap[uint256, DynArray[uint256, _MAX_ORGS]]
 
 
+# @dev The HubLink that carries organisation decisions between the hub and the domain
+#      chains (set once by BIND; zero: this chain governs its organisations alone).
+hub_link: public(address)
+
+
+# @dev Chain id of the hub whose decisions this Consortium follows (0: the hub, or unbound).
+hub_chain: public(uint256)
+
+
 # @dev A proposal was made; the proposer's organisation approves it at once.
 event Proposed:
     proposal_id: indexed(uint256)
@@ -492,6 +511,14 @@ event ProtectionChanged:
 event CallExecuted:
     target: indexed(address)
     data: Bytes[_MAX_CALL]
+    proposal_id: uint256
+    reason: bytes32
+
+
+# @dev This Consortium was bound to its HubLink (hub_chain 0: as the hub).
+event Bound:
+    hub_link: address
+    hub_chain: uint256
     proposal_id: uint256
     reason: bytes32
 
@@ -898,6 +925,51 @@ def cancel(proposal_id: uint256):
     log Cancelled(proposal_id=proposal_id, canceller=msg.sender)
 
 
+# ------------------------------------------------------------ hub chain
+
+
+@external
+def follow(org_id: uint256, name: String[64], state: uint256, proposal_id: uint256, reason: bytes32):
+    """
+    @notice Domain chain: make an organisation what the hub says it is.
+    @dev Only this chain's HubLink calls it, for a message it proved came from the
+         hub's HubLink, in hub order, once. It carries the organisation's state, not
+         an operation, so applying it cannot fail on a state the hub already judged.
+    @param org_id Organisation id (the hub's; a new one is the next id here).
+    @param name Organisation name.
+    @param state status | kind << 8 | did << 16.
+    @param proposal_id The hub proposal that made the change (carried by every event).
+    @param reason The hub proposal's reason hash.
+    """
+    assert msg.sender == self.hub_link and self.hub_chain != 0, "consortium: not from the hub"
+    status: uint8 = convert(state & _BYTE_MASK, uint8)
+    kind: uint8 = convert((state >> 8) & _BYTE_MASK, uint8)
+    did: address = convert(convert(state >> 16, uint160), address)
+    if org_id > self.org_count:
+        assert org_id == self.org_count + 1, "consortium: hub organisation out of order"
+        self._add_org(name, kind, did, proposal_id, reason)
+    else:
+        current: Organisation = self._orgs[org_id]
+        if current.name != name or current.kind != kind:
+            self._orgs[org_id].name = name
+            self._orgs[org_id].kind = kind
+            log OrganisationAdded(org_id=org_id, name=name, kind=kind, did=did, proposal_id=proposal_id, reason=reason)
+        if current.did != did:
+            if self.org_by_did[current.did] == org_id:
+                self.org_by_did[current.did] = 0
+            self._orgs[org_id].did = did
+            log DidChanged(org_id=org_id, did=did, proposal_id=proposal_id, reason=reason)
+    if did != empty(address):
+        self.org_by_did[did] = org_id
+    if self.org_status[org_id] != status:
+        self._set_status(org_id, status, proposal_id, reason)
+    if self.threshold > self.live_admin_orgs:
+        # A hub suspension may leave fewer admin organisations here than the local
+        # threshold: local governance must stay possible for those that remain.
+        self.threshold = max(self.live_admin_orgs, 1)
+        log ThresholdChanged(threshold=self.threshold, proposal_id=proposal_id, reason=reason)
+
+
 # --------------------------------------------------------------- internal
 
 
@@ -1181,6 +1253,8 @@ def _decode(action: uint8, args: Bytes[_MAX_ARGS]) -> _Args:
         a.target, a.protected = abi_decode(args, (address, bool))
     elif action == _CALL:
         a.target, a.data = abi_decode(args, (address, Bytes[_MAX_CALL]))
+    elif action == _BIND:
+        a.target = abi_decode(args, address)
     else:
         raise "consortium: unknown action"
     return a
@@ -1194,6 +1268,9 @@ def _check(action: uint8, a: _Args):
          clear errors) and again when it executes (state may have moved on).
          The threshold bound is asserted after applying (see `execute`).
     """
+    if action <= _REMOVE_ORG or action == _SET_DID:
+        # Organisations are the hub's: a domain chain follows them (see `follow`).
+        assert self.hub_chain == 0, "consortium: hub governs organisations"
     if action == _ADD_ORG:
         self._check_new_org(a.name, a.kind, a.did)
     elif action == _SUSPEND_ORG:
@@ -1240,6 +1317,10 @@ def _check(action: uint8, a: _Args):
     elif action == _CALL:
         assert a.target != self, "consortium: call to self"
         assert a.target.is_contract, "consortium: call target has no code"
+    elif action == _BIND:
+        assert self.hub_link == empty(address), "consortium: already bound"
+        assert a.target.is_contract, "consortium: hub link has no code"
+        assert staticcall _HubLink(a.target).consortium() == self, "consortium: hub link not ours"
 
 
 @internal
@@ -1249,12 +1330,16 @@ def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
     """
     if action == _ADD_ORG:
         self._add_org(a.name, a.kind, a.did, proposal_id, reason)
+        self._announce(self.org_count, proposal_id, reason)
     elif action == _SUSPEND_ORG:
         self._set_status(a.org, _STATUS_SUSPENDED, proposal_id, reason)
+        self._announce(a.org, proposal_id, reason)
     elif action == _REINSTATE_ORG:
         self._set_status(a.org, _STATUS_ACTIVE, proposal_id, reason)
+        self._announce(a.org, proposal_id, reason)
     elif action == _REMOVE_ORG:
         self._set_status(a.org, _STATUS_REMOVED, proposal_id, reason)
+        self._announce(a.org, proposal_id, reason)
     elif action == _ADD_ACCOUNT:
         self._add_account(a.org, a.account, proposal_id, reason)
     elif action == _REMOVE_ACCOUNT:
@@ -1274,6 +1359,7 @@ def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
             self.org_by_did[a.did] = a.org
         self._orgs[a.org].did = a.did
         log DidChanged(org_id=a.org, did=a.did, proposal_id=proposal_id, reason=reason)
+        self._announce(a.org, proposal_id, reason)
     elif action == _ADD_NODE or action == _REMOVE_NODE:
         node: bytes32 = self._node_id(a.enode_high, a.enode_low, a.ip, a.port)
         allowed: bool = action == _ADD_NODE
@@ -1299,6 +1385,10 @@ def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
         # Reverts bubble up: a failing call leaves the proposal open.
         raw_call(a.target, a.data)
         log CallExecuted(target=a.target, data=a.data, proposal_id=proposal_id, reason=reason)
+    elif action == _BIND:
+        self.hub_link = a.target
+        self.hub_chain = staticcall _HubLink(a.target).hub_chain()
+        log Bound(hub_link=a.target, hub_chain=self.hub_chain, proposal_id=proposal_id, reason=reason)
 
 
 @internal
@@ -1409,3 +1499,12 @@ def _revoke(account: address, roles: uint256, proposal_id: uint256, reason: byte
     self._membership[account] = word
     self._recount(org, was_admin_org)
     log RoleRevoked(account=account, role=roles, proposal_id=proposal_id, reason=reason)
+
+
+@internal
+def _announce(org: uint256, proposal_id: uint256, reason: bytes32):
+    """
+    @dev Hub: hand an organisation's new state to the HubLink, which sends it to every domain chain.
+    """
+    if self.hub_link != empty(address) and self.hub_chain == 0:
+        extcall _HubLink(self.hub_link).announce(org, proposal_id, reason)

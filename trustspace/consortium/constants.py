@@ -69,3 +69,4 @@ class Action(IntEnum):
     REMOVE_NODE = 12
     SET_PROTECTED = 13
     CALL = 14
+    BIND = 19

@@ -92,6 +92,7 @@ ACTION_ARGS: dict[Action, tuple[tuple[str, str], ...]] = {
     ),
     Action.SET_PROTECTED: (("target", "address"), ("protected", "bool")),
     Action.CALL: (("target", "address"), ("data", "bytes")),
+    Action.BIND: (("target", "address"),),
 }
 
 # Optional arguments and their defaults.
