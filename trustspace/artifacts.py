@@ -49,6 +49,7 @@ DEPLOYABLE: tuple[str, ...] = (
     "Consortium",
     "DIDRegistry",
     "DIDRegistryFactory",
+    "HubLink",
     "MessageBus",
     "Notary",
 )

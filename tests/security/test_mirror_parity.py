@@ -1,107 +1,118 @@
-"""Validity parity between an origin record and its mirror when only one chain's
-Consortium changes an organisation's status.
+"""Validity parity between an origin record and its mirror when the hub suspends the
+attesting organisation.
 
 A mirrored (foreign) record carries the origin's packed record, organisation id included;
 the destination Notary answers ``isValid`` with *its own* Consortium's view of that
-organisation. Parity ("validity on the mirror chain equals validity on the origin once
-delivered") therefore holds only while both Consortia agree on the organisation's status.
-The cross-contract machine keeps them in step (every suspension is enacted on both chains);
-this test shows what happens when only the origin suspends: the origin record reads
-ORG_NOT_LIVE, the delivered mirror still reads VALID. Marked ``xfail(strict=True)`` until the
-design decides (propagate status changes over the bus, or document parity as conditional).
+organisation. Parity holds because neither domain decides organisations: the hub does, and
+its decision reaches every domain at the next delivery (contracts/HubLink.vy), with the same
+organisation ids everywhere. Attack: a domain's own admins try to keep (or bring back) an
+organisation the hub suspended; refused.
 """
 
 from __future__ import annotations
 
+import ape
 import pytest
 
-from tests.security.conftest import CUSTOMS_CHAIN, TAX_CHAIN
-from tests.utils.bus_harness import DELIVERY_GAS, RECIPIENT_GAS
+from tests.utils.bus_harness import DELIVERY_GAS, sign
+from tests.utils.hub_network import CUSTOMS, TAX, build_network
 from trustspace.bus.checkpoint import Checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree
 from trustspace.consortium.constants import OrgKind, Role
-from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
+from trustspace.consortium.governance import OrgSeed
 from trustspace.notary.client import Status
 
 
 @pytest.fixture
-def two_chains(
-    project, deployer, as_chain, customs_admin, tax_admin, maritime_admin, customs_notary,
+def network(
+    project, deployer, chain, customs_admin, tax_admin, maritime_admin, customs_notary,
     validator_keys, relayer,
 ):  # fmt: skip
-    """customs (origin: Consortium, Notary, bus) and tax (Consortium, Notary, bus), peered."""
+    """Hub, customs (origin Notary) and tax (mirror Notary); the customs Notary mirrors to tax."""
+    env = getattr(chain.provider, "env", None)
+    if env is None:
+        pytest.skip("needs the in-process provider (boa) to switch chain ids")
     seeds = [
         OrgSeed("Customs Authority", OrgKind.CUSTOMS, [customs_admin]),
         OrgSeed("Tax Administration", OrgKind.TAX, [tax_admin]),
         OrgSeed("Maritime Authority", OrgKind.MARITIME, [maritime_admin]),
     ]
-    with as_chain(CUSTOMS_CHAIN):
-        c_origin = deploy_consortium(project, deployer, seeds, threshold=2)
-        origin = deployer.deploy(project.Notary, c_origin)
-        bus_origin = deployer.deploy(project.MessageBus, c_origin, RECIPIENT_GAS)
-    with as_chain(TAX_CHAIN):
-        c_dest = deploy_consortium(project, deployer, seeds, threshold=2)
-        mirror = deployer.deploy(project.Notary, c_dest)
-        bus_dest = deployer.deploy(project.MessageBus, c_dest, RECIPIENT_GAS)
-    voters = [customs_admin, tax_admin]
-    gov_origin, gov_dest = Governance(c_origin), Governance(c_dest)
-
-    def call(gov, target, method, *args):
-        data = getattr(target, method).encode_input(*args)
-        gov.enact("call", approvers=voters, target=target, data=data)
-
-    gov_origin.enact("add_account", approvers=voters, org_id=1, account=customs_notary)
-    gov_origin.enact("grant_role", approvers=voters, account=customs_notary, roles=Role.NOTARY)
+    admins = [tax_admin, maritime_admin, customs_admin]
     keys = [validator_keys["customs"], validator_keys["tax"], validator_keys["maritime"]]
-    for org, key in enumerate(keys, start=1):
-        gov_dest.enact("add_account", approvers=voters, org_id=org, account=key)
-        gov_dest.enact("grant_role", approvers=voters, account=key, roles=Role.VALIDATOR)
-    addresses = sorted((k.address for k in keys), key=lambda a: int(a, 16))
-    call(gov_dest, bus_dest, "setValidators", CUSTOMS_CHAIN, bus_origin.address, addresses, 2)
-    call(gov_origin, bus_origin, "setSender", origin, True)
-    call(gov_origin, bus_origin, "setDestinationBus", TAX_CHAIN, bus_dest)
-    call(gov_origin, origin, "setBus", bus_origin)
-    call(gov_origin, origin, "setPeer", TAX_CHAIN, mirror)
-    call(gov_dest, mirror, "setBus", bus_dest)
-    call(gov_dest, mirror, "setPeer", CUSTOMS_CHAIN, origin)
-    schema = origin.registerSchema("s", "1", bytes(32), "", sender=customs_notary).return_value
-    return {
-        "origin": origin, "mirror": mirror, "bus_origin": bus_origin, "bus_dest": bus_dest,
-        "gov_origin": gov_origin, "schema": schema, "keys": keys, "voters": voters,
-    }  # fmt: skip
+    net = build_network(project, deployer, env, seeds, admins, keys, relayer)
+    net.relay()
+    customs, tax = net.domains[CUSTOMS], net.domains[TAX]
+    voters = admins[:2]
+    with net.on(CUSTOMS):
+        gov = customs.gov
+        gov.enact("add_account", approvers=voters, org_id=1, account=customs_notary)
+        gov.enact("grant_role", approvers=voters, account=customs_notary, roles=Role.NOTARY)
+        addresses = sorted((k.address for k in keys), key=lambda a: int(a, 16))
+        gov.decide_call(customs.bus, "setSender", customs.notary.address, True, approvers=voters)
+        gov.decide_call(customs.bus, "setDestinationBus", TAX, tax.bus.address, approvers=voters)
+        gov.decide_call(customs.notary, "setBus", customs.bus.address, approvers=voters)
+        gov.decide_call(customs.notary, "setPeer", TAX, tax.notary.address, approvers=voters)
+    with net.on(TAX):
+        gov = tax.gov
+        gov.decide_call(
+            tax.bus, "setValidators", CUSTOMS, customs.bus.address, addresses, 2, approvers=voters
+        )
+        gov.decide_call(tax.notary, "setBus", tax.bus.address, approvers=voters)
+        gov.decide_call(tax.notary, "setPeer", CUSTOMS, customs.notary.address, approvers=voters)
+    return net
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mirror validity uses the destination Consortium's organisation status; a "
-    "suspension enacted on the origin chain only is not mirrored, so parity breaks",
-)
-def test_mirror_parity__origin_only_suspension__mirror_still_valid(
-    two_chains, customs_notary, maritime_admin, tax_admin, relayer
-):
-    from trustspace.bus.checkpoint import sign_checkpoint
-
-    net = two_chains
-    origin, mirror = net["origin"], net["mirror"]
-    tx = origin.attest(b"\x01" * 32, net["schema"], bytes(32), 0, sender=customs_notary)
-    rid = bytes(tx.decode_logs(origin.Attested)[0].id)
-    tx = origin.mirror(rid, TAX_CHAIN, sender=customs_notary)
-    message = Message.decode(bytes(tx.decode_logs(net["bus_origin"].Dispatched)[0].message))
+def _mirror_one(net, customs_notary, relayer):
+    """Attest on customs, mirror to tax, deliver; returns (record id, foreign id)."""
+    customs, tax = net.domains[CUSTOMS], net.domains[TAX]
+    with net.on(CUSTOMS):
+        schema = customs.notary.registerSchema(
+            "s", "1", bytes(32), "", sender=customs_notary
+        ).return_value
+        tx = customs.notary.attest(b"\x01" * 32, schema, bytes(32), 0, sender=customs_notary)
+        rid = bytes(tx.decode_logs(customs.notary.Attested)[0].id)
+        tx = customs.notary.mirror(rid, TAX, sender=customs_notary)
+    message = Message.decode(bytes(tx.decode_logs(customs.bus.Dispatched)[0].message))
     tree = MessageTree()
     tree.append(message.id)
-    cp = Checkpoint(CUSTOMS_CHAIN, net["bus_origin"].address, tree.root(1), 0)
-    ordered = sorted(net["keys"], key=lambda a: int(a.address, 16))
-    sigs = b"".join(sign_checkpoint(cp, k.private_key) for k in ordered)
-    net["bus_dest"].process(
-        cp.root, cp.index, sigs, message.encode(), tree.proof(0, 1),
-        sender=relayer, gas_limit=DELIVERY_GAS,
-    )  # fmt: skip
-    foreign = mirror.foreignId(CUSTOMS_CHAIN, rid)
-    assert origin.isValid(rid) and mirror.isValid(foreign)  # parity after delivery
+    cp = Checkpoint(CUSTOMS, customs.bus.address, tree.root(1), 0)
+    with net.on(TAX):
+        tax.bus.process(
+            cp.root, cp.index, sign(cp, list(net.validators)), message.encode(),
+            tree.proof(0, 1), sender=relayer, gas_limit=DELIVERY_GAS,
+        )  # fmt: skip
+    return rid, bytes(tax.notary.foreignId(CUSTOMS, rid))
 
-    # The customs organisation is suspended on its own chain only.
-    net["gov_origin"].enact("suspend_org", approvers=[tax_admin, maritime_admin], org_id=1)
 
-    assert origin.status(rid) == Status.ORG_NOT_LIVE
-    assert mirror.isValid(foreign) == origin.isValid(rid)  # fails today: the mirror says VALID
+def test_mirror_parity__hub_suspends_attester__origin_and_mirror_both_org_not_live(
+    network, customs_notary, relayer
+):
+    net = network
+    customs, tax = net.domains[CUSTOMS], net.domains[TAX]
+    rid, foreign = _mirror_one(net, customs_notary, relayer)
+    assert customs.notary.isValid(rid) and tax.notary.isValid(foreign)  # parity after delivery
+
+    net.enact("suspend_org", org_id=1)  # on the hub; neither domain enacts anything
+    net.relay()
+
+    assert customs.notary.status(rid) == Status.ORG_NOT_LIVE
+    assert tax.notary.status(foreign) == Status.ORG_NOT_LIVE
+    assert tax.notary.isValid(foreign) == customs.notary.isValid(rid) is False
+
+    net.enact("reinstate_org", org_id=1, approvers=[net.admins[0], net.admins[1]])
+    net.relay()
+    assert customs.notary.isValid(rid) and tax.notary.isValid(foreign)
+
+
+def test_mirror_parity__domain_admins_try_to_reinstate_locally__refused(
+    network, customs_notary, relayer
+):
+    net = network
+    tax = net.domains[TAX]
+    _, foreign = _mirror_one(net, customs_notary, relayer)
+    net.enact("suspend_org", org_id=1)
+    net.relay()
+    with net.on(TAX), ape.reverts("consortium: hub governs organisations"):
+        tax.gov.propose("reinstate_org", sender=net.admins[0], org_id=1)
+    assert tax.notary.status(foreign) == Status.ORG_NOT_LIVE

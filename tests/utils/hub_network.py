@@ -87,9 +87,7 @@ class HubNetwork:
         return decision
 
     def pending(self, chain_id: int) -> list[Message]:
-        return [
-            m for m in self.sent if m.destination == chain_id and m.id not in self.delivered
-        ]
+        return [m for m in self.sent if m.destination == chain_id and m.id not in self.delivered]
 
     def deliver(self, chain_id: int, message: Message) -> Any:
         """Deliver one hub message on ``chain_id`` under a checkpoint of everything sent."""

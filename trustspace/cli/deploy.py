@@ -77,10 +77,16 @@ def _sender(account_alias: str | None) -> Any:
 def _config(loaded: SuiteConfig | None) -> SuiteConfig | None:
     from ape import accounts
 
+    from trustspace.networks import local_spec
+
     if loaded is not None:
         return loaded
     if _is_local():
-        return local_config(accounts.test_accounts[1:6])
+        # The local hub governs organisations; every other local chain follows it.
+        hub = local_spec("hub")
+        hub_id = hub.chain_id if hub is not None else 0
+        follows = 0 if _provider().chain_id == hub_id else hub_id
+        return local_config(accounts.test_accounts[1:6], hub_chain=follows)
     return None
 
 

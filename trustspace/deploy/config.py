@@ -41,6 +41,7 @@ SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("DIDRegistry", ("DIDRegistryFactory",)),
     ("Notary", ("Consortium",)),
     ("MessageBus", ("Consortium",)),
+    ("HubLink", ("Consortium", "MessageBus")),
 )
 #: The suite's contract names, in deployment order.
 CONTRACT_NAMES: tuple[str, ...] = tuple(name for name, _ in SUITE)
@@ -145,6 +146,19 @@ class SuiteConfig:
         return cls.from_json(data)
 
     @property
+    def hub_chain(self) -> int:
+        """Chain id of the hub whose organisation decisions this chain follows (``hub_chain``
+        in the JSON; 0, the default: this chain is the hub, or governs itself alone)."""
+        return int(self.extra.get("hub_chain", 0))
+
+    @property
+    def hub_link(self) -> str | None:
+        """The hub's HubLink (``hub_link`` in the JSON); when absent, the deployer takes it
+        from the hub's deployment record in the same folder."""
+        value = self.extra.get("hub_link")
+        return to_checksum_address(value) if value else None
+
+    @property
     def recipient_gas(self) -> int:
         """Gas the MessageBus gives each recipient (``recipient_gas`` in the JSON)."""
         return int(self.extra.get("recipient_gas", RECIPIENT_GAS))
@@ -183,9 +197,11 @@ def local_config(
     dids: Sequence[Any] | None = None,
     threshold: int = 3,
     agencies: Sequence[tuple[str, OrgKind]] = LOCAL_AGENCIES,
+    hub_chain: int = 0,
 ) -> SuiteConfig:
     """One organisation per agency (by default :data:`LOCAL_AGENCIES`: customs, tax,
-    maritime, forex, ministry), one admin each (accounts or addresses), k of them."""
+    maritime, forex, ministry), one admin each (accounts or addresses), k of them; with
+    ``hub_chain`` the chain follows that hub's organisation decisions."""
     dids = dids if dids is not None else [ZERO_ADDRESS] * len(agencies)
     return SuiteConfig(
         organisations=tuple(
@@ -193,6 +209,7 @@ def local_config(
             for (name, kind), admin, did in zip(agencies, admins, dids, strict=True)
         ),
         threshold=threshold,
+        extra={"hub_chain": hub_chain} if hub_chain else {},
     )
 
 

@@ -38,6 +38,7 @@ from trustspace.deploy.config import (
     CONTRACT_NAMES,
     RECIPIENT_GAS,
     SUITE,
+    ZERO_ADDRESS,
     SuiteConfig,
     local_config,
 )
@@ -475,7 +476,28 @@ class SuiteDeployer(Generic[ContractT]):
         if name == "MessageBus":
             gas = RECIPIENT_GAS if self.config is None else self.config.recipient_gas
             return [self.record.address("Consortium"), gas]
+        if name == "HubLink":
+            hub_chain = 0 if self.config is None else self.config.hub_chain
+            return [
+                self.record.address("Consortium"),
+                self.record.address("MessageBus"),
+                hub_chain,
+                self._hub_link(hub_chain) if hub_chain else ZERO_ADDRESS,
+            ]
         return []
+
+    def _hub_link(self, hub_chain: int) -> str:
+        """The hub's HubLink: from the config, else from the hub's record in this folder."""
+        if self.config is not None and self.config.hub_link:
+            return self.config.hub_link
+        hub = find(self.folder, hub_chain)
+        entry = None if hub is None else hub.contracts.get("HubLink")
+        if entry is None or entry.status != DEPLOYED:
+            raise DeploymentError(
+                f"this chain follows the hub {hub_chain}, whose HubLink is not recorded in "
+                f"{self.folder}: deploy the hub's suite first, or set hub_link in the config"
+            )
+        return entry.address
 
     def _deploy_registry(self) -> None:
         factory = self.record.address("DIDRegistryFactory")

@@ -26,7 +26,16 @@ from trustspace.consortium.governance import Governance
 from trustspace.deploy.deployer import Reporter, Suite, silent
 from trustspace.deploy.records import DeploymentRecord, save
 
-__all__ = ["EXECUTED", "PROPOSED", "Wiring", "WiringCall", "enrol_validators", "wiring_calls"]
+__all__ = [
+    "EXECUTED",
+    "PROPOSED",
+    "Wiring",
+    "WiringCall",
+    "enrol_validators",
+    "hub_calls",
+    "hub_of",
+    "wiring_calls",
+]
 
 EXECUTED = "executed"
 PROPOSED = "proposed"
@@ -41,6 +50,9 @@ class WiringCall:
     contract: str
     function: str
     args: tuple[Any, ...]
+    #: CALL for a call of ``contract.function``; another action (BIND) is proposed as is,
+    #: with ``args`` as its arguments by name (``function`` then names the argument).
+    action: Action = Action.CALL
 
 
 def wiring_calls(
@@ -84,6 +96,45 @@ def wiring_calls(
                     "MessageBus", "setValidators",
                     (chain_id, peer.address("MessageBus"), keys, threshold),
                 )
+            )  # fmt: skip
+    return calls + hub_calls(record, peers)
+
+
+def hub_of(record: DeploymentRecord) -> int:
+    """The hub chain a suite follows (0: it is the hub, or has no HubLink)."""
+    entry = record.contracts.get("HubLink")
+    return int(entry.args[2]) if entry is not None and len(entry.args) > 2 else 0
+
+
+def hub_calls(record: DeploymentRecord, peers: Mapping[int, DeploymentRecord]) -> list[WiringCall]:
+    """The calls that link this chain to its hub (on a domain), or its domains (on the hub):
+    the Consortium binds to its HubLink once; the hub's link may dispatch, and registers
+    each peer that follows this chain (after the bus routes to it)."""
+    if record.contracts.get("HubLink") is None:
+        return []
+    link = record.address("HubLink")
+    calls = []
+    hub = hub_of(record)
+    if hub == 0:
+        calls.append(
+            WiringCall("bus.sender.HubLink", "the HubLink may dispatch hub decisions",
+                       "MessageBus", "setSender", (link, True))
+        )  # fmt: skip
+    calls.append(
+        WiringCall("consortium.bind",
+                   f"bind to the HubLink {link}"
+                   + (f" (follow the hub, chain {hub})" if hub else " (this chain is the hub)"),
+                   "Consortium", "target", (link,), Action.BIND)
+    )  # fmt: skip
+    if hub == 0:
+        for chain_id, peer in sorted(peers.items()):
+            if peer.contracts.get("HubLink") is None or hub_of(peer) != record.chain_id:
+                continue
+            calls.append(
+                WiringCall(f"hub.domain.{chain_id}",
+                           f"send organisation decisions to chain {chain_id} "
+                           f"(its HubLink {peer.address('HubLink')})",
+                           "HubLink", "add_domain", (chain_id, peer.address("HubLink")))
             )  # fmt: skip
     return calls
 
@@ -130,11 +181,9 @@ class Wiring:
         for call in self.pending(calls):
             pid = self._open_proposal(call)
             if pid is None:
-                target = self.suite.contract(call.contract)
-                address, data = self.governance.port.calldata(target, call.function, *call.args)
                 proposed = self.governance.submit(
-                    Action.CALL, sender=approvers[0], reason=call.description, target=address,
-                    data=data,
+                    call.action, sender=approvers[0], reason=call.description,
+                    **self._values(call),
                 )  # fmt: skip
                 pid = proposed.proposal_id
                 receipts += proposed.receipts
@@ -169,13 +218,21 @@ class Wiring:
         for call in self.pending(calls):
             if self.suite.record.wiring.get(call.key, {}).get("status") == PROPOSED:
                 continue
-            target = self.suite.contract(call.contract)
-            pid = self.governance.propose_call(
-                target, call.function, *call.args, sender=proposer, reason=call.description
+            pid = self.governance.propose(
+                call.action, sender=proposer, reason=call.description, **self._values(call)
             )
             self._record(call, pid, PROPOSED, "")
             ids.append(pid)
         return ids
+
+    def _values(self, call: WiringCall) -> dict[str, Any]:
+        """The proposal's arguments by name: a CALL's target and calldata, or (another
+        action) ``function`` naming its one argument."""
+        if call.action != Action.CALL:
+            return {call.function: call.args[0]}
+        target = self.suite.contract(call.contract)
+        address, data = self.governance.port.calldata(target, call.function, *call.args)
+        return {"target": address, "data": data}
 
     def _record(self, call: WiringCall, pid: int, status: str, tx_hash: str) -> None:
         self.suite.record.wiring[call.key] = {

@@ -1,5 +1,5 @@
-"""Cross-contract stateful fuzzing: two chains, governance, attestation, revocation,
-dispatch and delivery interleaved at random.
+"""Cross-contract stateful fuzzing: a hub and two domain chains, governance, attestation,
+revocation, dispatch and delivery interleaved at random.
 
 Two chains live in the one in-process EVM: each contract keeps the chain id it was
 deployed under (the bus stores it as an immutable), so the customs chain (31338) holds a
@@ -7,9 +7,15 @@ Consortium, a Notary and a MessageBus, and the tax chain (31339) holds its own C
 Notary and MessageBus; the tax bus knows customs as an origin (three validator
 organisations, threshold 2) and the two Notaries are each other's mirroring peers.
 
+The hub (31337) governs organisations: its Consortium, bus and HubLink send every status
+change to both domains' HubLinks, which their Consortia follow (neither domain suspends
+anything itself).
+
 Rules: attest (and mirror the attestation), revoke (and mirror the revocation), mirror a
-record again (duplicates, and stale copies that arrive after a revocation), travel in time, grant and revoke the NOTARY role, suspend and reinstate organisations (on both
-chains, as the consortium would), replace the validator set, drop a validator that lost its
+record again (duplicates, and stale copies that arrive after a revocation), travel in time,
+grant and revoke the NOTARY role, suspend and reinstate organisations (on the hub only; the
+hub's messages are delivered to both domains, sometimes replayed and refused; hub messages
+out of order are tests/unit/hublink's), replace the validator set, drop a validator that lost its
 role, pause and resume the origin, deliver one message (with a random set of signers, often
 too few), deliver a batch under an accepted checkpoint (sometimes with an already delivered
 message in it), re-deliver, and let an outsider try every privileged call there is.
@@ -20,6 +26,7 @@ Global invariants after every step:
 - once every message of a record is delivered, validity of the foreign record on the tax
   chain equals validity of the record on customs (existence, revocation, expiry and
   organisation liveness; a stale copy delivered late never un-revokes);
+- every organisation's status is the same on the hub, customs and tax;
 - the origin bus's tree equals the model's tree;
 - every state change came from an account of the Consortium of its chain: each successful
   transaction's sender was a member when it sent, and every outsider attempt reverted and
@@ -53,7 +60,8 @@ from trustspace.bus.tree import MessageTree, height_for
 from trustspace.consortium.constants import OrgKind, Role
 from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
 
-CUSTOMS_CHAIN, TAX_CHAIN = 31338, 31339
+HUB_CHAIN, CUSTOMS_CHAIN, TAX_CHAIN = 31337, 31338, 31339
+ZERO = "0x" + "00" * 20
 ORGS = (1, 2, 3)
 # Expiries sit half-way between time steps (see the Notary machine).
 STEP = 1000
@@ -148,6 +156,55 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
     org_of_key = {k.address: org for org, k in validators.items()}
     key_of_address = {k.address: k for k in validators.values()}
 
+    # ------------------------------------------------- the hub, which governs organisations
+    with on_chain(HUB_CHAIN):
+        c_hub = deploy_consortium(project, deployer, seeds, threshold=2)
+        bus_hub = deployer.deploy(project.MessageBus, c_hub, RECIPIENT_GAS)
+        link_hub = deployer.deploy(project.HubLink, c_hub, bus_hub, 0, ZERO)
+    gov_hub = Governance(c_hub)
+    domains = {CUSTOMS_CHAIN: (c_origin, bus_origin), TAX_CHAIN: (c_dest, bus_dest)}
+    for chain_id, (consortium, bus) in domains.items():
+        gov = Governance(consortium)
+        with on_chain(chain_id):
+            link = deployer.deploy(project.HubLink, consortium, bus, HUB_CHAIN, link_hub)
+            if chain_id == CUSTOMS_CHAIN:
+                for org, key in validators.items():
+                    gov.enact("add_account", approvers=first_two, org_id=org, account=key)
+                    gov.enact("grant_role", approvers=first_two, account=key, roles=Role.VALIDATOR)
+            call(gov, bus, "setValidators", HUB_CHAIN, bus_hub.address, all_keys, 2)
+            gov.enact("bind", approvers=first_two, target=link)
+        with on_chain(HUB_CHAIN):
+            call(gov_hub, bus_hub, "setDestinationBus", chain_id, bus)
+    with on_chain(HUB_CHAIN):
+        call(gov_hub, bus_hub, "setSender", link_hub, True)
+        gov_hub.enact("bind", approvers=first_two, target=link_hub)
+        hub_sent: list[Message] = []
+        for chain_id, (consortium, _) in domains.items():
+            data = link_hub.add_domain.encode_input(chain_id, consortium.hub_link())
+            tx = gov_hub.decide("call", approvers=first_two, target=link_hub, data=data).executed
+            hub_sent += [
+                Message.decode(bytes(e.message)) for e in tx.decode_logs(bus_hub.Dispatched)
+            ]
+
+    def deliver_hub(messages, tree, message):
+        """Deliver one hub message on its domain under a checkpoint of everything sent."""
+        count = len(messages)
+        cp = Checkpoint(HUB_CHAIN, bus_hub.address, tree.root(count), count - 1)
+        ordered = sorted(all_keys, key=lambda a: int(a, 16))
+        sigs = b"".join(sign_checkpoint(cp, key_of_address[a].private_key) for a in ordered)
+        _, bus = domains[message.destination]
+        with on_chain(message.destination):
+            bus.process(
+                cp.root, cp.index, sigs, message.encode(), tree.proof(message.nonce, count),
+                sender=relayer, gas_limit=DELIVERY_GAS,
+            )  # fmt: skip
+
+    base_tree = MessageTree()
+    for message in hub_sent:
+        base_tree.append(message.id)
+    for message in hub_sent:  # the snapshots, before any example
+        deliver_hub(hub_sent, base_tree, message)
+
     reached: Counter[str] = Counter()
     members = {c_origin.address: c_origin, c_dest.address: c_dest}
 
@@ -168,6 +225,10 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
             self.senders_were_members: list[bool] = []
             self.counter = 0
             self.foreign_recorded = 0
+            self.hub_messages = list(hub_sent)
+            self.hub_tree = MessageTree()
+            for message in hub_sent:
+                self.hub_tree.append(message.id)
 
         def teardown(self):
             chain.restore(self.snapshot)
@@ -303,20 +364,34 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
             self.enact(gov_origin, action, account=notaries[org], roles=Role.NOTARY)
             self.notary_role[org] = not self.notary_role[org]
 
-        @rule(org=st.sampled_from(ORGS))
-        def suspend_or_reinstate(self, org):
-            # Both chains' Consortia decide together (one decision, two chains). One
+        @rule(org=st.sampled_from(ORGS), replay=st.sampled_from([False, False, True]))
+        def suspend_or_reinstate(self, org, replay):
+            # The hub decides; its messages reach both domains at the next delivery. One
             # organisation at most is suspended, so that threshold 2 stays reachable.
+            voters = [admins[o] for o in sorted(self.live)][:2]
             if len(self.live) < 3:
                 (org,) = set(ORGS) - self.live
-                for gov in (gov_origin, gov_dest):
-                    self.enact(gov, "reinstate_org", org_id=org)
+                action = "reinstate_org"
                 self.live.add(org)
-                return
-            self.live.discard(org)
-            for gov in (gov_origin, gov_dest):
-                self.enact(gov, "suspend_org", org_id=org)
-            reached["suspensions"] += 1
+            else:
+                action = "suspend_org"
+                self.live.discard(org)
+                reached["suspensions"] += 1
+            with on_chain(HUB_CHAIN):
+                tx = gov_hub.decide(action, approvers=voters, org_id=org).executed
+            new = [Message.decode(bytes(e.message)) for e in tx.decode_logs(bus_hub.Dispatched)]
+            assert sorted(m.destination for m in new) == [CUSTOMS_CHAIN, TAX_CHAIN]
+            for message in new:
+                self.hub_messages.append(message)
+                self.hub_tree.append(message.id)
+            for message in new:
+                deliver_hub(self.hub_messages, self.hub_tree, message)
+            if replay:
+                _, bus = domains[new[-1].destination]
+                with ape.reverts(bus.MessageBusAlreadyProcessed, id=new[-1].id):
+                    deliver_hub(self.hub_messages, self.hub_tree, new[-1])
+                reached["hub_replays_refused"] += 1
+            reached["hub_decisions_delivered"] += 1
 
         @rule(data=st.data())
         def replace_validators(self, data):
@@ -506,6 +581,14 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
             assert self.foreign_recorded == len(self.delivered)
 
         @invariant()
+        def organisations_agree_on_every_chain(self):
+            for org in ORGS:
+                expected = org in self.live
+                assert c_hub.is_org_live(org) == expected, org
+                assert c_origin.is_org_live(org) == expected, org
+                assert c_dest.is_org_live(org) == expected, org
+
+        @invariant()
         def origin_tree_matches_model(self):
             assert bus_origin.count() == len(self.messages)
             if self.messages:
@@ -542,5 +625,6 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
     print("reached", dict(reached))
     # The run reached the states that matter (counted over every example).
     for what in ("single_deliveries", "batch_deliveries", "refused_deliveries", "revocations",
-                 "mirrored_records_compared", "outsider_attempts", "validator_sets"):  # fmt: skip
+                 "mirrored_records_compared", "outsider_attempts", "validator_sets",
+                 "suspensions", "hub_decisions_delivered"):  # fmt: skip
         assert reached[what] > 0, (what, dict(reached))

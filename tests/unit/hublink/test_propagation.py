@@ -109,7 +109,10 @@ def test_reinstate_remove_add_set_did__domains_follow_every_kind(fresh, newcomer
             hub = net.hub.consortium.organisation(org_id)
             mirror = domain.consortium.organisation(org_id)
             assert (mirror.name, mirror.kind, mirror.status, mirror.did) == (
-                hub.name, hub.kind, hub.status, hub.did
+                hub.name,
+                hub.kind,
+                hub.status,
+                hub.did,
             ), org_id
         assert domain.consortium.org_by_did(newcomer) == 6
         assert domain.consortium.org_count() == 6
@@ -133,7 +136,9 @@ def test_domain__local_matters__still_governed_locally(net, ministry_admin, tax_
     with net.on(TAX):
         gov = net.domains[TAX].gov
         gov.enact("add_account", approvers=[ministry_admin, tax_admin], org_id=2, account=newcomer)
-        gov.enact("grant_role", approvers=[ministry_admin, tax_admin], account=newcomer, roles=Role.NOTARY)
+        gov.enact(
+            "grant_role", approvers=[ministry_admin, tax_admin], account=newcomer, roles=Role.NOTARY
+        )
         assert net.domains[TAX].consortium.has_role(newcomer, Role.NOTARY)
 
 

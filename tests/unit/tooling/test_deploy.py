@@ -187,10 +187,13 @@ def test_wiring__enacted_by_admins__links_notary_bus_and_peer_once(
     calls = wiring_calls(here.record, {31339: peer.record})
     assert [c.key for c in calls] == [
         "bus.sender.Notary", "notary.bus", "notary.peer.31339", "bus.destination.31339",
+        "bus.sender.HubLink", "consortium.bind",
     ]  # fmt: skip
     approvers = [customs_admin, tax_admin, maritime_admin]
     receipts = Wiring(here).enact(calls, approvers)
-    assert len(receipts) == 4 * 4
+    assert len(receipts) == 6 * 4
+    assert here.consortium.hub_link() == here.contract("HubLink").address
+    assert here.bus.isSender(here.contract("HubLink"))
     assert here.bus.isSender(here.notary)
     assert here.bus.destinationBus(31339) == peer.bus.address
     assert tuple(here.notary.mirroring(31339)) == (here.bus.address, peer.notary.address)
@@ -204,7 +207,7 @@ def test_wiring__proposed_by_one_admin__waits_for_the_others(
     here = SuiteDeployer(project, chain.provider, deployer, suite_config, folder=tmp_path).deploy()
     calls = wiring_calls(here.record, {})
     ids = Wiring(here).propose(calls, customs_admin)
-    assert len(ids) == 2
+    assert len(ids) == 4
     assert not any(here.consortium.is_executable(pid) for pid in ids)
     assert Wiring(here).propose(calls, customs_admin) == []
     assert not here.bus.isSender(here.notary)
@@ -245,6 +248,6 @@ def test_wiring__decisions_recorded_with_proposal_and_execution_hash(
     calls = wiring_calls(here.record, {})
     receipts = Wiring(here).enact(calls, [customs_admin, tax_admin, maritime_admin])
     wiring = recorded(here.path).wiring
-    executions = [receipts[i] for i in (3, 7)]
+    executions = [receipts[i] for i in (3, 7, 11, 15)]
     assert [wiring[c.key]["tx_hash"] for c in calls] == [str(r.txn_hash) for r in executions]
-    assert [wiring[c.key]["proposal_id"] for c in calls] == [1, 2]
+    assert [wiring[c.key]["proposal_id"] for c in calls] == [1, 2, 3, 4]
