@@ -121,13 +121,14 @@ def test_reinstate_remove_add_set_did__domains_follow_every_kind(fresh, newcomer
 def test_domain__local_organisation_proposal__refused(net, ministry_admin):
     with net.on(TAX):
         gov = net.domains[TAX].gov
-        for action, values in [
+        cases: list[tuple[str, dict[str, object]]] = [
             ("suspend_org", {"org_id": 1}),
             ("reinstate_org", {"org_id": 1}),
             ("remove_org", {"org_id": 1}),
             ("add_org", {"name": "Rogue", "kind": OrgKind.OTHER, "did": ZERO}),
             ("set_did", {"org_id": 1, "did": ZERO}),
-        ]:
+        ]
+        for action, values in cases:
             with ape.reverts("consortium: hub governs organisations"):
                 gov.propose(action, sender=ministry_admin, **values)
 
