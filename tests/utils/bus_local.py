@@ -133,6 +133,35 @@ class LocalBus:
                     )  # fmt: skip
         return self.deployments
 
+    def link_hub(self, hub: str = "hub") -> dict[str, Contract]:
+        """Make chain ``hub`` govern organisations and every other chain follow it: a
+        HubLink on each (deployed and recorded by the one deployer), each Consortium bound
+        to its link, the hub's link allowed to dispatch and every domain registered (the
+        snapshots are then dispatched, for the relayer to deliver). Returns the links."""
+        agencies = tuple(zip(ORG_NAMES, ORG_KINDS, strict=True))
+        hub_id = self.deployments[hub].chain_id
+        links: dict[str, Contract] = {}
+        order = [hub] + [name for name in self.deployments if name != hub]
+        for name in order:
+            dep = self.deployments[name]
+            config = local_config(
+                self.admins, threshold=GOVERNANCE_THRESHOLD, agencies=agencies,
+                hub_chain=0 if name == hub else hub_id,
+            )  # fmt: skip
+            suite = SuiteDeployer.over_web3(dep.w3, self.deployer, config, folder=self.folder)
+            links[name] = suite.deploy(["HubLink"]).contract("HubLink")
+            dep.extra["hub_link"] = links[name]
+        self.call_bus(hub, "setSender", links[hub].address, True)
+        for name in order:
+            self.govern(name, Action.BIND, target=links[name].address)
+        for name in order[1:]:
+            approvers = self.admins[:GOVERNANCE_THRESHOLD]
+            self.governance[hub].decide_call(
+                links[hub], "add_domain", self.deployments[name].chain_id, links[name].address,
+                approvers=approvers, reason="domain",
+            )  # fmt: skip
+        return links
+
     def allow_sender(self, name: str, sender: str) -> Decision[TxReceipt]:
         """Let ``sender`` dispatch on chain ``name``."""
         return self.call_bus(name, "setSender", Web3.to_checksum_address(sender), True)

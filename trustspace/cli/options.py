@@ -502,6 +502,10 @@ REVERT_HINTS: dict[str, str] = {
     "NotaryNotAttester": "only the organisation that attested a record may revoke it",
     "NotaryNoPeer": "no Notary is wired for that chain: run `trustspace deploy wire` first",
     "NotaryNoBus": "this Notary has no message bus: run `trustspace deploy wire` first",
+    "consortium: hub governs organisations": "this chain follows the hub, which decides "
+    "organisations: propose it on the hub chain (--network hub); it reaches this chain over "
+    "the bus",
+    "consortium: already bound": "this Consortium is bound to its HubLink for good",
 }
 
 
