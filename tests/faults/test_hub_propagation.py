@@ -164,17 +164,20 @@ def test_two_relayers_racing__each_decision_applied_once_in_hub_order(hubnet):
     hubnet.relayer()
     hubnet.relayers.append(spawn_relayer(other, mnemonic_key(RELAYER_INDEX + 1)))
     for action, org in [(Action.SUSPEND_ORG, 2), (Action.REINSTATE_ORG, 2),
-                        (Action.SUSPEND_ORG, 5), (Action.SUSPEND_ORG, 2)]:  # fmt: skip
+                        (Action.SUSPEND_ORG, 5), (Action.REINSTATE_ORG, 5),
+                        (Action.SUSPEND_ORG, 2)]:  # fmt: skip
         hubnet.decide(action, org)
     FAULTS["two relayers racing on hub decisions"] += 1
     assert wait_for(hubnet.caught_up) is not None
     assert hubnet.statuses("tax")[1] == OrgStatus.SUSPENDED
+    hubnet.decide(Action.REINSTATE_ORG, 2)
+    assert wait_for(hubnet.caught_up) is not None
 
 
 def test_relayer_killed_mid_batch__restart_delivers_the_rest_once(hubnet):
     relayer = hubnet.relayer()
     assert wait_for(hubnet.caught_up) is not None
-    for org in (2, 3, 4):
+    for org in (2, 5):
         hubnet.decide(Action.SUSPEND_ORG, org)
         hubnet.decide(Action.REINSTATE_ORG, org)
     time.sleep(0.3)
