@@ -34,7 +34,7 @@ from trustspace.networks import ChainSpec
 pytestmark = pytest.mark.anvil
 
 NAMES = {"hub": 31337, "customs": 31338, "tax": 31339}
-DOMAINS = ("customs", "tax")
+DOMAINS = ["customs", "tax"]
 
 
 class HubNet:
@@ -186,3 +186,29 @@ def test_relayer_killed_mid_batch__restart_delivers_the_rest_once(hubnet):
     FAULTS["relayer killed during hub propagation"] += 1
     hubnet.relayer()
     assert wait_for(hubnet.caught_up) is not None
+
+
+def test_fourth_chain_joins_running_consortium__bootstrapped_from_the_hub__then_follows(hubnet):
+    hubnet.relayer()
+    hubnet.decide(Action.SUSPEND_ORG, 5)  # the hub's table now differs from the genesis one
+    assert wait_for(hubnet.caught_up) is not None
+    spec = ChainSpec("trade", 31340, free_port())
+    hubnet.specs["trade"] = spec
+    hubnet.nodes["trade"] = start_chain(spec, persist=True, record=False)
+    hubnet.env.join(hubnet.nodes["trade"], "hub")
+    DOMAINS.append("trade")
+    try:
+        # The running relayer knows three chains: a relayer that knows the fourth takes over.
+        for process in hubnet.relayers:
+            stop(process)
+        hubnet.relayers.clear()
+        # Same folder: the validators' signatures and the relayer's database stay where they are.
+        hubnet.config = write_config(hubnet.env.deployments, hubnet.folder)
+        hubnet.relayer()
+        assert wait_for(hubnet.caught_up) is not None
+        assert hubnet.statuses("trade")[4] == OrgStatus.SUSPENDED  # from the snapshot
+        hubnet.decide(Action.REINSTATE_ORG, 5)
+        assert wait_for(hubnet.caught_up) is not None
+        assert hubnet.statuses("trade")[4] == OrgStatus.ACTIVE
+    finally:
+        DOMAINS.remove("trade")

@@ -162,6 +162,43 @@ class LocalBus:
             )  # fmt: skip
         return links
 
+    def join(self, chain: RunningChain, hub: str = "hub") -> ChainDeployment:
+        """A new domain chain joins a running consortium: its suite (Consortium, MessageBus,
+        HubLink following ``hub``), the hub's validators accepted for the hub's messages,
+        its Consortium bound; then the hub routes to it and registers it, which sends it the
+        hub's organisation table. Only the hub's messages reach it (no other origin)."""
+        agencies = tuple(zip(ORG_NAMES, ORG_KINDS, strict=True))
+        hub_dep = self.deployments[hub]
+        config = local_config(
+            self.admins, threshold=GOVERNANCE_THRESHOLD, agencies=agencies,
+            hub_chain=hub_dep.chain_id,
+        )  # fmt: skip
+        w3 = connect(chain.url)
+        suite = SuiteDeployer.over_web3(w3, self.deployer, config, folder=self.folder).deploy(
+            ["Consortium", "MessageBus", "HubLink"]
+        )
+        dep = ChainDeployment(
+            chain.name, chain.chain_id, chain.url, w3, suite.consortium, suite.bus,
+            extra={"hub_link": suite.contract("HubLink")}, record_path=suite.path,
+        )  # fmt: skip
+        self.deployments[chain.name] = dep
+        self.governance[chain.name] = Governance(suite.consortium)
+        for org_id, key in enumerate(self.validators, start=1):
+            self.govern(chain.name, Action.ADD_ACCOUNT, org_id=org_id, account=key.address)
+            self.govern(chain.name, Action.GRANT_ROLE, account=key.address, roles=Role.VALIDATOR)
+        keys = sorted((k.address for k in self.validators), key=lambda a: int(a, 16))
+        self.call_bus(
+            chain.name, "setValidators", hub_dep.chain_id, hub_dep.bus.address, keys, THRESHOLD
+        )
+        self.govern(chain.name, Action.BIND, target=dep.extra["hub_link"].address)
+        self.call_bus(hub, "setDestinationBus", chain.chain_id, suite.bus.address)
+        self.governance[hub].decide_call(
+            hub_dep.extra["hub_link"], "add_domain", chain.chain_id,
+            dep.extra["hub_link"].address, approvers=self.admins[:GOVERNANCE_THRESHOLD],
+            reason="domain joins",
+        )  # fmt: skip
+        return dep
+
     def allow_sender(self, name: str, sender: str) -> Decision[TxReceipt]:
         """Let ``sender`` dispatch on chain ``name``."""
         return self.call_bus(name, "setSender", Web3.to_checksum_address(sender), True)
