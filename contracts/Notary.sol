@@ -488,7 +488,8 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
     }
 
     /// @dev Record (or update) the copy of record `originId` of chain `origin`; returns its id
-    ///      here. Idempotent: the same word again changes nothing and logs nothing.
+    ///      here. Idempotent: the same word again writes nothing (the event still tells that
+    ///      a delivery carried the record, one per delivered message).
     function _recordForeign(uint32 origin, bytes32 originId, uint256 word) private returns (bytes32 id) {
         // Raw values: an out-of-range kind must revert with the error, not a panic. A batch has
         // a size and a document none, as the origin stores them.
@@ -507,9 +508,10 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         if ((current >> _REVOKED_SHIFT) & _MASK40 != 0) {
             incoming = (incoming & ~revocation) | (current & revocation);
         }
-        if (incoming == current) return id;
-        _records[id] = incoming;
-        if (current == 0) _foreign[id] = Foreign(origin, originId);
+        if (incoming != current) {
+            _records[id] = incoming;
+            if (current == 0) _foreign[id] = Foreign(origin, originId);
+        }
         emit ForeignRecorded(id, origin, originId, incoming & _MASK32, uint40(incoming >> _REVOKED_SHIFT));
     }
 

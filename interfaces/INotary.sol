@@ -201,7 +201,7 @@ interface INotary {
     );
 
     /// @dev A record of chain `origin` was recorded (or updated) here as foreign record `id`;
-    ///      not emitted when a message brings nothing new.
+    ///      emitted once per delivered message, also when it brought nothing new.
     event ForeignRecorded(
         bytes32 indexed id, uint32 indexed origin, bytes32 indexed originId, uint256 orgId, uint40 revokedAt
     );

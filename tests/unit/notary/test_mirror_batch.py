@@ -217,13 +217,15 @@ def test_foreign_batch__destination_notary__cannot_revoke_or_mirror_it(pair, anc
             pair.mirror.mirror(foreign, CUSTOMS_CHAIN, sender=tax_notary)
 
 
-def test_mirror__same_batch_twice__one_record_and_no_second_event(pair, anchored):
+def test_mirror__same_batch_twice__one_record_unchanged(pair, anchored):
     batch, _ = anchored
     foreign = pair.foreign(batch)
     before = pair.mirror.record(foreign)
     tx = pair.deliver(pair.mirror_batch(batch))
-    assert tx.decode_logs(pair.mirror.ForeignRecorded) == []
+    (event,) = tx.decode_logs(pair.mirror.ForeignRecorded)  # one per delivered message
+    assert (bytes(event.id), event.revokedAt) == (foreign, 0)
     assert pair.mirror.record(foreign) == before
+    assert pair.mirror.foreignOrigin(foreign) == (CUSTOMS_CHAIN, batch)
 
 
 def test_foreign_batch__as_parent__lineage_on_destination(pair, anchored, tax_notary):
