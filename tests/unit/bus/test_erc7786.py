@@ -9,15 +9,18 @@ checkpoints.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import ape
 import pytest
+from click.testing import CliRunner
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from web3.logs import DISCARD
 
 from tests.fuzz.strategies.bus import addresses
 from tests.utils.bus_harness import (
@@ -30,10 +33,27 @@ from tests.utils.bus_harness import (
     process,
     sign,
 )
+from tests.utils.bus_local import (
+    RELAYER_INDEX,
+    SENDER_INDEX,
+    LocalBus,
+    mnemonic_key,
+    write_config,
+)
+from tests.utils.contracts import test_contract
 from trustspace.bus.checkpoint import Checkpoint
+from trustspace.bus.config import load_config
 from trustspace.bus.interop import InteropAddressError, decode_evm, encode_evm
 from trustspace.bus.message import Message, MessageFormatError, MessageKind
+from trustspace.bus.relayer import Relayer
+from trustspace.bus.signatures import SignatureStore
+from trustspace.bus.store import RelayStore
 from trustspace.bus.tree import MessageTree
+from trustspace.bus.validator import Validator
+from trustspace.bus.web3tx import TxSender
+from trustspace.cli import main as cli_main
+from trustspace.devnet.chains import free_port, local_chains
+from trustspace.networks import DEFAULT_CHAINS, ChainSpec
 
 RECEIVE_MESSAGE = keccak(text="receiveMessage(bytes32,bytes,bytes)")[:4]
 #: A recipient on ORIGIN (it never runs here: origin-side tests only).
@@ -377,3 +397,57 @@ def test_message__erc7786_kind__round_trips_and_other_versions_refused():
     for first in (0x81, 0x83, 0xFF):
         with pytest.raises(MessageFormatError, match=f"unknown message version {first}"):
             Message.decode(bytes([first]) + raw[1:])
+
+
+# ------------------------------------------------------------------ the Python relayer
+
+
+@pytest.mark.anvil
+def test_relayer__process_path__delivers_an_erc7786_message(tmp_path):
+    """Two anvil chains: a sendMessage on customs, three validators sign, the Python relayer
+    (one message, checkpoint not yet accepted: its `process` path) delivers it to OpenZeppelin's
+    ERC7786Recipient on tax, and `trustspace bus status` follows it."""
+    specs = [ChainSpec(s.name, s.chain_id, free_port()) for s in DEFAULT_CHAINS[1:3]]
+    with local_chains(specs) as chains:
+        env = LocalBus(chains, tmp_path / "records")
+        deps = env.deploy()
+        customs, tax = deps["customs"], deps["tax"]
+        sender = mnemonic_key(SENDER_INDEX)
+        env.allow_sender("customs", sender.address)
+        recipient = env.sender("tax").deploy(
+            test_contract("Erc7786RecordingRecipient"), tax.bus.address
+        )
+        target = encode_evm(tax.chain_id, recipient.address)
+        receipt = TxSender(customs.w3, sender).transact(
+            customs.bus.functions.sendMessage(target, b"assessment request", []), gas=300_000
+        )
+        (event,) = customs.bus.events.Dispatched().process_receipt(receipt, errors=DISCARD)
+        message = Message.decode(bytes(event["args"]["message"]))
+        assert message.kind == MessageKind.ERC7786
+
+        path = write_config(deps, tmp_path)
+        config = load_config(path)
+        signatures = SignatureStore(config.signatures)
+        for key in env.validators[:3]:
+            assert Validator(config.chains["customs"], key, signatures).tick() is not None
+        relayer = Relayer(
+            config, mnemonic_key(RELAYER_INDEX), RelayStore(tmp_path / "relay.sqlite"), signatures
+        )
+        relayer.run(until_idle=True)
+        sent_txs = relayer.store.db.execute("SELECT kind FROM txs").fetchall()
+
+        kinds = [row[0] for row in sent_txs]
+        assert "process" in kinds and not {"accept", "deliver"} & set(kinds), kinds
+        assert recipient.functions.received().call() == 1
+        assert bytes(recipient.functions.lastReceiveId().call()) == message.id
+        assert recipient.functions.lastGateway().call() == tax.bus.address
+        assert decode_evm(bytes(recipient.functions.lastSender().call())) == (
+            customs.chain_id, sender.address,
+        )  # fmt: skip
+        assert bytes(recipient.functions.lastPayload().call()) == b"assessment request"
+        result = CliRunner().invoke(
+            cli_main, ["bus", "status", "--config", str(path), "0x" + message.id.hex(), "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        status = json.loads(result.output)
+        assert (status["state"], status["recipient"]) == ("delivered", recipient.address)
