@@ -766,11 +766,12 @@ contract MessageBus is IMessageBus, IERC7786GatewaySource, ReentrancyGuardTransi
     }
 
     function _header(bytes calldata message, uint256 position) private view returns (Header memory h) {
-        uint8 version = message.length < HEADER ? 0 : uint8(message[0]);
-        if (version != VERSION && version != (VERSION | KIND_ERC7786)) {
-            revert MessageBusMalformedMessage(position);
+        if (message.length < HEADER) revert MessageBusMalformedMessage(position);
+        uint8 version = uint8(message[0]);
+        if (version != VERSION) {
+            if (version != (VERSION | KIND_ERC7786)) revert MessageBusMalformedMessage(position);
+            h.erc7786 = true;
         }
-        h.erc7786 = version != VERSION;
         h.nonce = uint32(bytes4(message[1:5]));
         h.origin = uint32(bytes4(message[5:9]));
         h.sender = address(bytes20(message[9:29]));
@@ -861,10 +862,7 @@ contract MessageBus is IMessageBus, IERC7786GatewaySource, ReentrancyGuardTransi
             return (false, abi.encodeWithSelector(MessageBusRecipientNotContract.selector, recipient));
         }
         bytes memory payload = h.erc7786
-            ? abi.encodeCall(
-                IERC7786Recipient.receiveMessage,
-                (id, InteroperableAddress.formatEvmV1(h.origin, h.sender), body)
-            )
+            ? _receiveMessageCall(h, id, body)
             : abi.encodeCall(IMessageRecipient.handle, (h.origin, h.sender, body));
         uint256 cap = _recipientGas;
         // Under the 63/64 rule a relayer could starve the recipient into failing; insist that
@@ -872,19 +870,9 @@ contract MessageBus is IMessageBus, IERC7786GatewaySource, ReentrancyGuardTransi
         uint256 required = cap + cap / 63 + CALL_RESERVE;
         if (gasleft() < required) revert MessageBusInsufficientGas(gasleft(), required);
         uint256 size;
-        bytes32 word;
         assembly ("memory-safe") {
             ok := call(cap, recipient, 0, add(payload, 32), mload(payload), 0, 0)
             size := returndatasize()
-            if gt(size, 31) {
-                returndatacopy(0, 0, 32)
-                word := mload(0)
-            }
-        }
-        // ERC-7786: only the receiveMessage selector, ABI-encoded, acknowledges the message; a
-        // contract that merely does not revert (a fallback, another protocol) has not taken it.
-        if (ok && h.erc7786 && word != bytes32(IERC7786Recipient.receiveMessage.selector)) {
-            return (false, abi.encodeWithSelector(MessageBusWrongReturnValue.selector, recipient, word));
         }
         if (!ok) {
             // Copy at most MAX_REASON bytes: a huge revert would cost the bus, not the recipient.
@@ -893,7 +881,32 @@ contract MessageBus is IMessageBus, IERC7786GatewaySource, ReentrancyGuardTransi
             assembly ("memory-safe") {
                 returndatacopy(add(reason, 32), 0, size)
             }
+        } else if (h.erc7786) {
+            // ERC-7786: only the receiveMessage selector, ABI-encoded, acknowledges the message;
+            // a contract that merely does not revert (a fallback, another protocol) has not.
+            bytes32 word;
+            assembly ("memory-safe") {
+                if gt(size, 31) {
+                    returndatacopy(0, 0, 32)
+                    word := mload(0)
+                }
+            }
+            if (word != bytes32(IERC7786Recipient.receiveMessage.selector)) {
+                return (false, abi.encodeWithSelector(MessageBusWrongReturnValue.selector, recipient, word));
+            }
         }
+    }
+
+    // The ERC-7786 delivery call: the message id is the receiveId, the sender its ERC-7930
+    // address (origin chain, origin sender).
+    function _receiveMessageCall(Header memory h, bytes32 id, bytes calldata body)
+        private
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeCall(
+            IERC7786Recipient.receiveMessage, (id, InteroperableAddress.formatEvmV1(h.origin, h.sender), body)
+        );
     }
 
     function _climb(bytes32 node, uint256 index, bytes32[] calldata proof)
