@@ -4,7 +4,9 @@ pragma solidity 0.8.37;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IERC7786GatewaySource, IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+import {
+    IERC7786GatewaySource, IERC7786Recipient
+} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 import {IConsortium, ROLE_ADMIN, ROLE_VALIDATOR} from "../interfaces/IConsortium.sol";
 import {IMessageBus} from "../interfaces/IMessageBus.sol";
@@ -22,10 +24,11 @@ import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 ///         addresses, no attributes): such messages travel the same tree and are delivered to
 ///         the recipient's ERC-7786 `receiveMessage`, so a contract built on OpenZeppelin's
 ///         `ERC7786Recipient` with this bus as its gateway receives them unchanged.
-/// @dev Message (version 2): version uint8 (bit 7 set: an ERC-7786 message) | nonce uint32 | origin uint32 | sender address |
-///      destination uint32 | destination bus address | recipient address | sequence uint32 |
-///      body (packed, 77-byte header); id = keccak256(message), so an id names the one bus that
-///      may deliver it. Proofs have a fixed depth of 32: the caller sends the
+/// @dev Message (version 2): version uint8 (bit 7 set: an ERC-7786 message) | nonce uint32 |
+///      origin uint32 | sender address | destination uint32 | destination bus address |
+///      recipient address | sequence uint32 | body (packed, 77-byte header);
+///      id = keccak256(message), so an id names the one bus that may deliver it.
+///      Proofs have a fixed depth of 32: the caller sends the
 ///      siblings of the lowest `height` levels and the bus fills the levels above with the
 ///      roots of empty subtrees, so small trees cost small proofs and a leaf can never be
 ///      confused with an inner node.
