@@ -55,7 +55,6 @@ from trustspace.cli import main as cli_main
 from trustspace.devnet.chains import free_port, local_chains
 from trustspace.networks import DEFAULT_CHAINS, ChainSpec
 
-RECEIVE_MESSAGE = keccak(text="receiveMessage(bytes32,bytes,bytes)")[:4]
 #: A recipient on ORIGIN (it never runs here: origin-side tests only).
 PEER = "0x000000000000000000000000000000000000B0B0"
 
@@ -105,12 +104,12 @@ def sent_message(origin_bus, tx) -> Message:
     return Message.decode(bytes(event.message))
 
 
-def relay(dest_bus, messages: list[Message], signers, relayer, origin_bus, *, index=None):
-    """Checkpoint the origin tree (all ``messages``) and process ``messages[index]``."""
+def relay(dest_bus, messages: list[Message], signers, relayer, origin_bus):
+    """Checkpoint the origin tree (all ``messages``) and process the last one."""
     tree = MessageTree([m.id for m in messages])
     n = len(messages)
     cp = Checkpoint(ORIGIN, origin_bus.address, tree.root(n), n - 1)
-    i = n - 1 if index is None else index
+    i = n - 1
     return dest_bus.process(
         cp.root, cp.index, sign(cp, signers), messages[i].encode(), tree.proof(i, n),
         sender=relayer, gas_limit=DELIVERY_GAS,
