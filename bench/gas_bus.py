@@ -2,7 +2,11 @@
 
 Run with ``.venv/bin/python bench/gas_bus.py`` after ``ape compile``; writes
 bench/gas_bus.json. Origin: customs (31338); destination: tax (31339); a 3-of-5
-validator set of five organisations; recipients are no-op contracts.
+validator set of five organisations; recipients are no-op contracts (NoopRecipient for
+``dispatch`` messages, Erc7786NoopRecipient for ERC-7786 ``sendMessage`` messages).
+
+The ERC-7786 figures are in ``results`` only, not in ``receipts``: bench/bus_suite.py builds a
+floor figure for every receipt key and has no floor model for them yet.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from web3.logs import DISCARD
+
 from tests.utils.bus_local import SENDER_INDEX, LocalBus, mnemonic_key
 from tests.utils.contracts import test_contract
 from trustspace.bus.checkpoint import Checkpoint, select_signatures, sign_checkpoint
+from trustspace.bus.interop import encode_evm
 from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree, height_for
 from trustspace.bus.web3tx import TxSender
@@ -68,6 +75,7 @@ def measure() -> dict[str, Any]:
             return int(receipt["gasUsed"])
 
         dispatch_gas = [dispatch() for _ in range(260)]
+        dispatch_receipts_260 = list(dispatch_receipts)
         orgs = dict(zip(*tax.bus.functions.validators(customs.chain_id).call(), strict=True))
 
         def signatures(count: int) -> tuple[Checkpoint, bytes]:
@@ -133,12 +141,37 @@ def measure() -> dict[str, Any]:
             ),
             "deliver_batch_50_total",
         )  # fmt: skip
+        # ERC-7786: ten sendMessage (nonces 260..269), one dispatch (270), then the one-call
+        # delivery of each kind under the same checkpoint, both flag words prepared (word 1).
+        erc_noop = env.sender("tax").deploy(test_contract("Erc7786NoopRecipient"))
+        target = encode_evm(tax.chain_id, erc_noop.address)
+        send_gas = []
+        for _ in range(10):
+            receipt = origin_tx.transact(customs.bus.functions.sendMessage(target, BODY, []))
+            events = customs.bus.events.Dispatched().process_receipt(receipt, errors=DISCARD)
+            message = Message.decode(bytes(events[0]["args"]["message"]))
+            messages.append(message)
+            tree.append(message.id)
+            send_gas.append(int(receipt["gasUsed"]))
+        dispatch()
+        cp271, sigs271 = signatures(271)
+
+        def process_at(nonce: int) -> int:
+            return gas_of(
+                tax.bus.functions.process(
+                    cp271.root, cp271.index, sigs271, messages[nonce].encode(),
+                    tree.proof(nonce, 271),
+                )
+            )  # fmt: skip
+
+        process_erc7786 = process_at(260)
+        process_handle = process_at(270)
         # What the no-op recipient itself costs when called directly (to subtract).
         noop_call = gas_of(noop.functions.handle(customs.chain_id, sender_key.address, BODY))
 
         # The dispatch receipts behind the figures: the first, the largest and the p99.
-        later = sorted(dispatch_receipts[1:], key=lambda r: int(r["gasUsed"]))
-        keep("dispatch_first", customs.w3, dispatch_receipts[0])
+        later = sorted(dispatch_receipts_260[1:], key=lambda r: int(r["gasUsed"]))
+        keep("dispatch_first", customs.w3, dispatch_receipts_260[0])
         keep("dispatch_after_first_max", customs.w3, later[-1])
         keep("dispatch_after_first_p99", customs.w3, later[int(0.99 * len(later))])
 
@@ -157,6 +190,10 @@ def measure() -> dict[str, Any]:
         "deliver_batch_50_total": batch_gas,
         "deliver_batch_50_per_message": batch_gas // 50,
         "noop_recipient_direct_call": noop_call,
+        "sendMessage_erc7786_median_of_10": int(statistics.median(send_gas)),
+        "sendMessage_erc7786_max_of_10": max(send_gas),
+        "process_one_call_3_of_5_erc7786": process_erc7786,
+        "process_one_call_3_of_5_same_checkpoint_handle": process_handle,
     }
     return {"results": results, "receipts": receipts, "dispatches": len(dispatch_gas)}
 

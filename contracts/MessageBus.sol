@@ -4,6 +4,10 @@ pragma solidity 0.8.37;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {
+    IERC7786GatewaySource, IERC7786Recipient
+} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 import {IConsortium, ROLE_ADMIN, ROLE_VALIDATOR} from "../interfaces/IConsortium.sol";
 import {IMessageBus} from "../interfaces/IMessageBus.sol";
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
@@ -15,11 +19,16 @@ import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 ///         organisations sign checkpoints (origin, origin bus, root, index) as EIP-712 typed
 ///         data. On the destination, a checkpoint signed by a threshold of distinct
 ///         organisations from the governed set is verified (once, or in the same call), and
-///         messages are delivered under it with Merkle proofs, each at most once.
-/// @dev Message (version 2): version uint8 | nonce uint32 | origin uint32 | sender address |
-///      destination uint32 | destination bus address | recipient address | sequence uint32 |
-///      body (packed, 77-byte header); id = keccak256(message), so an id names the one bus that
-///      may deliver it. Proofs have a fixed depth of 32: the caller sends the
+///         messages are delivered under it with Merkle proofs, each at most once. The bus is
+///         also an ERC-7786 gateway (source side `sendMessage`, ERC-7930 interoperable
+///         addresses, no attributes): such messages travel the same tree and are delivered to
+///         the recipient's ERC-7786 `receiveMessage`, so a contract built on OpenZeppelin's
+///         `ERC7786Recipient` with this bus as its gateway receives them unchanged.
+/// @dev Message (version 2): version uint8 (bit 7 set: an ERC-7786 message) | nonce uint32 |
+///      origin uint32 | sender address | destination uint32 | destination bus address |
+///      recipient address | sequence uint32 | body (packed, 77-byte header);
+///      id = keccak256(message), so an id names the one bus that may deliver it.
+///      Proofs have a fixed depth of 32: the caller sends the
 ///      siblings of the lowest `height` levels and the bus fills the levels above with the
 ///      roots of empty subtrees, so small trees cost small proofs and a leaf can never be
 ///      confused with an inner node.
@@ -40,10 +49,24 @@ import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 ///         suspension) but keeps the key keeps counting until anyone calls `dropValidator` or
 ///         governance replaces the set (asking for the role at every verification would cost
 ///         another cold read per signer).
-contract MessageBus is IMessageBus, ReentrancyGuardTransient {
+///         ERC-7786: `sendMessage` takes the same permitted-sender rule and code path as
+///         `dispatch`; a recipient not in canonical ERC-7930 form (version 1, EIP-155 chain
+///         type, minimal chain reference, 20-byte address, nothing after it) is refused, as
+///         are attributes and native value, which the bus cannot carry. The sender the recipient
+///         sees is the ERC-7930 address (origin chain, origin sender) and the gateway is this
+///         bus, so the recipient's own gateway check is what keeps other gateways out. Only the
+///         exact `receiveMessage` selector returned counts as delivered; anything else is a
+///         failed, retryable delivery, like a revert of `handle`. OpenZeppelin 5.5's
+///         InteroperableAddress adds lengths in 8 bits and misreads a chain reference of 250
+///         bytes or more; the bus refuses any reference over 32 bytes before parsing.
+contract MessageBus is IMessageBus, IERC7786GatewaySource, ReentrancyGuardTransient {
     /// @notice Version of the message layout (2: the header names the destination bus).
     /// @return The version byte every message starts with.
     uint8 public constant VERSION = 2;
+    /// @notice Bit of the version byte that marks an ERC-7786 message (sent with `sendMessage`,
+    ///         delivered to `receiveMessage`).
+    /// @return The flag (0x80): an ERC-7786 message starts with VERSION | KIND_ERC7786.
+    uint8 public constant KIND_ERC7786 = 0x80;
     /// @notice Depth of the message tree.
     /// @return The number of levels above the leaves.
     uint256 public constant TREE_DEPTH = 32;
@@ -66,6 +89,11 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     uint256 private constant MAX_REASON = 256;
     /// @dev Gas kept back when checking that the recipient will receive its full cap.
     uint256 private constant CALL_RESERVE = 5_000;
+    /// @dev ERC-7930 chain type of EIP-155 chains.
+    bytes2 private constant EIP155 = 0x0000;
+    /// @dev Longest EIP-155 chain reference (a uint256 chain id); longer ones are refused
+    ///      before OpenZeppelin 5.5's parser, whose 8-bit length sums wrap from 250 bytes on.
+    uint256 private constant MAX_CHAIN_REFERENCE = 32;
     /// @notice EIP-712 type hash of a checkpoint.
     /// @return keccak256 of the Checkpoint type string.
     bytes32 public constant CHECKPOINT_TYPEHASH =
@@ -139,6 +167,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         uint32 destination;
         address recipient;
         uint32 sequence;
+        bool erc7786;
     }
 
     /// @dev What a batch shares (kept in memory to spare the stack).
@@ -214,7 +243,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         external
         returns (bytes32 id)
     {
-        return _dispatch(destination, recipient, body, 0);
+        return _dispatch(destination, recipient, body, 0, VERSION);
     }
 
     /// @inheritdoc IMessageBus
@@ -225,7 +254,44 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         bytes32 lane = keccak256(abi.encode(destination, msg.sender, recipient));
         uint32 sequence = _outLanes[lane] + 1;
         _outLanes[lane] = sequence;
-        return _dispatch(destination, recipient, body, sequence);
+        return _dispatch(destination, recipient, body, sequence, VERSION);
+    }
+
+    /// @notice Send `payload` to an ERC-7786 recipient on another trustspace chain. The caller
+    ///         must be a permitted sender (as for `dispatch`); the message joins the same tree
+    ///         and is delivered by the destination bus calling `receiveMessage`.
+    /// @dev ERC-7786 source gateway. Emits `Dispatched` (what relayers follow) and the ERC's
+    ///      `MessageSent`. No attribute is supported and no native value is carried.
+    /// @param recipient ERC-7930 interoperable address (version 1, EIP-155 chain type, the
+    ///        destination chain id in minimal big-endian bytes, a 20-byte address).
+    /// @param payload The bytes handed to the recipient (at most MAX_BODY).
+    /// @param attributes Must be empty: any attribute reverts with `UnsupportedAttribute`.
+    /// @return sendId The message id, also the `receiveId` the recipient is called with.
+    function sendMessage(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
+        external
+        payable
+        returns (bytes32 sendId)
+    {
+        if (attributes.length != 0) revert UnsupportedAttribute(bytes4(attributes[0]));
+        if (msg.value != 0) revert MessageBusValueNotAccepted(msg.value);
+        (uint32 destination, address target) = _parseRecipient(recipient);
+        sendId = _dispatch(destination, target, payload, 0, VERSION | KIND_ERC7786);
+        emit MessageSent(
+            sendId,
+            InteroperableAddress.formatEvmV1(_localChain, msg.sender),
+            recipient,
+            payload,
+            0,
+            attributes
+        );
+    }
+
+    /// @notice Whether `sendMessage` accepts an ERC-7786 attribute: this bus supports none.
+    /// @param selector The attribute's key selector.
+    /// @return Always false.
+    function supportsAttribute(bytes4 selector) external pure returns (bool) {
+        selector;
+        return false;
     }
 
     /// @inheritdoc IMessageBus
@@ -340,7 +406,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         _checkRecipient(h.recipient);
         f.failed = false;
         emit Retried(id, msg.sender);
-        (bool ok, bytes memory reason) = _call(h, message[HEADER:]);
+        (bool ok, bytes memory reason) = _call(h, id, message[HEADER:]);
         if (ok) {
             delete _failures[id];
             emit Delivered(id, h.origin, h.nonce);
@@ -547,10 +613,14 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internal
 
-    function _dispatch(uint32 destination, address recipient, bytes calldata body, uint32 sequence)
-        private
-        returns (bytes32 id)
-    {
+    // `version`: VERSION, or VERSION | KIND_ERC7786 for a message from `sendMessage`.
+    function _dispatch(
+        uint32 destination,
+        address recipient,
+        bytes calldata body,
+        uint32 sequence,
+        uint8 version
+    ) private returns (bytes32 id) {
         if (!_senders[msg.sender]) revert MessageBusSenderNotPermitted(msg.sender);
         if (recipient == address(0)) revert MessageBusZeroRecipient(msg.sender);
         // setDestinationBus refuses this chain and 0, so a named bus is also a valid destination.
@@ -560,12 +630,40 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         uint32 nonce = _count;
         if (nonce == type(uint32).max) revert MessageBusTreeFull(nonce);
         bytes memory message = abi.encodePacked(
-            VERSION, nonce, _localChain, msg.sender, destination, destBus, recipient, sequence, body
+            version, nonce, _localChain, msg.sender, destination, destBus, recipient, sequence, body
         );
         id = keccak256(message);
         _insert(id, uint256(nonce) + 1);
         _count = nonce + 1;
         emit Dispatched(id, destination, nonce, message);
+    }
+
+    // A canonical ERC-7930 EIP-155 address: OpenZeppelin parses the fields, the bus refuses
+    // every other spelling so that one destination and recipient have one encoding.
+    function _parseRecipient(bytes calldata interop)
+        private
+        pure
+        returns (uint32 destination, address target)
+    {
+        // Checked before parsing: OpenZeppelin 5.5 wraps its 8-bit length sums from 250 on.
+        if (interop.length < 6 || uint8(interop[4]) > MAX_CHAIN_REFERENCE) {
+            revert MessageBusBadInteropAddress(interop);
+        }
+        (bool ok, bytes2 chainType, bytes calldata chainRef, bytes calldata addr) =
+            InteroperableAddress.tryParseV1Calldata(interop);
+        if (!ok) revert MessageBusBadInteropAddress(interop);
+        if (chainType != EIP155) revert MessageBusUnsupportedChainType(chainType);
+        // A destination chain, a 20-byte address, no trailing bytes, no leading zero byte in
+        // the chain reference (ERC-7930's EIP-155 profile asks for the minimal encoding).
+        if (
+            chainRef.length == 0 || addr.length != 20 || interop.length != 26 + chainRef.length
+                || chainRef[0] == 0
+        ) {
+            revert MessageBusBadInteropAddress(interop);
+        }
+        uint256 chainId = uint256(bytes32(chainRef)) >> (256 - 8 * chainRef.length);
+        if (chainId > type(uint32).max) revert MessageBusBadDestination(chainId);
+        return (uint32(chainId), address(bytes20(addr)));
     }
 
     function _insert(bytes32 node, uint256 size) private {
@@ -671,8 +769,11 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
     }
 
     function _header(bytes calldata message, uint256 position) private view returns (Header memory h) {
-        if (message.length < HEADER || uint8(message[0]) != VERSION) {
-            revert MessageBusMalformedMessage(position);
+        if (message.length < HEADER) revert MessageBusMalformedMessage(position);
+        uint8 version = uint8(message[0]);
+        if (version != VERSION) {
+            if (version != (VERSION | KIND_ERC7786)) revert MessageBusMalformedMessage(position);
+            h.erc7786 = true;
         }
         h.nonce = uint32(bytes4(message[1:5]));
         h.origin = uint32(bytes4(message[5:9]));
@@ -733,7 +834,7 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
             if (h.sequence != expected) revert MessageBusOutOfOrder(expected, h.sequence);
             _inLanes[lane] = expected;
         }
-        (bool ok, bytes memory reason) = _call(h, message[HEADER:]);
+        (bool ok, bytes memory reason) = _call(h, id, message[HEADER:]);
         if (ok) {
             emit Delivered(id, h.origin, h.nonce);
         } else if (h.sequence != 0) {
@@ -754,12 +855,18 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
         }
     }
 
-    function _call(Header memory h, bytes calldata body) private returns (bool ok, bytes memory reason) {
+    // `id`: the message id, which an ERC-7786 recipient receives as its `receiveId`.
+    function _call(Header memory h, bytes32 id, bytes calldata body)
+        private
+        returns (bool ok, bytes memory reason)
+    {
         address recipient = h.recipient;
         if (recipient.code.length == 0) {
             return (false, abi.encodeWithSelector(MessageBusRecipientNotContract.selector, recipient));
         }
-        bytes memory payload = abi.encodeCall(IMessageRecipient.handle, (h.origin, h.sender, body));
+        bytes memory payload = h.erc7786
+            ? _receiveMessageCall(h, id, body)
+            : abi.encodeCall(IMessageRecipient.handle, (h.origin, h.sender, body));
         uint256 cap = _recipientGas;
         // Under the 63/64 rule a relayer could starve the recipient into failing; insist that
         // the full cap is available, so that a failure is the recipient's own.
@@ -777,7 +884,32 @@ contract MessageBus is IMessageBus, ReentrancyGuardTransient {
             assembly ("memory-safe") {
                 returndatacopy(add(reason, 32), 0, size)
             }
+        } else if (h.erc7786) {
+            // ERC-7786: only the receiveMessage selector, ABI-encoded, acknowledges the message;
+            // a contract that merely does not revert (a fallback, another protocol) has not.
+            bytes32 word;
+            assembly ("memory-safe") {
+                if gt(size, 31) {
+                    returndatacopy(0, 0, 32)
+                    word := mload(0)
+                }
+            }
+            if (word != bytes32(IERC7786Recipient.receiveMessage.selector)) {
+                return (false, abi.encodeWithSelector(MessageBusWrongReturnValue.selector, recipient, word));
+            }
         }
+    }
+
+    // The ERC-7786 delivery call: the message id is the receiveId, the sender its ERC-7930
+    // address (origin chain, origin sender).
+    function _receiveMessageCall(Header memory h, bytes32 id, bytes calldata body)
+        private
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeCall(
+            IERC7786Recipient.receiveMessage, (id, InteroperableAddress.formatEvmV1(h.origin, h.sender), body)
+        );
     }
 
     function _climb(bytes32 node, uint256 index, bytes32[] calldata proof)

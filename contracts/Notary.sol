@@ -170,7 +170,9 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
     function revokeDocument(bytes32 batchId, bytes32 document, uint16 reason) external {
         uint256 word = _records[batchId];
         if (word == 0) revert NotaryUnknownRecord(batchId);
-        if (_kind(word) != Kind.BATCH) revert NotaryNotBatch(batchId);
+        Kind kind = _kind(word);
+        if (kind == Kind.FOREIGN) revert NotaryForeignRecord(batchId);
+        if (kind != Kind.BATCH) revert NotaryNotBatch(batchId);
         _checkAttester(msg.sender, batchId, uint32(word));
         if (_documentRevocations[batchId][document] != 0) revert NotaryAlreadyRevoked(batchId, document);
         _documentRevocations[batchId][document] = block.timestamp | (uint256(reason) << 40);
@@ -183,34 +185,47 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
     function mirror(bytes32 id, uint32 destination) external returns (bytes32 messageId) {
         uint256 word = _records[id];
         if (word == 0) revert NotaryUnknownRecord(id);
-        if (_kind(word) != Kind.DOCUMENT) revert NotaryNotMirrorable(id);
+        Kind kind = _kind(word);
+        // A foreign record is mirrored from its origin, never relayed onwards from here.
+        if (kind != Kind.DOCUMENT && kind != Kind.BATCH) revert NotaryNotMirrorable(id);
         _checkAttester(msg.sender, id, uint32(word));
-        address peer = _peers[destination];
-        if (peer == address(0)) revert NotaryNoPeer(destination);
-        if (address(_bus) == address(0)) revert NotaryNoBus(address(this));
-        messageId = _bus.dispatch(destination, peer, abi.encode(id, word));
+        messageId = _dispatch(destination, abi.encode(id, word));
         emit Mirrored(id, destination, messageId);
+    }
+
+    /// @inheritdoc INotary
+    function mirrorDocumentRevocation(
+        bytes32 batchId,
+        bytes32 document,
+        uint256 index,
+        bytes32[] calldata proof,
+        uint32 destination
+    ) external returns (bytes32 messageId) {
+        uint256 word = _records[batchId];
+        if (word == 0) revert NotaryUnknownRecord(batchId);
+        if (_kind(word) != Kind.BATCH) revert NotaryNotBatch(batchId);
+        _checkAttester(msg.sender, batchId, uint32(word));
+        uint256 revocation = _documentRevocations[batchId][document];
+        if (revocation == 0) revert NotaryDocumentNotRevoked(batchId, document);
+        if (!_included(batchId, word, document, index, proof)) {
+            revert NotaryNotIncluded(batchId, document, index);
+        }
+        // The batch word travels too: the destination records the batch from whichever of the
+        // two messages arrives first, so a revocation can never be lost to message order.
+        messageId = _dispatch(destination, abi.encode(batchId, word, document, revocation, index, proof));
+        emit DocumentRevocationMirrored(batchId, document, destination, messageId);
     }
 
     /// @inheritdoc IMessageRecipient
     /// @dev Message bus only; `sender` must be the peer Notary of `origin`; `body` is
-    ///      abi.encode(origin record id, packed record).
+    ///      abi.encode(origin record id, packed record) for a record (`mirror`), followed by
+    ///      (document, packed document revocation, leaf index, proof) for a document revocation.
     function handle(uint32 origin, address sender, bytes calldata body) external {
         if (msg.sender != address(_bus) || address(_bus) == address(0)) revert NotaryNotBus(msg.sender);
         if (sender == address(0) || _peers[origin] != sender) revert NotaryUntrustedSender(origin, sender);
-        (bytes32 originId, uint256 word) = abi.decode(body, (bytes32, uint256));
-        bytes32 id = foreignId(origin, originId);
-        uint256 current = _records[id];
-        uint256 incoming = (word & ~(uint256(0xff) << _KIND_SHIFT)) | (uint256(uint8(Kind.FOREIGN)) << _KIND_SHIFT);
-        // Messages may arrive out of order (a retried attestation after its revocation): a
-        // revocation, once recorded, is kept.
-        uint256 revocation = (_MASK40 << _REVOKED_SHIFT) | (uint256(0xffff) << _REASON_SHIFT);
-        if ((current >> _REVOKED_SHIFT) & _MASK40 != 0) {
-            incoming = (incoming & ~revocation) | (current & revocation);
-        }
-        _records[id] = incoming;
-        if (current == 0) _foreign[id] = Foreign(origin, originId);
-        emit ForeignRecorded(id, origin, originId, incoming & _MASK32, uint40(incoming >> _REVOKED_SHIFT));
+        (bytes32 originId, uint256 word) = abi.decode(body[:64], (bytes32, uint256));
+        bytes32 id = _recordForeign(origin, originId, word);
+        if (body.length > 64) _recordForeignRevocation(origin, id, originId, word, body);
     }
 
     /// @inheritdoc INotary
@@ -311,7 +326,8 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         returns (bool)
     {
         uint256 word = _records[batchId];
-        return (word >> _KIND_SHIFT) & 0xff == uint8(Kind.BATCH) && _included(batchId, word, document, index, proof);
+        bytes32 anchored = _anchoredId(batchId, word);
+        return anchored != bytes32(0) && _included(anchored, word, document, index, proof);
     }
 
     /// @inheritdoc INotary
@@ -321,8 +337,9 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
         returns (Status)
     {
         uint256 word = _records[batchId];
-        if (_kind(word) != Kind.BATCH) return Status.UNKNOWN;
-        if (!_included(batchId, word, document, index, proof)) return Status.NOT_INCLUDED;
+        bytes32 anchored = _anchoredId(batchId, word);
+        if (anchored == bytes32(0)) return Status.UNKNOWN;
+        if (!_included(anchored, word, document, index, proof)) return Status.NOT_INCLUDED;
         return _status(word, _documentRevocations[batchId][document] != 0);
     }
 
@@ -461,6 +478,86 @@ contract Notary is INotary, IMessageRecipient, EIP712 {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Send `body` to the peer Notary of `destination` over the bus.
+    function _dispatch(uint32 destination, bytes memory body) private returns (bytes32) {
+        address peer = _peers[destination];
+        if (peer == address(0)) revert NotaryNoPeer(destination);
+        if (address(_bus) == address(0)) revert NotaryNoBus(address(this));
+        return _bus.dispatch(destination, peer, body);
+    }
+
+    /// @dev Record (or update) the copy of record `originId` of chain `origin`; returns its id
+    ///      here. Idempotent: the same word again writes nothing (the event still tells that
+    ///      a delivery carried the record, one per delivered message).
+    function _recordForeign(uint32 origin, bytes32 originId, uint256 word) private returns (bytes32 id) {
+        // Raw values: an out-of-range kind must revert with the error, not a panic. A batch has
+        // a size and a document none, as the origin stores them.
+        uint256 kind = (word >> _KIND_SHIFT) & 0xff;
+        bool batch = kind == uint8(Kind.BATCH);
+        if (!(batch || kind == uint8(Kind.DOCUMENT)) || batch != (word >> _SIZE_SHIFT != 0)) {
+            revert NotaryNotMirrorable(originId);
+        }
+        id = foreignId(origin, originId);
+        uint256 current = _records[id];
+        // The size stays in the word: a foreign record with a size is a batch (see Kind).
+        uint256 incoming = (word & ~(uint256(0xff) << _KIND_SHIFT)) | (uint256(uint8(Kind.FOREIGN)) << _KIND_SHIFT);
+        // Messages may arrive out of order (a retried attestation after its revocation): a
+        // revocation, once recorded, is kept.
+        uint256 revocation = (_MASK40 << _REVOKED_SHIFT) | (uint256(0xffff) << _REASON_SHIFT);
+        if ((current >> _REVOKED_SHIFT) & _MASK40 != 0) {
+            incoming = (incoming & ~revocation) | (current & revocation);
+        }
+        if (incoming != current) {
+            _records[id] = incoming;
+            if (current == 0) _foreign[id] = Foreign(origin, originId);
+        }
+        emit ForeignRecorded(id, origin, originId, incoming & _MASK32, uint40(incoming >> _REVOKED_SHIFT));
+    }
+
+    /// @dev Record the revocation of one document of foreign batch `id` (origin batch
+    ///      `originId`, word `word`) carried by `body`, once. The proof is checked again here,
+    ///      so the destination never takes a revocation for a document outside the batch.
+    function _recordForeignRevocation(uint32 origin, bytes32 id, bytes32 originId, uint256 word, bytes calldata body)
+        private
+    {
+        if ((word >> _KIND_SHIFT) & 0xff != uint8(Kind.BATCH)) revert NotaryNotBatch(originId);
+        (,, bytes32 document, uint256 revocation, uint256 index, bytes32[] memory proof) =
+            abi.decode(body, (bytes32, uint256, bytes32, uint256, uint256, bytes32[]));
+        uint256 size = word >> _SIZE_SHIFT;
+        if (
+            index >= size || !_isDepthOf(proof.length, size)
+                || _recordId(_rootFromMemory(document, index, proof), word & _MASK32) != originId
+        ) revert NotaryNotIncluded(originId, document, index);
+        if (revocation == 0) revert NotaryDocumentNotRevoked(originId, document);
+        if (_documentRevocations[id][document] != 0) return;
+        _documentRevocations[id][document] = revocation;
+        emit ForeignDocumentRevoked(id, document, origin, uint40(revocation), uint16(revocation >> 40));
+    }
+
+    /// @dev The id a batch's proofs re-derive: `id` for a batch of this chain, the origin's batch
+    ///      id for a foreign batch, zero for any other record.
+    function _anchoredId(bytes32 id, uint256 word) private view returns (bytes32) {
+        Kind kind = _kind(word);
+        if (kind == Kind.BATCH) return id;
+        if (kind == Kind.FOREIGN && word >> _SIZE_SHIFT != 0) return _foreign[id].originId;
+        return bytes32(0);
+    }
+
+    /// @dev `_rootFrom` over a proof in memory (a proof decoded from a bus message; rare path).
+    function _rootFromMemory(bytes32 document, uint256 index, bytes32[] memory proof)
+        private
+        pure
+        returns (bytes32 node)
+    {
+        node = keccak256(abi.encodePacked(bytes1(0x00), document));
+        for (uint256 i; i < proof.length; ++i) {
+            node = index & 1 == 0
+                ? keccak256(abi.encodePacked(bytes1(0x01), node, proof[i]))
+                : keccak256(abi.encodePacked(bytes1(0x01), proof[i], node));
+            index >>= 1;
+        }
+    }
 
     /// @dev `orgId` is the attester's organisation (`_notaryOrg`), checked by the caller.
     function _attest(address attester, uint32 orgId, bytes32 digest, uint32 schemaId, bytes32 parent, uint40 expiresAt)

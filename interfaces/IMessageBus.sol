@@ -8,6 +8,12 @@ pragma solidity 0.8.37;
 ///      origin uint32 | sender address | destination uint32 | destination bus address |
 ///      recipient address | sequence uint32 | body. The id is keccak256 of the whole message, so
 ///      it names the destination bus: a redeployed bus never takes messages meant for the old one.
+///      A version byte with bit 7 set (KIND_ERC7786, 0x82) marks a message sent through the ERC-7786
+///      `sendMessage`: same layout, delivered to `IERC7786Recipient.receiveMessage(id, ERC-7930
+///      sender, body)` instead of `IMessageRecipient.handle`. The MessageBus also implements
+///      OpenZeppelin's `IERC7786GatewaySource` (`sendMessage`, `supportsAttribute`, the
+///      `MessageSent` event and `UnsupportedAttribute` error), which this file does not repeat
+///      so that it compiles without OpenZeppelin.
 interface IMessageBus {
     // ----------------------------------------------------------------- errors
 
@@ -101,6 +107,18 @@ interface IMessageBus {
     error MessageBusValidatorStillLive(address validator);
     /// @dev The recipient address holds no code (carried as the reason of DeliveryFailed).
     error MessageBusRecipientNotContract(address recipient);
+    /// @dev `sendMessage` was called with native value, which the bus does not carry.
+    error MessageBusValueNotAccepted(uint256 value);
+    /// @dev `sendMessage`'s recipient is not a canonical ERC-7930 EIP-155 address (version 1, a
+    ///      chain reference of 1 to 32 bytes without a leading zero, a 20-byte address, nothing
+    ///      after it).
+    error MessageBusBadInteropAddress(bytes interop);
+    /// @dev `sendMessage`'s recipient names a chain type other than EIP-155 (0x0000).
+    error MessageBusUnsupportedChainType(bytes2 chainType);
+    /// @dev An ERC-7786 recipient returned without acknowledging: `returned` (the first word of
+    ///      its return data, zero if shorter) is not the `receiveMessage` selector (carried as
+    ///      the reason of DeliveryFailed).
+    error MessageBusWrongReturnValue(address recipient, bytes32 returned);
 
     // ----------------------------------------------------------------- events
 

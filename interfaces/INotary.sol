@@ -10,7 +10,9 @@ import {IMessageBus} from "./IMessageBus.sol";
 /// @dev Errors, events and types of Notary.sol. Every error names the values that failed.
 interface INotary {
     /// @notice What a record is. Values are stable: off-chain code and future mirroring rely on them.
-    /// @dev FOREIGN: an attestation mirrored from another chain over the message bus.
+    /// @dev FOREIGN: a record mirrored from another chain over the message bus; a mirrored batch
+    ///      when its size is non-zero (a document has size 0), and then the inclusion views
+    ///      (verifyInclusion, documentStatus, isDocumentValid) answer for it as for a local batch.
     enum Kind {
         NONE,
         DOCUMENT,
@@ -130,8 +132,13 @@ interface INotary {
     error NotaryNoPeer(uint32 chainId);
     /// @notice A mirrored record came from `sender` on `origin`, which is not the registered peer.
     error NotaryUntrustedSender(uint32 origin, address sender);
-    /// @notice Only document attestations of this chain can be mirrored (not batches or foreign records).
+    /// @notice Only attestations and batches of this chain can be mirrored (not foreign records);
+    ///         on a destination, also a mirrored record that is neither (refused delivery).
     error NotaryNotMirrorable(bytes32 id);
+    /// @notice Document `document` of batch `batchId` is not revoked: there is no revocation to mirror.
+    error NotaryDocumentNotRevoked(bytes32 batchId, bytes32 document);
+    /// @notice The proof does not put `document` at leaf `index` of batch `batchId`.
+    error NotaryNotIncluded(bytes32 batchId, bytes32 document, uint256 index);
     /// @notice A foreign record is revoked on its origin chain and mirrored, never here.
     error NotaryForeignRecord(bytes32 id);
 
@@ -183,13 +190,26 @@ interface INotary {
     /// @dev Schema `schemaId` takes no new attestations from now on.
     event SchemaDeprecated(uint32 indexed schemaId, address indexed by);
 
-    /// @dev Record `id` was sent over the bus to `destination` (message `messageId`); a later
-    ///      call after revocation sends the revocation.
+    /// @dev Record `id` (attestation or batch) was sent over the bus to `destination` (message
+    ///      `messageId`); a later call after revocation sends the revocation.
     event Mirrored(bytes32 indexed id, uint32 indexed destination, bytes32 messageId);
 
-    /// @dev A record of chain `origin` was recorded (or updated) here as foreign record `id`.
+    /// @dev The revocation of `document` of batch `batchId` was sent over the bus to
+    ///      `destination` (message `messageId`), with the batch itself.
+    event DocumentRevocationMirrored(
+        bytes32 indexed batchId, bytes32 indexed document, uint32 indexed destination, bytes32 messageId
+    );
+
+    /// @dev A record of chain `origin` was recorded (or updated) here as foreign record `id`;
+    ///      emitted once per delivered message, also when it brought nothing new.
     event ForeignRecorded(
         bytes32 indexed id, uint32 indexed origin, bytes32 indexed originId, uint256 orgId, uint40 revokedAt
+    );
+
+    /// @dev Document `document` of foreign batch `id` was revoked on chain `origin` at
+    ///      `revokedAt` (origin time) for `reason`; recorded here once.
+    event ForeignDocumentRevoked(
+        bytes32 indexed id, bytes32 indexed document, uint32 indexed origin, uint40 revokedAt, uint16 reason
     );
 
     /// @dev Governance set the message bus used for mirroring.
@@ -255,13 +275,36 @@ interface INotary {
 
     // ------------------------------------------------------------------ mirroring
 
-    /// @notice Send document attestation `id` (with its revocation, if any) to `destination`.
+    /// @notice Send attestation or batch `id` (with its revocation, if any) to `destination`,
+    ///         where it is kept as foreign record `foreignId(this chain, id)`.
     /// @dev Caller: a NOTARY of the attesting organisation. Call again after revoking to mirror
-    ///      the revocation; the destination keeps a revocation once it has seen one.
-    /// @param id The record id on this chain.
+    ///      the revocation; the destination keeps a revocation once it has seen one. Sending
+    ///      the same record again changes nothing there. Revocations of single documents of a
+    ///      batch travel with `mirrorDocumentRevocation`.
+    /// @param id The record id on this chain (attestation or batch, not a foreign record).
     /// @param destination Chain id of the destination; a peer Notary must be registered for it.
     /// @return messageId The bus message id (follow it with `trustspace bus status`).
     function mirror(bytes32 id, uint32 destination) external returns (bytes32 messageId);
+
+    /// @notice Send the revocation of `document` of batch `batchId` (made with `revokeDocument`)
+    ///         to `destination`, together with the batch; there the document then reads
+    ///         DOCUMENT_REVOKED while the rest of the batch stays as it was.
+    /// @dev Caller: a NOTARY of the attesting organisation. The proof is checked here and again
+    ///      on the destination. The message may arrive before the batch's own: it records the
+    ///      batch too. Sending it again changes nothing there.
+    /// @param batchId The batch id on this chain.
+    /// @param document The revoked document digest.
+    /// @param index Its leaf position.
+    /// @param proof Sibling hashes from the leaf up, exactly ceil(log2(size)) of them.
+    /// @param destination Chain id of the destination; a peer Notary must be registered for it.
+    /// @return messageId The bus message id.
+    function mirrorDocumentRevocation(
+        bytes32 batchId,
+        bytes32 document,
+        uint256 index,
+        bytes32[] calldata proof,
+        uint32 destination
+    ) external returns (bytes32 messageId);
 
     /// @notice Set the message bus used for mirroring (Consortium only).
     /// @param bus The MessageBus of this chain.
@@ -329,8 +372,9 @@ interface INotary {
 
     /// @notice Whether `document` sits at `index` of batch `batchId` according to `proof`.
     /// @dev Pure inclusion: says nothing about revocation or expiry (use documentStatus).
-    ///      False for unknown batches, index >= size, or a proof of the wrong length.
-    /// @param batchId The batch id.
+    ///      False for unknown batches, index >= size, or a proof of the wrong length. For a
+    ///      mirrored batch, `batchId` is its foreign id and the proof is the origin's.
+    /// @param batchId The batch id (or foreign id of a mirrored batch).
     /// @param document The document digest.
     /// @param index The leaf position (0-based).
     /// @param proof Sibling hashes from the leaf up, exactly ceil(log2(size)) of them.

@@ -1,8 +1,10 @@
-"""End to end on three local anvil chains: a customs attestation mirrored to tax and revoked.
+"""End to end on three local anvil chains: a customs batch mirrored to tax, then one of its
+documents revoked on customs and the revocation mirrored.
 
 Five validator organisations sign customs' checkpoints (threshold 3) as separate
-processes; one relayer process delivers; the tax Notary answers the validity query
-for the foreign record, first VALID and then REVOKED.
+processes; one relayer process delivers; the tax Notary verifies a document's inclusion
+proof against the foreign batch (VALID), then reads that document DOCUMENT_REVOKED while
+its siblings stay VALID.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from trustspace.bus.web3tx import TxSender
 from trustspace.cli.bus import bus as bus_group
 from trustspace.consortium.constants import Action, Role
 from trustspace.devnet.chains import local_chains
+from trustspace.notary.tree import MerkleTree
 
 pytestmark = pytest.mark.anvil
 
-VALID, REVOKED = 1, 2
+VALID, DOCUMENT_REVOKED = 1, 6
 
 
 def wait_for(predicate, timeout=90.0, step=0.2):
@@ -44,7 +47,9 @@ def wait_for(predicate, timeout=90.0, step=0.2):
     return False
 
 
-def test_attestation_on_customs__mirrored_to_tax__then_revoked(tmp_path, customs_notary):
+def test_batch_on_customs__mirrored_to_tax__document_verified_then_revoked(
+    tmp_path, customs_notary
+):
     with local_chains() as chains:
         env = LocalBus(chains)
         deps = env.deploy()
@@ -75,24 +80,30 @@ def test_attestation_on_customs__mirrored_to_tax__then_revoked(tmp_path, customs
             clerk_tx.transact(
                 origin.functions.registerSchema("customs-declaration", "1.0", b"\x00" * 32, "")
             )
-            digest = keccak(b"customs declaration 2026-000042")
-            clerk_tx.transact(origin.functions.attest(digest, 1, b"\x00" * 32, 0))
-            record_id = origin.functions.recordId(digest, 1).call()
-            assert origin.functions.isValid(record_id).call()
+            documents = [keccak(text=f"customs declaration 2026-{i:06}") for i in range(5)]
+            tree = MerkleTree(documents)
+            clerk_tx.transact(origin.functions.anchorBatch(tree.root, tree.size, 1, 0))
+            batch_id = origin.functions.recordId(tree.root, 1).call()
+            assert origin.functions.isValid(batch_id).call()
 
-            receipt = clerk_tx.transact(origin.functions.mirror(record_id, tax.chain_id))
+            receipt = clerk_tx.transact(origin.functions.mirror(batch_id, tax.chain_id))
             (mirrored,) = origin.events.Mirrored().process_receipt(receipt, errors=DISCARD)
             message_id = bytes(mirrored["args"]["messageId"])
 
             there = tax.extra["notary"]
-            foreign = there.functions.foreignId(customs.chain_id, record_id).call()
+            foreign = there.functions.foreignId(customs.chain_id, batch_id).call()
             assert wait_for(lambda: there.functions.status(foreign).call() == VALID), "not mirrored"
-            assert there.functions.isValid(foreign).call()
             assert tuple(there.functions.foreignOrigin(foreign).call()) == (
                 customs.chain_id,
-                record_id,
+                batch_id,
             )
-            assert there.functions.record(foreign).call()[0] == 1  # attesting organisation: customs
+            record = there.functions.record(foreign).call()
+            assert (record[0], record[7]) == (1, 5)  # attesting organisation customs, 5 documents
+            # The destination verifies a document's inclusion proof (the origin's proof).
+            proof = tree.proof(2)
+            assert there.functions.verifyInclusion(foreign, documents[2], 2, proof).call()
+            assert there.functions.documentStatus(foreign, documents[2], 2, proof).call() == VALID
+            assert not there.functions.verifyInclusion(foreign, documents[2], 3, proof).call()
 
             status = CliRunner().invoke(
                 bus_group, ["status", "--config", str(config), "0x" + message_id.hex(), "--json"]
@@ -102,13 +113,24 @@ def test_attestation_on_customs__mirrored_to_tax__then_revoked(tmp_path, customs
             assert report["state"] == "delivered"
             assert len({org for org in report["signers"].values() if org}) >= 3
 
-            # The revocation follows the same way.
-            clerk_tx.transact(origin.functions.revoke(record_id, 2))
-            clerk_tx.transact(origin.functions.mirror(record_id, tax.chain_id))
-            assert wait_for(lambda: there.functions.status(foreign).call() == REVOKED), (
-                "revocation not mirrored"
+            # One document's revocation follows the same way; its siblings stay valid.
+            clerk_tx.transact(origin.functions.revokeDocument(batch_id, documents[2], 2))
+            clerk_tx.transact(
+                origin.functions.mirrorDocumentRevocation(
+                    batch_id, documents[2], 2, proof, tax.chain_id
+                )
             )
-            assert not there.functions.isValid(foreign).call()
+            assert wait_for(
+                lambda: (
+                    there.functions.documentStatus(foreign, documents[2], 2, proof).call()
+                    == DOCUMENT_REVOKED
+                )
+            ), "revocation not mirrored"
+            for i in (0, 1, 3, 4):
+                assert (
+                    there.functions.documentStatus(foreign, documents[i], i, tree.proof(i)).call()
+                    == VALID
+                )
         finally:
             for process in daemons:
                 stop(process)

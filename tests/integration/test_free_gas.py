@@ -3,8 +3,8 @@ whose accounts hold no ether, once with EIP-1559 and once with legacy transactio
 
 The flow is the demo's scenario (trustspace.devnet.demo.Scenario, small): deploy through the
 ape stack, governance, a DID service endpoint, a notarized batch verified by disclosure, bus
-wiring, three validator processes and a relayer (web3.py) mirroring an attestation and its
-revocation from customs to tax. Then every transaction on every chain is read back: none
+wiring, three validator processes and a relayer (web3.py) mirroring the batch and one
+document's revocation from customs to tax. Then every transaction on every chain is read back: none
 paid a fee, and in the legacy run each one is type 0. A fee-charging chain tells an
 account without ether that it cannot pay, in both stacks.
 """
@@ -78,7 +78,7 @@ def _assert_flow_done(result):
     assert result.mirrored
     assert result.statuses["verified on tax"] == "VALID"
     assert result.statuses["assessment"] == "VALID"
-    assert result.statuses["after revocation on tax"] == "REVOKED"
+    assert result.statuses["after revocation on tax"] == "DOCUMENT_REVOKED"
 
 
 def test_flow__free_gas_chains_and_unfunded_accounts__runs_and_pays_no_fee(

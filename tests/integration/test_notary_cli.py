@@ -602,12 +602,20 @@ def test_mirror__no_peer_or_unknown_chain__one_line(
     assert says in out["error"]
 
 
-def test_mirror__batch_or_unknown__one_line(run, notarize_args, alias, notary_key, documents):
+def test_mirror__batch__dispatches_the_batch(
+    run, notarize_args, mirror_wiring, alias, notary_key, cli_notary, documents
+):
     rid = json.loads(run("notarize", documents, *notarize_args).output)["documents"][0]["record_id"]
     out = json.loads(
-        run("mirror", rid, "--to", "tax", "--account", alias(notary_key), "--json", code=2).stdout
+        run("mirror", rid, "--to", "tax", "--account", alias(notary_key), "--json").stdout
     )
-    assert "is a batch: only single attestations are mirrored" in out["error"]
+    assert out["ok"] and out["kind"] == "BATCH" and out["document"] is None
+    assert out["foreign_id"] == "0x" + cli_notary.foreignId(31337, rid).hex().removeprefix("0x")
+    human = run("mirror", rid, "--to", "tax", "--account", alias(notary_key)).stdout
+    assert "mirrored" in human and "batch" in human
+
+
+def test_mirror__unknown_record__one_line(run, alias, notary_key):
     unknown = "0x" + "cd" * 32
     out = json.loads(
         run(
@@ -615,6 +623,31 @@ def test_mirror__batch_or_unknown__one_line(run, notarize_args, alias, notary_ke
         ).stdout
     )
     assert out["error"].startswith(f"no record {unknown}")
+
+
+@pytest.mark.usefixtures("mirror_wiring")
+def test_mirror_revocation__revoked_document_bundle__dispatches_its_revocation(
+    run, notarize_args, alias, notary_key, cli_notary, documents
+):
+    first, second = json.loads(run("notarize", documents, *notarize_args).output)["documents"][:2]
+    run("revoke", "--bundle", first["bundle"], "--yes", "--account", alias(notary_key))
+    out = json.loads(
+        run(
+            "mirror", "--revocation", first["bundle"], "--to", "tax", "--account",
+            alias(notary_key), "--json",
+        ).stdout
+    )  # fmt: skip
+    assert out["ok"] and out["record_id"] == first["record_id"] and out["revoked"]
+    assert out["document"] == json.loads(Path(first["bundle"]).read_text())["document"]["digest"]
+    assert out["follow"] == f"trustspace bus status {out['message_id']}"
+    # Its sibling is not revoked: nothing to mirror, one line.
+    out = json.loads(
+        run(
+            "mirror", "--revocation", second["bundle"], "--to", "tax", "--account",
+            alias(notary_key), "--json", code=2,
+        ).stdout
+    )  # fmt: skip
+    assert "is not revoked: revoke it first" in out["error"]
 
 
 @pytest.fixture
@@ -694,3 +727,58 @@ def test_verify__mirrored_record_on_destination__valid_then_revoked(
         ).stdout
     )
     assert "takes mirrored records of chain 31338 only from" in out["error"]
+
+
+def test_verify__document_of_mirrored_batch_on_destination__valid_then_document_revoked(
+    run, notarize_args, cli_notary, destination, documents, spare_accounts, tmp_path, monkeypatch
+):
+    from trustspace.notary.bundle import Bundle
+    from trustspace.notary.client import NotaryClient
+
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "deployments"))
+    first, second = json.loads(run("notarize", documents, *notarize_args).output)["documents"][:2]
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "tax-officer"))
+    there, _deliver = destination
+    bus = spare_accounts[-1]  # the destination fixture's bus
+    bundles = []
+    for n, d in enumerate((first, second)):
+        data = json.loads(Path(d["bundle"]).read_text())
+        data["attestation"]["chain_id"] = 31338  # as the origin chain wrote it
+        path = tmp_path / f"origin-{n}.bundle.json"
+        path.write_text(json.dumps(data))
+        bundles.append((d["path"], path, Bundle.load(path)))
+    rid = bundles[0][2].record_id
+    rec = NotaryClient(cli_notary).record(rid)
+    word = (
+        rec.org_id | rec.schema_id << 32 | rec.attested_at << 64 | 2 << 200 | rec.size << 208
+    )  # fmt: skip
+    there.handle(31338, cli_notary, encode(["bytes32", "uint256"], [rid, word]), sender=bus)
+    for path, bundle_path, _ in bundles:
+        report = json.loads(
+            run("verify", path, "--bundle", bundle_path, "--network", "ethereum:local",
+                "--json").stdout
+        )  # fmt: skip
+        assert report["valid"] and report["status"] == "VALID", report
+        assert (
+            report["mirrored_from"]["foreign_id"] == "0x" + bytes(there.foreignId(31338, rid)).hex()
+        )
+
+    # The first document's revocation arrives: it alone reads DOCUMENT_REVOKED.
+    b = bundles[0][2]
+    assert b.batch is not None
+    revocation = (rec.attested_at + 5) | 3 << 40
+    body = encode(
+        ["bytes32", "uint256", "bytes32", "uint256", "uint256", "bytes32[]"],
+        [rid, word, b.digest, revocation, b.batch.index, list(b.batch.proof)],
+    )
+    there.handle(31338, cli_notary, body, sender=bus)
+    revoked = json.loads(
+        run("verify", bundles[0][0], "--bundle", bundles[0][1], "--network", "ethereum:local",
+            "--json", code=1).stdout
+    )  # fmt: skip
+    assert revoked["status"] == "DOCUMENT_REVOKED" and revoked["revoked_at"] == rec.attested_at + 5
+    sibling = json.loads(
+        run("verify", bundles[1][0], "--bundle", bundles[1][1], "--network", "ethereum:local",
+            "--json").stdout
+    )  # fmt: skip
+    assert sibling["status"] == "VALID"

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from trustspace.devnet.chains import free_port
+from trustspace.notary.tree import record_id
 
 TRUSTSPACE = str(Path(sys.executable).with_name("trustspace"))
 BUNDLE = {
@@ -40,6 +41,10 @@ def files(tmp_path):
     (tmp_path / "rec.commitment.json").write_text("salts of an anchored root")
     (tmp_path / "b.json").write_text("{")
     (tmp_path / "c4242.json").write_text(json.dumps(BUNDLE))
+    # A self-consistent bundle of a single attestation (its record id follows from it).
+    single = json.loads(json.dumps(BUNDLE))
+    single["attestation"]["record_id"] = "0x" + record_id(b"\x11" * 32, 1).hex()
+    (tmp_path / "single.json").write_text(json.dumps(single))
     return tmp_path
 
 
@@ -84,6 +89,25 @@ CASES = {
     ),
     "mirror to an unknown chain": (
         ["mirror", "0x" + "ab" * 32, "--to", "nowhere", "--account", "TEST::0"], 2, "not a chain id"
+    ),
+    "mirror without a record or a revocation": (
+        ["mirror", "--to", "tax", "--account", "TEST::0"], 2, "give RECORD_ID (an attestation or a batch)"
+    ),
+    "mirror a record and a revocation at once": (
+        ["mirror", "0x" + "ab" * 32, "--revocation", "single.json", "--to", "tax", "--account",
+         "TEST::0"], 2, "give RECORD_ID or --revocation BUNDLE, not both",
+    ),
+    "mirror the revocation of a malformed bundle": (
+        ["mirror", "--revocation", "b.json", "--to", "tax", "--account", "TEST::0"], 2,
+        "--revocation b.json: ",
+    ),
+    "mirror the revocation of an edited bundle": (
+        ["mirror", "--revocation", "c4242.json", "--to", "tax", "--account", "TEST::0"], 2,
+        "--revocation c4242.json: ",
+    ),
+    "mirror the revocation of a single attestation": (
+        ["mirror", "--revocation", "single.json", "--to", "tax", "--account", "TEST::0"], 2,
+        "not of a document of a batch",
     ),
 }  # fmt: skip
 

@@ -2,22 +2,35 @@
 
 Version 2 names the destination bus in the header, so a message id (keccak256 of the
 packed message) belongs to one bus: a bus redeployed on the destination chain refuses
-every message addressed to its predecessor.
+every message addressed to its predecessor. Bit 7 of the version byte is the message's
+kind (:class:`MessageKind`): clear for a ``dispatch`` message, delivered to
+``IMessageRecipient.handle``; set (0x82) for an ERC-7786 ``sendMessage`` message, delivered
+to ``IERC7786Recipient.receiveMessage`` with the ERC-7930 sender (:mod:`trustspace.bus.interop`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from trustspace.errors import InputError
 
-__all__ = ["HEADER_SIZE", "VERSION", "Message", "MessageFormatError"]
+__all__ = ["HEADER_SIZE", "VERSION", "Message", "MessageFormatError", "MessageKind"]
 
 VERSION = 2
 HEADER_SIZE = 77
+
+
+class MessageKind(IntEnum):
+    """How the destination bus hands a message over (bit 7 of the version byte)."""
+
+    #: ``IMessageRecipient.handle(origin, sender, body)`` (``dispatch``, ``dispatchOrdered``).
+    HANDLE = 0x00
+    #: ``IERC7786Recipient.receiveMessage(id, ERC-7930 sender, body)`` (``sendMessage``).
+    ERC7786 = 0x80
 
 
 class MessageFormatError(InputError):
@@ -41,11 +54,12 @@ class Message:
     body: bytes
     sequence: int = 0
     version: int = VERSION
+    kind: MessageKind = MessageKind.HANDLE
 
     def encode(self) -> bytes:
         """The packed bytes the contract hashes and emits."""
         return (
-            self.version.to_bytes(1, "big")
+            (self.version | self.kind).to_bytes(1, "big")
             + self.nonce.to_bytes(4, "big")
             + self.origin.to_bytes(4, "big")
             + bytes.fromhex(self.sender[2:])
@@ -66,10 +80,11 @@ class Message:
         """Parse packed bytes; MessageFormatError if too short or of another version."""
         if len(raw) < HEADER_SIZE:
             raise MessageFormatError(f"message of {len(raw)} bytes is shorter than its header")
-        if raw[0] != VERSION:
+        if raw[0] & 0x7F != VERSION:
             raise MessageFormatError(f"unknown message version {raw[0]}")
         return cls(
-            version=raw[0],
+            version=VERSION,
+            kind=MessageKind(raw[0] & 0x80),
             nonce=int.from_bytes(raw[1:5], "big"),
             origin=int.from_bytes(raw[5:9], "big"),
             sender=to_checksum_address(raw[9:29]),

@@ -669,13 +669,17 @@ def verify(
             status = client.bundle_status(bundle)
         else:
             checked_id = mirrored
-            status = client.status(mirrored)
+            if bundle.batch is None:
+                status = client.status(mirrored)
+            else:  # a document of a mirrored batch: the origin's proof, the foreign batch
+                batch = bundle.batch
+                status = client.document_status(mirrored, bundle.digest, batch.index, batch.proof)
         orgs = Organisations(trusted.consortium)
         rec = client.record(checked_id)
         revoked_at, reason = rec.revoked_at, rec.reason
         if bundle.batch is not None and not revoked_at:
             revoked_at, reason = (
-                int(v) for v in client.contract.documentRevocation(bundle.record_id, bundle.digest)
+                int(v) for v in client.contract.documentRevocation(checked_id, bundle.digest)
             )
         expected = orgs.resolve(issuer) if issuer else None
         org_id = rec.org_id if rec.exists else None
@@ -773,11 +777,6 @@ def _mirrored_copy(client: NotaryClient, trusted: TrustedNotary, bundle: Bundle)
             f"the bundle names Notary {bundle.notary} on chain {bundle.chain_id}, but the Notary "
             f"you trust on chain {trusted.chain_id} ({trusted.notary}) takes mirrored records of "
             f"chain {bundle.chain_id} only from {peer}: refusing it"
-        )
-    if bundle.batch is not None:
-        raise TrustError(
-            f"the bundle is one document of a batch of chain {bundle.chain_id}: batches are not "
-            f"mirrored; verify it on chain {bundle.chain_id}"
         )
     return foreign_id(int(bundle.chain_id), bundle.record_id)
 

@@ -12,10 +12,12 @@ free ports and stopped at the end:
    and anchors all of them as one Merkle batch, in one transaction;
 4. tax checks one declaration's declared value from a disclosure: the value,
    its salt and two Merkle proofs (field → declaration → batch), nothing else;
-5. the batch attestation is mirrored to the tax chain over the MessageBus,
-   signed by 3 of 5 validator organisations (see :func:`Scenario.mirror`);
-6. tax derives an assessment from the declaration (lineage), then customs
-   revokes the declaration and the revocation follows it;
+5. the batch itself is mirrored to the tax chain over the MessageBus, signed by
+   3 of 5 validator organisations (see :func:`Scenario.mirror`), and tax checks the
+   declaration's inclusion proof against the mirrored batch on its own chain;
+6. tax derives an assessment from the mirrored batch (lineage), then customs
+   revokes the declaration's entry in the batch and that revocation follows it:
+   on tax the declaration reads DOCUMENT_REVOKED, the rest of the batch stays VALID;
 7. the provenance trail and the gas of every step are printed.
 """
 
@@ -45,7 +47,14 @@ from trustspace.devnet.chains import RunningChain, local_chains
 from trustspace.networks import LOCAL_VALIDATOR_INDICES, LOCAL_VALIDATOR_THRESHOLD
 from trustspace.notary.client import NotaryClient, RevocationReason, Status
 from trustspace.notary.disclosure import Commitment, Disclosure, commit, verify_disclosure
-from trustspace.notary.tree import MerkleTree, record_id
+from trustspace.notary.mirroring import (
+    Sent,
+    mirror_document_revocation,
+    mirror_record,
+    verify_mirrored_document,
+)
+from trustspace.notary.preflight import foreign_id
+from trustspace.notary.tree import MerkleTree
 from trustspace.notary.tree import verify as merkle_verify
 
 __all__ = [
@@ -479,53 +488,44 @@ class Scenario:
                 stop(process)
             self.console.print("[dim]stopped the validators and the relayer[/]")
 
-    def attest_declaration(self, proof: DeclarationProof) -> bytes:
-        """Customs attests the disclosed declaration on its own, derived from its batch (a
-        document attestation is what the Notary mirrors); returns the record id."""
-        suite = self.result.suites["customs"]
-        with self.on("customs"):
-            schema = int(suite.notary.schemaCount())
-            rid, tx = NotaryClient(suite.notary).attest(
-                proof.declaration_root, schema, sender=self.clerk, parent=proof.batch_id
-            )
-        self.gas("attest the declaration (parent: its batch)", "customs", [tx])
-        self.trail("customs", tx, "Customs Authority", f"declaration #{proof.index:,} attested "
-                   "(derived from the batch)")  # fmt: skip
-        self.result.record_id = rid
-        return rid
-
-    def mirror(self, what: str, config: Path, expected: str, timeout: float = 60.0) -> bool:
-        """Mirror the declaration's record (or its revocation) from customs to tax and wait
-        until the tax chain's Notary answers ``expected`` for the foreign record."""
+    def mirror(
+        self,
+        what: str,
+        config: Path,
+        expected: Status,
+        send: Callable[[NotaryClient], Sent],
+        probe: Callable[[NotaryClient], Status],
+        timeout: float = 60.0,
+    ) -> bool:
+        """Dispatch ``what`` from customs to tax (``send``, a call of
+        :mod:`trustspace.notary.mirroring`) and wait until the tax chain's Notary answers
+        ``expected`` (``probe``)."""
         from trustspace.bus.config import load_config
         from trustspace.bus.status import message_status
 
         customs, tax = self.result.suites["customs"], self.result.suites["tax"]
-        rid = self.result.record_id
         with self.on("customs"):
-            tx = customs.notary.mirror(rid, tax.record.chain_id, sender=self.clerk)
-            (event,) = tx.decode_logs(customs.notary.Mirrored)
-            message_id = _bytes32(event.messageId)
-        self.gas(f"mirror the {what}: dispatch", "customs", [tx])
-        self.trail("customs", tx, "Customs Authority", f"{what} dispatched to tax")
+            sent = send(NotaryClient(customs.notary))
+        self.gas(f"mirror the {what}: dispatch", "customs", [sent.tx])
+        self.trail("customs", sent.tx, "Customs Authority", f"{what} dispatched to tax")
         started = time.perf_counter()
         with (
             self.on("tax"),
             self.console.status(f"validators sign, the relayer delivers the {what} to tax"),
         ):
-            foreign = _bytes32(tax.notary.foreignId(customs.record.chain_id, rid))
-            status = ""
+            client = NotaryClient(tax.notary)
+            status = Status.UNKNOWN
             while time.perf_counter() - started < timeout:
-                status = Status(int(tax.notary.status(foreign))).name
+                status = probe(client)
                 if status == expected:
                     break
                 time.sleep(0.2)
-        self.result.foreign_id = foreign
-        self.result.message_ids.append(to_hex(message_id))
+        self.result.foreign_id = sent.foreign_id
+        self.result.message_ids.append(to_hex(sent.message_id))
         if status != expected:
             self.console.print(f"[red]the {what} did not arrive within {timeout:.0f} s[/]")
             return False
-        report = message_status(load_config(config), message_id)
+        report = message_status(load_config(config), sent.message_id)
         orgs = sorted({org for org in report.signers.values() if org})
         names = ", ".join(AGENCIES[o - 1][0] for o in orgs)
         with self.on("tax"):
@@ -534,50 +534,81 @@ class Scenario:
         self.trail("tax", receipt, "relayer", f"{what} delivered, signed by {len(orgs)} orgs")
         self.console.print(
             f"[green]{what} mirrored[/] in {time.perf_counter() - started:.1f} s: checkpoint "
-            f"signed by {names}; on tax the foreign record {to_hex(foreign)[:18]}… is "
-            f"[bold]{status}[/]"
+            f"signed by {names}; on tax it reads [bold]{status.name}[/] "
+            f"(foreign record {to_hex(sent.foreign_id)[:18]}…)"
         )
         return True
 
+    def mirror_batch(self, proof: DeclarationProof, config: Path) -> bool:
+        """Mirror the whole batch of declarations from customs to tax (one message)."""
+        tax_chain = self.result.suites["tax"].record.chain_id
+        origin_chain = self.result.suites["customs"].record.chain_id
+        self.result.record_id = proof.batch_id
+        return self.mirror(
+            "batch",
+            config,
+            Status.VALID,
+            send=lambda c: mirror_record(c, proof.batch_id, tax_chain, sender=self.clerk),
+            probe=lambda c: c.status(foreign_id(origin_chain, proof.batch_id)),
+        )
+
     def verify_on_tax(self, proof: DeclarationProof) -> str:
-        """Tax checks the disclosed declaration against the mirrored record on its own chain."""
+        """Tax checks the disclosed declaration's inclusion proof against the mirrored batch
+        on its own chain: in Python and by its own Notary."""
         customs, tax = self.result.suites["customs"], self.result.suites["tax"]
         verify_disclosure(proof.disclosure)
-        origin_id = record_id(proof.declaration_root, CUSTOMS_ORG_ID)
         with self.on("tax"):
-            foreign = _bytes32(tax.notary.foreignId(customs.record.chain_id, origin_id))
-            status = Status(int(tax.notary.status(foreign))).name
+            check = verify_mirrored_document(
+                NotaryClient(tax.notary), customs.record.chain_id, proof.batch_id,
+                proof.declaration_root, proof.index, proof.proof,
+            )  # fmt: skip
+        status = check.status.name if check.proof_ok else "NOT_INCLUDED"
         self.result.statuses["verified on tax"] = status
         self.console.print(
-            "tax recomputes the declaration's record id from the disclosed root and finds the "
-            f"mirrored record on its own chain: [bold]{status}[/] (no call to the customs chain)"
+            f"tax checks declaration #{proof.index:,}'s inclusion proof against the batch "
+            f"mirrored to its own chain: [bold]{status}[/] (no call to the customs chain)"
         )
         return status
 
     def revoke(self, proof: DeclarationProof) -> None:
-        """Customs revokes the declaration (its record and its place in the batch)."""
+        """Customs revokes the declaration's entry in its batch."""
         with self.on("customs"):
             client = NotaryClient(self.result.suites["customs"].notary)
             reason = RevocationReason.ISSUED_IN_ERROR
-            tx = client.revoke(self.result.record_id, reason, sender=self.clerk)
-            tx2 = client.revoke_document(
+            tx = client.revoke_document(
                 proof.batch_id, proof.declaration_root, reason, sender=self.clerk
             )
-            self.gas("revoke the declaration (record + batch entry)", "customs", [tx, tx2])
+            self.gas("revoke the declaration (its batch entry)", "customs", [tx])
             self.trail("customs", tx, "Customs Authority", "declaration revoked (issued in error)")
             status = client.document_status(
                 proof.batch_id, proof.declaration_root, proof.index, proof.proof
             )
-            record_status = client.status(self.result.record_id)
         self.result.statuses["after revocation on customs"] = status.name
-        self.result.statuses["record after revocation on customs"] = record_status.name
         self.console.print(
-            f"on customs: the declaration's record is [bold]{record_status.name}[/], its batch "
-            f"entry [bold]{status.name}[/]; the other {proof.batch_size - 1:,} stay VALID"
+            f"on customs: the declaration's batch entry is [bold]{status.name}[/]; the other "
+            f"{proof.batch_size - 1:,} stay VALID"
         )
 
+    def mirror_revocation(self, proof: DeclarationProof, config: Path) -> bool:
+        """Mirror the declaration's revocation; on tax it then reads DOCUMENT_REVOKED."""
+        tax_chain = self.result.suites["tax"].record.chain_id
+        foreign = self.result.foreign_id
+        args = (proof.declaration_root, proof.index, proof.proof)
+        arrived = self.mirror(
+            "revocation",
+            config,
+            Status.DOCUMENT_REVOKED,
+            send=lambda c: mirror_document_revocation(
+                c, proof.batch_id, *args, tax_chain, sender=self.clerk
+            ),
+            probe=lambda c: c.document_status(foreign, *args),
+        )
+        if arrived:
+            self.result.statuses["after revocation on tax"] = Status.DOCUMENT_REVOKED.name
+        return arrived
+
     def assess(self, proof: DeclarationProof, parent: bytes | None) -> None:
-        """Tax attests its assessment, derived from the mirrored declaration when there is one."""
+        """Tax attests its assessment, derived from the mirrored batch when there is one."""
         suite = self.result.suites["tax"]
         value = self.result.revealed.get("declared_value", 0)
         assessment = {
@@ -597,7 +628,7 @@ class Scenario:
                 hash_json(assessment), int(event.schemaId), sender=self.officer, parent=parent
             )
             self.gas("tax assessment (schema + attest)", "tax", [tx])
-            link = "derived from the mirrored declaration" if parent else "no cross-chain parent"
+            link = "derived from the mirrored batch" if parent else "no cross-chain parent"
             self.trail("tax", tx, "Tax Administration", f"assessment attested ({link})")
             self.result.statuses["assessment"] = client.status(rid).name
             if parent:
@@ -641,18 +672,17 @@ class Scenario:
         proof = self.notarize()
         self.console.rule("[bold]4. Tax verifies one declared value by selective disclosure")
         self.verify(proof, "customs")
-        self.console.rule("[bold]5. The attestation is mirrored to tax by 3 of 5 validator orgs")
+        self.console.rule("[bold]5. The batch is mirrored to tax by 3 of 5 validator orgs")
         self.wire_bus()
         with self.bus_daemons() as config:
-            self.attest_declaration(proof)
-            self.result.mirrored = self.mirror("attestation", config, "VALID")
+            self.result.mirrored = self.mirror_batch(proof, config)
             if self.result.mirrored:
                 self.verify_on_tax(proof)
             self.console.rule("[bold]6. Tax derives its assessment; customs revokes")
             self.assess(proof, self.result.foreign_id if self.result.mirrored else None)
             self.revoke(proof)
-            if self.result.mirrored and self.mirror("revocation", config, "REVOKED"):
-                self.result.statuses["after revocation on tax"] = "REVOKED"
+            if self.result.mirrored:
+                self.mirror_revocation(proof, config)
         self.report()
         self.result.seconds = time.perf_counter() - started
         return self.result

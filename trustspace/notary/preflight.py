@@ -23,6 +23,7 @@ __all__ = [
     "PreflightError",
     "check_attest",
     "check_mirror",
+    "check_mirror_revocation",
     "check_revoke",
     "check_schema",
     "foreign_id",
@@ -158,16 +159,12 @@ def check_revoke(client: NotaryClient, sender: Any, rec: Record, document: bytes
 
 
 def check_mirror(client: NotaryClient, sender: Any, rec: Record, destination: int) -> str:
-    """The sender may mirror ``rec`` to chain ``destination``; returns the peer Notary there."""
+    """The sender may mirror ``rec`` (an attestation or a batch) to chain ``destination``;
+    returns the peer Notary there."""
     if not rec.exists:
         raise PreflightError(
             f"no record {to_hex(rec.id)} on Notary {client.address} (chain {client.chain_id}): "
             "nothing was sent"
-        )
-    if rec.kind == Kind.BATCH:
-        raise PreflightError(
-            f"record {to_hex(rec.id)} is a batch: only single attestations are mirrored "
-            "(notarize the document alone to mirror it); nothing was sent"
         )
     if rec.kind == Kind.FOREIGN:
         raise PreflightError(
@@ -192,5 +189,37 @@ def check_mirror(client: NotaryClient, sender: Any, rec: Record, destination: in
         raise PreflightError(
             f"the Notary {client.address} has no message bus set: the Consortium must wire it "
             "first (`trustspace deploy wire`); nothing was sent"
+        )
+    return peer
+
+
+def check_mirror_revocation(
+    client: NotaryClient,
+    sender: Any,
+    rec: Record,
+    document: bytes,
+    index: int,
+    proof: list[bytes],
+    destination: int,
+) -> str:
+    """The sender may mirror the revocation of ``document`` (leaf ``index`` of batch ``rec``,
+    ``proof``) to chain ``destination``; returns the peer Notary there."""
+    if rec.exists and rec.kind != Kind.BATCH and rec.kind != Kind.FOREIGN:
+        raise PreflightError(
+            f"record {to_hex(rec.id)} is a single attestation, not a batch: mirror its "
+            "revocation with `trustspace mirror RECORD_ID`; nothing was sent"
+        )
+    peer = check_mirror(client, sender, rec, destination)
+    revoked_at, _reason = (int(v) for v in client.contract.documentRevocation(rec.id, document))
+    if not revoked_at:
+        raise PreflightError(
+            f"document {to_hex(document)} of batch {to_hex(rec.id)} is not revoked: revoke it "
+            "first (`trustspace revoke --bundle FILE`), or mirror the batch itself with "
+            "`trustspace mirror BATCH_ID`; nothing was sent"
+        )
+    if not client.contract.verifyInclusion(rec.id, document, index, proof):
+        raise PreflightError(
+            f"the proof does not put document {to_hex(document)} at leaf {index} of batch "
+            f"{to_hex(rec.id)}: use the document's own bundle; nothing was sent"
         )
     return peer

@@ -21,10 +21,18 @@ def governed(notary, notary_gov, approvers):
     return call
 
 
-def test_mirror__batch__not_mirrorable(notary, client, customs_notary, schema_id, digest):
+def test_mirror__batch_with_no_peer__reverts_no_peer(
+    notary, client, customs_notary, schema_id, digest
+):
+    # Batches are mirrored like attestations (tests/unit/notary/test_mirror_batch.py).
     batch, _ = client.anchor_batch(MerkleTree([digest("a")]), schema_id, sender=customs_notary)
-    with ape.reverts(notary.NotaryNotMirrorable, id=batch):
+    with ape.reverts(notary.NotaryNoPeer, chainId=CUSTOMS_CHAIN):
         notary.mirror(batch, CUSTOMS_CHAIN, sender=customs_notary)
+
+
+def test_mirror__unknown_record__reverts(notary, customs_notary):
+    with ape.reverts(notary.NotaryUnknownRecord, id=b"\x07" * 32):
+        notary.mirror(b"\x07" * 32, CUSTOMS_CHAIN, sender=customs_notary)
 
 
 def test_mirror__peer_but_no_bus__reverts(
