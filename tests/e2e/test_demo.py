@@ -15,6 +15,7 @@ from rich.console import Console
 from trustspace.crypto.hashing import to_hex
 from trustspace.devnet.chains import _alive
 from trustspace.devnet.demo import AGENCIES, Scenario, run_demo
+from trustspace.notary.client import Status
 from trustspace.paths import project_root
 
 pytestmark = pytest.mark.anvil
@@ -81,6 +82,9 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
     assert result.statuses["assessment"] == "VALID"
     assert result.statuses["after revocation on customs"] == "DOCUMENT_REVOKED"
     assert result.statuses["after revocation on tax"] == "DOCUMENT_REVOKED"
+    assert result.statuses["tax after the hub suspended customs"] == "ORG_NOT_LIVE"
+    assert set(result.suspension_seconds) == {"customs", "tax"}  # both domains followed the hub
+    assert "customs suspended" in [e.event for e in result.trail if e.chain == "hub"]
     assert result.lineage["kind"] == "FOREIGN"
     assert [c["kind"] for c in result.lineage["children"]] == ["DOCUMENT"]
     assert "signed by Customs Authority, Tax Administration, Maritime Authority" in text
@@ -101,5 +105,5 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
         assert code == 0, (name, stderr[-3000:])
         mirrored = json.loads(stdout.strip().splitlines()[-1])["read_mirrored"]
         assert mirrored["origin"] == 31338
-        # The mirrored batch: VALID as a whole (only the declaration's entry was revoked).
-        assert mirrored["status"] == 1 and mirrored["kind"] == 3, (name, mirrored)
+        # The mirrored batch, read after the hub suspended customs: ORG_NOT_LIVE on tax.
+        assert mirrored["status"] == Status.ORG_NOT_LIVE and mirrored["kind"] == 3, (name, mirrored)

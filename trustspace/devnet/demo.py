@@ -18,7 +18,10 @@ free ports and stopped at the end:
 6. tax derives an assessment from the mirrored batch (lineage), then customs
    revokes the declaration's entry in the batch and that revocation follows it:
    on tax the declaration reads DOCUMENT_REVOKED, the rest of the batch stays VALID;
-7. the provenance trail and the gas of every step are printed.
+7. the ministry's proposal on the hub suspends customs; the customs and tax chains
+   follow within seconds (the hub's HubLink sends the decision over the bus), and the
+   mirrored batch reads ORG_NOT_LIVE on tax although tax enacted nothing;
+8. the provenance trail and the gas of every step are printed.
 """
 
 from __future__ import annotations
@@ -168,6 +171,8 @@ class DemoResult:
     assessment_id: bytes = b""
     message_ids: list[str] = field(default_factory=list)
     lineage: dict[str, Any] = field(default_factory=dict)
+    #: Seconds from the hub's suspension of customs to each domain showing it.
+    suspension_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -250,7 +255,7 @@ class Scenario:
     def deploy(self) -> None:
         """Deploy the suite on every chain through the deploy module (records in the workdir)."""
         self.console.rule("[bold]1. Deploy the suite on hub, customs and tax")
-        config = local_config(self.admins, dids=self.admins, threshold=THRESHOLD)
+        hub_id = self.chains["hub"].chain_id
         folder = self.workdir / "deployments"
         with self.progress() as bar:
             task = bar.add_task("deploying", total=len(CONTRACT_NAMES) * len(self.chains))
@@ -260,6 +265,11 @@ class Scenario:
                     bar.advance(task)
 
             for name in self.chains:
+                # The hub governs organisations; customs and tax follow it (HubLink).
+                config = local_config(
+                    self.admins, dids=self.admins, threshold=THRESHOLD,
+                    hub_chain=0 if name == "hub" else hub_id,
+                )  # fmt: skip
                 with self.on(name) as provider:
                     bar.update(task, description=f"deploying on {name}")
                     suite = SuiteDeployer(
@@ -426,27 +436,31 @@ class Scenario:
 
     def wire_bus(self) -> None:
         """Governance wires the bus: the five validator keys join their agencies with VALIDATOR
-        on the tax chain; then the deploy module's wiring calls (3-of-5 proposals) let each
-        Notary mirror over its bus to the other, and tax's bus accept customs checkpoints
-        signed by 3 of the 5 validator organisations."""
+        on customs and tax; then the deploy module's wiring calls (3-of-5 proposals) let each
+        Notary mirror over its bus to the other, customs and tax accept the hub's and each
+        other's checkpoints signed by 3 of the 5 validator organisations, both bind to their
+        HubLink, and the hub registers them as its domains."""
         from trustspace.deploy.wiring import Wiring, enrol_validators, wiring_calls
 
-        customs, tax = self.result.suites["customs"], self.result.suites["tax"]
+        suites = self.result.suites
         step = "bus wiring (3-of-5 proposals)"
         keys = [k.address for k in self.validators]
-        with self.on("tax"):
-            gov = Governance(tax.consortium)
-            for decision in enrol_validators(gov, keys, self.admins[:THRESHOLD]):
-                self.gas(step, "tax", decision.receipts)
         approvers = self.admins[:THRESHOLD]
-        for name, suite, peer in (("customs", customs, tax), ("tax", tax, customs)):
-            peers = {peer.record.chain_id: peer.record}
-            calls = wiring_calls(suite.record, peers, keys if name == "tax" else (), THRESHOLD)
+        for name in ("customs", "tax"):
             with self.on(name):
-                self.gas(step, name, Wiring(suite).enact(calls, approvers))
+                gov = Governance(suites[name].consortium)
+                for decision in enrol_validators(gov, keys, approvers):
+                    self.gas(step, name, decision.receipts)
+        for name in ("customs", "tax", "hub"):  # domains bound before the hub sends to them
+            peers = {s.record.chain_id: s.record for n, s in suites.items() if n != name}
+            calls = wiring_calls(
+                suites[name].record, peers, keys if name != "hub" else (), THRESHOLD
+            )
+            with self.on(name):
+                self.gas(step, name, Wiring(suites[name]).enact(calls, approvers))
         self.console.print(
-            f"each Notary mirrors over its bus to the other; tax accepts customs checkpoints "
-            f"signed by {THRESHOLD} of {len(keys)} validator organisations"
+            f"each Notary mirrors over its bus to the other; customs and tax accept checkpoints "
+            f"signed by {THRESHOLD} of {len(keys)} validator organisations and follow the hub"
         )
 
     @contextmanager
@@ -463,7 +477,7 @@ class Scenario:
         config = BusConfig(
             chains={
                 name: ChainConfig(name, self.chains[name].url, self.result.suites[name].bus.address)
-                for name in ("customs", "tax")
+                for name in ("hub", "customs", "tax")
             },
             signatures=folder / "signatures",
             database=folder / "relay.sqlite",
@@ -472,14 +486,15 @@ class Scenario:
         config.write(path)
         online = VALIDATOR_INDICES[:THRESHOLD]
         processes = [
-            spawn_validator(path, "customs", mnemonic_key(i), confirmations=0, poll=0.2)
+            spawn_validator(path, origin, mnemonic_key(i), confirmations=0, poll=0.2)
+            for origin in ("hub", "customs")
             for i in online
         ]
         processes.append(spawn_relayer(path, mnemonic_key(RELAYER_INDEX), poll=0.2))
         offline = " and ".join(name for name, _ in AGENCIES[THRESHOLD:])
         self.console.print(
-            f"started {len(online)} validator processes and a relayer; the validators of "
-            f"{offline} are offline: {THRESHOLD} of 5 suffice"
+            f"started {len(online)} validator processes for each of hub and customs, and a "
+            f"relayer; the validators of {offline} are offline: {THRESHOLD} of 5 suffice"
         )
         try:
             yield path
@@ -638,9 +653,57 @@ class Scenario:
             f"tax assessment {to_hex(rid)[:18]}… attested: VAT {assessment['vat']:,} ({link})"
         )
 
+    def suspend(self) -> None:
+        """The ministry proposes on the hub to suspend customs; tax and maritime approve. The
+        domains follow over the bus: roles of customs drop, its records (and the batch
+        mirrored to tax) read ORG_NOT_LIVE, with nothing enacted on customs or tax."""
+        from trustspace.consortium.constants import OrgStatus
+
+        self.console.rule("[bold]7. The ministry suspends customs on the hub; the domains follow")
+        hub = self.result.suites["hub"]
+        ministry, tax_admin, maritime_admin = self.admins[4], self.admins[1], self.admins[2]
+        with self.on("hub"):
+            decision = Governance(hub.consortium).decide(
+                "suspend_org", approvers=[ministry, tax_admin, maritime_admin],
+                reason="licence withdrawn pending audit", org_id=CUSTOMS_ORG_ID,
+            )  # fmt: skip
+        started = time.monotonic()
+        self.gas("hub decision: suspend customs (3 of 5)", "hub", decision.receipts)
+        self.trail("hub", decision.executed, "Ministry of Trade", "customs suspended")
+        pending = ["customs", "tax"]
+        while pending and time.monotonic() - started < 60:
+            for name in list(pending):
+                with self.on(name):
+                    org = self.result.suites[name].consortium.organisation(CUSTOMS_ORG_ID)
+                if int(org.status) == OrgStatus.SUSPENDED:
+                    self.result.suspension_seconds[name] = time.monotonic() - started
+                    pending.remove(name)
+            time.sleep(0.05)
+        table = Table(title="customs (organisation 1) after the hub's decision")
+        for column in ("chain", "status", "seen after", "customs clerk may notarize"):
+            table.add_column(column)
+        for name in ("hub", "customs", "tax"):
+            suite = self.result.suites[name]
+            with self.on(name):
+                status = OrgStatus(int(suite.consortium.organisation(CUSTOMS_ORG_ID).status))
+                may = bool(suite.consortium.has_role(self.clerk, int(Role.NOTARY)))
+            seconds = self.result.suspension_seconds.get(name)
+            seen = "decided here" if name == "hub" else (
+                f"{seconds:.1f} s" if seconds is not None else "not yet"
+            )  # fmt: skip
+            table.add_row(name, status.name, seen, "yes" if may else "no")
+        self.console.print(table)
+        if self.result.mirrored:
+            with self.on("tax"):
+                verdict = NotaryClient(self.result.suites["tax"].notary).status(
+                    self.result.foreign_id
+                )
+            self.result.statuses["tax after the hub suspended customs"] = verdict.name
+            self.console.print(f"the batch mirrored to tax now reads [bold]{verdict.name}[/]")
+
     def report(self) -> None:
         """Print the provenance trail and the gas table."""
-        self.console.rule("[bold]7. Provenance trail")
+        self.console.rule("[bold]8. Provenance trail")
         trail = Table()
         for column in ("chain", "block", "agency", "event", "tx"):
             trail.add_column(column)
@@ -683,6 +746,7 @@ class Scenario:
             self.revoke(proof)
             if self.result.mirrored:
                 self.mirror_revocation(proof, config)
+            self.suspend()
         self.report()
         self.result.seconds = time.perf_counter() - started
         return self.result
