@@ -96,7 +96,12 @@ def test_readme_walkthrough__as_written__every_command_succeeds(tmp_path):
         "VALID",  # the mirrored record, on the tax chain
         "VALID disclosure",
         "Customs Authority (#1, CUSTOMS, ACTIVE)",
+        "executed #",  # the hub suspends the maritime authority
+        "Maritime Authority  maritime  suspended",  # as tax shows it, after one relay run
+        "follows chain 31337",
+        "refused, organisations are decided on the hub",
     ]
+    assert "propose it on the hub chain (--network hub)" in err
     position = 0
     for phrase in expected:
         found = out.find(phrase, position)

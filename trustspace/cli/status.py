@@ -105,6 +105,7 @@ def _chain_report(target: ChainTarget, peers: set[int]) -> dict[str, Any]:
         "governance": None,
         "validators": [],
         "lanes": [],
+        "hub": None,
         "problems": [],
     }
     if record is None:
@@ -194,7 +195,34 @@ def _chain_report(target: ChainTarget, peers: set[int]) -> dict[str, Any]:
             destination = str(bus.destinationBus(peer))
             if destination != ZERO_ADDRESS:
                 report["lanes"].append({"to": peer, "bus": destination})
+    if "HubLink" in addresses and "Consortium" in addresses:
+        report["hub"] = _hub_report(addresses["HubLink"], addresses["Consortium"])
     return report
+
+
+def _hub_report(link_address: str, consortium_address: str) -> dict[str, Any]:
+    """Whether this chain is the hub or a domain, whether its Consortium is bound to its
+    HubLink, and how far the hub's messages went (sent per domain, or applied here)."""
+    from ape.contracts import ContractInstance
+
+    from trustspace.artifacts import contract_type
+
+    link = ContractInstance(link_address, contract_type("HubLink"))
+    consortium = ContractInstance(consortium_address, contract_type("Consortium"))
+    hub_chain = int(link.hub_chain())
+    hub: dict[str, Any] = {
+        "link": link_address,
+        "role": "hub" if hub_chain == 0 else "domain",
+        "hub_chain": hub_chain or None,
+        "bound": str(consortium.hub_link()) == link_address,
+    }
+    if hub_chain:
+        hub["applied"] = int(link.applied_seq())
+    else:
+        hub["domains"] = [
+            {"chain_id": int(d), "sent": int(link.sent_seq(int(d)))} for d in link.domains()
+        ]
+    return hub
 
 
 def _peers() -> set[int]:
@@ -269,6 +297,21 @@ def _render(report: dict[str, Any]) -> None:
         console.print("  lanes (outgoing)", soft_wrap=True)
         for lane in report["lanes"]:
             console.print(f"    to {lane['to']}: bus {lane['bus']}", soft_wrap=True)
+    hub = report.get("hub")
+    if hub:
+        bound = "" if hub["bound"] else " (Consortium not bound yet: run trustspace deploy wire)"
+        if hub["role"] == "domain":
+            console.print(
+                f"  hub  follows chain {hub['hub_chain']} for organisations; "
+                f"{hub['applied']} hub message(s) applied{bound}",
+                soft_wrap=True,
+            )
+        else:
+            sent = ", ".join(f"{d['chain_id']} ({d['sent']} sent)" for d in hub["domains"])
+            console.print(
+                f"  hub  this chain governs organisations; domains: {sent or 'none'}{bound}",
+                soft_wrap=True,
+            )
 
 
 @click.command()
@@ -281,7 +324,7 @@ def _render(report: dict[str, Any]) -> None:
 )
 @json_option
 def status(networks: tuple[str, ...], as_json: bool) -> None:
-    """Per chain: contracts, organisations, governance, bus validators and lanes."""
+    """Per chain: contracts, organisations, governance, bus validators and lanes, hub links."""
     folder = deployments_folder()
     targets = [ChainTarget(n) for n in networks] or default_targets(folder)
     if not targets:
