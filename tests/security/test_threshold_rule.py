@@ -16,7 +16,7 @@ from __future__ import annotations
 import ape
 import pytest
 
-from trustspace.consortium.constants import OrgKind, ProposalStatus
+from trustspace.consortium.constants import OrgKind
 from trustspace.consortium.governance import Governance, OrgSeed
 
 CUSTOMS = 1
