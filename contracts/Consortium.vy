@@ -441,6 +441,11 @@ _proposals: HashMap[uint256, uint256]
 _commitments: HashMap[uint256, bytes32]
 
 
+# @dev Bit `action` set while that action has its own policy, so that checking
+#      every own policy reads one word when none is set.
+_own_policies: uint256
+
+
 # @dev A proposal was made, judged by `policy` (its snapshot); the proposer's
 #      organisation approves it at once.
 event Proposed:
@@ -995,8 +1000,12 @@ def execute(proposal_id: uint256, args: Bytes[_MAX_ARGS], reason: bytes32):
     assert self.threshold <= self.live_admin_orgs, "consortium: threshold above admin orgs"
     if self.live_admin_orgs < admin_orgs:
         # Fewer admin organisations: every action's own policy must still be passable.
+        own: uint256 = self._own_policies
         for a: uint8 in range(1, _MAX_ACTION + 1):
-            self._check_policy(self.policies[a])
+            if own >> a == 0:
+                break
+            if (own >> a) & 1 == 1:
+                self._check_policy(self.policies[a])
     log Executed(proposal_id=proposal_id, executor=msg.sender, action=action, reason=reason)
 
 
@@ -1498,6 +1507,11 @@ def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
         log CallExecuted(target=a.target, data=a.data, proposal_id=proposal_id, reason=reason)
     elif action == _SET_POLICY:
         self.policies[a.action] = a.policy
+        bit: uint256 = 1 << convert(a.action, uint256)
+        if a.policy == 0:
+            self._own_policies &= ~bit
+        else:
+            self._own_policies |= bit
         log PolicyChanged(action=a.action, policy=a.policy, proposal_id=proposal_id, reason=reason)
     elif action == _SET_WEIGHT:
         if self._is_admin_org(a.org):
