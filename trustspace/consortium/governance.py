@@ -241,6 +241,20 @@ class Policy:
             kind_name = str(self.org_kind)
         return f"all {kind_name} organisations"
 
+    def spec(self) -> str:
+        """The command-line form: ``default``, ``k-of-n:2``, ``weighted:60:51``,
+        ``all-of-kind:customs``."""
+        if self.kind == PolicyKind.K_OF_N:
+            return f"k-of-n:{self.k}"
+        if self.kind == PolicyKind.WEIGHTED:
+            return f"weighted:{self.participation}:{self.approval}"
+        if self.kind == PolicyKind.ALL_OF_KIND:
+            try:
+                return f"all-of-kind:{OrgKind(self.org_kind).name.lower()}"
+            except ValueError:
+                return f"all-of-kind:{self.org_kind}"
+        return "default"
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict."""
         out: dict[str, Any] = {"kind": self.kind.name.lower(), "word": self.encode()}

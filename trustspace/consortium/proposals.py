@@ -22,6 +22,7 @@ from trustspace.consortium.constants import Action, OrgKind, OrgStatus, Proposal
 from trustspace.consortium.governance import (
     Governance,
     GovernanceError,
+    Policy,
     Progress,
     _field,
     decode_args,
@@ -180,6 +181,16 @@ def describe_args(action: Action, args: dict[str, Any], call: DecodedCall | None
     for name, value in args.items():
         if name == "roles":
             shown = _role_text(int(value))
+        elif name == "policy_action":
+            try:
+                shown = Action(int(value)).name.lower().replace("_", "-")
+            except ValueError:
+                shown = str(value)
+        elif name == "policy":
+            try:
+                shown = Policy.decode(int(value)).spec()
+            except GovernanceError:
+                shown = hex(int(value))
         elif name == "kind":
             try:
                 shown = OrgKind(int(value)).name.lower()
