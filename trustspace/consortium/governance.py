@@ -527,9 +527,21 @@ class ApeConsortium:
         receipt: ReceiptAPI = getattr(self._contract, function)(*args, sender=sender)
         return receipt
 
+    def _proposed(self) -> Any:
+        """The ``Proposed`` event type. ape merges the ABI it cached for an address with a
+        newer one (a local chain restarted at the same addresses with another release):
+        of several ``Proposed`` events, the one of this release is meant."""
+        event = self._contract.Proposed
+        if hasattr(event, "abi"):
+            return event
+        from trustspace.artifacts import contract_type
+
+        wanted = contract_type("Consortium").events["Proposed"]
+        return next(e for e in event.events if e.abi.selector == wanted.selector)
+
     def proposal_id(self, receipt: ReceiptAPI) -> int:
         """Decode the ``Proposed`` event with ape."""
-        (event,) = receipt.decode_logs(self._contract.Proposed)
+        (event,) = receipt.decode_logs(self._proposed())
         return int(event.proposal_id)
 
     def read(self, function: str, *args: Any) -> Any:
@@ -547,9 +559,7 @@ class ApeConsortium:
     def proposed_events(self, proposal_id: int) -> list[ProposedRecord]:
         """ape's event query, from the contract's creation block, filtered by the id topic."""
         try:
-            logs = list(
-                self._contract.Proposed.range(0, search_topics={"proposal_id": proposal_id})
-            )
+            logs = list(self._proposed().range(0, search_topics={"proposal_id": proposal_id}))
         except NotImplementedError:  # a provider that keeps no logs (the in-process chain)
             return []
         return [_record(log) for log in logs]
