@@ -30,10 +30,20 @@ STATUS = "proposal status"
 #: What each measured call must write and emit (bench/floor.py explains the prices).
 FLOORS: dict[str, FloorModel] = {
     # --- Consortium
-    "consortium.propose": M(3, 1, ("Proposed", "Approved"),
-        "header (proposer, action, status, expiry), a commitment to args and reason, the "
-        "approving-organisation bitmap; the proposal counter changes"),
-    "consortium.approve": M(0, 1, ("Approved",), "the approving-organisation bitmap changes"),
+    "consortium.propose": M(2, 1, ("Proposed", "Approved"),
+        "header (status, action, proposing organisation, policy snapshot, times and the "
+        "approving-organisation bitmap) and a commitment to args and reason are new; the "
+        "proposal counter changes"),
+    "consortium.approve": M(0, 1, ("Approved",),
+        "the header's approving-organisation bitmap changes"),
+    "consortium.reject": M(0, 1, ("Rejected",),
+        "the header's rejecting-organisation bitmap changes"),
+    "consortium.execute.set_policy": M(2, 1, ("PolicyChanged", "Executed"),
+        f"the action's policy word and the own-policy map are new; {STATUS} changes"),
+    "consortium.execute.set_weight": M(1, 2, ("WeightChanged", "Executed"),
+        f"the organisation's weight is new; {STATUS} and the live admin weight change"),
+    "consortium.execute.add_account_weighted": M(2, 2, ("AccountAdded", "Executed"),
+        "as add_account, judged by a weighted policy (weights read per vote)"),
     "consortium.execute.add_account": M(2, 2, ("AccountAdded", "Executed"),
         f"membership word and enumeration entry are new; {STATUS} and list length change"),
     "consortium.execute.grant_role": M(1, 3, ("RoleGranted", "Executed"),
@@ -103,6 +113,8 @@ FLOORS: dict[str, FloorModel] = {
 
 #: Row id → (target gas, what it was set against).
 TARGETS: dict[str, tuple[int, str]] = {
+    "consortium.propose": (120_000, "issue 14; before packing: 340,753"),
+    "consortium.approve": (40_000, "issue 14; before packing: 95,076"),
     "notary.attest": (60_000, "EAS 1.9.0 attest: 180,132"),
     "notary.anchorBatch_size_1": (60_000, "EAS multiAttest: 145,784 per item"),
     "notary.anchorBatch_size_3": (60_000, "EAS multiAttest: 145,784 per item"),
@@ -131,16 +143,17 @@ NOTES: dict[str, str] = {
         "invalidateNonces of a reserved bit)."
     ),
     "consortium.propose": (
-        "No target. The header (status, action, threshold snapshot, proposing organisation, "
-        "times) is one packed word since issue 11, but the ABI-encoded args are still stored "
-        "word by word and the proposer's approval as a list entry, its length and an approver "
-        "map. A hash of (action, args, reason), with args resupplied at execution, would bring "
-        "it near 100,000. Governance transactions are rare; no target was set."
+        "Issue 14: one packed header word (status, action, proposing organisation, policy "
+        "snapshot, times, approving and rejecting organisation bitmaps) and one commitment "
+        "keccak256(reason ++ args); the arguments travel in the Proposed event and come back "
+        "as calldata of execute."
     ),
     "consortium.approve": (
-        "No target. The approval goes to a list (entry + length) and an approver map, and the "
-        "event recounts live approvals over the list; a bitmap of organisations would be one "
-        "5,000-gas write."
+        "Issue 14: the approval is one bit of the header (one 5,000-gas write); the event "
+        "carries the number of approving organisations (a popcount, no storage read)."
+    ),
+    "consortium.execute.add_account_weighted": (
+        "A weighted policy reads the weight of each voting organisation at execution."
     ),
     "did.changeOwner": "Second and later owner change of an identity (its record exists).",
     "did.changeOwner_fresh_identity": "An identity's very first change is an owner change.",
@@ -264,7 +277,7 @@ def measure_consortium_and_notary(rec: GasRecorder, *, big_batch: int = 2**20) -
     from ape import accounts, project
 
     from trustspace.consortium.constants import Action, OrgKind, Role
-    from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
+    from trustspace.consortium.governance import Governance, OrgSeed, Policy, deploy_consortium
     from trustspace.crypto import eip712
     from trustspace.crypto.hashing import hash_bytes
     from trustspace.notary.client import NotaryClient
@@ -313,7 +326,12 @@ def measure_consortium_and_notary(rec: GasRecorder, *, big_batch: int = 2**20) -
     enact("add_node", Action.ADD_NODE, enode_high=b"\x01" * 32, enode_low=b"\x02" * 32,
           ip=b"\x00" * 10 + b"\xff\xff\x0a\x00\x00\x01", port=30303)  # fmt: skip
     pid = gov.propose(Action.SET_THRESHOLD, sender=customs_admin, reason=reason, threshold=3)
+    rec.tx("consortium.reject", gov.reject(pid, sender=tax_admin))
     rec.tx("consortium.cancel", gov.cancel(pid, sender=customs_admin))
+    enact("set_weight", Action.SET_WEIGHT, org_id=1, weight=3)
+    weighted = Policy.weighted(50, 60).encode()
+    enact("set_policy", Action.SET_POLICY, policy_action=int(Action.ADD_ACCOUNT), policy=weighted)
+    enact("add_account_weighted", Action.ADD_ACCOUNT, org_id=2, account=test[12])
 
     # ---------------------------------------------------------------- Notary
     tx = notary.registerSchema("customs-declaration", "1.0", bytes(32), "", sender=notary_key)

@@ -1,5 +1,6 @@
 # pragma version 0.4.3
 # pragma nonreentrancy off
+# pragma optimize codesize
 """
 @title Consortium
 @license Apache-2.0
@@ -14,13 +15,16 @@
 @custom:security The deployer seeds organisations, admins and the threshold
         in the constructor and holds no power afterwards. ADMIN grants never
         expire, so the number of live admin organisations changes only through
-        proposals, and every proposal that would push it below the threshold
-        reverts. Approvals are re-checked when a proposal executes: an approval
-        counts only while its account still holds ADMIN in a live organisation.
-        A proposal needs the larger of the threshold when it was made and the
-        threshold now: raising the threshold binds open proposals, lowering it
-        never makes an older proposal executable with fewer organisations.
-        Only a live ADMIN of the proposing organisation may cancel.
+        proposals, and every proposal that would push it below the threshold,
+        or leave an action's own policy impossible to pass, reverts. Each action
+        has a policy (K_OF_N, WEIGHTED or ALL_OF_KIND; by default K_OF_N with
+        the threshold), changed only under the policy of SET_POLICY; a proposal
+        is judged by the policy in force when it was opened. Votes belong to
+        organisations (a 64-bit map per proposal) and are re-checked when a
+        proposal executes: a vote counts only while its organisation is active
+        and has an ADMIN account. Only the proposal's arguments' hash is stored:
+        `execute` takes them again and checks them against it. Only a live
+        ADMIN of the proposing organisation may cancel.
 """
 
 from interfaces import IConsortium
@@ -91,15 +95,15 @@ _STATUS_REMOVED: constant(uint8) = 3
 
 
 # @dev Proposal statuses (ProposalStatus); expiry is derived from time.
-_PROPOSAL_OPEN: constant(uint8) = 1
+_PROPOSAL_OPEN: constant(uint256) = 1
 
 
 # @dev A proposal that took effect.
-_PROPOSAL_EXECUTED: constant(uint8) = 2
+_PROPOSAL_EXECUTED: constant(uint256) = 2
 
 
 # @dev A proposal withdrawn by its organisation.
-_PROPOSAL_CANCELLED: constant(uint8) = 3
+_PROPOSAL_CANCELLED: constant(uint256) = 3
 
 
 # @dev Governance actions (Action); each has one argument layout, decoded
@@ -159,12 +163,42 @@ _SET_PROTECTED: constant(uint8) = 13
 _CALL: constant(uint8) = 14
 
 
+# @dev Action: set the policy of one action (0 restores the default).
+_SET_POLICY: constant(uint8) = 15
+
+
+# @dev Action: set an organisation's voting weight.
+_SET_WEIGHT: constant(uint8) = 16
+
+
 # @dev Action: bind this Consortium to its HubLink, as the hub or as a domain chain (once).
-_BIND: constant(uint8) = 19
+_BIND: constant(uint8) = 17
+
+
+# @dev Highest action number; policies exist for actions 1 to _MAX_ACTION.
+_MAX_ACTION: constant(uint8) = 17
+
+
+# @dev Policy kinds (PolicyKind). A policy word packs bits 0-7 kind, 8-15
+#      its first and 16-23 its second parameter; 0 = the default policy,
+#      K_OF_N with the threshold. K_OF_N: k distinct organisations.
+_K_OF_N: constant(uint256) = 1
+
+
+# @dev WEIGHTED: participation % and approval % of organisation weights.
+_WEIGHTED: constant(uint256) = 2
+
+
+# @dev ALL_OF_KIND: every live admin organisation of one kind (at least one).
+_ALL_OF_KIND: constant(uint256) = 3
+
+
+# @dev Largest organisation weight.
+_MAX_WEIGHT: constant(uint256) = 2**32 - 1
 
 
 # @dev Capacities: bounded so that every view and loop has a gas ceiling.
-#      The proposal header packs a threshold into 8 bits: MAX_ORGS < 256.
+#      Proposal headers hold a 64-bit map of organisations: MAX_ORGS <= 64.
 _MAX_ORGS: constant(uint256) = 64
 
 
@@ -223,34 +257,51 @@ _EXPIRY_MASK: constant(uint256) = 2**36 - 1
 
 
 # @dev A proposal header packs into one word so that approve, execute and
-#      cancel read one slot: bits 0-7 status, 8-15 action, 16-23 threshold
-#      at proposal time, 24-55 proposer's organisation, 56-119 created_at,
-#      120-183 expires_at (unix seconds below 2**64).
+#      cancel read one slot: bits 0-63 the approving organisations (bit
+#      org-1), 64-127 the rejecting ones, 128-135 status, 136-143 action,
+#      144-151 proposer's organisation, 152-175 the policy snapshot,
+#      176-215 created_at, 216-255 expires_at (unix seconds below 2**40).
+_MAP_MASK: constant(uint256) = 2**64 - 1
+
+
+# @dev Mask of an 8-bit field.
 _BYTE_MASK: constant(uint256) = 2**8 - 1
 
 
-# @dev Mask of a 64-bit timestamp field.
-_TIME_MASK: constant(uint256) = 2**64 - 1
+# @dev Mask of a policy word (24 bits).
+_POLICY_MASK: constant(uint256) = 2**24 - 1
+
+
+# @dev Mask of a 40-bit timestamp field.
+_TIME_MASK: constant(uint256) = 2**40 - 1
+
+
+# @dev Position of the rejection map in a proposal header.
+_REJECTIONS_SHIFT: constant(uint256) = 64
+
+
+# @dev Position of the status in a proposal header.
+_STATUS_SHIFT: constant(uint256) = 128
 
 
 # @dev Position of the action in a proposal header.
-_ACTION_SHIFT: constant(uint256) = 8
-
-
-# @dev Position of the threshold snapshot in a proposal header.
-_THRESHOLD_SHIFT: constant(uint256) = 16
+_ACTION_SHIFT: constant(uint256) = 136
 
 
 # @dev Position of the proposer's organisation in a proposal header.
-_PROPOSER_ORG_SHIFT: constant(uint256) = 24
+_PROPOSER_ORG_SHIFT: constant(uint256) = 144
+
+
+# @dev Position of the policy snapshot in a proposal header.
+_POLICY_SHIFT: constant(uint256) = 152
 
 
 # @dev Position of created_at in a proposal header.
-_CREATED_SHIFT: constant(uint256) = 56
+_CREATED_SHIFT: constant(uint256) = 176
 
 
 # @dev Position of expires_at in a proposal header.
-_EXPIRES_SHIFT: constant(uint256) = 120
+_EXPIRES_SHIFT: constant(uint256) = 216
 
 
 struct Organisation:
@@ -263,19 +314,25 @@ struct Organisation:
 struct Proposal:
     action: uint8
     status: uint8
-    proposer: address
     proposer_org: uint256
     created_at: uint256
     expires_at: uint256
-    reason: bytes32
-    args: Bytes[_MAX_ARGS]
+    policy: uint256
+    approved: uint256
+    rejected: uint256
+    commitment: bytes32
 
 
-struct _StoredProposal:
-    head: uint256
-    proposer: address
-    reason: bytes32
-    args: Bytes[_MAX_ARGS]
+struct Tally:
+    policy: uint256
+    approvals: uint256
+    approving_weight: uint256
+    rejections: uint256
+    rejecting_weight: uint256
+    eligible: uint256
+    eligible_weight: uint256
+    needed: uint256
+    passes: bool
 
 
 struct _Args:
@@ -295,6 +352,9 @@ struct _Args:
     target: address
     protected: bool
     data: Bytes[_MAX_CALL]
+    action: uint8
+    policy: uint256
+    weight: uint256
 
 
 # @dev Number of organisations ever added; ids run from 1 to org_count.
@@ -313,8 +373,20 @@ org_by_did: public(HashMap[address, uint256])
 live_admin_orgs: public(uint256)
 
 
-# @dev Distinct approving organisations a new proposal needs.
+# @dev Live admin organisations of each kind (ALL_OF_KIND counts them).
+live_admin_orgs_of_kind: public(HashMap[uint8, uint256])
+
+
+# @dev Sum of the weights of the live admin organisations (WEIGHTED).
+live_admin_weight: public(uint256)
+
+
+# @dev Distinct approving organisations the default policy needs.
 threshold: public(uint256)
+
+
+# @dev Policy word of each action set by SET_POLICY (0: the default policy).
+policies: public(HashMap[uint8, uint256])
 
 
 # @dev Seconds a proposal stays open for approval and execution.
@@ -323,10 +395,6 @@ proposal_lifetime: public(uint256)
 
 # @dev Number of proposals ever made; ids run from 1.
 proposal_count: public(uint256)
-
-
-# @dev The account that approved a proposal on behalf of an organisation.
-approver_of: public(HashMap[uint256, HashMap[uint256, address]])
 
 
 # @dev Node allowlist keyed by keccak256(enode high, enode low, ip, port).
@@ -343,6 +411,10 @@ is_protected: public(HashMap[address, bool])
 
 # @dev Name, kind and DID of each organisation (status lives in org_status).
 _orgs: HashMap[uint256, Organisation]
+
+
+# @dev Voting weight of each organisation; 0 stands for the default weight 1.
+_weights: HashMap[uint256, uint256]
 
 
 # @dev Packed membership word per account (see _ORG_MASK and friends).
@@ -369,13 +441,14 @@ _holder_index: HashMap[uint256, HashMap[address, uint256]]
 _admin_accounts: HashMap[uint256, uint256]
 
 
-# @dev Every proposal (packed header, proposer, reason, args), kept after
-#      execution or cancellation for audit; `proposals` unpacks it.
-_proposals: HashMap[uint256, _StoredProposal]
+# @dev Packed header of every proposal (see _MAP_MASK), kept after execution
+#      or cancellation for audit; `proposals` unpacks it.
+_proposals: HashMap[uint256, uint256]
 
 
-# @dev Organisations that approved a proposal, in approval order.
-_approving_orgs: HashMap[uint256, DynArray[uint256, _MAX_ORGS]]
+# @dev keccak256(reason ++ args) of every proposal: the arguments travel in
+#      `Proposed` and come back as calldata of `execute`.
+_commitments: HashMap[uint256, bytes32]
 
 
 # @dev The HubLink that carries organisation decisions between the hub and the domain
@@ -387,7 +460,13 @@ hub_link: public(address)
 hub_chain: public(uint256)
 
 
-# @dev A proposal was made; the proposer's organisation approves it at once.
+# @dev Bit `action` set while that action has its own policy, so that checking
+#      every own policy reads one word when none is set.
+_own_policies: uint256
+
+
+# @dev A proposal was made, judged by `policy` (its snapshot); the proposer's
+#      organisation approves it at once.
 event Proposed:
     proposal_id: indexed(uint256)
     proposer: indexed(address)
@@ -396,15 +475,25 @@ event Proposed:
     args: Bytes[_MAX_ARGS]
     reason: bytes32
     expires_at: uint256
+    policy: uint256
 
 
-# @dev An organisation approved a proposal; approvals is the live count
-#      after it.
+# @dev An organisation approved a proposal; approvals is the number of
+#      organisations that approved it so far (live or not).
 event Approved:
     proposal_id: indexed(uint256)
     approver: indexed(address)
     org_id: uint256
     approvals: uint256
+
+
+# @dev An organisation rejected a proposal (or withdrew its approval);
+#      rejections is the number of organisations that rejected it so far.
+event Rejected:
+    proposal_id: indexed(uint256)
+    rejecter: indexed(address)
+    org_id: uint256
+    rejections: uint256
 
 
 # @dev A proposal took effect.
@@ -519,6 +608,22 @@ event CallExecuted:
 event Bound:
     hub_link: address
     hub_chain: uint256
+    proposal_id: uint256
+    reason: bytes32
+
+
+# @dev The policy of an action changed (0: back to the default policy).
+event PolicyChanged:
+    action: indexed(uint8)
+    policy: uint256
+    proposal_id: uint256
+    reason: bytes32
+
+
+# @dev An organisation's voting weight changed.
+event WeightChanged:
+    org_id: indexed(uint256)
+    weight: uint256
     proposal_id: uint256
     reason: bytes32
 
@@ -698,24 +803,41 @@ def holders_of(role: uint256) -> DynArray[address, _MAX_HOLDERS]:
 
 @external
 @view
-def approving_orgs(proposal_id: uint256) -> DynArray[uint256, _MAX_ORGS]:
+def weight_of(org_id: uint256) -> uint256:
     """
-    @notice Organisations that approved a proposal (whether their approval still counts or not).
-    @param proposal_id Proposal id.
-    @return Organisation ids in approval order.
+    @notice The voting weight of an organisation under WEIGHTED policies (1 unless set).
+    @param org_id Organisation id.
+    @return The weight.
     """
-    return self._approving_orgs[proposal_id]
+    return self._weight_of(org_id)
 
 
 @external
 @view
-def approvals(proposal_id: uint256) -> uint256:
+def policy_of(action: uint8) -> uint256:
     """
-    @notice Approvals that count now: distinct organisations whose approving account still holds ADMIN in it.
+    @notice The policy a proposal of `action` opened now is judged by.
+    @dev The action's own policy, or K_OF_N with the current threshold.
+    @param action One of the actions (trustspace.consortium.constants.Action).
+    @return A policy word: bits 0-7 kind, 8-15 first, 16-23 second parameter.
+    """
+    return self._policy_of(action)
+
+
+@external
+@view
+def tally(proposal_id: uint256) -> Tally:
+    """
+    @notice How a proposal stands against its policy snapshot, counting only live admin organisations.
+    @dev For ALL_OF_KIND, approvals, rejections and eligible count organisations of that kind only;
+         needed is k (K_OF_N), the eligible count (ALL_OF_KIND) or 0 (WEIGHTED: see the percentages).
     @param proposal_id Proposal id.
-    @return The number of distinct live approving organisations.
+    @return The tally (every field 0 for an unknown proposal).
     """
-    return self._live_approvals(proposal_id)
+    head: uint256 = self._proposals[proposal_id]
+    if head == 0:
+        return empty(Tally)
+    return self._tally(head)
 
 
 @external
@@ -775,54 +897,39 @@ def node_id(enodeHigh: bytes32, enodeLow: bytes32, enodeIp: bytes16, enodePort: 
 @view
 def proposals(arg0: uint256) -> Proposal:
     """
-    @notice A proposal as made, with its status (kept after execution or cancellation).
-    @dev The argument keeps the name of the public getter this view replaced, so
-         the ABI is unchanged; storage holds a packed header.
+    @notice A proposal's header and commitment, with its status (kept after execution or cancellation).
+    @dev The arguments, the reason and the proposer's account are not stored: they travel
+         in the `Proposed` event (indexed by proposal id), and `commitment` binds them.
     @param arg0 Proposal id.
     @return The proposal (every field 0 if unknown).
     """
-    stored: _StoredProposal = self._proposals[arg0]
-    head: uint256 = stored.head
+    head: uint256 = self._proposals[arg0]
     return Proposal(
         action=self._action_of(head),
-        status=self._status_of(head),
-        proposer=stored.proposer,
-        proposer_org=self._proposer_org_of(head),
+        status=convert(self._status_of(head), uint8),
+        proposer_org=(head >> _PROPOSER_ORG_SHIFT) & _BYTE_MASK,
         created_at=(head >> _CREATED_SHIFT) & _TIME_MASK,
         expires_at=self._expires_of(head),
-        reason=stored.reason,
-        args=stored.args,
+        policy=(head >> _POLICY_SHIFT) & _POLICY_MASK,
+        approved=head & _MAP_MASK,
+        rejected=(head >> _REJECTIONS_SHIFT) & _MAP_MASK,
+        commitment=self._commitments[arg0],
     )
-
-
-@external
-@view
-def approvals_needed(proposal_id: uint256) -> uint256:
-    """
-    @notice Distinct live approving organisations a proposal needs to execute.
-    @dev The larger of the threshold when it was proposed and the threshold now.
-    @param proposal_id Proposal id.
-    @return The number of organisations (0 for an unknown proposal).
-    """
-    head: uint256 = self._proposals[proposal_id].head
-    if head == 0:
-        return 0
-    return self._approvals_needed(head)
 
 
 @external
 @view
 def is_executable(proposal_id: uint256) -> bool:
     """
-    @notice True if the proposal is open, unexpired and has enough live approvals.
+    @notice True if the proposal is open, unexpired and its live votes pass its policy snapshot.
     @param proposal_id Proposal id.
-    @return Whether `execute` would pass its governance checks now.
+    @return Whether `execute` would pass its governance checks now (given the right arguments).
     """
-    head: uint256 = self._proposals[proposal_id].head
+    head: uint256 = self._proposals[proposal_id]
     return (
         self._status_of(head) == _PROPOSAL_OPEN
         and block.timestamp < self._expires_of(head)
-        and self._live_approvals(proposal_id) >= self._approvals_needed(head)
+        and self._tally(head).passes
     )
 
 
@@ -833,8 +940,8 @@ def is_executable(proposal_id: uint256) -> bool:
 def propose(action: uint8, args: Bytes[_MAX_ARGS], reason: bytes32) -> uint256:
     """
     @notice Propose a change; the proposer's organisation approves it at once.
-    @dev The threshold now is recorded with the proposal: it needs at least
-         that many organisations even if the threshold is lowered later.
+    @dev The policy of `action` now is recorded with the proposal, which is judged by it
+         whatever policy changes later. Stores a header and keccak256(reason ++ args).
     @param action One of the actions (trustspace.consortium.constants.Action).
     @param args The action's arguments, ABI-encoded (trustspace.consortium.governance encodes them).
     @param reason Hash of the human-readable justification, carried by every event.
@@ -846,12 +953,17 @@ def propose(action: uint8, args: Bytes[_MAX_ARGS], reason: bytes32) -> uint256:
     proposal_id: uint256 = self.proposal_count + 1
     self.proposal_count = proposal_id
     expires_at: uint256 = block.timestamp + self.proposal_lifetime
-    self._proposals[proposal_id] = _StoredProposal(
-        head=self._pack_head(action, org, self.threshold, expires_at),
-        proposer=msg.sender,
-        reason=reason,
-        args=args,
+    policy: uint256 = self._policy_of(action)
+    self._proposals[proposal_id] = (
+        (1 << (org - 1))
+        | (_PROPOSAL_OPEN << _STATUS_SHIFT)
+        | (convert(action, uint256) << _ACTION_SHIFT)
+        | (org << _PROPOSER_ORG_SHIFT)
+        | (policy << _POLICY_SHIFT)
+        | (block.timestamp << _CREATED_SHIFT)
+        | (expires_at << _EXPIRES_SHIFT)
     )
+    self._commitments[proposal_id] = keccak256(concat(reason, args))
     log Proposed(
         proposal_id=proposal_id,
         proposer=msg.sender,
@@ -860,48 +972,67 @@ def propose(action: uint8, args: Bytes[_MAX_ARGS], reason: bytes32) -> uint256:
         args=args,
         reason=reason,
         expires_at=expires_at,
+        policy=policy,
     )
-    self._approve(proposal_id, org)
+    log Approved(proposal_id=proposal_id, approver=msg.sender, org_id=org, approvals=1)
     return proposal_id
 
 
 @external
 def approve(proposal_id: uint256):
     """
-    @notice Approve a proposal on behalf of the caller's organisation.
-    @dev An organisation approves once; another of its admins may approve again only
-         if the earlier approving account no longer holds ADMIN there.
+    @notice Approve a proposal on behalf of the caller's organisation (replacing its rejection, if any).
+    @dev The approval is the organisation's: it counts while the organisation is an
+         active admin organisation, whichever of its admins gave it.
     @param proposal_id Proposal id.
     """
-    org: uint256 = self._org_with_role(msg.sender, ADMIN)
-    assert org != 0, "consortium: not admin"
-    self._assert_open(self._proposals[proposal_id].head)
-    previous: address = self.approver_of[proposal_id][org]
-    assert previous == empty(address) or not self._approval_counts(previous, org), "consortium: org already approved"
-    self._approve(proposal_id, org)
+    self._vote(proposal_id, False)
+
+
+@external
+def reject(proposal_id: uint256):
+    """
+    @notice Reject a proposal on behalf of the caller's organisation (replacing its approval, if any).
+    @dev A rejection weighs in the participation and approval shares of WEIGHTED policies;
+         under the other kinds it only withdraws the organisation's approval.
+    @param proposal_id Proposal id.
+    """
+    self._vote(proposal_id, True)
 
 
 @external
 @nonreentrant
-def execute(proposal_id: uint256):
+def execute(proposal_id: uint256, args: Bytes[_MAX_ARGS], reason: bytes32):
     """
-    @notice Carry out a proposal that enough distinct organisations approved.
-    @dev Needs live approvals from the larger of the threshold at proposal time
-         and the threshold now; the action's preconditions are checked again.
+    @notice Carry out a proposal whose live votes pass its policy snapshot.
+    @dev `args` and `reason` are those of the `Proposed` event; the action's
+         preconditions are checked again.
     @param proposal_id Proposal id.
+    @param args The proposal's ABI-encoded arguments, as proposed.
+    @param reason The proposal's reason hash, as proposed.
     """
     assert self._org_with_role(msg.sender, ADMIN) != 0, "consortium: not admin"
-    head: uint256 = self._proposals[proposal_id].head
+    head: uint256 = self._proposals[proposal_id]
     self._assert_open(head)
-    assert self._live_approvals(proposal_id) >= self._approvals_needed(head), "consortium: not enough approvals"
+    assert keccak256(concat(reason, args)) == self._commitments[proposal_id], "consortium: args mismatch"
+    assert self._tally(head).passes, "consortium: not enough approvals"
     # Marked before acting: a CALL target that re-enters sees it executed.
-    self._proposals[proposal_id].head = self._with_status(head, _PROPOSAL_EXECUTED)
+    # The status goes from OPEN (1) to EXECUTED (2).
+    self._proposals[proposal_id] = head + (1 << _STATUS_SHIFT)
     action: uint8 = self._action_of(head)
-    reason: bytes32 = self._proposals[proposal_id].reason
-    decoded: _Args = self._decode(action, self._proposals[proposal_id].args)
+    decoded: _Args = self._decode(action, args)
     self._check(action, decoded)
+    admin_orgs: uint256 = self.live_admin_orgs
     self._apply(action, decoded, proposal_id, reason)
     assert self.threshold <= self.live_admin_orgs, "consortium: threshold above admin orgs"
+    if self.live_admin_orgs < admin_orgs:
+        # Fewer admin organisations: every action's own policy must still be passable.
+        own: uint256 = self._own_policies
+        for a: uint8 in range(1, _MAX_ACTION + 1):
+            if own >> a == 0:
+                break
+            if (own >> a) & 1 == 1:
+                self._check_policy(self.policies[a])
     log Executed(proposal_id=proposal_id, executor=msg.sender, action=action, reason=reason)
 
 
@@ -916,12 +1047,13 @@ def cancel(proposal_id: uint256):
     """
     org: uint256 = self._org_with_role(msg.sender, ADMIN)
     assert org != 0, "consortium: not admin"
-    head: uint256 = self._proposals[proposal_id].head
-    status: uint8 = self._status_of(head)
+    head: uint256 = self._proposals[proposal_id]
+    status: uint256 = self._status_of(head)
     assert status != 0, "consortium: unknown proposal"
     assert status == _PROPOSAL_OPEN, "consortium: proposal not open"
-    assert self._proposer_org_of(head) == org, "consortium: not proposing org"
-    self._proposals[proposal_id].head = self._with_status(head, _PROPOSAL_CANCELLED)
+    assert (head >> _PROPOSER_ORG_SHIFT) & _BYTE_MASK == org, "consortium: not proposing org"
+    # The status goes from OPEN (1) to CANCELLED (3).
+    self._proposals[proposal_id] = head + (2 << _STATUS_SHIFT)
     log Cancelled(proposal_id=proposal_id, canceller=msg.sender)
 
 
@@ -951,6 +1083,9 @@ def follow(org_id: uint256, name: String[64], state: uint256, proposal_id: uint2
     else:
         current: Organisation = self._orgs[org_id]
         if current.name != name or current.kind != kind:
+            if current.kind != kind and self._is_admin_org(org_id):
+                self.live_admin_orgs_of_kind[current.kind] -= 1
+                self.live_admin_orgs_of_kind[kind] += 1
             self._orgs[org_id].name = name
             self._orgs[org_id].kind = kind
             log OrganisationAdded(org_id=org_id, name=name, kind=kind, did=did, proposal_id=proposal_id, reason=reason)
@@ -1027,39 +1162,12 @@ def _node_id(high: bytes32, low: bytes32, ip: bytes16, port: uint16) -> bytes32:
 
 
 @internal
-@view
-def _pack_head(action: uint8, org: uint256, threshold: uint256, expires_at: uint256) -> uint256:
-    """
-    @dev A new open proposal's header (see _BYTE_MASK for the layout).
-         `convert` reverts on a time beyond 64 bits; org ids and the
-         threshold are bounded by _MAX_ORGS.
-    """
-    return (
-        convert(_PROPOSAL_OPEN, uint256)
-        | (convert(action, uint256) << _ACTION_SHIFT)
-        | (threshold << _THRESHOLD_SHIFT)
-        | (org << _PROPOSER_ORG_SHIFT)
-        | (convert(convert(block.timestamp, uint64), uint256) << _CREATED_SHIFT)
-        | (convert(convert(expires_at, uint64), uint256) << _EXPIRES_SHIFT)
-    )
-
-
-@internal
 @pure
-def _status_of(head: uint256) -> uint8:
+def _status_of(head: uint256) -> uint256:
     """
     @dev The status field of a proposal header.
     """
-    return convert(head & _BYTE_MASK, uint8)
-
-
-@internal
-@pure
-def _with_status(head: uint256, status: uint8) -> uint256:
-    """
-    @dev The header with its status replaced.
-    """
-    return (head & ~_BYTE_MASK) | convert(status, uint256)
+    return (head >> _STATUS_SHIFT) & _BYTE_MASK
 
 
 @internal
@@ -1073,52 +1181,151 @@ def _action_of(head: uint256) -> uint8:
 
 @internal
 @pure
-def _proposer_org_of(head: uint256) -> uint256:
-    """
-    @dev The proposing organisation of a proposal header.
-    """
-    return (head >> _PROPOSER_ORG_SHIFT) & _ORG_MASK
-
-
-@internal
-@pure
 def _expires_of(head: uint256) -> uint256:
     """
     @dev The expiry time of a proposal header.
     """
-    return (head >> _EXPIRES_SHIFT) & _TIME_MASK
+    return head >> _EXPIRES_SHIFT
+
+
+@internal
+@pure
+def _popcount(x: uint256) -> uint256:
+    """
+    @dev Number of set bits of a 64-bit map (SWAR, no loop).
+    """
+    y: uint256 = x - ((x >> 1) & 6_148_914_691_236_517_205)
+    y = (y & 3_689_348_814_741_910_323) + ((y >> 2) & 3_689_348_814_741_910_323)
+    y = (y + (y >> 4)) & 1_085_102_592_571_150_095
+    return ((y * 72_340_172_838_076_673) & _MAP_MASK) >> 56
 
 
 @internal
 @view
-def _approvals_needed(head: uint256) -> uint256:
+def _weight_of(org: uint256) -> uint256:
     """
-    @dev max(threshold when proposed, threshold now): a raise binds open
-         proposals, a lowering never revives one with fewer organisations.
+    @dev An organisation's weight (stored 0 stands for 1).
     """
-    return max((head >> _THRESHOLD_SHIFT) & _BYTE_MASK, self.threshold)
+    return max(self._weights[org], 1)
 
 
 @internal
 @view
-def _approval_counts(approver: address, org: uint256) -> bool:
+def _policy_of(action: uint8) -> uint256:
     """
-    @dev The approver must still be an ADMIN of the same, live organisation.
+    @dev The action's own policy, or K_OF_N with the current threshold.
     """
-    return self._org_with_role(approver, ADMIN) == org
+    policy: uint256 = self.policies[action]
+    if policy == 0:
+        return _K_OF_N | (self.threshold << 8)
+    return policy
 
 
 @internal
 @view
-def _live_approvals(proposal_id: uint256) -> uint256:
+def _check_policy(policy: uint256):
     """
-    @dev Approving organisations whose approval still counts.
+    @dev A policy word is well formed and could pass with the live admin
+         organisations now (0, the default, always can: see the threshold bound).
     """
-    count: uint256 = 0
-    for org: uint256 in self._approving_orgs[proposal_id]:
-        if self._approval_counts(self.approver_of[proposal_id][org], org):
-            count += 1
-    return count
+    if policy == 0:
+        return
+    kind: uint256 = policy & _BYTE_MASK
+    first: uint256 = (policy >> 8) & _BYTE_MASK
+    second: uint256 = policy >> 16
+    well_formed: bool = False
+    passable: bool = True
+    if kind == _K_OF_N:
+        well_formed = first >= 1 and second == 0
+        passable = first <= self.live_admin_orgs
+    elif kind == _WEIGHTED:
+        # Every live admin organisation approving passes: weights are at least 1.
+        well_formed = first >= 1 and first <= 100 and second >= 1 and second <= 100
+    elif kind == _ALL_OF_KIND:
+        well_formed = first >= 1 and first <= 6 and second == 0
+        passable = self.live_admin_orgs_of_kind[convert(first, uint8)] >= 1
+    assert well_formed, "consortium: bad policy"
+    assert passable, "consortium: policy cannot pass"
+
+
+@internal
+@view
+def _tally(head: uint256) -> Tally:
+    """
+    @dev The live votes of a proposal against its policy snapshot: only active
+         organisations with an ADMIN account count; ALL_OF_KIND counts only its kind.
+    """
+    t: Tally = empty(Tally)
+    t.policy = (head >> _POLICY_SHIFT) & _POLICY_MASK
+    kind: uint256 = t.policy & _BYTE_MASK
+    first: uint256 = (t.policy >> 8) & _BYTE_MASK
+    approved: uint256 = head & _MAP_MASK
+    rejected: uint256 = (head >> _REJECTIONS_SHIFT) & _MAP_MASK
+    voted: uint256 = approved | rejected
+    for i: uint256 in range(_MAX_ORGS):
+        if voted >> i == 0:
+            break
+        if (voted >> i) & 1 == 0:
+            continue
+        org: uint256 = i + 1
+        if not self._is_admin_org(org):
+            continue
+        if kind == _ALL_OF_KIND and convert(self._orgs[org].kind, uint256) != first:
+            continue
+        weight: uint256 = 1
+        if kind == _WEIGHTED:
+            weight = self._weight_of(org)
+        if (approved >> i) & 1 == 1:
+            t.approvals += 1
+            t.approving_weight += weight
+        else:
+            t.rejections += 1
+            t.rejecting_weight += weight
+    t.eligible = self.live_admin_orgs
+    t.eligible_weight = self.live_admin_weight
+    if kind == _K_OF_N:
+        t.needed = first
+        t.passes = t.approvals >= first
+    elif kind == _WEIGHTED:
+        voted_weight: uint256 = t.approving_weight + t.rejecting_weight
+        t.passes = (
+            t.approving_weight > 0
+            and voted_weight * 100 >= first * t.eligible_weight
+            and t.approving_weight * 100 >= (t.policy >> 16) * voted_weight
+        )
+    else:
+        t.eligible = self.live_admin_orgs_of_kind[convert(first, uint8)]
+        t.needed = t.eligible
+        t.passes = t.eligible >= 1 and t.approvals >= t.eligible
+    return t
+
+
+@internal
+def _vote(proposal_id: uint256, rejects: bool):
+    """
+    @dev Record the caller's organisation's approval (or rejection), dropping its other vote.
+    """
+    org: uint256 = self._org_with_role(msg.sender, ADMIN)
+    assert org != 0, "consortium: not admin"
+    head: uint256 = self._proposals[proposal_id]
+    self._assert_open(head)
+    mine: uint256 = 1 << (org - 1)
+    other: uint256 = mine << _REJECTIONS_SHIFT
+    if rejects:
+        mine = other
+        other = 1 << (org - 1)
+    assert head & mine == 0, "consortium: org already voted"
+    head = (head | mine) & ~other
+    self._proposals[proposal_id] = head
+    if rejects:
+        log Rejected(
+            proposal_id=proposal_id,
+            rejecter=msg.sender,
+            org_id=org,
+            rejections=self._popcount(head >> _REJECTIONS_SHIFT & _MAP_MASK),
+        )
+    else:
+        log Approved(proposal_id=proposal_id, approver=msg.sender, org_id=org, approvals=self._popcount(head & _MAP_MASK))
 
 
 @internal
@@ -1127,26 +1334,10 @@ def _assert_open(head: uint256):
     """
     @dev Revert unless the proposal with this header is known, open and unexpired.
     """
-    status: uint8 = self._status_of(head)
+    status: uint256 = self._status_of(head)
     assert status != 0, "consortium: unknown proposal"
     assert status == _PROPOSAL_OPEN, "consortium: proposal not open"
     assert block.timestamp < self._expires_of(head), "consortium: proposal expired"
-
-
-@internal
-def _approve(proposal_id: uint256, org: uint256):
-    """
-    @dev Record the caller's approval for `org` and log the live count.
-    """
-    if self.approver_of[proposal_id][org] == empty(address):
-        self._approving_orgs[proposal_id].append(org)
-    self.approver_of[proposal_id][org] = msg.sender
-    log Approved(
-        proposal_id=proposal_id,
-        approver=msg.sender,
-        org_id=org,
-        approvals=self._live_approvals(proposal_id),
-    )
 
 
 @internal
@@ -1161,13 +1352,20 @@ def _is_admin_org(org: uint256) -> bool:
 @internal
 def _recount(org: uint256, was_admin_org: bool):
     """
-    @dev Keep live_admin_orgs in step after `org` changed.
+    @dev Keep live_admin_orgs, its count per kind and its weight in step after `org` changed.
     """
     now_admin_org: bool = self._is_admin_org(org)
-    if was_admin_org and not now_admin_org:
-        self.live_admin_orgs -= 1
-    elif now_admin_org and not was_admin_org:
+    if was_admin_org == now_admin_org:
+        return
+    kind: uint8 = self._orgs[org].kind
+    if now_admin_org:
         self.live_admin_orgs += 1
+        self.live_admin_orgs_of_kind[kind] += 1
+        self.live_admin_weight += self._weight_of(org)
+    else:
+        self.live_admin_orgs -= 1
+        self.live_admin_orgs_of_kind[kind] -= 1
+        self.live_admin_weight -= self._weight_of(org)
 
 
 @internal
@@ -1255,6 +1453,10 @@ def _decode(action: uint8, args: Bytes[_MAX_ARGS]) -> _Args:
         a.target, a.data = abi_decode(args, (address, Bytes[_MAX_CALL]))
     elif action == _BIND:
         a.target = abi_decode(args, address)
+    elif action == _SET_POLICY:
+        a.action, a.policy = abi_decode(args, (uint8, uint256))
+    elif action == _SET_WEIGHT:
+        a.org, a.weight = abi_decode(args, (uint256, uint256))
     else:
         raise "consortium: unknown action"
     return a
@@ -1321,6 +1523,13 @@ def _check(action: uint8, a: _Args):
         assert self.hub_link == empty(address), "consortium: already bound"
         assert a.target.is_contract, "consortium: hub link has no code"
         assert staticcall _HubLink(a.target).consortium() == self, "consortium: hub link not ours"
+    elif action == _SET_POLICY:
+        assert a.action >= 1 and a.action <= _MAX_ACTION, "consortium: unknown action"
+        self._check_policy(a.policy)
+    elif action == _SET_WEIGHT:
+        self._check_org_exists(a.org)
+        assert self.org_status[a.org] != _STATUS_REMOVED, "consortium: organisation removed"
+        assert a.weight >= 1 and a.weight <= _MAX_WEIGHT, "consortium: bad weight"
 
 
 @internal
@@ -1389,6 +1598,19 @@ def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
         self.hub_link = a.target
         self.hub_chain = staticcall _HubLink(a.target).hub_chain()
         log Bound(hub_link=a.target, hub_chain=self.hub_chain, proposal_id=proposal_id, reason=reason)
+    elif action == _SET_POLICY:
+        self.policies[a.action] = a.policy
+        bit: uint256 = 1 << convert(a.action, uint256)
+        if a.policy == 0:
+            self._own_policies &= ~bit
+        else:
+            self._own_policies |= bit
+        log PolicyChanged(action=a.action, policy=a.policy, proposal_id=proposal_id, reason=reason)
+    elif action == _SET_WEIGHT:
+        if self._is_admin_org(a.org):
+            self.live_admin_weight = self.live_admin_weight - self._weight_of(a.org) + a.weight
+        self._weights[a.org] = a.weight
+        log WeightChanged(org_id=a.org, weight=a.weight, proposal_id=proposal_id, reason=reason)
 
 
 @internal

@@ -41,4 +41,46 @@ interface IConsortium {
     /// @param target The contract asked about.
     /// @return Whether the contract is protected.
     function is_protected(address target) external view returns (bool);
+
+    /// @notice The governance policy a proposal of `action` opened now is judged by.
+    /// @dev Bits 0-7 kind (1 K_OF_N, 2 WEIGHTED, 3 ALL_OF_KIND), 8-15 the first parameter (k,
+    ///      participation % or organisation kind), 16-23 the second (approval %); an action
+    ///      without its own policy gets K_OF_N with the current threshold.
+    /// @param action One of the actions (Action in trustspace/consortium/constants.py).
+    /// @return The policy word.
+    function policy_of(uint8 action) external view returns (uint256);
+
+    /// @notice The voting weight of an organisation under WEIGHTED policies (1 unless set).
+    /// @param org_id Organisation id.
+    /// @return The weight.
+    function weight_of(uint256 org_id) external view returns (uint256);
+
+    /// @notice True if the proposal is open, unexpired and its live votes pass the policy it was
+    ///         opened under.
+    /// @param proposal_id Proposal id.
+    /// @return Whether `execute` (with the proposal's arguments) would pass its governance checks.
+    function is_executable(uint256 proposal_id) external view returns (bool);
+
+    /// @notice Propose a change; the proposer's organisation approves it at once.
+    /// @dev Records the policy of `action` now and keccak256(reason ++ args); the arguments
+    ///      travel in the `Proposed` event.
+    /// @param action One of the actions.
+    /// @param args The action's arguments, ABI-encoded.
+    /// @param reason Hash of the human-readable justification.
+    /// @return The new proposal id.
+    function propose(uint8 action, bytes calldata args, bytes32 reason) external returns (uint256);
+
+    /// @notice Approve a proposal on behalf of the caller's organisation (replacing its rejection).
+    /// @param proposal_id Proposal id.
+    function approve(uint256 proposal_id) external;
+
+    /// @notice Reject a proposal on behalf of the caller's organisation (replacing its approval).
+    /// @param proposal_id Proposal id.
+    function reject(uint256 proposal_id) external;
+
+    /// @notice Carry out a proposal whose live votes pass its policy snapshot.
+    /// @param proposal_id Proposal id.
+    /// @param args The proposal's ABI-encoded arguments, as in its `Proposed` event.
+    /// @param reason The proposal's reason hash, as in its `Proposed` event.
+    function execute(uint256 proposal_id, bytes calldata args, bytes32 reason) external;
 }

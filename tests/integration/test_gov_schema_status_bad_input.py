@@ -95,11 +95,11 @@ CASES: dict[str, tuple[Any, ...]] = {
     ),
     "approving for an organisation that already approved": (
         ["gov", "approve", "1", "--account", "TEST::6", "--network", "customs"],
-        2, "Customs Authority (org 1) already approved proposal 1 (by 0x7099",
+        2, "Customs Authority (org 1) already approved proposal 1; an organisation counts once",
     ),
     "executing before the threshold": (
         ["gov", "execute", "1", "--account", "TEST::1", "--network", "customs"],
-        2, "proposal 1 has 2 of 3 approvals: 1 more organisation(s) must approve first",
+        2, "proposal 1 does not pass its policy yet: 2 of 3 organisations: needs 1 more",
     ),
     "cancelling another organisation's proposal": (
         ["gov", "cancel", "1", "--account", "TEST::2", "--network", "customs"],
@@ -116,6 +116,30 @@ CASES: dict[str, tuple[Any, ...]] = {
     "no such test account": (
         ["gov", "propose", "set-threshold", "2", "--account", "TEST::99", "--network", "{down}"],
         2, "no local test account TEST::99: use TEST::0",
+    ),
+    # ---- gov policy / reject
+    "policy in an unknown form": (
+        ["gov", "policy", "set", "add-org", "k-of-n", "--account", "TEST::1", "--network",
+         "{down}"],
+        2, "policy 'k-of-n' not understood: use default, k-of-n:K, weighted:PARTICIPATION:",
+    ),
+    "policy percentage out of range": (
+        ["gov", "policy", "set", "call", "weighted:0:50", "--account", "TEST::1", "--network",
+         "{down}"],
+        2, "policy 'weighted:0:50': weighted participation must be 1 to 100 %, got 0",
+    ),
+    "policy of an unknown action": (
+        ["gov", "policy", "show", "frobnicate", "--network", "{down}"],
+        2, "unknown action 'frobnicate': use one of add-org,",
+    ),
+    "policy that could never pass": (
+        ["gov", "policy", "set", "add-org", "k-of-n:6", "--account", "TEST::1", "--network",
+         "customs"],
+        2, "proposing set-policy was refused by the chain: consortium: policy cannot pass",
+    ),
+    "rejecting without the ADMIN role": (
+        ["gov", "reject", "1", "--account", "TEST::0", "--network", "customs"],
+        2, "TEST::0 (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266) is not an ADMIN",
     ),
     # ---- where the Consortium is
     "chain down": (["gov", "list", "--network", "{down}"], 3, "cannot reach the chain"),

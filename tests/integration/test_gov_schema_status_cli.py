@@ -116,11 +116,12 @@ def test_gov_propose_approve_execute__three_distinct_organisations__change_appli
     assert (tax["live_approvals"], tax["missing"], tax["executable"]) == (2, 1, False)
     forex = as_json("gov", "approve", pid, "--account", alias(agencies["forex"]))["proposal"]
     assert (forex["live_approvals"], forex["missing"], forex["executable"]) == (3, 0, True)
-    assert [(a["name"], a["approver"]) for a in forex["approvals"]] == [
-        ("Customs Authority", agencies["customs"].address),
-        ("Tax Administration", agencies["tax"].address),
-        ("Foreign Exchange Office", agencies["forex"].address),
+    assert [(a["name"], a["vote"], a["counts"]) for a in forex["approvals"]] == [
+        ("Customs Authority", "approve", True),
+        ("Tax Administration", "approve", True),
+        ("Foreign Exchange Office", "approve", True),
     ]
+    assert forex["progress"]["policy"] == {"kind": "k_of_n", "word": 1 | 3 << 8, "k": 3}
 
     done = as_json("gov", "execute", pid, "--account", alias(agencies["ministry"]))
     assert done["proposal"]["state"] == "executed"
@@ -140,8 +141,8 @@ def test_gov_execute__two_of_three_organisations__refused_names_who_can_approve(
     cli("gov", "approve", made["id"], "--account", alias(agencies["tax"]))
     refused = cli("gov", "execute", made["id"], "--account", alias(agencies["tax"]), code=2)
     assert " ".join(refused.stderr.split()) == (
-        f"error: proposal {made['id']} has 2 of 3 approvals: 1 more organisation(s) must "
-        "approve first (can approve: Maritime Authority (org 3), Foreign Exchange Office "
+        f"error: proposal {made['id']} does not pass its policy yet: 2 of 3 organisations: "
+        "needs 1 more (can approve: Maritime Authority (org 3), Foreign Exchange Office "
         "(org 4), Ministry of Trade (org 5))"
     )
     assert consortium_of.org_of(newcomer) == 0
@@ -160,11 +161,10 @@ def test_gov_approve__second_key_of_an_approving_organisation__refused_counts_on
     made = propose(agencies["customs"], "set-threshold", "2")
     refused = cli("gov", "approve", made["id"], "--account", alias(second_customs_admin), code=2)
     assert " ".join(refused.stderr.split()).startswith(
-        f"error: Customs Authority (org 1) already approved proposal {made['id']} (by "
-        f"{agencies['customs'].address}); an organisation counts once: 2 more organisation(s) "
-        "needed (Tax Administration (org 2),"
+        f"error: Customs Authority (org 1) already approved proposal {made['id']}; an "
+        "organisation counts once: 2 more needed (Tax Administration (org 2),"
     )
-    assert consortium_of.approvals(made["id"]) == 1
+    assert consortium_of.tally(made["id"]).approvals == 1
 
 
 # ------------------------------------------------------------------ gov list / show
@@ -210,11 +210,12 @@ def test_gov_show__approvals_by_organisation__missing_named(
     assert lines[0] == f"Proposal {made['id']} set-threshold open"
     assert "arguments threshold=2" in lines
     assert f"proposer {agencies['customs'].address} of Customs Authority (org 1)" in lines
-    assert "approvals 2 of 3 count" in lines
-    assert f"Customs Authority (org 1) by {agencies['customs'].address}" in lines
-    assert f"Maritime Authority (org 3) by {agencies['maritime'].address}" in lines
+    assert "policy 3 of n organisations" in lines
+    assert "progress 2 of 3 organisations: needs 1 more" in lines
+    assert "approved by Customs Authority (org 1)" in lines
+    assert "approved by Maritime Authority (org 3)" in lines
     assert (
-        "missing 1 more organisation(s); can approve: Tax Administration (org 2), "
+        "missing 1 more; can approve: Tax Administration (org 2), "
         "Foreign Exchange Office (org 4), Ministry of Trade (org 5)"
     ) in lines
     assert "executable no" in lines
@@ -224,6 +225,55 @@ def test_gov_show__unknown_id__exit_2_says_which_ids_exist(as_json, suite):
     bad = as_json("gov", "show", "99", code=2)
     assert bad["ok"] is False and bad["exit_code"] == 2
     assert bad["error"] == f"no proposal 99 in this Consortium (ids run from 1 to {suite['made']})"
+
+
+# ------------------------------------------------------------------ gov policy / reject
+
+
+def test_gov_policy_show__default_policies__k_of_n_with_the_threshold(cli, as_json):
+    shown = as_json("gov", "policy", "show")
+    assert shown["threshold"] == 3
+    rows = {p["action"]: p for p in shown["policies"]}
+    assert set(rows) >= {"add-org", "call", "set-policy", "set-weight"}
+    assert rows["call"] == {"action": "call", "own": False,
+                            "policy": {"kind": "k_of_n", "word": 1 | 3 << 8, "k": 3}}  # fmt: skip
+    one = as_json("gov", "policy", "show", "set-policy")["policies"]
+    assert [p["action"] for p in one] == ["set-policy"]
+    human = [" ".join(line.split()) for line in cli("gov", "policy", "show").stdout.splitlines()]
+    assert "call 3 of n organisations (default)" in human
+
+
+def test_gov_policy_set__enacted__applies_and_show_says_own(
+    cli, as_json, alias, agencies, consortium_of
+):
+    made = as_json("gov", "policy", "set", "call", "weighted:60:51", "--reason", "CHG-11",
+                   "--account", alias(agencies["customs"]))["proposal"]  # fmt: skip
+    assert made["summary"] == "set-policy policy_action=call policy=weighted:60:51"
+    for agency in ("tax", "maritime"):
+        as_json("gov", "approve", made["id"], "--account", alias(agencies[agency]))
+    as_json("gov", "execute", made["id"], "--account", alias(agencies["customs"]))
+    (row,) = as_json("gov", "policy", "show", "call")["policies"]
+    assert row["own"] is True
+    assert row["policy"] == {"kind": "weighted", "word": 2 | 60 << 8 | 51 << 16,
+                             "participation": 60, "approval": 51}  # fmt: skip
+    human = " ".join(cli("gov", "policy", "show", "call").stdout.split())
+    assert "call weighted: 60% participation, 51% approval (own policy)" in human
+    assert consortium_of.policy_of(14) == 2 | 60 << 8 | 51 << 16
+
+
+def test_gov_reject__withdraws_the_organisations_approval(
+    as_json, propose, alias, agencies, consortium_of
+):
+    made = propose(agencies["customs"], "set-threshold", "2")
+    as_json("gov", "approve", made["id"], "--account", alias(agencies["tax"]))
+    after = as_json("gov", "reject", made["id"], "--account", alias(agencies["tax"]))
+    view = after["proposal"]
+    assert [(r["name"], r["vote"]) for r in view["rejections"]] == [
+        ("Tax Administration", "reject")
+    ]
+    assert (view["live_approvals"], view["progress"]["rejections"]) == (1, 1)
+    assert view["progress"]["distance"] == "1 of 3 organisations: needs 2 more"
+    assert consortium_of.tally(made["id"]).approvals == 1
 
 
 # ------------------------------------------------------------------ gov cancel

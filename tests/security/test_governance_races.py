@@ -38,7 +38,7 @@ def test_race__call_executed_at_expiry__refused_target_untouched(
     expires_at = consortium.proposals(pid).expires_at
     chain.pending_timestamp = expires_at - 1
     governance.approve(pid, sender=approvers[1])  # the approval lands in the last second
-    assert consortium.approvals(pid) == 2
+    assert consortium.tally(pid).approvals == 2
     chain.pending_timestamp = expires_at  # ... and the execution one second too late
     with ape.reverts("consortium: proposal expired"):
         governance.execute(pid, sender=approvers[0])
@@ -60,7 +60,7 @@ def test_race__approve_after_own_org_removed__refused(
     governance.enact("remove_org", approvers=[customs_admin, maritime_admin], org_id=TAX)
     with ape.reverts("consortium: not admin"):
         governance.approve(pid, sender=tax_admin)
-    assert consortium.approvals(pid) == 1
+    assert consortium.tally(pid).approvals == 1
     assert_threshold_reachable(consortium)
 
 
@@ -72,7 +72,7 @@ def test_race__approval_given_then_org_removed__stops_counting_at_execution(
     assert consortium.is_executable(pid)
     # A competing proposal removes tax before anyone executes the first one.
     governance.enact("remove_org", approvers=[customs_admin, maritime_admin], org_id=TAX)
-    assert consortium.approvals(pid) == 1 and not consortium.is_executable(pid)
+    assert consortium.tally(pid).approvals == 1 and not consortium.is_executable(pid)
     with ape.reverts("consortium: not enough approvals"):
         governance.execute(pid, sender=customs_admin)
     assert consortium.org_of(newcomer) == 0
@@ -83,10 +83,10 @@ def test_race__approving_key_removed_from_its_org__stops_counting(
 ):
     pid = governance.propose("add_account", sender=customs_admin, org_id=CUSTOMS, account=newcomer)
     governance.approve(pid, sender=tax_admin)
-    # Tax's only admin key leaves the organisation: tax still exists, its approval is void.
+    # Tax's only admin key leaves: tax is no longer an admin organisation, its approval is void.
     governance.enact("remove_account", approvers=[customs_admin, maritime_admin], account=tax_admin)
     assert consortium.live_admin_orgs() == 2
-    assert consortium.approvals(pid) == 1
+    assert consortium.tally(pid).approvals == 1
     with ape.reverts("consortium: not enough approvals"):
         governance.execute(pid, sender=customs_admin)
 
@@ -97,7 +97,7 @@ def test_race__proposer_removed_before_execution__own_approval_void(
     pid = governance.propose("add_account", sender=maritime_admin, org_id=CUSTOMS, account=newcomer)
     governance.approve(pid, sender=tax_admin)
     governance.enact("suspend_org", approvers=[customs_admin, tax_admin], org_id=MARITIME)
-    assert consortium.approvals(pid) == 1
+    assert consortium.tally(pid).approvals == 1
     with ape.reverts("consortium: not enough approvals"):
         governance.execute(pid, sender=tax_admin)
     with ape.reverts("consortium: not admin"):

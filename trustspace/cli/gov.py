@@ -35,12 +35,13 @@ from trustspace.cli.options import (
     text,
 )
 from trustspace.consortium.calls import SUITE_CONTRACTS, CallError, encode_call, functions_of
-from trustspace.consortium.constants import Action, OrgKind, Role
+from trustspace.consortium.constants import MAX_ACTION, Action, OrgKind, PolicyKind, Role
 from trustspace.consortium.governance import (
     ACTION_ARGS,
     ARG_DEFAULTS,
     Governance,
     GovernanceError,
+    Policy,
     encode_args,
     parse_action,
 )
@@ -218,6 +219,10 @@ def parse_value(name: str, abi_type: str, value: str, resolve: Resolver | None =
         resolved = resolve(name, value)
         if resolved is not None:
             return resolved
+    if name == "policy_action":
+        return int(cli_action(value))
+    if name == "policy":
+        return parse_policy(value).encode()
     if name == "roles":
         return parse_roles(value)
     if name == "kind":
@@ -507,16 +512,16 @@ def print_proposal(view: ProposalView) -> None:
         ("created", format_time(view.created_at)),
         ("expires", expiry + (" (expired)" if view.state == "expired" else "")),
         ("reason hash", "0x" + view.reason.hex()),
-        ("threshold", f"{view.needed} distinct organisation(s)"),
-        ("approvals", f"{view.live_approvals} of {view.needed} count"),
+        ("policy", view.progress.policy.describe() if view.progress else "-"),
+        ("progress", view.progress.distance() if view.progress else "-"),
     ]
     for a in view.approvals:
-        note = "" if a.counts else "  (no longer counts: approver lost ADMIN)"
-        rows.append(("", f"{a.org.label()} by {a.approver}{note}"))
+        note = "" if a.counts else "  (no longer counts: organisation not a live admin org)"
+        rows.append(("", f"{'rejected' if a.rejects else 'approved'} by {a.org.label()}{note}"))
     if view.state == "open":
         if view.missing:
             who = ", ".join(o.label() for o in view.waiting) or "no live admin organisation left"
-            rows.append(("missing", f"{view.missing} more organisation(s); can approve: {who}"))
+            rows.append(("missing", f"{view.missing} more; can approve: {who}"))
         else:
             rows.append(("missing", "none: ready to execute"))
     rows.append(("executable", "yes" if view.executable else "no"))
@@ -749,8 +754,7 @@ def _after_write(payload: dict[str, Any], headline: str) -> Callable[[], None]:
             if view["missing"]:
                 who = ", ".join(f"{o['name']} (org {o['org_id']})" for o in view["waiting_for"])
                 console.print(
-                    f"  approvals {view['live_approvals']} of {view['needed']}: "
-                    f"{view['missing']} more organisation(s) needed (can approve: {who or '-'})",
+                    f"  {view['progress']['distance']} (can approve: {who or '-'})",
                     soft_wrap=True,
                 )
             else:
@@ -869,12 +873,11 @@ def approve(
 
     def check(_ctx: ConsortiumContext, view: ProposalView, org: int) -> None:
         _require_open(view, "approved")
-        mine = [a for a in view.approvals if a.org.org_id == org and a.counts]
+        mine = [a for a in view.approvals if a.org.org_id == org and not a.rejects]
         if mine:
             raise CommandError(
-                f"{mine[0].org.label()} already approved proposal {number} (by "
-                f"{mine[0].approver}); an organisation counts once: "
-                f"{view.missing} more organisation(s) needed"
+                f"{mine[0].org.label()} already approved proposal {number}; an organisation "
+                f"counts once: {view.missing} more needed"
                 + (f" ({', '.join(o.label() for o in view.waiting)})" if view.waiting else "")
             )
 
@@ -899,11 +902,11 @@ def execute(
 
     def check(_ctx: ConsortiumContext, view: ProposalView, _org: int) -> None:
         _require_open(view, "executed")
-        if view.missing:
+        if not view.executable:
             who = ", ".join(o.label() for o in view.waiting)
+            distance = view.progress.distance() if view.progress else ""
             raise CommandError(
-                f"proposal {number} has {view.live_approvals} of {view.needed} approvals: "
-                f"{view.missing} more organisation(s) must approve first"
+                f"proposal {number} does not pass its policy yet: {distance}"
                 + (f" (can approve: {who})" if who else "")
             )
 
@@ -941,3 +944,131 @@ def cancel(
         doing="cancelling", done="cancelled", check=check, waiting=False,
         send=lambda gov, sender: gov.cancel(number, sender=sender),
     )  # fmt: skip
+
+
+@gov.command()
+@_proposal_command
+def reject(
+    proposal_id: str,
+    account_alias: str,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+) -> None:
+    """Reject a proposal on behalf of your account's organisation (withdraws its approval)."""
+    number = parse_id("proposal", proposal_id)
+
+    def check(_ctx: ConsortiumContext, view: ProposalView, org: int) -> None:
+        _require_open(view, "rejected")
+        if any(a.org.org_id == org and a.rejects for a in view.approvals):
+            raise CommandError(f"{_ctx.reader.org(org).label()} already rejected proposal {number}")
+
+    _proposal_step(
+        number, account_alias, consortium_address, network, as_json,
+        doing="rejecting", done="rejected", check=check,
+        send=lambda gov, sender: gov.reject(number, sender=sender),
+    )  # fmt: skip
+
+
+@gov.group()
+def policy() -> None:
+    """Governance policies per action: which applies, and proposing a new one."""
+
+
+def parse_policy(value: str) -> Policy:
+    """``default``, ``k-of-n:2``, ``weighted:60:51`` or ``all-of-kind:customs``."""
+    kind, _, rest = value.strip().lower().partition(":")
+    parts = rest.split(":") if rest else []
+    try:
+        if kind == "default" and not parts:
+            return Policy()
+        if kind == "k-of-n" and len(parts) == 1:
+            policy = Policy.k_of_n(int(parts[0]))
+        elif kind == "weighted" and len(parts) == 2:
+            policy = Policy.weighted(int(parts[0]), int(parts[1]))
+        elif kind == "all-of-kind" and len(parts) == 1:
+            policy = Policy.all_of_kind(parse_kind(parts[0]))
+        else:
+            raise ValueError(value)
+        policy.encode()
+    except GovernanceError as err:
+        raise CommandError(f"policy {value!r}: {err}") from err
+    except (ValueError, click.BadParameter) as err:
+        raise CommandError(
+            f"policy {value!r} not understood: use default, k-of-n:K, weighted:PARTICIPATION:"
+            "APPROVAL (percent) or all-of-kind:KIND"
+        ) from err
+    return policy
+
+
+@policy.command(name="show")
+@click.argument("action", required=False)
+@consortium_option
+@network_option
+@json_option
+def policy_show(
+    action: str | None, consortium_address: str | None, network: str, as_json: bool
+) -> None:
+    """The policy each action (or ACTION) is judged by, and whether it is its own."""
+    acts = [cli_action(action)] if action else [a for a in Action if a <= MAX_ACTION]
+    with open_consortium(network, consortium_address) as ctx:
+        rows = [(a, ctx.gov.policy(a), ctx.gov.own_policy(a)) for a in acts]
+        threshold = int(ctx.gov.port.read("threshold"))
+
+    def render() -> None:
+        console.print(
+            f"Policies of Consortium {ctx.address} (threshold {threshold})", soft_wrap=True
+        )
+        for act, applies, own in rows:
+            where = "own policy" if own.kind != PolicyKind.DEFAULT else "default"
+            console.print(f"  {_cli_name(act):<15} {applies.describe()}  ({where})", soft_wrap=True)
+
+    emit(
+        as_json,
+        {
+            "ok": True,
+            **ctx.to_json(),
+            "threshold": threshold,
+            "policies": [
+                {"action": _cli_name(a), "policy": p.to_json(), "own": o.kind != PolicyKind.DEFAULT}
+                for a, p, o in rows
+            ],
+        },
+        render,
+    )
+
+
+@policy.command(name="set")
+@click.argument("action")
+@click.argument("value")
+@click.option("--reason", default="", help="Why (its keccak256 is stored with every event).")
+@account_option
+@consortium_option
+@network_option
+@json_option
+def policy_set(
+    action: str,
+    value: str,
+    reason: str,
+    account_alias: str,
+    consortium_address: str | None,
+    network: str,
+    as_json: bool,
+) -> None:
+    """Propose VALUE as the policy of ACTION (judged by the policy of set-policy).
+
+    \b
+    trustspace gov policy set remove-org all-of-kind:ministry
+    trustspace gov policy set call weighted:60:51
+    trustspace gov policy set add-org default
+    """
+    act = cli_action(action)
+    if act > MAX_ACTION:
+        raise CommandError(f"{_cli_name(act)} has no policy")
+    word = parse_policy(value)
+    sender = load_account(account_alias)
+    with open_consortium(network, consortium_address) as ctx:
+        values = {"policy_action": int(act), "policy": word.encode()}
+        payload = propose_action(ctx, sender, account_alias, Action.SET_POLICY, values, reason)
+    made = payload["proposal"]
+    emit(as_json, payload, _after_write(payload, f"proposed #{made['id']}: {made['summary']}"))

@@ -6,7 +6,16 @@ The values must equal the constants in ``contracts/Consortium.vy``;
 
 from enum import IntEnum, IntFlag
 
-__all__ = ["ALL_ROLES", "Action", "OrgKind", "OrgStatus", "ProposalStatus", "Role"]
+__all__ = [
+    "ALL_ROLES",
+    "MAX_ACTION",
+    "Action",
+    "OrgKind",
+    "OrgStatus",
+    "PolicyKind",
+    "ProposalStatus",
+    "Role",
+]
 
 
 class Role(IntFlag):
@@ -69,4 +78,22 @@ class Action(IntEnum):
     REMOVE_NODE = 12
     SET_PROTECTED = 13
     CALL = 14
-    BIND = 19
+    SET_POLICY = 15
+    SET_WEIGHT = 16
+    BIND = 17
+
+
+#: The highest action a policy may be set for (``_MAX_ACTION`` in the contract).
+MAX_ACTION = 17
+
+
+class PolicyKind(IntEnum):
+    """How a proposal of one action passes (bits 0-7 of a policy word).
+
+    ``DEFAULT`` (policy word 0) is K_OF_N with the current threshold.
+    """
+
+    DEFAULT = 0
+    K_OF_N = 1
+    WEIGHTED = 2
+    ALL_OF_KIND = 3

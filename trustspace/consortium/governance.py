@@ -13,6 +13,12 @@ one place that knows each action's argument layout (the same tuples that
 or, when the approving admins are at hand, ``gov.decide(...)`` does all three and
 returns the proposal id with every receipt (``gov.enact(...)`` returns the id only).
 
+The contract stores only a hash of a proposal's arguments and reason; they travel in
+its ``Proposed`` event. :meth:`Governance.execute` takes them from the proposals this
+process made or else from that event (filtered by the indexed proposal id), so callers
+pass only the id. Each action has a policy (:class:`Policy`); :meth:`Governance.progress`
+says how far a proposal is from it.
+
 This is the one propose → approve → execute loop of the project: the demo, the
 deploy wiring, the bus tooling, the tests and the benches all run it, over ape
 (:class:`ApeConsortium`) or over web3.py (:class:`Web3Consortium`), whichever
@@ -30,7 +36,15 @@ from eth_abi.abi import decode, encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from trustspace.consortium.constants import Action, OrgKind, OrgStatus, ProposalStatus, Role
+from trustspace.consortium.constants import (
+    MAX_ACTION,
+    Action,
+    OrgKind,
+    OrgStatus,
+    PolicyKind,
+    ProposalStatus,
+    Role,
+)
 from trustspace.errors import InputError
 
 if TYPE_CHECKING:
@@ -53,7 +67,11 @@ __all__ = [
     "GovernanceError",
     "OrgSeed",
     "OrgView",
+    "Policy",
+    "Progress",
+    "ProposedRecord",
     "Web3Consortium",
+    "commitment",
     "constructor_args",
     "decode_args",
     "deploy_consortium",
@@ -93,6 +111,8 @@ ACTION_ARGS: dict[Action, tuple[tuple[str, str], ...]] = {
     Action.SET_PROTECTED: (("target", "address"), ("protected", "bool")),
     Action.CALL: (("target", "address"), ("data", "bytes")),
     Action.BIND: (("target", "address"),),
+    Action.SET_POLICY: (("policy_action", "uint8"), ("policy", "uint256")),
+    Action.SET_WEIGHT: (("org_id", "uint256"), ("weight", "uint256")),
 }
 
 # Optional arguments and their defaults.
@@ -135,6 +155,203 @@ def reason_hash(reason: str | bytes) -> bytes:
     return keccak(text=reason) if reason else ZERO_REASON
 
 
+def commitment(args: bytes, reason: bytes) -> bytes:
+    """What the contract stores of a proposal: keccak256(reason ++ args)."""
+    return keccak(bytes(reason) + bytes(args))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy of an action, packed on chain in one word (bits 0-7 kind, 8-15 the
+    first parameter, 16-23 the second): K_OF_N ``k`` distinct organisations, WEIGHTED
+    ``participation`` % of the live admin weight voting and ``approval`` % of the votes'
+    weight approving, ALL_OF_KIND every live admin organisation of ``org_kind``.
+    ``Policy()`` (word 0) is the default: K_OF_N with the current threshold."""
+
+    kind: PolicyKind = PolicyKind.DEFAULT
+    k: int = 0
+    participation: int = 0
+    approval: int = 0
+    org_kind: int = 0
+
+    @classmethod
+    def k_of_n(cls, k: int) -> Policy:
+        """``k`` distinct live admin organisations approve."""
+        return cls(PolicyKind.K_OF_N, k=k)
+
+    @classmethod
+    def weighted(cls, participation: int, approval: int) -> Policy:
+        """Weighted votes: ``participation`` % of the weight votes, ``approval`` % of it
+        approves."""
+        return cls(PolicyKind.WEIGHTED, participation=participation, approval=approval)
+
+    @classmethod
+    def all_of_kind(cls, org_kind: OrgKind | int) -> Policy:
+        """Every live admin organisation of ``org_kind`` approves (and there is at least one)."""
+        return cls(PolicyKind.ALL_OF_KIND, org_kind=int(org_kind))
+
+    def encode(self) -> int:
+        """The policy word; :class:`GovernanceError` for values the contract refuses outright."""
+        if self.kind == PolicyKind.DEFAULT:
+            return 0
+        if self.kind == PolicyKind.K_OF_N:
+            if not 1 <= self.k <= 64:
+                raise GovernanceError(f"k-of-n needs 1 <= k <= 64, got {self.k}")
+            return int(self.kind) | self.k << 8
+        if self.kind == PolicyKind.WEIGHTED:
+            for name, pct in (("participation", self.participation), ("approval", self.approval)):
+                if not 1 <= pct <= 100:
+                    raise GovernanceError(f"weighted {name} must be 1 to 100 %, got {pct}")
+            return int(self.kind) | self.participation << 8 | self.approval << 16
+        try:
+            OrgKind(self.org_kind)
+        except ValueError as err:
+            raise GovernanceError(
+                f"all-of-kind needs an organisation kind, got {self.org_kind}"
+            ) from err
+        return int(self.kind) | self.org_kind << 8
+
+    @classmethod
+    def decode(cls, word: int) -> Policy:
+        """The policy of a word as the chain holds it (:class:`GovernanceError` if malformed)."""
+        word = int(word)
+        if word == 0:
+            return cls()
+        kind, first, second = word & 0xFF, (word >> 8) & 0xFF, word >> 16
+        try:
+            pk = PolicyKind(kind)
+        except ValueError as err:
+            raise GovernanceError(f"unknown policy kind {kind} in word {word:#x}") from err
+        if pk == PolicyKind.K_OF_N:
+            return cls.k_of_n(first)
+        if pk == PolicyKind.WEIGHTED:
+            return cls.weighted(first, second)
+        return cls(PolicyKind.ALL_OF_KIND, org_kind=first)
+
+    def describe(self) -> str:
+        """``2 of n organisations``, ``weighted: 60% participation, 51% approval``, ..."""
+        if self.kind == PolicyKind.DEFAULT:
+            return "default (k of n with the threshold)"
+        if self.kind == PolicyKind.K_OF_N:
+            return f"{self.k} of n organisations"
+        if self.kind == PolicyKind.WEIGHTED:
+            return f"weighted: {self.participation}% participation, {self.approval}% approval"
+        try:
+            kind_name = OrgKind(self.org_kind).name.lower()
+        except ValueError:
+            kind_name = str(self.org_kind)
+        return f"all {kind_name} organisations"
+
+    def spec(self) -> str:
+        """The command-line form: ``default``, ``k-of-n:2``, ``weighted:60:51``,
+        ``all-of-kind:customs``."""
+        if self.kind == PolicyKind.K_OF_N:
+            return f"k-of-n:{self.k}"
+        if self.kind == PolicyKind.WEIGHTED:
+            return f"weighted:{self.participation}:{self.approval}"
+        if self.kind == PolicyKind.ALL_OF_KIND:
+            try:
+                return f"all-of-kind:{OrgKind(self.org_kind).name.lower()}"
+            except ValueError:
+                return f"all-of-kind:{self.org_kind}"
+        return "default"
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        out: dict[str, Any] = {"kind": self.kind.name.lower(), "word": self.encode()}
+        if self.kind == PolicyKind.K_OF_N:
+            out["k"] = self.k
+        elif self.kind == PolicyKind.WEIGHTED:
+            out |= {"participation": self.participation, "approval": self.approval}
+        elif self.kind == PolicyKind.ALL_OF_KIND:
+            out["org_kind"] = OrgKind(self.org_kind).name.lower()
+        return out
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How a proposal stands against its policy snapshot (the contract's ``tally``): only
+    live admin organisations count; for ALL_OF_KIND only those of that kind."""
+
+    policy: Policy
+    approvals: int
+    approving_weight: int
+    rejections: int
+    rejecting_weight: int
+    eligible: int
+    eligible_weight: int
+    needed: int
+    passes: bool
+
+    @property
+    def missing(self) -> int:
+        """More organisations that must approve (K_OF_N, ALL_OF_KIND), or more weight that
+        must approve, assuming nobody else rejects (WEIGHTED); 0 once it passes."""
+        if self.passes:
+            return 0
+        if self.policy.kind != PolicyKind.WEIGHTED:
+            return max(0, self.needed - self.approvals)
+        a, r = self.approving_weight, self.rejecting_weight
+        turnout = max(0, _ceil_div(self.policy.participation * self.eligible_weight, 100) - a - r)
+        pct = self.policy.approval
+        share = max(0, _ceil_div(pct * (a + r) - 100 * a, 100 - pct)) if pct < 100 else 0
+        return max(turnout, share, 0 if a else 1)
+
+    def distance(self) -> str:
+        """One line: what is missing before the proposal can execute."""
+        if self.passes:
+            return "passes its policy"
+        if self.policy.kind == PolicyKind.WEIGHTED:
+            if self.policy.approval == 100 and self.rejecting_weight:
+                return "cannot pass while an organisation rejects it (100% approval needed)"
+            return (
+                f"approving weight {self.approving_weight}, rejecting {self.rejecting_weight} "
+                f"of {self.eligible_weight}: needs {self.missing} more approving weight"
+            )
+        return f"{self.approvals} of {self.needed} organisations: needs {self.missing} more"
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "policy": self.policy.to_json(),
+            "policy_text": self.policy.describe(),
+            "approvals": self.approvals,
+            "approving_weight": self.approving_weight,
+            "rejections": self.rejections,
+            "rejecting_weight": self.rejecting_weight,
+            "eligible": self.eligible,
+            "eligible_weight": self.eligible_weight,
+            "needed": self.needed,
+            "missing": self.missing,
+            "passes": self.passes,
+            "distance": self.distance(),
+        }
+
+
+@dataclass(frozen=True)
+class ProposedRecord:
+    """What a ``Proposed`` event carries: everything ``execute`` needs again."""
+
+    proposal_id: int
+    action: int
+    args: bytes
+    reason: bytes
+    proposer: str
+    org_id: int
+    expires_at: int
+    policy: int
+
+
+# Proposals made by this process, by (Consortium address, id): execute needs their
+# arguments, and the in-process chain keeps no logs. An entry is used only while it
+# matches the stored commitment (a restored chain snapshot may reuse an id).
+_MADE: dict[tuple[str, int], ProposedRecord] = {}
+
+
 def _coerce(name: str, abi_type: str, value: Any) -> Any:
     if abi_type == "address":
         address = getattr(value, "address", value)
@@ -142,6 +359,13 @@ def _coerce(name: str, abi_type: str, value: Any) -> Any:
             return to_checksum_address(str(address))
         except ValueError as err:
             raise GovernanceError(f"{name}: not an address: {value!r}") from err
+    if name == "policy_action":
+        act = parse_action(value)
+        if not 1 <= act <= MAX_ACTION:
+            raise GovernanceError(f"policy_action: no policy for {act.name.lower()}")
+        return int(act)
+    if name == "policy" and isinstance(value, Policy):
+        return value.encode()
     if abi_type.startswith("uint"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise GovernanceError(f"{name}: expected an integer, got {value!r}")
@@ -284,6 +508,9 @@ class ConsortiumPort(Protocol[SignerContra, ReceiptT]):
     def tx_hash(self, receipt: ReceiptT) -> str:
         """The 0x-hex hash of the transaction of ``receipt``."""
 
+    def proposed_events(self, proposal_id: int) -> list[ProposedRecord]:
+        """The ``Proposed`` events of ``proposal_id`` (a log query filtered by its topic)."""
+
 
 class ApeConsortium:
     """The Consortium through ape: ape contract instance, ape accounts, ape receipts."""
@@ -301,9 +528,21 @@ class ApeConsortium:
         receipt: ReceiptAPI = getattr(self._contract, function)(*args, sender=sender)
         return receipt
 
+    def _proposed(self) -> Any:
+        """The ``Proposed`` event type. ape merges the ABI it cached for an address with a
+        newer one (a local chain restarted at the same addresses with another release):
+        of several ``Proposed`` events, the one of this release is meant."""
+        event = self._contract.Proposed
+        if hasattr(event, "abi"):
+            return event
+        from trustspace.artifacts import contract_type
+
+        wanted = contract_type("Consortium").events["Proposed"]
+        return next(e for e in event.events if e.abi.selector == wanted.selector)
+
     def proposal_id(self, receipt: ReceiptAPI) -> int:
         """Decode the ``Proposed`` event with ape."""
-        (event,) = receipt.decode_logs(self._contract.Proposed)
+        (event,) = receipt.decode_logs(self._proposed())
         return int(event.proposal_id)
 
     def read(self, function: str, *args: Any) -> Any:
@@ -317,6 +556,14 @@ class ApeConsortium:
     def tx_hash(self, receipt: ReceiptAPI) -> str:
         """ape's ``txn_hash``."""
         return str(receipt.txn_hash)
+
+    def proposed_events(self, proposal_id: int) -> list[ProposedRecord]:
+        """ape's event query, from the contract's creation block, filtered by the id topic."""
+        try:
+            logs = list(self._proposed().range(0, search_topics={"proposal_id": proposal_id}))
+        except NotImplementedError:  # a provider that keeps no logs (the in-process chain)
+            return []
+        return [_record(log) for log in logs]
 
 
 class Web3Consortium:
@@ -366,6 +613,35 @@ class Web3Consortium:
     def tx_hash(self, receipt: TxReceipt) -> str:
         """The receipt's ``transactionHash`` as 0x-hex."""
         return "0x" + bytes(receipt["transactionHash"]).hex()
+
+    def proposed_events(self, proposal_id: int) -> list[ProposedRecord]:
+        """``eth_getLogs`` filtered by the contract and the indexed proposal id."""
+        logs = self._contract.events.Proposed().get_logs(
+            argument_filters={"proposal_id": proposal_id}, from_block=0
+        )
+        return [_record(log["args"]) for log in logs]
+
+
+def _record(event: Any) -> ProposedRecord:
+    """A ``Proposed`` event of either stack (ape log or web3.py args mapping)."""
+
+    def get(name: str) -> Any:
+        return (
+            event[name]
+            if isinstance(event, dict) or hasattr(event, "keys")
+            else getattr(event, name)
+        )
+
+    return ProposedRecord(
+        proposal_id=int(get("proposal_id")),
+        action=int(get("action")),
+        args=bytes(get("args")),
+        reason=bytes(get("reason")),
+        proposer=to_checksum_address(str(get("proposer"))),
+        org_id=int(get("org_id")),
+        expires_at=int(get("expires_at")),
+        policy=int(get("policy")),
+    )
 
 
 def _port_of(consortium: Any) -> Any:
@@ -429,9 +705,12 @@ class Governance(Generic[SignerT, ReceiptT]):
     ) -> Decision[ReceiptT]:
         """Make a proposal (the proposer's organisation approves it); its id and receipt."""
         act = parse_action(action)
-        args = (int(act), encode_args(act, **values), reason_hash(reason))
-        receipt = self.port.transact("propose", args, sender)
-        return Decision(self.port.proposal_id(receipt), (receipt,))
+        raw, why = encode_args(act, **values), reason_hash(reason)
+        receipt = self.port.transact("propose", (int(act), raw, why), sender)
+        pid = self.port.proposal_id(receipt)
+        proposer = to_checksum_address(str(getattr(sender, "address", "0x" + "00" * 20)))
+        _MADE[(self._key(), pid)] = ProposedRecord(pid, int(act), raw, why, proposer, 0, 0, 0)
+        return Decision(pid, (receipt,))
 
     def propose(
         self,
@@ -448,9 +727,54 @@ class Governance(Generic[SignerT, ReceiptT]):
         """Approve on behalf of the sender's organisation."""
         return self.port.transact("approve", (proposal_id,), sender)
 
+    def reject(self, proposal_id: int, *, sender: SignerT) -> ReceiptT:
+        """Reject on behalf of the sender's organisation (withdrawing its approval)."""
+        return self.port.transact("reject", (proposal_id,), sender)
+
     def execute(self, proposal_id: int, *, sender: SignerT) -> ReceiptT:
-        """Carry out a proposal that has enough approvals."""
-        return self.port.transact("execute", (proposal_id,), sender)
+        """Carry out a proposal whose votes pass its policy; its arguments and reason come
+        from :meth:`proposed` (the contract checks them against its commitment)."""
+        made = self.proposed(proposal_id)
+        return self.port.transact("execute", (proposal_id, made.args, made.reason), sender)
+
+    def _key(self) -> str:
+        return str(getattr(self.consortium, "address", "")).lower()
+
+    def proposed(self, proposal_id: int) -> ProposedRecord:
+        """What proposal ``proposal_id`` carries (action, arguments, reason, proposer):
+        from the proposals this process made if the chain's commitment matches, else from
+        its ``Proposed`` event. :class:`GovernanceError` when neither is found."""
+        stored = bytes(_field(self.port.read("proposals", proposal_id), "commitment", 8))
+        made = _MADE.get((self._key(), proposal_id))
+        if made is not None and commitment(made.args, made.reason) == stored:
+            return made
+        for record in self.port.proposed_events(proposal_id):
+            if commitment(record.args, record.reason) == stored:
+                return record
+        raise GovernanceError(
+            f"proposal {proposal_id}: no Proposed event matching its commitment on this chain"
+        )
+
+    def policy(self, action: Action | str | int) -> Policy:
+        """The policy a proposal of ``action`` opened now would be judged by."""
+        return Policy.decode(int(self.port.read("policy_of", int(parse_action(action)))))
+
+    def own_policy(self, action: Action | str | int) -> Policy:
+        """The action's own policy (``Policy()``: none, the default applies)."""
+        return Policy.decode(int(self.port.read("policies", int(parse_action(action)))))
+
+    def progress(self, proposal_id: int) -> Progress:
+        """How far proposal ``proposal_id`` is from its policy snapshot (live votes only)."""
+        t = self.port.read("tally", proposal_id)
+        names = (
+            "policy", "approvals", "approving_weight", "rejections", "rejecting_weight",
+            "eligible", "eligible_weight", "needed", "passes",
+        )  # fmt: skip
+        v = [_field(t, n, i) for i, n in enumerate(names)]
+        n = [int(x) for x in v[1:8]]
+        return Progress(
+            Policy.decode(int(v[0])), n[0], n[1], n[2], n[3], n[4], n[5], n[6], bool(v[8])
+        )
 
     def cancel(self, proposal_id: int, *, sender: SignerT) -> ReceiptT:
         """Withdraw a proposal (any live ADMIN of the proposing organisation)."""
@@ -519,6 +843,10 @@ class Governance(Generic[SignerT, ReceiptT]):
     def status(self, proposal_id: int) -> ProposalStatus:
         """The stored status (an OPEN proposal may still have expired; see ``is_executable``)."""
         return ProposalStatus(int(_field(self.port.read("proposals", proposal_id), "status", 1)))
+
+    def weight_of(self, org_id: int) -> int:
+        """An organisation's voting weight under WEIGHTED policies."""
+        return int(self.port.read("weight_of", org_id))
 
     def organisations(self) -> list[OrgView]:
         """Every organisation with its status and accounts, read from the chain."""

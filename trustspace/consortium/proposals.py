@@ -1,5 +1,10 @@
-"""Governance proposals as people read them: action and arguments by name, who approved
-(by organisation), how many more organisations are needed, and the state.
+"""Governance proposals as people read them: action and arguments by name, which
+organisations approved or rejected, the policy the proposal is judged by, how far it is
+from it, and the state.
+
+The chain keeps a proposal's header and a hash of its arguments; the arguments, the
+reason and the proposer's account come from its ``Proposed`` event
+(:meth:`~trustspace.consortium.governance.Governance.proposed`).
 
 Reads go through the :class:`~trustspace.consortium.governance.Governance` port, so the
 same views serve ape and web3.py. Argument layouts come from
@@ -17,6 +22,8 @@ from trustspace.consortium.constants import Action, OrgKind, OrgStatus, Proposal
 from trustspace.consortium.governance import (
     Governance,
     GovernanceError,
+    Policy,
+    Progress,
     _field,
     decode_args,
 )
@@ -53,16 +60,17 @@ class OrgRef:
 
 @dataclass(frozen=True)
 class Approval:
-    """One organisation's approval and whether it still counts (its approver still an
-    ADMIN of that live organisation)."""
+    """One organisation's vote (an approval, or a rejection) and whether it still counts
+    (the organisation is active and has an ADMIN account)."""
 
     org: OrgRef
-    approver: str
     counts: bool
+    rejects: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {**self.org.to_json(), "approver": self.approver, "counts": self.counts}
+        vote = "reject" if self.rejects else "approve"
+        return {**self.org.to_json(), "vote": vote, "counts": self.counts}
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class ProposalView:
     needed: int
     executable: bool
     now: int
+    progress: Progress | None = None
     #: Live admin organisations whose approval is still missing.
     waiting: tuple[OrgRef, ...] = ()
     call: DecodedCall | None = None
@@ -100,7 +109,10 @@ class ProposalView:
 
     @property
     def missing(self) -> int:
-        """How many more distinct organisations must approve before it can execute."""
+        """How many more organisations (or, under a weighted policy, how much more weight)
+        must approve before it can execute."""
+        if self.progress is not None:
+            return self.progress.missing
         return max(0, self.needed - self.live_approvals)
 
     @property
@@ -126,13 +138,16 @@ class ProposalView:
             "created_at": self.created_at,
             "expires_at": self.expires_at,
             "reason_hash": "0x" + self.reason.hex(),
-            "approvals": [a.to_json() for a in self.approvals],
+            "approvals": [a.to_json() for a in self.approvals if not a.rejects],
+            "rejections": [a.to_json() for a in self.approvals if a.rejects],
             "live_approvals": self.live_approvals,
             "needed": self.needed,
             "missing": self.missing,
             "executable": self.executable,
             "waiting_for": [o.to_json() for o in self.waiting],
         }
+        if self.progress is not None:
+            out["progress"] = self.progress.to_json()
         if self.call is not None:
             out["call"] = {
                 "contract": self.call.contract,
@@ -166,6 +181,16 @@ def describe_args(action: Action, args: dict[str, Any], call: DecodedCall | None
     for name, value in args.items():
         if name == "roles":
             shown = _role_text(int(value))
+        elif name == "policy_action":
+            try:
+                shown = Action(int(value)).name.lower().replace("_", "-")
+            except ValueError:
+                shown = str(value)
+        elif name == "policy":
+            try:
+                shown = Policy.decode(int(value)).spec()
+            except GovernanceError:
+                shown = hex(int(value))
         elif name == "kind":
             try:
                 shown = OrgKind(int(value)).name.lower()
@@ -227,10 +252,12 @@ class ProposalReader:
             raise GovernanceError(f"no proposal {proposal_id} in this Consortium ({known})")
         p = self.read("proposals", proposal_id)
         action_id = int(_field(p, "action", 0))
-        raw = bytes(_field(p, "args", 7))
         problem = None
         call = None
+        raw, reason, proposer = b"", b"\x00" * 32, ZERO_ADDRESS
         try:
+            made = self.gov.proposed(proposal_id)
+            raw, reason, proposer = made.args, made.reason, made.proposer
             action = Action(action_id)
             args = decode_args(action, raw)
         except (ValueError, GovernanceError) as err:
@@ -238,14 +265,17 @@ class ProposalReader:
         if action == Action.CALL and problem is None:
             target = str(args["target"])
             call = decode_call(bytes(args["data"]), self.contracts.get(target.lower()))
+        approved, rejected = int(_field(p, "approved", 6)), int(_field(p, "rejected", 7))
         approvals = []
-        for org_id in self.read("approving_orgs", proposal_id):
-            org_id = int(org_id)
-            approver = str(self.read("approver_of", proposal_id, org_id))
-            counts = int(self.read("org_with_role", approver, int(Role.ADMIN))) == org_id
-            approvals.append(Approval(self.org(org_id), approver, counts))
+        for bit in range(64):
+            if not (approved | rejected) >> bit & 1:
+                continue
+            org_id = bit + 1
+            counts = self._is_admin_org(org_id)
+            approvals.append(Approval(self.org(org_id), counts, bool(rejected >> bit & 1)))
         status = ProposalStatus(int(_field(p, "status", 1)))
-        counted = {a.org.org_id for a in approvals if a.counts}
+        progress = self.gov.progress(proposal_id)
+        counted = {a.org.org_id for a in approvals if a.counts and not a.rejects}
         waiting_for: tuple[OrgRef, ...] = ()
         if waiting and status == ProposalStatus.OPEN:
             waiting_for = tuple(self.org(o) for o in self.live_admin_orgs() if o not in counted)
@@ -255,19 +285,28 @@ class ProposalReader:
             args=args,
             raw_args=raw,
             status=status,
-            proposer=str(_field(p, "proposer", 2)),
-            proposer_org=self.org(int(_field(p, "proposer_org", 3))),
-            created_at=int(_field(p, "created_at", 4)),
-            expires_at=int(_field(p, "expires_at", 5)),
-            reason=bytes(_field(p, "reason", 6)),
+            proposer=proposer,
+            proposer_org=self.org(int(_field(p, "proposer_org", 2))),
+            created_at=int(_field(p, "created_at", 3)),
+            expires_at=int(_field(p, "expires_at", 4)),
+            reason=reason,
             approvals=tuple(approvals),
-            live_approvals=int(self.read("approvals", proposal_id)),
-            needed=int(self.read("approvals_needed", proposal_id)),
+            live_approvals=progress.approvals,
+            needed=progress.needed,
             executable=bool(self.read("is_executable", proposal_id)),
             now=self.now,
+            progress=progress,
             waiting=waiting_for,
             call=call,
             problem=problem,
+        )
+
+    def _is_admin_org(self, org_id: int) -> bool:
+        """Active and holding at least one live ADMIN account: its votes count."""
+        if int(self.read("org_status", org_id)) != OrgStatus.ACTIVE:
+            return False
+        return any(
+            int(self.read("roles_of", a)) & Role.ADMIN for a in self.read("accounts_of", org_id)
         )
 
     def proposals(self, states: Iterable[str] = ("open",)) -> list[ProposalView]:
@@ -287,9 +326,13 @@ class ProposalReader:
             p = self.read("proposals", pid)
             if (
                 int(_field(p, "status", 1)) == ProposalStatus.OPEN
-                and self.now < int(_field(p, "expires_at", 5))
+                and self.now < int(_field(p, "expires_at", 4))
                 and int(_field(p, "action", 0)) == int(action)
-                and bytes(_field(p, "args", 7)) == bytes(raw_args)
             ):
-                found.append(pid)
+                try:
+                    same = self.gov.proposed(pid).args == bytes(raw_args)
+                except GovernanceError:
+                    same = False
+                if same:
+                    found.append(pid)
         return found

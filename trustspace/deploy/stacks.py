@@ -276,8 +276,12 @@ class ApeChain:
         return getattr(self.bind(name, address), function)(*args)
 
     def bind(self, name: str, address: str) -> ContractInstance:
-        """``container.at(address)`` (ape caches the contract type for the address)."""
-        return self.container(name).at(to_checksum_address(address))
+        """The contract at ``address`` with this release's ABI. Not ``container.at``: ape
+        merges the ABI it cached on disk for an address with the one given, and a local chain
+        restarted at the same addresses under another release then has two of a function."""
+        from ape.contracts import ContractInstance
+
+        return ContractInstance(to_checksum_address(address), self.container(name).contract_type)
 
     def _compiler_entries(self) -> list[dict[str, Any]]:
         if self.project is None:

@@ -22,7 +22,7 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from trustspace.consortium.constants import Action, ProposalStatus, Role
-from trustspace.consortium.governance import Governance
+from trustspace.consortium.governance import Governance, _field
 from trustspace.deploy.deployer import Reporter, Suite, silent
 from trustspace.deploy.records import DeploymentRecord, save
 
@@ -188,9 +188,10 @@ class Wiring:
                 pid = proposed.proposal_id
                 receipts += proposed.receipts
                 self._record(call, pid, PROPOSED, "")
-            approved = {int(o) for o in self.governance.port.read("approving_orgs", pid)}
+            bitmap = int(_field(self.governance.port.read("proposals", pid), "approved", 6))
+            approved = {bit + 1 for bit in range(64) if bitmap >> bit & 1}
             for approver in approvers:
-                if int(self.governance.port.read("approvals_needed", pid)) == 0:
+                if bool(self.governance.port.read("is_executable", pid)):
                     break
                 org = int(self.governance.port.read("org_of", approver.address))
                 if org in approved:

@@ -4,6 +4,9 @@ Actors: two admin keys of customs, one of tax and maritime, a pool of other
 accounts that proposals add to organisations, and outsiders. After every step
 the contract must agree with the model on every role of every actor, on the
 threshold and live admin organisations, on enumeration, and on every proposal.
+Proposals are judged by the policy of their action when they were opened (k of n,
+weighted with rejections, or every organisation of a kind); votes belong to
+organisations and count while the organisation is an active admin organisation.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from hypothesis.stateful import (
 from tests.fuzz.strategies import expiry_offsets, org_kinds, raw_role_values, time_steps
 from trustspace.consortium.constants import (
     ALL_ROLES,
+    MAX_ACTION,
     Action,
     OrgKind,
     OrgStatus,
+    PolicyKind,
     ProposalStatus,
     Role,
 )
@@ -50,19 +55,61 @@ class ModelProposal:
     proposer: str
     expires_at: int
     proposer_org: int = 0
-    threshold: int = 0  # the threshold when it was proposed
+    policy: tuple[int, int, int] = (1, 2, 0)  # (kind, first, second) when it was proposed
     status: ProposalStatus = ProposalStatus.OPEN
-    approver_of: dict[int, str] = field(default_factory=dict)
+    approved: set[int] = field(default_factory=set)
+    rejected: set[int] = field(default_factory=set)
 
 
 class Model:
     """What the Consortium should hold, written from the design, not from the contract."""
 
-    def __init__(self, admins: dict[str, int], orgs: int, threshold: int) -> None:
-        self.status = {org: OrgStatus.ACTIVE for org in range(1, orgs + 1)}
+    def __init__(self, admins: dict[str, int], kinds: list[int], threshold: int) -> None:
+        self.status = {org: OrgStatus.ACTIVE for org in range(1, len(kinds) + 1)}
+        self.kind = dict(enumerate(kinds, start=1))
+        self.weight: dict[int, int] = {}
         self.members = {a: Member(org, int(Role.ADMIN)) for a, org in admins.items()}
         self.threshold = threshold
+        self.policies: dict[int, tuple[int, int, int]] = {}
         self.proposals: dict[int, ModelProposal] = {}
+
+    def policy(self, action: int) -> tuple[int, int, int]:
+        """The action's own policy, else k of n with the threshold now."""
+        return self.policies.get(action, (int(PolicyKind.K_OF_N), self.threshold, 0))
+
+    def admin_orgs(self) -> set[int]:
+        return {
+            m.org
+            for m in self.members.values()
+            if m.flags & Role.ADMIN and self.status[m.org] == OrgStatus.ACTIVE
+        }
+
+    def passes(self, p: ModelProposal) -> bool:
+        kind, first, second = p.policy
+        live = self.admin_orgs()
+        yes, no = p.approved & live, p.rejected & live
+        if kind == PolicyKind.K_OF_N:
+            return len(yes) >= first
+        if kind == PolicyKind.ALL_OF_KIND:
+            of_kind = {o for o in live if self.kind[o] == first}
+            return bool(of_kind) and of_kind <= yes
+        w = {o: self.weight.get(o, 1) for o in live}
+        a, r, total = sum(w[o] for o in yes), sum(w[o] for o in no), sum(w.values())
+        return a > 0 and (a + r) * 100 >= first * total and a * 100 >= second * (a + r)
+
+    def policy_ok(self, policy: tuple[int, int, int]) -> tuple[bool, bool]:
+        """(well formed, could pass with the live admin organisations now)."""
+        kind, first, second = policy
+        if policy == (0, 0, 0):
+            return True, True
+        if kind == PolicyKind.K_OF_N:
+            return first >= 1 and second == 0, first <= len(self.admin_orgs())
+        if kind == PolicyKind.WEIGHTED:
+            return 1 <= first <= 100 and 1 <= second <= 100, True
+        if kind == PolicyKind.ALL_OF_KIND:
+            passable = any(self.kind[o] == first for o in self.admin_orgs())
+            return 1 <= first <= 6 and second == 0, passable
+        return False, True
 
     def has(self, account: str, role: int, now: int) -> bool:
         m = self.members.get(account)
@@ -79,20 +126,7 @@ class Model:
         return self.members[account].org if self.has(account, Role.ADMIN, now) else 0
 
     def live_admin_orgs(self) -> int:
-        return len(
-            {
-                m.org
-                for m in self.members.values()
-                if m.flags & Role.ADMIN and self.status[m.org] == OrgStatus.ACTIVE
-            }
-        )
-
-    def live_approvals(self, p: ModelProposal, now: int) -> int:
-        return sum(1 for org, who in p.approver_of.items() if self.admin_org(who, now) == org)
-
-    def needed(self, p: ModelProposal) -> int:
-        """A raise binds open proposals; a lowering never lets one pass with fewer orgs."""
-        return max(p.threshold, self.threshold)
+        return len(self.admin_orgs())
 
     def valid(self, action: Action, a: dict, now: int) -> bool:
         """The action's preconditions (the threshold bound is checked after applying)."""
@@ -134,11 +168,25 @@ class Model:
             )
         if action == Action.SET_THRESHOLD:
             return 1 <= a["threshold"] <= self.live_admin_orgs()
+        if action == Action.SET_POLICY:
+            word = a["policy"]
+            policy = (word & 0xFF, word >> 8 & 0xFF, word >> 16)
+            return 1 <= a["policy_action"] <= MAX_ACTION and all(self.policy_ok(policy))
+        if action == Action.SET_WEIGHT:
+            return (
+                self.status.get(a["org_id"], OrgStatus.NONE)
+                not in (
+                    OrgStatus.NONE,
+                    OrgStatus.REMOVED,
+                )
+                and 1 <= a["weight"] < 2**32
+            )
         raise AssertionError(action)
 
     def apply(self, action: Action, a: dict) -> None:
         if action == Action.ADD_ORG:
             self.status[len(self.status) + 1] = OrgStatus.ACTIVE
+            self.kind[len(self.status)] = a["kind"]
         elif action == Action.SUSPEND_ORG:
             self.status[a["org_id"]] = OrgStatus.SUSPENDED
         elif action == Action.REINSTATE_ORG:
@@ -163,6 +211,14 @@ class Model:
                     m.expiry.pop(bit, None)
         elif action == Action.SET_THRESHOLD:
             self.threshold = a["threshold"]
+        elif action == Action.SET_POLICY:
+            word = a["policy"]
+            if word:
+                self.policies[a["policy_action"]] = (word & 0xFF, word >> 8 & 0xFF, word >> 16)
+            else:
+                self.policies.pop(a["policy_action"], None)
+        elif action == Action.SET_WEIGHT:
+            self.weight[a["org_id"]] = a["weight"]
 
 
 def test_consortium_matches_model(project, chain, actor_pool, deployer):
@@ -170,6 +226,7 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
     # Half the draws are the four seeded admin keys, so proposals often pass.
     callers = st.one_of(st.sampled_from(actors[:4]), st.sampled_from(actors))
     executed: list[str] = []
+    rejected: list[int] = []
 
     class ConsortiumMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -189,7 +246,7 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
                     actors[2].address: 2,
                     actors[3].address: 3,
                 },
-                3,
+                [int(OrgKind.CUSTOMS), int(OrgKind.TAX), int(OrgKind.MARITIME)],
                 2,
             )
             self.pids: list[int] = []
@@ -227,8 +284,8 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
                     actor.address,
                     int(self.contract.proposals(pid).expires_at),
                     proposer_org=org,
-                    threshold=self.model.threshold,
-                    approver_of={org: actor.address},
+                    policy=self.model.policy(int(action)),
+                    approved={org},
                 )
                 self.pids.append(pid)
             else:
@@ -272,6 +329,21 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
         def propose_threshold(self, actor, threshold):
             self._propose(actor, Action.SET_THRESHOLD, {"threshold": threshold})
 
+        @rule(
+            actor=callers,
+            action=st.sampled_from([Action.ADD_ACCOUNT, Action.GRANT_ROLE, Action.SET_POLICY]),
+            kind=st.integers(0, 4),
+            first=st.integers(0, 101),
+            second=st.integers(0, 101),
+        )
+        def propose_policy(self, actor, action, kind, first, second):
+            word = 0 if kind == 0 else kind | first << 8 | second << 16
+            self._propose(actor, Action.SET_POLICY, {"policy_action": action, "policy": word})
+
+        @rule(actor=callers, org=st.integers(1, 5), weight=st.integers(0, 4))
+        def propose_weight(self, actor, org, weight):
+            self._propose(actor, Action.SET_WEIGHT, {"org_id": org, "weight": weight})
+
         @precondition(lambda self: self.pids)
         @rule(actor=callers, data=st.data())
         def approve(self, actor, data):
@@ -279,19 +351,41 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
             p = self.model.proposals[pid]
             now = self.now()
             org = self.model.admin_org(actor.address, now)
-            previous = p.approver_of.get(org)
             ok = (
                 org != 0
                 and p.status == ProposalStatus.OPEN
                 and now < p.expires_at
-                and (previous is None or self.model.admin_org(previous, now) != org)
+                and org not in p.approved
             )
             if ok:
                 self.gov.approve(pid, sender=actor)
-                p.approver_of[org] = actor.address
+                p.approved.add(org)
+                p.rejected.discard(org)
             else:
                 with ape.reverts():
                     self.gov.approve(pid, sender=actor)
+
+        @precondition(lambda self: self.pids)
+        @rule(actor=callers, data=st.data())
+        def reject(self, actor, data):
+            pid = data.draw(self._pids())
+            p = self.model.proposals[pid]
+            now = self.now()
+            org = self.model.admin_org(actor.address, now)
+            ok = (
+                org != 0
+                and p.status == ProposalStatus.OPEN
+                and now < p.expires_at
+                and org not in p.rejected
+            )
+            if ok:
+                self.gov.reject(pid, sender=actor)
+                p.rejected.add(org)
+                p.approved.discard(org)
+                rejected.append(pid)
+            else:
+                with ape.reverts():
+                    self.gov.reject(pid, sender=actor)
 
         @precondition(lambda self: self.pids)
         @rule(actor=callers, data=st.data())
@@ -305,7 +399,7 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
                 self.model.admin_org(actor.address, now) != 0
                 and p.status == ProposalStatus.OPEN
                 and now < p.expires_at
-                and self.model.live_approvals(p, now) >= self.model.needed(p)
+                and self.model.passes(p)
                 and self.model.valid(p.action, p.args, now)
             )
             if ok:
@@ -316,10 +410,23 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
                         for a, m in self.model.members.items()
                     },
                     self.model.threshold,
+                    dict(self.model.policies),
+                    dict(self.model.weight),
                 )
+                admin_orgs = self.model.live_admin_orgs()
                 self.model.apply(p.action, p.args)
-                if self.model.threshold > self.model.live_admin_orgs():
-                    self.model.status, self.model.members, self.model.threshold = before
+                fewer = self.model.live_admin_orgs() < admin_orgs
+                if self.model.threshold > self.model.live_admin_orgs() or (
+                    fewer
+                    and not all(self.model.policy_ok(q)[1] for q in self.model.policies.values())
+                ):
+                    (
+                        self.model.status,
+                        self.model.members,
+                        self.model.threshold,
+                        self.model.policies,
+                        self.model.weight,
+                    ) = before
                     ok = False
             if ok:
                 self.gov.execute(pid, sender=actor)
@@ -334,9 +441,7 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
             return [
                 pid
                 for pid, p in self.model.proposals.items()
-                if p.status == ProposalStatus.OPEN
-                and now < p.expires_at
-                and self.model.live_approvals(p, now) >= self.model.needed(p)
+                if p.status == ProposalStatus.OPEN and now < p.expires_at and self.model.passes(p)
             ]
 
         def _missing_approvers(self) -> list[tuple[int, object]]:
@@ -347,10 +452,7 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
                     continue
                 for actor in actors:
                     org = self.model.admin_org(actor.address, now)
-                    if (
-                        org
-                        and self.model.admin_org(p.approver_of.get(org, actor.address), now) != org
-                    ) or (org and org not in p.approver_of):
+                    if org and org not in p.approved:
                         pairs.append((pid, actor))
             return pairs
 
@@ -361,7 +463,8 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
             pid, actor = data.draw(st.sampled_from(self._missing_approvers()))
             org = self.model.admin_org(actor.address, self.now())
             self.gov.approve(pid, sender=actor)
-            self.model.proposals[pid].approver_of[org] = actor.address
+            self.model.proposals[pid].approved.add(org)
+            self.model.proposals[pid].rejected.discard(org)
 
         @precondition(lambda self: self._ready())
         @rule(data=st.data(), actor=st.sampled_from(actors[:4]))
@@ -411,9 +514,20 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
                     a.address for a in actors if self.model.has(a.address, int(bit), now)
                 }
                 assert set(self.contract.holders_of(bit)) == expected_holders
+            assert self.contract.live_admin_weight() == sum(
+                self.model.weight.get(o, 1) for o in self.model.admin_orgs()
+            )
+            for action in (Action.ADD_ACCOUNT, Action.GRANT_ROLE, Action.SET_POLICY):
+                kind, first, second = self.model.policy(int(action))
+                assert self.contract.policy_of(action) == kind | first << 8 | second << 16
             if self.pids:
                 pid = self.pids[-1]
-                assert self.contract.proposals(pid).status == self.model.proposals[pid].status
+                p = self.model.proposals[pid]
+                stored = self.contract.proposals(pid)
+                assert stored.status == p.status
+                assert stored.approved == sum(1 << (o - 1) for o in p.approved)
+                assert stored.rejected == sum(1 << (o - 1) for o in p.rejected)
+                assert self.contract.tally(pid).passes == self.model.passes(p)
 
     # Governance needs propose -> approve -> execute runs, so this machine takes
     # longer runs and fewer examples than the profile's default.
@@ -429,3 +543,4 @@ def test_consortium_matches_model(project, chain, actor_pool, deployer):
     # The machine must reach the interesting states, not only rejections.
     print(f"executed proposals: {len(executed)} ({sorted(set(executed))})")
     assert len(set(executed)) >= 3, executed
+    assert rejected, "no rejection was recorded"

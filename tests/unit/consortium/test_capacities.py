@@ -82,13 +82,12 @@ def fill_by_threshold_one(chain, consortium, admin, calls):
     if env is None:
         pytest.skip("needs the in-process provider (boa) to fill capacity quickly")
     for action, values in calls:
-        data = consortium.propose.encode_input(
-            int(action), encode_args(action, **values), b"\0" * 32
-        )
+        args = encode_args(action, **values)
+        data = consortium.propose.encode_input(int(action), args, b"\0" * 32)
         result = env.execute_code(to_address=consortium.address, sender=admin.address, data=data)
         assert result.is_success, result.error
         pid = int.from_bytes(result.output, "big")
-        data = consortium.execute.encode_input(pid)
+        data = consortium.execute.encode_input(pid, args, b"\0" * 32)
         result = env.execute_code(to_address=consortium.address, sender=admin.address, data=data)
         assert result.is_success, result.error
 

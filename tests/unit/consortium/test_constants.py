@@ -21,7 +21,7 @@ from trustspace.consortium.constants import (
     ProposalStatus,
     Role,
 )
-from trustspace.consortium.governance import encode_args, reason_hash
+from trustspace.consortium.governance import Policy, encode_args, reason_hash
 from trustspace.paths import project_root
 
 ZERO = "0x" + "00" * 20
@@ -131,6 +131,8 @@ def valid_args(action: Action, *, consortium, outsider, customs_admin, target) -
         Action.REMOVE_NODE: node,  # added first by the test
         Action.SET_PROTECTED: {"target": target, "protected": True},
         Action.CALL: {"target": target, "data": b""},
+        Action.SET_POLICY: {"policy_action": Action.ADD_ORG, "policy": Policy.k_of_n(2)},
+        Action.SET_WEIGHT: {"org_id": 2, "weight": 3},
     }
     return encode_args(action, **table[action])
 
@@ -151,6 +153,8 @@ ACTION_EVENTS = {
     Action.REMOVE_NODE: "NodeChanged",
     Action.SET_PROTECTED: "ProtectionChanged",
     Action.CALL: "CallExecuted",
+    Action.SET_POLICY: "PolicyChanged",
+    Action.SET_WEIGHT: "WeightChanged",
 }
 
 
@@ -200,7 +204,9 @@ def test_actions__every_python_action_means_that_action_on_chain(
         )
         else customs_admin,
     )
-    executed = governance.execute(proposed.proposal_id, sender=proposer)
+    executed = consortium.execute(
+        proposed.proposal_id, args, reason_hash(action.name), sender=proposer
+    )
     (event,) = executed.decode_logs(getattr(consortium, ACTION_EVENTS[action]))
     assert event.proposal_id == proposed.proposal_id
     assert event.reason == reason_hash(action.name)

@@ -3,7 +3,7 @@
 import ape
 
 from trustspace.consortium.constants import Action, ProposalStatus, Role
-from trustspace.consortium.governance import encode_args, reason_hash
+from trustspace.consortium.governance import commitment, encode_args, reason_hash
 
 WEEK = 7 * 86400
 
@@ -20,8 +20,10 @@ def test_propose__records_and_self_approves(consortium, governance, customs_admi
     assert proposed.action == Action.ADD_ACCOUNT
     assert proposed.args == args
     assert proposed.reason == reason_hash("new clerk")
+    assert proposed.policy == 1 | 2 << 8  # the default: k of n with the threshold, 2
     stored = consortium.proposals(1)
     assert proposed.expires_at == stored.created_at + WEEK
+    assert stored.commitment == commitment(args, reason_hash("new clerk"))
     (approved,) = tx.decode_logs(consortium.Approved)
     assert (approved.proposal_id, approved.approver, approved.org_id, approved.approvals) == (
         1,
@@ -30,8 +32,8 @@ def test_propose__records_and_self_approves(consortium, governance, customs_admi
         1,
     )
     assert stored.status == ProposalStatus.OPEN
-    assert consortium.approving_orgs(1) == [1]
-    assert consortium.approvals(1) == 1
+    assert stored.approved == 0b1 and stored.rejected == 0
+    assert consortium.tally(1).approvals == 1
     assert not consortium.is_executable(1)
 
 
@@ -47,7 +49,7 @@ def test_propose__by_non_admin__reverts(consortium, outsider, newcomer):
 
 
 def test_propose__unknown_action__reverts(consortium, customs_admin):
-    for action in (0, 15, 255):
+    for action in (0, 17, 255):
         with ape.reverts("consortium: unknown action"):
             consortium.propose(action, b"", b"\0" * 32, sender=customs_admin)
 
@@ -92,9 +94,9 @@ def test_approve__second_key_of_same_org__reverts(
     governance.enact("add_account", approvers=approvers, org_id=1, account=customs_admin_2)
     governance.enact("grant_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
-    with ape.reverts("consortium: org already approved"):
+    with ape.reverts("consortium: org already voted"):
         governance.approve(pid, sender=customs_admin_2)
-    assert consortium.approvals(pid) == 1
+    assert consortium.tally(pid).approvals == 1
     with ape.reverts("consortium: not enough approvals"):
         governance.execute(pid, sender=customs_admin_2)
 
@@ -231,7 +233,7 @@ def test_cancel__by_another_admin_of_proposing_org__closes(
     (event,) = tx.decode_logs(consortium.Cancelled)
     assert (event.proposal_id, event.canceller) == (pid, customs_admin_2.address)
     assert governance.status(pid) == ProposalStatus.CANCELLED
-    assert consortium.proposals(pid).proposer == customs_admin.address
+    assert governance.proposed(pid).proposer == customs_admin.address
 
 
 def test_cancel__expired_open_proposal__closes(
@@ -252,22 +254,44 @@ def test_proposals__unpacks_every_field(consortium, governance, customs_admin, n
     stored = consortium.proposals(proposed.proposal_id)
     assert stored.action == Action.ADD_ACCOUNT
     assert stored.status == ProposalStatus.OPEN
-    assert stored.proposer == customs_admin.address
     assert stored.proposer_org == 1
     assert stored.created_at == chain.blocks[-1].timestamp
     assert stored.expires_at == stored.created_at + WEEK == proposed.expires_at
-    assert stored.reason == reason_hash("new clerk")
-    assert stored.args == args
+    assert stored.policy == proposed.policy == consortium.policy_of(Action.ADD_ACCOUNT)
+    assert (stored.approved, stored.rejected) == (1, 0)
+    assert stored.commitment == commitment(args, reason_hash("new clerk"))
     unknown = consortium.proposals(proposed.proposal_id + 1)
-    assert (unknown.action, unknown.status, unknown.proposer_org, unknown.args) == (0, 0, 0, b"")
+    assert (unknown.action, unknown.status, unknown.proposer_org, unknown.commitment) == (
+        0,
+        0,
+        0,
+        b"\0" * 32,
+    )
 
 
-def test_approvals_needed__is_threshold_for_a_new_proposal__zero_for_unknown(
+def test_execute__arguments_other_than_proposed__reverts(
+    consortium, governance, customs_admin, tax_admin, newcomer, outsider
+):
+    args = encode_args("add_account", org_id=1, account=newcomer)
+    why = reason_hash("new clerk")
+    pid = consortium.propose(Action.ADD_ACCOUNT, args, why, sender=customs_admin).return_value
+    governance.approve(pid, sender=tax_admin)
+    swapped = encode_args("add_account", org_id=1, account=outsider)
+    with ape.reverts("consortium: args mismatch"):
+        consortium.execute(pid, swapped, why, sender=customs_admin)
+    with ape.reverts("consortium: args mismatch"):
+        consortium.execute(pid, args, reason_hash("another reason"), sender=customs_admin)
+    consortium.execute(pid, args, why, sender=customs_admin)
+    assert consortium.org_of(newcomer) == 1 and consortium.org_of(outsider) == 0
+
+
+def test_tally__needed_is_threshold_for_a_new_proposal__zero_for_unknown(
     consortium, governance, customs_admin, newcomer
 ):
     pid = governance.propose("add_account", sender=customs_admin, org_id=1, account=newcomer)
-    assert consortium.approvals_needed(pid) == consortium.threshold() == 2
-    assert consortium.approvals_needed(pid + 1) == 0
+    assert consortium.tally(pid).needed == consortium.threshold() == 2
+    assert consortium.tally(pid + 1).needed == 0
+    assert not consortium.tally(pid + 1).passes
 
 
 def test_approval_from_suspended_org__stops_counting(
@@ -275,10 +299,10 @@ def test_approval_from_suspended_org__stops_counting(
 ):
     pid = governance.propose("add_account", sender=customs_admin, org_id=3, account=newcomer)
     governance.approve(pid, sender=tax_admin)
-    assert consortium.approvals(pid) == 2
+    assert consortium.tally(pid).approvals == 2
     # Suspend tax (org 2) with customs + maritime.
     governance.enact("suspend_org", approvers=[customs_admin, maritime_admin], org_id=2)
-    assert consortium.approvals(pid) == 1
+    assert consortium.tally(pid).approvals == 1
     with ape.reverts("consortium: not enough approvals"):
         governance.execute(pid, sender=customs_admin)
     governance.approve(pid, sender=maritime_admin)
@@ -286,7 +310,7 @@ def test_approval_from_suspended_org__stops_counting(
     assert consortium.org_of(newcomer) == 3
 
 
-def test_approval__org_reapproves_after_approver_lost_admin(
+def test_approval__is_the_organisations__counts_after_its_approver_lost_admin(
     consortium, governance, approvers, customs_admin, customs_admin_2, maritime_admin, newcomer
 ):
     governance.enact("add_account", approvers=approvers, org_id=1, account=customs_admin_2)
@@ -294,7 +318,22 @@ def test_approval__org_reapproves_after_approver_lost_admin(
     pid = governance.propose("add_account", sender=maritime_admin, org_id=3, account=newcomer)
     governance.approve(pid, sender=customs_admin_2)
     governance.enact("revoke_role", approvers=approvers, account=customs_admin_2, roles=Role.ADMIN)
-    assert consortium.approvals(pid) == 1
+    # Customs is still an admin organisation (customs_admin): its approval stands.
+    assert consortium.tally(pid).approvals == 2
+    with ape.reverts("consortium: org already voted"):
+        governance.approve(pid, sender=customs_admin)
+    governance.execute(pid, sender=maritime_admin)
+    assert consortium.org_of(newcomer) == 3
+
+
+def test_approval__org_that_lost_its_last_admin__stops_counting(
+    consortium, governance, approvers, customs_admin, tax_admin, maritime_admin, newcomer
+):
+    pid = governance.propose("add_account", sender=maritime_admin, org_id=3, account=newcomer)
+    governance.approve(pid, sender=tax_admin)
+    governance.enact("revoke_role", approvers=approvers, account=tax_admin, roles=Role.ADMIN)
+    assert consortium.tally(pid).approvals == 1
+    with ape.reverts("consortium: not enough approvals"):
+        governance.execute(pid, sender=maritime_admin)
     governance.approve(pid, sender=customs_admin)
-    assert consortium.approvals(pid) == 2
-    assert consortium.approver_of(pid, 1) == customs_admin
+    governance.execute(pid, sender=maritime_admin)

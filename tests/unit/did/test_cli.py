@@ -46,13 +46,11 @@ def consortium(web3_chain, customs_admin_key, tax_admin_key, tax_did):
 
 def suspend_tax(web3_chain, consortium, customs_admin_key):
     """Customs proposes and executes the suspension of Tax (threshold 1)."""
+    args, reason = encode_args("suspend_org", org_id=2), reason_hash("audit")
     web3_chain.send(
-        customs_admin_key,
-        consortium.functions.propose(
-            int(Action.SUSPEND_ORG), encode_args("suspend_org", org_id=2), reason_hash("audit")
-        ),
+        customs_admin_key, consortium.functions.propose(int(Action.SUSPEND_ORG), args, reason)
     )
-    web3_chain.send(customs_admin_key, consortium.functions.execute(1))
+    web3_chain.send(customs_admin_key, consortium.functions.execute(1, args, reason))
 
 
 def one_line(result) -> str:

@@ -108,7 +108,9 @@ def test_propose_call__encodes_the_target_call_as_a_call_action(
     stored = consortium.proposals(pid)
     assert stored.action == Action.CALL
     data = notary.deprecateSchema.encode_input(3)
-    assert bytes(stored.args) == encode_args("call", target=notary.address, data=data)
+    assert bytes(governance.proposed(pid).args) == encode_args(
+        "call", target=notary.address, data=data
+    )
 
 
 def test_governance__picks_the_port_of_the_contract_stack(consortium):
