@@ -276,12 +276,21 @@ class ApeChain:
         return getattr(self.bind(name, address), function)(*args)
 
     def bind(self, name: str, address: str) -> ContractInstance:
-        """The contract at ``address`` with this release's ABI. Not ``container.at``: ape
-        merges the ABI it cached on disk for an address with the one given, and a local chain
-        restarted at the same addresses under another release then has two of a function."""
-        from ape.contracts import ContractInstance
+        """The contract at ``address`` with exactly this release's contract type. ape caches a
+        contract type per address and network (on disk for named networks) and by default
+        *merges* a new one into it: a local chain restarted at the same addresses under another
+        release would then have two of a function or event. The type we bind with is
+        authoritative, so it replaces the cached one (and stays cached, which receipts need to
+        decode return values)."""
+        from ape import chain
 
-        return ContractInstance(to_checksum_address(address), self.container(name).contract_type)
+        return chain.contracts.instance_at(
+            to_checksum_address(address),
+            contract_type=self.container(name).contract_type,
+            fetch_from_explorer=False,
+            detect_proxy=False,
+            replace=True,
+        )
 
     def _compiler_entries(self) -> list[dict[str, Any]]:
         if self.project is None:

@@ -69,7 +69,7 @@ def test_set_policy__invalid_or_impossible__reverts(consortium, customs_admin, w
         consortium.propose(Action.SET_POLICY, args, b"\0" * 32, sender=customs_admin)
 
 
-@pytest.mark.parametrize("action", [0, 17])
+@pytest.mark.parametrize("action", [0, 18])
 def test_set_policy__unknown_action__reverts(consortium, customs_admin, action):
     args = encode_args("set_policy", policy_action=Action.CALL, policy=0)
     args = action.to_bytes(32, "big") + args[32:]

@@ -49,7 +49,7 @@ def test_propose__by_non_admin__reverts(consortium, outsider, newcomer):
 
 
 def test_propose__unknown_action__reverts(consortium, customs_admin):
-    for action in (0, 17, 255):
+    for action in (0, 18, 255):
         with ape.reverts("consortium: unknown action"):
             consortium.propose(action, b"", b"\0" * 32, sender=customs_admin)
 

@@ -250,3 +250,60 @@ def test_local_threshold__hub_suspensions_below_it__clamped_so_domain_can_still_
     net.relay(TAX)
     assert net.domains[TAX].consortium.live_admin_orgs() == 3
     assert net.domains[TAX].consortium.threshold() == 3
+
+
+@pytest.fixture
+def lone_domain(project, deployer, seeds, hub_admins, outsider, newcomer):
+    """A Consortium bound to a HubLink whose "bus" is ``outsider`` and whose hub peer on
+    chain 1 is ``newcomer``: the test plays the bus and the hub, to send what no honest
+    hub would."""
+    from trustspace.consortium.governance import Governance, deploy_consortium
+
+    consortium = deploy_consortium(project, deployer, seeds, threshold=2)
+    link = deployer.deploy(project.HubLink, consortium, outsider, 1, newcomer)
+    Governance(consortium).enact("bind", approvers=hub_admins[:2], target=link)
+    return consortium, link
+
+
+def _hub_message(seq, first, states):
+    from eth_abi.abi import encode
+
+    words = [seq, 0, 0, first] + [word for _, word in states]
+    return encode(["uint256[]", "string[]"], [words, [name for name, _ in states]])
+
+
+def test_follow__organisation_id_skipping_one__reverts(lone_domain, outsider, newcomer):
+    consortium, link = lone_domain
+    skipped = int(consortium.org_count()) + 2
+    body = _hub_message(1, skipped, [("Rogue Agency", 1 | (int(OrgKind.OTHER) << 8))])
+    with ape.reverts("consortium: hub organisation out of order"):
+        link.handle(1, newcomer, body, sender=outsider)
+    assert link.applied_seq() == 0
+
+
+def test_handle__sequence_gap_or_malformed_body__reverts(lone_domain, outsider, newcomer):
+    _, link = lone_domain
+    with ape.reverts("hublink: message out of order"):
+        link.handle(
+            1,
+            newcomer,
+            _hub_message(2, 1, [("Customs Authority", 1 | (int(OrgKind.CUSTOMS) << 8))]),
+            sender=outsider,
+        )
+    body = _hub_message(1, 1, [("Customs Authority", 1 | (int(OrgKind.CUSTOMS) << 8))])
+    from eth_abi.abi import encode
+
+    names_without_state = encode(["uint256[]", "string[]"], [[1, 0, 0, 1], ["Customs Authority"]])
+    with ape.reverts("hublink: malformed message"):
+        link.handle(1, newcomer, names_without_state, sender=outsider)
+    with ape.reverts("hublink: not the hub"):
+        link.handle(1, outsider, body, sender=outsider)  # right bus, wrong sender
+    with ape.reverts("hublink: not the hub"):
+        link.handle(2, newcomer, body, sender=outsider)  # right sender, wrong origin
+    link.handle(1, newcomer, body, sender=outsider)
+    assert link.applied_seq() == 1
+
+
+def test_bind__account_without_code__reverts(consortium, governance, customs_admin, outsider):
+    with ape.reverts("consortium: hub link has no code"):
+        governance.propose("bind", sender=customs_admin, target=outsider)
