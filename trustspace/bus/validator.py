@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 from eth_account.signers.local import LocalAccount
 
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
-from trustspace.bus.config import ChainConfig
+from trustspace.bus.config import VALIDATOR_POLL, ChainConfig
 from trustspace.bus.keys import key_from_hex
 from trustspace.bus.preflight import preflight
 from trustspace.bus.signatures import SignatureStore
@@ -36,6 +36,9 @@ from trustspace.networks import LOCAL_CHAIN_IDS
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Confirmations on a chain that is not local, unless given.
 DEFAULT_CONFIRMATIONS = 1
+#: Seconds between polls: a poll without a new block costs one ``eth_blockNumber``, and a new
+#: checkpoint waits for its signature half of this on average.
+DEFAULT_POLL = VALIDATOR_POLL
 
 
 def default_confirmations(rpc: str, chain_id: int) -> int:
@@ -70,18 +73,31 @@ class Validator:
             )
         self.bus = at(self.w3, "MessageBus", self.chain.bus)
         self.last: Checkpoint | None = None
+        self._read_at: int | None = None  # the block ``last`` was read at
+
+    def current(self) -> Checkpoint | None:
+        """The checkpoint at the final-enough block (None before the first message); the tree
+        is read again only when that block moved, so a poll between blocks costs one
+        ``eth_blockNumber``."""
+        final = int(self.w3.eth.block_number) - (self.confirmations or 0)
+        if final < 0:
+            return None
+        if final == self._read_at:
+            return self.last
+        root, count = self.bus.functions.tree().call(block_identifier=final)
+        self._read_at = final
+        if count == 0:
+            self.last = None  # nothing dispatched: an empty tree is never signed
+        else:
+            self.last = Checkpoint(self.origin, self.bus.address, bytes(root), int(count) - 1)
+        return self.last
 
     def tick(self) -> Checkpoint | None:
         """Sign the checkpoint at the final-enough block unless already signed; return it if
         signed now."""
-        final = int(self.w3.eth.block_number) - (self.confirmations or 0)
-        if final < 0:
+        cp = self.current()
+        if cp is None:
             return None
-        root, count = self.bus.functions.tree().call(block_identifier=final)
-        if count == 0:
-            return None  # nothing dispatched: an empty tree is never signed
-        cp = Checkpoint(self.origin, self.bus.address, bytes(root), int(count) - 1)
-        self.last = cp
         if self.store.has(cp, self.key.address):
             return None
         self.store.publish(cp, self.key.address, sign_checkpoint(cp, self.key.key))
@@ -90,7 +106,7 @@ class Validator:
         )
         return cp
 
-    def run(self, poll: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+    def run(self, poll: float = DEFAULT_POLL, stop: Callable[[], bool] = lambda: False) -> None:
         """Poll until ``stop()``; errors of the node are logged and retried."""
         while not stop():
             try:
@@ -102,6 +118,7 @@ class Validator:
 
 __all__ = [
     "DEFAULT_CONFIRMATIONS",
+    "DEFAULT_POLL",
     "LOCAL_HOSTS",
     "Validator",
     "default_confirmations",
