@@ -33,6 +33,7 @@ from tests.utils.bus_local import (
     write_config,
 )
 from tests.utils.contracts import test_contract
+from trustspace.bus.config import VALIDATOR_POLL
 from trustspace.bus.web3tx import TxSender
 from trustspace.devnet.chains import local_chains
 
@@ -123,7 +124,7 @@ def measure(backlog: int = BACKLOG, stream: int = STREAM) -> dict[str, Any]:
 
     return {
         "setup": "anvil 1.7.1 x2 on one 2-core machine, 5 validator processes, 1 relayer, "
-        "batch 50, validator and relayer poll 0.2 s / 0.1 s, confirmations 0",
+        f"batch 50, validator poll {VALIDATOR_POLL} s, relayer poll 0.1 s, confirmations 0",
         "backlog_messages": backlog,
         "backlog_seconds": round(backlog_seconds, 2),
         "delivery_rate_msgs_per_s": round(backlog / backlog_seconds, 1),

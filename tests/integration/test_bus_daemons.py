@@ -485,3 +485,49 @@ def test_cli__status_by_mirrored_record_id__finds_the_latest_mirror(network, tmp
     assert status["found_by"] == "record" and status["id"] == "0x" + mirrored[-1].hex()
     assert status["other_messages"] == ["0x" + mirrored[0].hex()]
     assert status["sender"] == origin.address
+
+
+# ---------------------------------------------------------------- issue 14, latency
+# Validators that poll slower than blocks come still sign checkpoints a threshold shares.
+
+from trustspace.bus.signatures import SignatureStore  # noqa: E402
+from trustspace.bus.validator import CATCH_UP, Validator  # noqa: E402
+
+
+def signed_indices(store: SignatureStore, signer: str, origin: int, low: int) -> set[int]:
+    return {e.checkpoint.index for e in store.own(signer, origin, min_index=low)}
+
+
+def test_validator__several_blocks_between_polls__signs_the_checkpoint_of_each(network, tmp_path):
+    env, deps, config, sender = network
+    spec = load_config(config).chain("hub")
+    stores = [SignatureStore(tmp_path / f"v{i}") for i in range(2)]
+    validators = [
+        Validator(spec, key, s, 0) for key, s in zip(env.validators[:2], stores, strict=True)
+    ]
+    validators[0].tick()  # one validator has seen the head before the burst, one has not
+    burst = [dispatch(deps, sender, "hub", "tax", b"burst %d" % i) for i in range(3)]
+    validators[0].tick()
+    validators[1].tick()
+    first, last = burst[0].nonce, burst[-1].nonce
+    hub = deps["hub"].chain_id
+    signer0, signer1 = (v.key.address for v in validators)
+    # The first saw each block of the burst: one checkpoint per block, as every validator
+    # that polled before it signs; the second started after it: the newest only.
+    assert signed_indices(stores[0], signer0, hub, first) == {first, first + 1, last}
+    assert signed_indices(stores[1], signer1, hub, first) == {last}
+    assert validators[0].tick() is None  # nothing new: nothing signed again
+
+
+def test_validator__more_blocks_than_catch_up__signs_only_the_newest_ones(network, tmp_path):
+    env, deps, config, sender = network
+    spec = load_config(config).chain("customs")
+    store = SignatureStore(tmp_path / "v")
+    validator = Validator(spec, env.validators[0], store, 0)
+    validator.tick()
+    burst = [dispatch(deps, sender, "customs", "tax", b"long %d" % i) for i in range(CATCH_UP + 2)]
+    signed = validator.tick()
+    assert signed is not None and signed.index == burst[-1].nonce
+    indices = signed_indices(store, validator.key.address, deps["customs"].chain_id, 0)
+    assert {m.nonce for m in burst[-CATCH_UP:]} <= indices
+    assert burst[0].nonce not in indices and burst[1].nonce not in indices

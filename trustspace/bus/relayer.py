@@ -498,23 +498,22 @@ class Relayer:
         """One pass over every chain; returns how much work it did (0: idle).
 
         Destinations are served at the same time, one thread each: a message for two chains
-        reaches both after one delivery's time, and a destination whose node fails does not
-        hold up the others (its error is logged; the next turn tries again).
+        reaches both after one delivery's time. A chain whose node fails does not hold up
+        the others: its error is logged and the next turn tries again.
         """
         self.reconcile()
         work = 0
         for link in self.links.values():
-            work += self.scan(link)
+            try:
+                work += self.scan(link)
+            except Exception as err:  # this origin's node; the others go on
+                log.warning("scanning %s failed: %s", link.name, err)
         futures = {dest.name: self._pool.submit(self.serve, dest) for dest in self.links.values()}
-        failed = None
         for name, future in futures.items():
             try:
                 work += future.result()
-            except Exception as err:
+            except Exception as err:  # this destination's node; the others go on
                 log.warning("delivery to %s failed: %s", name, err)
-                failed = err
-        if failed is not None and work == 0:
-            raise failed
         return work
 
     def pause(self) -> float:

@@ -2,11 +2,13 @@
 
 At start it checks its node (:mod:`trustspace.bus.preflight`): the chain id and the
 code at the bus address; it refuses to run otherwise. Each poll reads the origin
-bus's (root, count) at block ``latest - confirmations`` and, unless its own folder
-already holds a signature that verifies for its key over that exact checkpoint,
-signs Checkpoint(origin, bus, root, count - 1) and publishes it there. The daemon
-keeps no state of its own: killed and restarted, it signs the current checkpoint
-again at most; a file squatted or corrupted in its place is replaced.
+bus's (root, count) at every block up to ``latest - confirmations`` it has not read
+yet (at most :data:`CATCH_UP` back) and, for each checkpoint its own folder does not
+already hold a signature of that verifies for its key, signs Checkpoint(origin, bus,
+root, count - 1) and publishes it there: validators sign the same per-block
+checkpoints, so a threshold of them meets on one even while messages stream in. The
+daemon keeps no state of its own: killed and restarted, it signs the current
+checkpoint again at most; a file squatted or corrupted in its place is replaced.
 
 Confirmations default to 0 on a local chain (a chain id of
 :data:`trustspace.networks.LOCAL_CHAIN_IDS` served from this machine: anvil mines a
@@ -20,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 from eth_account.signers.local import LocalAccount
@@ -39,6 +42,8 @@ DEFAULT_CONFIRMATIONS = 1
 #: Seconds between polls: a poll without a new block costs one ``eth_blockNumber``, and a new
 #: checkpoint waits for its signature half of this on average.
 DEFAULT_POLL = VALIDATOR_POLL
+#: Blocks a poll looks back at most to sign each block's checkpoint.
+CATCH_UP = 32
 
 
 def default_confirmations(rpc: str, chain_id: int) -> int:
@@ -75,36 +80,73 @@ class Validator:
         self.last: Checkpoint | None = None
         self._read_at: int | None = None  # the block ``last`` was read at
 
-    def current(self) -> Checkpoint | None:
-        """The checkpoint at the final-enough block (None before the first message); the tree
-        is read again only when that block moved, so a poll between blocks costs one
-        ``eth_blockNumber``."""
+    def checkpoints(self) -> list[Checkpoint]:
+        """The checkpoints of the final-enough blocks since the last poll, oldest first.
+
+        Every validator signs the tree *of each block* (not whatever the head was when it
+        happened to poll), so on a chain that grows between polls they sign the same
+        checkpoints and a relayer finds a threshold of them on one; a stream of messages
+        never leaves each validator on a checkpoint of its own. At most :data:`CATCH_UP`
+        blocks back (after a pause only the newest matters: it covers every message); the
+        trees are read in one JSON-RPC batch, and a poll without a new block costs one
+        ``eth_blockNumber``.
+        """
         final = int(self.w3.eth.block_number) - (self.confirmations or 0)
         if final < 0:
-            return None
+            return []
         if final == self._read_at:
-            return self.last
-        root, count = self.bus.functions.tree().call(block_identifier=final)
-        self._read_at = final
-        if count == 0:
-            self.last = None  # nothing dispatched: an empty tree is never signed
+            return [] if self.last is None else [self.last]
+        if self._read_at is None or self._read_at > final:  # first poll, or the chain rewound
+            first = final
         else:
-            self.last = Checkpoint(self.origin, self.bus.address, bytes(root), int(count) - 1)
-        return self.last
+            first = max(self._read_at + 1, final - CATCH_UP + 1)
+        try:
+            trees = self._trees(range(first, final + 1))
+        except Exception as err:
+            if first == final:
+                raise
+            # A node without the state of older blocks (pruned, or restarted from a state
+            # file): sign the newest checkpoint alone, as after a pause.
+            log.info("reading the tree of blocks %d-%d failed (%s): newest only", first, final, err)
+            trees = self._trees(range(final, final + 1))
+        self._read_at = final
+        found: list[Checkpoint] = []
+        for root, count in trees:
+            if count == 0:
+                continue  # nothing dispatched: an empty tree is never signed
+            cp = Checkpoint(self.origin, self.bus.address, bytes(root), int(count) - 1)
+            if not found or found[-1] != cp:
+                found.append(cp)
+        self.last = found[-1] if found else None
+        return found
+
+    def _trees(self, blocks: range) -> list[tuple[bytes, int]]:
+        tree = self.bus.functions.tree()
+        if len(blocks) == 1:
+            root, count = tree.call(block_identifier=blocks[0])
+            return [(bytes(root), int(count))]
+        with self.w3.batch_requests() as batch:
+            for block in blocks:
+                batch.add(tree.call(block_identifier=block))
+            answers: list[Any] = list(batch.execute())
+        if len(answers) != len(blocks):
+            raise RuntimeError(f"a batch of {len(blocks)} tree() calls got {len(answers)}")
+        return [(bytes(root), int(count)) for root, count in answers]
 
     def tick(self) -> Checkpoint | None:
-        """Sign the checkpoint at the final-enough block unless already signed; return it if
-        signed now."""
-        cp = self.current()
-        if cp is None:
-            return None
-        if self.store.has(cp, self.key.address):
-            return None
-        self.store.publish(cp, self.key.address, sign_checkpoint(cp, self.key.key))
-        log.info(
-            "signed checkpoint origin=%d index=%d root=0x%s", cp.origin, cp.index, cp.root.hex()
-        )
-        return cp
+        """Sign the checkpoints of the final-enough blocks not signed yet; return the newest
+        signed now (None if none)."""
+        signed = None
+        for cp in self.checkpoints():
+            if self.store.has(cp, self.key.address):
+                continue
+            self.store.publish(cp, self.key.address, sign_checkpoint(cp, self.key.key))
+            log.info(
+                "signed checkpoint origin=%d index=%d root=0x%s",
+                cp.origin, cp.index, cp.root.hex(),
+            )  # fmt: skip
+            signed = cp
+        return signed
 
     def run(self, poll: float = DEFAULT_POLL, stop: Callable[[], bool] = lambda: False) -> None:
         """Poll until ``stop()``; errors of the node are logged and retried."""
@@ -117,6 +159,7 @@ class Validator:
 
 
 __all__ = [
+    "CATCH_UP",
     "DEFAULT_CONFIRMATIONS",
     "DEFAULT_POLL",
     "LOCAL_HOSTS",
