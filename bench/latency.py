@@ -5,8 +5,8 @@ bench/latency.json (``make bench`` runs it as its ``latency`` section). Three an
 chains on free ports (hub, customs, tax), the suite deployed and wired as the tests
 do (tests/utils/bus_local.py), five validator processes signing the hub's checkpoints
 and one relayer process, started as ``trustspace validator run`` / ``trustspace relay
-run`` with the options the demo uses (trustspace/devnet/daemons.py). The issue's case:
-one hub decision fanned out to two domain chains.
+run`` with the commands' default options (trustspace/devnet/daemons.py). The issue's
+case: one hub decision fanned out to two domain chains.
 
 Each round sends two dispatch transactions on the hub (one to a recipient on customs,
 one on tax), then waits until the relayer has delivered both; rounds start at a random
@@ -55,6 +55,7 @@ from tests.utils.bus_local import (
     write_config,
 )
 from tests.utils.contracts import test_contract
+from trustspace.bus.config import RELAYER_FAST_POLL, RELAYER_POLL, VALIDATOR_POLL
 from trustspace.bus.message import Message
 from trustspace.bus.web3tx import TxSender
 from trustspace.devnet.chains import local_chains
@@ -67,8 +68,8 @@ ORIGIN, DESTINATIONS = "hub", ("customs", "tax")
 
 #: One line for the method table of docs/performance.md.
 METHOD = (
-    "three anvil chains, 5 validator processes (hub) and 1 relayer process started as the "
-    "demo starts them; 30 rounds of one hub transaction pair dispatching to customs and tax, "
+    "three anvil chains, 5 validator processes (hub) and 1 relayer process with the commands' "
+    "default options; 30 rounds of one hub transaction pair dispatching to customs and tax, "
     "end to end from the first dispatch sent to the later delivery receipt; stages from the "
     "signature files, the relayer's SQLite and its log"
 )
@@ -236,7 +237,8 @@ def measure(rounds: int = ROUNDS) -> dict[str, Any]:
     ends = [r["end_to_end"] for r in rows]
     return {
         "setup": "anvil x3 on one 2-core machine; hub → customs + tax; 5 validator processes "
-        "(poll as the demo), 1 relayer; confirmations 0",
+        f"(poll {VALIDATOR_POLL} s), 1 relayer (poll {RELAYER_POLL} s, fast poll "
+        f"{RELAYER_FAST_POLL} s); confirmations 0",
         "rounds": len(rows),
         "end_to_end_p50_s": round(statistics.median(ends), 3),
         "end_to_end_p99_s": round(pct(ends, 0.99), 3),
