@@ -233,7 +233,7 @@ def validator() -> None:
 @click.option("--poll", default=VALIDATOR_POLL, show_default=True,
               type=click.FloatRange(min=0.01),
               help="Seconds between polls of the node (one eth_blockNumber when no block is "
-                   "new); a new checkpoint is signed within one poll.")  # fmt: skip
+                   "new); what a message waits for: docs/bus.md, Latency.")  # fmt: skip
 @click.option(
     "--publish",
     "publish",
