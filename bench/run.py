@@ -44,6 +44,7 @@ SECTIONS: dict[str, str] = {
     "did_resolution": "bench.did_resolution",
     "bus_gas": "bench.bus_suite",
     "relay": "bench.relay_rate",
+    "latency": "bench.latency",
     "notarize": "bench.notarize_speed",
     "merkle": "bench.merkle_speed",
     "hashing": "bench.hash_speed",

@@ -485,3 +485,72 @@ def test_cli__status_by_mirrored_record_id__finds_the_latest_mirror(network, tmp
     assert status["found_by"] == "record" and status["id"] == "0x" + mirrored[-1].hex()
     assert status["other_messages"] == ["0x" + mirrored[0].hex()]
     assert status["sender"] == origin.address
+
+
+# ---------------------------------------------------------------- issue 14, latency
+# Validators that poll slower than blocks come still sign checkpoints a threshold shares.
+
+from trustspace.bus.signatures import SignatureStore  # noqa: E402
+from trustspace.bus.validator import CATCH_UP, GRID, Validator  # noqa: E402
+
+
+def signed_indices(store: SignatureStore, signer: str, origin: int, low: int) -> set[int]:
+    return {e.checkpoint.index for e in store.own(signer, origin, min_index=low)}
+
+
+def burst_on(deps, sender, origin: str, count: int) -> tuple[list[Message], list[int]]:
+    """``count`` messages, one block each (anvil mines one per transaction); their blocks."""
+    head = int(deps[origin].w3.eth.block_number)
+    messages = [dispatch(deps, sender, origin, "tax", b"burst %d" % i) for i in range(count)]
+    return messages, list(range(head + 1, head + 1 + count))
+
+
+def test_validators__polling_at_different_blocks__sign_common_checkpoints(network, tmp_path):
+    env, deps, config, sender = network
+    spec = load_config(config).chain("hub")
+    stores = [SignatureStore(tmp_path / f"v{i}") for i in range(3)]
+    validators = [Validator(spec, k, s, 0) for k, s in zip(env.validators, stores, strict=False)]
+    validators[0].tick()
+    validators[1].tick()
+    early, early_blocks = burst_on(deps, sender, "hub", 2)
+    validators[0].tick()  # polls once more than the other two, within the burst
+    late, late_blocks = burst_on(deps, sender, "hub", GRID - 1)
+    burst, blocks = early + late, early_blocks + late_blocks
+    for v in validators:
+        v.tick()  # several new blocks (but for the third): only the grid ones are common
+    for v in validators:
+        v.tick()  # no new block: the chain is quiet, the newest is common too
+    hub = deps["hub"].chain_id
+    first, last = burst[0].nonce, burst[-1].nonce
+    # GRID + 1 blocks: exactly one multiple of GRID before the newest.
+    (on_grid,) = [
+        m.nonce for m, b in zip(burst, blocks, strict=True) if b % GRID == 0 and b != blocks[-1]
+    ]
+    signed = [signed_indices(s, v.key.address, hub, first) for v, s in zip(validators, stores,
+                                                                           strict=True)]  # fmt: skip
+    # Both that polled before the burst signed the grid block's checkpoint and then the
+    # newest, whenever they polled: a threshold meets on them.
+    assert {on_grid, last} <= signed[0] & signed[1]
+    assert signed[1] == {on_grid, last}
+    # One that started after the burst signs the newest only; a poll with no new block nothing.
+    assert signed[2] == {last}
+    assert validators[1].tick() is None
+
+
+def test_validator__more_blocks_than_catch_up__signs_only_the_newest_ones(network, tmp_path):
+    env, deps, config, sender = network
+    spec = load_config(config).chain("customs")
+    store = SignatureStore(tmp_path / "v")
+    validator = Validator(spec, env.validators[0], store, 0)
+    validator.tick()
+    burst, blocks = burst_on(deps, sender, "customs", CATCH_UP + 2)
+    validator.tick()
+    validator.tick()  # quiet: the newest too
+    final = blocks[-1]
+    expected = {
+        m.nonce for m, b in zip(burst, blocks, strict=True)
+        if b > final - CATCH_UP and (b == final or b % GRID == 0)
+    }  # fmt: skip
+    indices = signed_indices(store, validator.key.address, deps["customs"].chain_id, 0)
+    assert indices & {m.nonce for m in burst} == expected
+    assert burst[0].nonce not in indices and burst[1].nonce not in indices

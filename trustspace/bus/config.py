@@ -35,9 +35,31 @@ from eth_utils.address import is_hex_address, to_checksum_address
 
 from trustspace.errors import InputError
 
-__all__ = ["CODEHASH", "Announcements", "BusConfig", "ChainConfig", "ConfigError", "load_config"]
+__all__ = [
+    "CODEHASH",
+    "FAST_WINDOW",
+    "RELAYER_FAST_POLL",
+    "RELAYER_POLL",
+    "VALIDATOR_POLL",
+    "Announcements",
+    "BusConfig",
+    "ChainConfig",
+    "ConfigError",
+    "load_config",
+]
 
 CODEHASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+# Poll intervals of the daemons (docs/bus.md, "Latency"): what a message waits for at most
+# at each hop, and what an idle daemon costs its node.
+#: Validator: seconds between polls; one eth_blockNumber when no block is new.
+VALIDATOR_POLL = 0.1
+#: Relayer: seconds between turns while nothing is on its way.
+RELAYER_POLL = 0.25
+#: Relayer: seconds between turns while a message seen in the last FAST_WINDOW seconds waits
+#: for its signatures (due within a validator poll).
+RELAYER_FAST_POLL = 0.05
+FAST_WINDOW = 10.0
 
 
 class ConfigError(InputError):

@@ -12,8 +12,10 @@ relayer never sends a delivery the bus has already seen.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +28,7 @@ from web3.logs import DISCARD
 
 from trustspace.artifacts import artifact
 from trustspace.bus.checkpoint import Checkpoint, select_signatures
-from trustspace.bus.config import BusConfig
+from trustspace.bus.config import FAST_WINDOW, RELAYER_FAST_POLL, RELAYER_POLL, BusConfig
 from trustspace.bus.message import Message
 from trustspace.bus.signatures import SignatureSource
 from trustspace.bus.store import (
@@ -89,7 +91,12 @@ class RelayerOptions:
     """Tuning knobs of the relayer."""
 
     batch_size: int = 50
-    poll: float = 0.5
+    #: Seconds between turns while nothing is on its way.
+    poll: float = RELAYER_POLL
+    #: Seconds between turns while a message waits for its signatures (they are due within a
+    #: validator's poll), for at most ``fast_window`` seconds after the message was seen.
+    fast_poll: float = RELAYER_FAST_POLL
+    fast_window: float = FAST_WINDOW
     confirmations: int = 0
     max_retries: int = 5
     backoff_base: float = 1.0
@@ -128,6 +135,13 @@ class Relayer:
             )
         self.errors = error_names()
         self._mismatched: set[Checkpoint] = set()  # signature gathering: warned once each
+        # Destinations are served side by side, one thread each (each has its own node,
+        # account nonce and transactions); signature sources and their caches are read by one
+        # thread at a time.
+        self._gathering = threading.Lock()
+        self._pool = ThreadPoolExecutor(max(1, len(self.links)), thread_name_prefix="deliver")
+        #: Until when the loop polls fast: a message seen recently waits for its signatures.
+        self._hurry_until = 0.0
         self.topic = "0x" + keccak(text="Dispatched(bytes32,uint32,uint32,bytes)").hex()
 
     # ------------------------------------------------------------------ settle
@@ -174,10 +188,7 @@ class Relayer:
             self.store.settle(tx.tx_hash, "reverted", {}, backoff)
 
     def _attempts(self, key: tuple[int, int]) -> int:
-        row = self.store.db.execute(
-            "SELECT attempts FROM messages WHERE origin = ? AND nonce = ?", key
-        ).fetchone()
-        return int(row[0]) if row else 0
+        return self.store.attempts(*key)
 
     def _backoff_until(self, attempts: int) -> float:
         delay = min(
@@ -255,8 +266,15 @@ class Relayer:
             pending[0].nonce,
         )
         if chosen is None:
+            self._hurry_until = max(
+                self._hurry_until, pending[-1].seen_at + self.options.fast_window
+            )
             return 0
         cp, packed = chosen
+        log.info(
+            "checkpoint usable origin=%d index=%d destination=%d",
+            origin.chain_id, cp.index, dest.chain_id,
+        )  # fmt: skip
         todo = self._unprocessed(origin, dest, [m for m in pending if m.nonce <= cp.index])
         if not todo:
             return 0
@@ -324,6 +342,13 @@ class Relayer:
         # has scanned are asked for, and a mismatch is logged once per checkpoint.
         if not tree.leaves:
             return None
+        with self._gathering:
+            return self._gather(origin, origin_bus, tree, orgs, threshold, first_nonce)
+
+    def _gather(
+        self, origin: int, origin_bus: str, tree: MessageTree, orgs: dict[str, int],
+        threshold: int, first_nonce: int,
+    ) -> tuple[Checkpoint, bytes] | None:  # fmt: skip
         last = len(tree.leaves) - 1
         for signed in self.signatures.checkpoints(origin, min_index=first_nonce, max_index=last):
             cp = signed.checkpoint
@@ -351,14 +376,34 @@ class Relayer:
         """Drop (and record) messages the destination bus has already processed."""
         todo = []
         outcomes: dict[tuple[int, int], tuple[str, str | None]] = {}
-        for m in messages:
-            if dest.bus.functions.processed(origin.chain_id, m.nonce).call():
+        flags = self._processed(dest, origin.chain_id, [m.nonce for m in messages])
+        for m, done in zip(messages, flags, strict=True):
+            if done:
                 outcomes[(m.origin, m.nonce)] = self._outcome(dest, m)
             else:
                 todo.append(m)
         if outcomes:
             self.store.settle(None, "", outcomes)
         return todo
+
+    @staticmethod
+    def _processed(dest: Link, origin: int, nonces: list[int]) -> list[bool]:
+        """``processed(origin, nonce)`` on ``dest`` for each nonce, in JSON-RPC batches (one
+        round trip per 100 instead of one each)."""
+        flags: list[bool] = []
+        for start in range(0, len(nonces), 100):
+            chunk = nonces[start : start + 100]
+            if len(chunk) == 1:
+                flags.append(bool(dest.bus.functions.processed(origin, chunk[0]).call()))
+                continue
+            with dest.tx.w3.batch_requests() as batch:
+                for nonce in chunk:
+                    batch.add(dest.bus.functions.processed(origin, nonce))
+                answers = batch.execute()
+            if len(answers) != len(chunk):
+                raise RuntimeError(f"{dest.name}: a batch of {len(chunk)} calls got {len(answers)}")
+            flags += [bool(a) for a in answers]
+        return flags
 
     def _send(
         self, dest: Link, kind: str, origin: int, messages: Sequence[StoredMessage], call: Any
@@ -390,6 +435,11 @@ class Relayer:
         self.store.record_tx(tx)
         receipt = dest.tx.send(prepared)
         self._settle_receipt(dest, tx, receipt)
+        log.info(
+            "%s mined destination=%d origin=%d nonces=%s status=%d",
+            kind, dest.chain_id, origin, ",".join(str(m.nonce) for m in messages),
+            receipt["status"],
+        )  # fmt: skip
         return bool(receipt["status"] == 1)
 
     def _error_name(self, err: Exception) -> str:
@@ -435,18 +485,42 @@ class Relayer:
 
     # ------------------------------------------------------------------ loop
 
+    def serve(self, dest: Link) -> int:
+        """Deliver and retry everything due on ``dest`` from every other chain; work done."""
+        work = 0
+        for origin in self.links.values():
+            if origin.chain_id != dest.chain_id:
+                work += self.deliver(origin, dest)
+                work += self.retry_failed(origin, dest)
+        return work
+
     def turn(self) -> int:
-        """One pass over every chain; returns how much work it did (0: idle)."""
+        """One pass over every chain; returns how much work it did (0: idle).
+
+        Destinations are served at the same time, one thread each: a message for two chains
+        reaches both after one delivery's time. A chain whose node fails does not hold up
+        the others: its error is logged and the next turn tries again.
+        """
         self.reconcile()
         work = 0
         for link in self.links.values():
-            work += self.scan(link)
-        for dest in self.links.values():
-            for origin in self.links.values():
-                if origin.chain_id != dest.chain_id:
-                    work += self.deliver(origin, dest)
-                    work += self.retry_failed(origin, dest)
+            try:
+                work += self.scan(link)
+            except Exception as err:  # this origin's node; the others go on
+                log.warning("scanning %s failed: %s", link.name, err)
+        futures = {dest.name: self._pool.submit(self.serve, dest) for dest in self.links.values()}
+        for name, future in futures.items():
+            try:
+                work += future.result()
+            except Exception as err:  # this destination's node; the others go on
+                log.warning("delivery to %s failed: %s", name, err)
         return work
+
+    def pause(self) -> float:
+        """Seconds to wait after an idle turn: short while a message waits for signatures."""
+        if time.time() < self._hurry_until:
+            return min(self.options.poll, self.options.fast_poll)
+        return self.options.poll
 
     def run(self, stop: Callable[[], bool] = lambda: False, until_idle: bool = False) -> None:
         """Work until ``stop()`` (or, with ``until_idle``, until a pass finds nothing to do)."""
@@ -459,4 +533,4 @@ class Relayer:
             if work == 0:
                 if until_idle:
                     return
-                time.sleep(self.options.poll)
+                time.sleep(self.pause())

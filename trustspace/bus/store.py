@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["SCHEMA", "RelayStore", "StoredMessage", "StoredTx"]
 
@@ -95,36 +97,47 @@ class StoredTx:
 
 
 class RelayStore:
-    """SQLite state of one relayer (one file, WAL journal)."""
+    """SQLite state of one relayer (one file, WAL journal).
+
+    One connection shared by the relayer's threads (one per destination chain): every
+    read and every transaction holds :attr:`lock`, so they never interleave.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.lock = threading.RLock()
+        self.db = sqlite3.connect(
+            self.path, isolation_level=None, timeout=30, check_same_thread=False
+        )
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
-        self.db.close()
+        with self.lock:
+            self.db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic change: committed whole or not at all (also across SIGKILL)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _fetch(self, sql: str, args: Sequence[object] = ()) -> list[Any]:
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()
 
     # ------------------------------------------------------------------ scanning
 
     def next_block(self, origin: int) -> int:
-        row = self.db.execute(
-            "SELECT next_block FROM cursors WHERE origin = ?", (origin,)
-        ).fetchone()
-        return int(row[0]) if row else 0
+        rows = self._fetch("SELECT next_block FROM cursors WHERE origin = ?", (origin,))
+        return int(rows[0][0]) if rows else 0
 
     def record_scan(
         self, origin: int, next_block: int, found: Iterable[tuple[int, bytes, int, bytes, int, str]]
@@ -146,9 +159,9 @@ class RelayStore:
 
     def leaves(self, origin: int) -> list[bytes]:
         """Every message id of ``origin`` in nonce order (the tree's leaves)."""
-        rows = self.db.execute(
+        rows = self._fetch(
             "SELECT nonce, id FROM messages WHERE origin = ? ORDER BY nonce", (origin,)
-        ).fetchall()
+        )
         ids = []
         for expected, (nonce, hex_id) in enumerate(rows):
             if nonce != expected:
@@ -161,7 +174,7 @@ class RelayStore:
     def _rows(self, sql: str, args: Sequence[object]) -> list[StoredMessage]:
         return [
             StoredMessage(o, n, bytes.fromhex(i), d, bytes(r), s, a, t)
-            for o, n, i, d, r, s, a, t in self.db.execute(sql, args).fetchall()
+            for o, n, i, d, r, s, a, t in self._fetch(sql, args)
         ]
 
     _COLUMNS = "origin, nonce, id, destination, raw, state, attempts, seen_at"
@@ -195,10 +208,10 @@ class RelayStore:
         """Transactions recorded as sent whose outcome is not settled yet."""
         return [
             StoredTx(h, c, an, k, o, json.loads(ns), bytes(r))
-            for h, c, an, k, o, ns, r in self.db.execute(
+            for h, c, an, k, o, ns, r in self._fetch(
                 "SELECT tx_hash, chain, account_nonce, kind, origin, nonces, raw FROM txs"
                 " WHERE state = 'sent' ORDER BY created"
-            ).fetchall()
+            )
         ]
 
     def settle(
@@ -231,18 +244,25 @@ class RelayStore:
                     (when, error, origin, nonce),
                 )
 
+    def attempts(self, origin: int, nonce: int) -> int:
+        """Delivery attempts counted so far for one message (0 if unknown)."""
+        rows = self._fetch(
+            "SELECT attempts FROM messages WHERE origin = ? AND nonce = ?", (origin, nonce)
+        )
+        return int(rows[0][0]) if rows else 0
+
     def counts(self) -> dict[str, int]:
         """Number of messages per state."""
         return {
             str(s): int(n)
-            for s, n in self.db.execute("SELECT state, COUNT(*) FROM messages GROUP BY state")
+            for s, n in self._fetch("SELECT state, COUNT(*) FROM messages GROUP BY state")
         }
 
     def latencies(self) -> list[float]:
         """Seconds from first sight to delivery, per delivered message."""
         return [
             float(d - s)
-            for s, d in self.db.execute(
+            for s, d in self._fetch(
                 "SELECT seen_at, done_at FROM messages WHERE state = 'delivered'"
-            ).fetchall()
+            )
         ]

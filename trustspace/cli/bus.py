@@ -24,7 +24,15 @@ from typing import Any
 import click
 from eth_account.signers.local import LocalAccount
 
-from trustspace.bus.config import BusConfig, ChainConfig, load_config
+from trustspace.bus.config import (
+    FAST_WINDOW,
+    RELAYER_FAST_POLL,
+    RELAYER_POLL,
+    VALIDATOR_POLL,
+    BusConfig,
+    ChainConfig,
+    load_config,
+)
 from trustspace.bus.keys import key_from_ape_account, key_from_hex
 from trustspace.bus.signatures import Combined, SignatureSource, SignatureStore
 from trustspace.cli.options import (
@@ -222,7 +230,10 @@ def validator() -> None:
               help="Blocks a checkpoint must be buried under before it is signed "
                    "[default: 0 on a local chain (anvil mines only on a transaction), "
                    "1 elsewhere; use 2+ on a chain that can reorganise].")  # fmt: skip
-@click.option("--poll", default=1.0, show_default=True, type=float, help="Seconds between polls.")
+@click.option("--poll", default=VALIDATOR_POLL, show_default=True,
+              type=click.FloatRange(min=0.01),
+              help="Seconds between polls of the node (one eth_blockNumber when no block is "
+                   "new); what a message waits for: docs/bus.md, Latency.")  # fmt: skip
 @click.option(
     "--publish",
     "publish",
@@ -314,7 +325,13 @@ def relay() -> None:
               help="SQLite file for progress [default: the config's database, or "
                    "$TRUSTSPACE_HOME/bus/relay.sqlite].")  # fmt: skip
 @click.option("--batch-size", default=50, show_default=True, type=click.IntRange(1, 200))
-@click.option("--poll", default=0.5, show_default=True, type=float)
+@click.option("--poll", default=RELAYER_POLL, show_default=True,
+              type=click.FloatRange(min=0.01),
+              help="Seconds between turns while nothing is on its way.")  # fmt: skip
+@click.option("--fast-poll", default=RELAYER_FAST_POLL, show_default=True,
+              type=click.FloatRange(min=0.01),
+              help="Seconds between turns while a message seen in the last "
+                   f"{FAST_WINDOW:g} s waits for its signatures.")  # fmt: skip
 @click.option("--confirmations", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--max-retries", default=5, show_default=True, type=click.IntRange(min=0))
 @click.option("--backoff", default=1.0, show_default=True, type=float,
@@ -323,8 +340,8 @@ def relay() -> None:
 @click.option("-v", "--verbose", is_flag=True)
 def relay_run(
     config_path: str | None, chains: tuple[str, ...], account: str, signatures: str | None,
-    db_path: str | None, batch_size: int, poll: float, confirmations: int, max_retries: int,
-    backoff: float, until_idle: bool, verbose: bool,
+    db_path: str | None, batch_size: int, poll: float, fast_poll: float, confirmations: int,
+    max_retries: int, backoff: float, until_idle: bool, verbose: bool,
 ) -> None:  # fmt: skip
     """Watch every chain, gather signatures, deliver in batches; resumable after any crash."""
     from trustspace.bus.relayer import Relayer, RelayerOptions
@@ -337,7 +354,7 @@ def relay_run(
     config.database.parent.mkdir(parents=True, exist_ok=True)
     store = RelayStore(config.database)
     options = RelayerOptions(
-        batch_size=batch_size, poll=poll, confirmations=confirmations,
+        batch_size=batch_size, poll=poll, fast_poll=fast_poll, confirmations=confirmations,
         max_retries=max_retries, backoff_base=backoff,
     )  # fmt: skip
     relayer = Relayer(config, key, store, signature_sources(config), options)

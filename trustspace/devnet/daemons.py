@@ -54,15 +54,17 @@ def spawn_validator(
     chain: str,
     key: LocalAccount | str,
     confirmations: int | None = 0,
-    poll: float = 0.2,
+    poll: float | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start ``trustspace validator run --account …`` as its own process (``confirmations``
-    None: the command's default)."""
+    or ``poll`` None: the command's default)."""
     alias = account_alias(key)
     command = [
         sys.executable, "-m", "trustspace.bus", "validator", "run", "--config", str(config),
-        "--chain", chain, "--account", alias, "--poll", str(poll),
+        "--chain", chain, "--account", alias,
     ]  # fmt: skip
+    if poll is not None:
+        command += ["--poll", str(poll)]
     if confirmations is not None:
         command += ["--confirmations", str(confirmations)]
     label = alias.replace(":", "")
@@ -74,11 +76,14 @@ def spawn_validator(
 
 
 def spawn_relayer(
-    config: Path, key: LocalAccount | str, *extra: str, poll: float = 0.2
+    config: Path, key: LocalAccount | str, *extra: str, poll: float | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start ``trustspace relay run --account …`` as its own process."""
+    """Start ``trustspace relay run --account …`` as its own process (``poll`` None: the
+    command's default)."""
     command = [sys.executable, "-m", "trustspace.bus", "relay", "run", "--config", str(config),
-               "--account", account_alias(key), "--poll", str(poll), *extra]  # fmt: skip
+               "--account", account_alias(key), *extra]  # fmt: skip
+    if poll is not None:
+        command += ["--poll", str(poll)]
     log = (config.parent / "relayer.log").open("ab")
     return subprocess.Popen(
         command, env=daemon_env(), cwd=project_root(),
