@@ -97,7 +97,7 @@ def measure(decisions: int = DECISIONS) -> dict[str, Any]:
         links = env.link_hub("hub")
         config = write_config(deps, Path(tmp))
         validators = [spawn_validator(config, "hub", key) for key in env.validators]
-        relayer = spawn_relayer(config, mnemonic_key(RELAYER_INDEX), poll=0.1)
+        relayer = spawn_relayer(config, mnemonic_key(RELAYER_INDEX))
         domains = [deps["customs"], deps["tax"]]
         try:
             deadline = time.monotonic() + 120

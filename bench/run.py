@@ -45,6 +45,7 @@ SECTIONS: dict[str, str] = {
     "bus_gas": "bench.bus_suite",
     "relay": "bench.relay_rate",
     "latency": "bench.latency",
+    "hub": "bench.hub_propagation",
     "notarize": "bench.notarize_speed",
     "merkle": "bench.merkle_speed",
     "hashing": "bench.hash_speed",

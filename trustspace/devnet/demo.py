@@ -486,11 +486,11 @@ class Scenario:
         config.write(path)
         online = VALIDATOR_INDICES[:THRESHOLD]
         processes = [
-            spawn_validator(path, origin, mnemonic_key(i), confirmations=0, poll=0.2)
+            spawn_validator(path, origin, mnemonic_key(i), confirmations=0)
             for origin in ("hub", "customs")
             for i in online
         ]
-        processes.append(spawn_relayer(path, mnemonic_key(RELAYER_INDEX), poll=0.2))
+        processes.append(spawn_relayer(path, mnemonic_key(RELAYER_INDEX)))
         offline = " and ".join(name for name, _ in AGENCIES[THRESHOLD:])
         self.console.print(
             f"started {len(online)} validator processes for each of hub and customs, and a "
