@@ -35,7 +35,7 @@ implements: IConsortium
 interface _HubLink:
     def consortium() -> address: view
     def hub_chain() -> uint256: view
-    def announce(org_id: uint256, proposal_id: uint256, reason: bytes32): nonpayable
+    def announce(org_id: uint256, status_only: bool, proposal_id: uint256, reason: bytes32): nonpayable
 
 
 # @dev Role flag: proposes, approves and executes governance.
@@ -177,6 +177,14 @@ _BIND: constant(uint8) = 17
 
 # @dev Highest action number; policies exist for actions 1 to _MAX_ACTION.
 _MAX_ACTION: constant(uint8) = 17
+
+
+# @dev Flag in a hub organisation state: only the status changed (HubLink's _STATUS_ONLY).
+_STATUS_ONLY: constant(uint256) = 1 << 200
+
+
+# @dev The low 160 bits.
+_ADDRESS_MASK: constant(uint256) = 2**160 - 1
 
 
 # @dev Policy kinds (PolicyKind). A policy word packs bits 0-7 kind, 8-15
@@ -1069,40 +1077,25 @@ def follow(org_id: uint256, name: String[64], state: uint256, proposal_id: uint2
          an operation, so applying it cannot fail on a state the hub already judged.
     @param org_id Organisation id (the hub's; a new one is the next id here).
     @param name Organisation name.
-    @param state status | kind << 8 | did << 16.
+    @param state status | kind << 8 | did << 16, or status | 1 << 200 when only the
+                 status changed (then `name` is empty and kind and DID stay).
     @param proposal_id The hub proposal that made the change (carried by every event).
     @param reason The hub proposal's reason hash.
     """
     assert msg.sender == self.hub_link and self.hub_chain != 0, "consortium: not from the hub"
     status: uint8 = convert(state & _BYTE_MASK, uint8)
-    kind: uint8 = convert((state >> 8) & _BYTE_MASK, uint8)
-    did: address = convert(convert(state >> 16, uint160), address)
-    if org_id > self.org_count:
-        assert org_id == self.org_count + 1, "consortium: hub organisation out of order"
-        self._add_org(name, kind, did, proposal_id, reason)
+    if state & _STATUS_ONLY != 0:
+        # A suspension, reinstatement or removal: the identity is already here.
+        assert org_id <= self.org_count, "consortium: hub organisation out of order"
     else:
-        current: Organisation = self._orgs[org_id]
-        if current.name != name or current.kind != kind:
-            if current.kind != kind and self._is_admin_org(org_id):
-                self.live_admin_orgs_of_kind[current.kind] -= 1
-                self.live_admin_orgs_of_kind[kind] += 1
-            self._orgs[org_id].name = name
-            self._orgs[org_id].kind = kind
-            log OrganisationAdded(org_id=org_id, name=name, kind=kind, did=did, proposal_id=proposal_id, reason=reason)
-        if current.did != did:
-            if self.org_by_did[current.did] == org_id:
-                self.org_by_did[current.did] = 0
-            self._orgs[org_id].did = did
-            log DidChanged(org_id=org_id, did=did, proposal_id=proposal_id, reason=reason)
-    if did != empty(address):
-        self.org_by_did[did] = org_id
+        self._follow_identity(org_id, name, state, proposal_id, reason)
     if self.org_status[org_id] != status:
         self._set_status(org_id, status, proposal_id, reason)
-    if self.threshold > self.live_admin_orgs:
-        # A hub suspension may leave fewer admin organisations here than the local
-        # threshold: local governance must stay possible for those that remain.
-        self.threshold = max(self.live_admin_orgs, 1)
-        log ThresholdChanged(threshold=self.threshold, proposal_id=proposal_id, reason=reason)
+        if self.threshold > self.live_admin_orgs:
+            # A hub suspension may leave fewer admin organisations here than the local
+            # threshold: local governance must stay possible for those that remain.
+            self.threshold = max(self.live_admin_orgs, 1)
+            log ThresholdChanged(threshold=self.threshold, proposal_id=proposal_id, reason=reason)
 
 
 # --------------------------------------------------------------- internal
@@ -1539,16 +1532,16 @@ def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
     """
     if action == _ADD_ORG:
         self._add_org(a.name, a.kind, a.did, proposal_id, reason)
-        self._announce(self.org_count, proposal_id, reason)
+        self._announce(self.org_count, False, proposal_id, reason)
     elif action == _SUSPEND_ORG:
         self._set_status(a.org, _STATUS_SUSPENDED, proposal_id, reason)
-        self._announce(a.org, proposal_id, reason)
+        self._announce(a.org, True, proposal_id, reason)
     elif action == _REINSTATE_ORG:
         self._set_status(a.org, _STATUS_ACTIVE, proposal_id, reason)
-        self._announce(a.org, proposal_id, reason)
+        self._announce(a.org, True, proposal_id, reason)
     elif action == _REMOVE_ORG:
         self._set_status(a.org, _STATUS_REMOVED, proposal_id, reason)
-        self._announce(a.org, proposal_id, reason)
+        self._announce(a.org, True, proposal_id, reason)
     elif action == _ADD_ACCOUNT:
         self._add_account(a.org, a.account, proposal_id, reason)
     elif action == _REMOVE_ACCOUNT:
@@ -1568,7 +1561,7 @@ def _apply(action: uint8, a: _Args, proposal_id: uint256, reason: bytes32):
             self.org_by_did[a.did] = a.org
         self._orgs[a.org].did = a.did
         log DidChanged(org_id=a.org, did=a.did, proposal_id=proposal_id, reason=reason)
-        self._announce(a.org, proposal_id, reason)
+        self._announce(a.org, False, proposal_id, reason)
     elif action == _ADD_NODE or action == _REMOVE_NODE:
         node: bytes32 = self._node_id(a.enode_high, a.enode_low, a.ip, a.port)
         allowed: bool = action == _ADD_NODE
@@ -1724,9 +1717,38 @@ def _revoke(account: address, roles: uint256, proposal_id: uint256, reason: byte
 
 
 @internal
-def _announce(org: uint256, proposal_id: uint256, reason: bytes32):
+def _announce(org: uint256, status_only: bool, proposal_id: uint256, reason: bytes32):
     """
     @dev Hub: hand an organisation's new state to the HubLink, which sends it to every domain chain.
     """
     if self.hub_link != empty(address) and self.hub_chain == 0:
-        extcall _HubLink(self.hub_link).announce(org, proposal_id, reason)
+        extcall _HubLink(self.hub_link).announce(org, status_only, proposal_id, reason)
+
+
+@internal
+def _follow_identity(org_id: uint256, name: String[64], state: uint256, proposal_id: uint256, reason: bytes32):
+    """
+    @dev Domain: an organisation's name, kind and DID as the hub has them (a new id must be
+         the next one here: ids are the hub's).
+    """
+    kind: uint8 = convert((state >> 8) & _BYTE_MASK, uint8)
+    did: address = convert(convert((state >> 16) & _ADDRESS_MASK, uint160), address)
+    if org_id > self.org_count:
+        assert org_id == self.org_count + 1, "consortium: hub organisation out of order"
+        self._add_org(name, kind, did, proposal_id, reason)
+        return
+    current: Organisation = self._orgs[org_id]
+    if current.name != name or current.kind != kind:
+        if current.kind != kind and self._is_admin_org(org_id):
+            self.live_admin_orgs_of_kind[current.kind] -= 1
+            self.live_admin_orgs_of_kind[kind] += 1
+        self._orgs[org_id].name = name
+        self._orgs[org_id].kind = kind
+        log OrganisationAdded(org_id=org_id, name=name, kind=kind, did=did, proposal_id=proposal_id, reason=reason)
+    if current.did != did:
+        if self.org_by_did[current.did] == org_id:
+            self.org_by_did[current.did] = 0
+        if did != empty(address):
+            self.org_by_did[did] = org_id
+        self._orgs[org_id].did = did
+        log DidChanged(org_id=org_id, did=did, proposal_id=proposal_id, reason=reason)

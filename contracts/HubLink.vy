@@ -44,6 +44,10 @@ _MAX_DOMAINS: constant(uint256) = 16
 _CHUNK: constant(uint256) = 8
 
 
+# @dev Flag in an organisation state: only the status changed (name empty, kind and DID stay).
+_STATUS_ONLY: constant(uint256) = 1 << 200
+
+
 # @dev Most organisations a Consortium holds (its _MAX_ORGS).
 _MAX_ORGS: constant(uint256) = 64
 
@@ -168,7 +172,7 @@ def add_domain(chain_id: uint256, link: address):
     for _: uint256 in range(_MAX_ORGS // _CHUNK):
         if first > total:
             break
-        self._send(chain_id, first, min(_CHUNK, total + 1 - first), 0, empty(bytes32))
+        self._send(chain_id, first, min(_CHUNK, total + 1 - first), False, 0, empty(bytes32))
         first += _CHUNK
 
 
@@ -192,17 +196,19 @@ def remove_domain(chain_id: uint256):
 
 
 @external
-def announce(org_id: uint256, proposal_id: uint256, reason: bytes32):
+def announce(org_id: uint256, status_only: bool, proposal_id: uint256, reason: bytes32):
     """
     @notice Hub: send an organisation's new state to every registered domain chain.
     @dev Consortium only: it calls this after each organisation change it executes.
     @param org_id The organisation that changed.
+    @param status_only Only its status changed (suspended, reinstated, removed): the
+                       message then carries the status alone, which is cheaper to apply.
     @param proposal_id The proposal that changed it.
     @param reason That proposal's reason hash.
     """
     assert msg.sender == consortium, "hublink: not consortium"
     for domain: uint256 in self._domains:
-        self._send(domain, org_id, 1, proposal_id, reason)
+        self._send(domain, org_id, 1, status_only, proposal_id, reason)
 
 
 @external
@@ -215,7 +221,8 @@ def handle(origin: uint32, sender: address, body: Bytes[_MAX_MESSAGE]):
     @param sender Its sender there (must be the hub's link).
     @param body abi-encoded (bytes32[] words, string[] names): words are seq, hub
                 proposal id, reason, first organisation id, then per organisation its
-                state (status | kind << 8 | did << 16).
+                state (status | kind << 8 | did << 16, or status | 1 << 200 when only the
+                status changed).
     """
     assert msg.sender == bus, "hublink: not our bus"
     assert hub_chain != 0 and convert(origin, uint256) == hub_chain and sender == hub_peer, "hublink: not the hub"
@@ -235,7 +242,9 @@ def handle(origin: uint32, sender: address, body: Bytes[_MAX_MESSAGE]):
 
 
 @internal
-def _send(domain: uint256, first: uint256, count: uint256, proposal_id: uint256, reason: bytes32):
+def _send(
+    domain: uint256, first: uint256, count: uint256, status_only: bool, proposal_id: uint256, reason: bytes32
+):
     """
     @dev Dispatch the state of organisations first .. first + count - 1 to `domain`'s
          link on the ordered lane, with that domain's next sequence number.
@@ -248,10 +257,14 @@ def _send(domain: uint256, first: uint256, count: uint256, proposal_id: uint256,
         if i >= count:
             break
         org: _Organisation = staticcall _Consortium(consortium).organisation(first + i)
-        words.append(
-            convert(org.status, uint256) | (convert(org.kind, uint256) << 8) | (convert(org.did, uint256) << 16)
-        )
-        names.append(org.name)
+        if status_only:
+            words.append(convert(org.status, uint256) | _STATUS_ONLY)
+            names.append("")
+        else:
+            words.append(
+                convert(org.status, uint256) | (convert(org.kind, uint256) << 8) | (convert(org.did, uint256) << 16)
+            )
+            names.append(org.name)
     body: Bytes[_MAX_MESSAGE] = abi_encode(words, names)
     extcall _Bus(bus).dispatchOrdered(convert(domain, uint32), self.domain_link[domain], body)
     log StateSent(chain_id=domain, seq=seq, first=first, count=count, proposal_id=proposal_id)

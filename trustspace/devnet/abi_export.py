@@ -120,6 +120,9 @@ def main() -> None:
     from trustspace.paths import project_root
 
     root = project_root()
+    # Not from ape's compile cache: it has kept a contract's old build after the source
+    # changed (seen with a Vyper contract whose only change was a function's arguments).
+    project.load_contracts(use_cache=False)
     for path in write_abis(project, root / "abi"):
         print(f"wrote {path.relative_to(root)}")
     manifest = write_manifest(project, root / "trustspace" / MANIFEST_RESOURCE)

@@ -158,7 +158,7 @@ def test_handle__not_from_the_bus__reverts(net, outsider):
 def test_hub_link__hub_only_functions__refuse_outsiders(net, outsider):
     with net.on(HUB):
         for call in (
-            lambda: net.hub.link.announce(1, 0, bytes(32), sender=outsider),
+            lambda: net.hub.link.announce(1, True, 0, bytes(32), sender=outsider),
             lambda: net.hub.link.add_domain(31340, outsider.address, sender=outsider),
             lambda: net.hub.link.remove_domain(TAX, sender=outsider),
         ):
@@ -307,3 +307,20 @@ def test_handle__sequence_gap_or_malformed_body__reverts(lone_domain, outsider, 
 def test_bind__account_without_code__reverts(consortium, governance, customs_admin, outsider):
     with ape.reverts("consortium: hub link has no code"):
         governance.propose("bind", sender=customs_admin, target=outsider)
+
+
+def test_follow__status_only_for_an_organisation_not_here__reverts(lone_domain, outsider, newcomer):
+    consortium, link = lone_domain
+    unknown = int(consortium.org_count()) + 1
+    body = _hub_message(1, unknown, [("", 2 | (1 << 200))])
+    with ape.reverts("consortium: hub organisation out of order"):
+        link.handle(1, newcomer, body, sender=outsider)
+
+
+def test_follow__status_only__changes_status_and_nothing_else(lone_domain, outsider, newcomer):
+    consortium, link = lone_domain
+    before = consortium.organisation(2)
+    link.handle(1, newcomer, _hub_message(1, 2, [("", 2 | (1 << 200))]), sender=outsider)
+    after = consortium.organisation(2)
+    assert after.status == OrgStatus.SUSPENDED
+    assert (after.name, after.kind, after.did) == (before.name, before.kind, before.did)
