@@ -251,3 +251,31 @@ def test_wiring__decisions_recorded_with_proposal_and_execution_hash(
     executions = [receipts[i] for i in (3, 7, 11, 15)]
     assert [wiring[c.key]["tx_hash"] for c in calls] == [str(r.txn_hash) for r in executions]
     assert [wiring[c.key]["proposal_id"] for c in calls] == [1, 2, 3, 4]
+
+
+def test_suite_config__hub_chain_and_hub_link__read_from_json(suite_config):
+    data = {**suite_config.to_json(), "hub_chain": 31337, "hub_link": "0x" + "ab" * 20}
+    config = SuiteConfig.from_json(data)
+    assert config.hub_chain == 31337
+    assert config.hub_link is not None and config.hub_link.lower() == "0x" + "ab" * 20
+    assert SuiteConfig.from_json(suite_config.to_json()).hub_chain == 0
+
+
+def test_hub_link__domain_without_the_hubs_record__refused_naming_what_to_do(
+    make_deployer, suite_config
+):
+    domain = SuiteConfig.from_json({**suite_config.to_json(), "hub_chain": 31338})
+    with pytest.raises(DeploymentError, match="deploy the hub's suite first"):
+        make_deployer(config=domain).deploy()
+
+
+def test_hub_link__domain_with_hub_link_in_config__follows_that_link(make_deployer, suite_config):
+    hub_link = "0x" + "12" * 20
+    domain = SuiteConfig.from_json(
+        {**suite_config.to_json(), "hub_chain": 31338, "hub_link": hub_link}
+    )
+    suite = make_deployer(config=domain).deploy()
+    link = suite.contract("HubLink")
+    assert link.hub_chain() == 31338
+    assert link.hub_peer().lower() == hub_link
+    assert link.consortium() == suite.consortium.address and link.bus() == suite.bus.address
