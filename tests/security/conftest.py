@@ -10,10 +10,9 @@ deployer key used on several chains). Only the in-process provider (boa) support
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
+
+from tests.utils.chain_switch import chain_id_of
 
 CUSTOMS_CHAIN = 31338
 TAX_CHAIN = 31339
@@ -26,13 +25,4 @@ def as_chain(chain):
     if env is None:
         pytest.skip("needs the in-process provider (boa) to switch chain ids")
 
-    @contextmanager
-    def switch(chain_id: int) -> Iterator[None]:
-        previous = env.evm.patch.chain_id
-        env.evm.patch.chain_id = chain_id
-        try:
-            yield
-        finally:
-            env.evm.patch.chain_id = previous
-
-    return switch
+    return lambda chain_id: chain_id_of(env, chain_id)

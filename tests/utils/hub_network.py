@@ -9,12 +9,13 @@ sign its checkpoint, and the destination bus verifies both, exactly as the relay
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from tests.utils.bus_harness import DELIVERY_GAS, RECIPIENT_GAS, sign
+from tests.utils.chain_switch import chain_id_of
 from trustspace.bus.checkpoint import Checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree
@@ -56,14 +57,9 @@ class HubNetwork:
     sent: list[Message] = field(default_factory=list)
     delivered: set[bytes] = field(default_factory=set)
 
-    @contextmanager
-    def on(self, chain_id: int) -> Iterator[None]:
-        previous = self.env.evm.patch.chain_id
-        self.env.evm.patch.chain_id = chain_id
-        try:
-            yield
-        finally:
-            self.env.evm.patch.chain_id = previous
+    def on(self, chain_id: int) -> AbstractContextManager[None]:
+        """Run the block as chain ``chain_id``."""
+        return chain_id_of(self.env, chain_id)
 
     def record(self, receipt: Any) -> list[Message]:
         """Add the messages a hub transaction dispatched to the mirrored tree."""

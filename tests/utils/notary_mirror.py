@@ -11,12 +11,12 @@ bus, as validators and a relayer would. Used by the Notary unit and attack tests
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from tests.utils.bus_harness import DELIVERY_GAS, RECIPIENT_GAS, sign
+from tests.utils.chain_switch import chain_id_of
 from trustspace.bus.checkpoint import Checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree
@@ -48,15 +48,9 @@ class MirrorPair:
     schema: int
     messages: list[Message] = field(default_factory=list)
 
-    @contextmanager
-    def on(self, chain_id: int) -> Iterator[None]:
+    def on(self, chain_id: int) -> AbstractContextManager[None]:
         """Run the block as chain ``chain_id``."""
-        previous = self.env.evm.patch.chain_id
-        self.env.evm.patch.chain_id = chain_id
-        try:
-            yield
-        finally:
-            self.env.evm.patch.chain_id = previous
+        return chain_id_of(self.env, chain_id)
 
     def call(self, gov: Governance, target: Any, method: str, *args: Any) -> None:
         """Make ``gov``'s Consortium call ``target.method(*args)`` (an approved proposal)."""

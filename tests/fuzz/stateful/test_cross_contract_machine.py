@@ -36,7 +36,6 @@ Global invariants after every step:
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import ape
@@ -54,6 +53,7 @@ from hypothesis.stateful import (
 )
 
 from tests.utils.bus_harness import DELIVERY_GAS, RECIPIENT_GAS
+from tests.utils.chain_switch import chain_id_of
 from trustspace.bus.checkpoint import Checkpoint, sign_checkpoint
 from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree, height_for
@@ -94,14 +94,8 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
     if env is None:
         pytest.skip("two chains in one EVM need the in-process provider (boa)")
 
-    @contextmanager
     def on_chain(chain_id):
-        previous = env.evm.patch.chain_id
-        env.evm.patch.chain_id = chain_id
-        try:
-            yield
-        finally:
-            env.evm.patch.chain_id = previous
+        return chain_id_of(env, chain_id)
 
     admins = {1: customs_admin, 2: tax_admin, 3: maritime_admin}
     notaries = {1: customs_notary, 2: tax_notary, 3: newcomer}
