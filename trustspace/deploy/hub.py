@@ -7,9 +7,10 @@ because setting a bus's validator set does not fit the bus's recipient gas cap. 
 applies it with the preimage (:func:`apply_committee`), which the hub's link keeps
 (:func:`committee_on_hub`) and whose hash :func:`committee_digest` computes.
 
-The contracts are ape contract instances (or anything with the same call surface); the
-proposal goes through :class:`trustspace.consortium.governance.Governance`, so either stack
-works for the hub side.
+The contracts are ape contract instances or web3.py contracts (the daemons' stack); the
+proposal goes through :class:`trustspace.consortium.governance.Governance`, which serves
+both. The hash is computed with eth-abi, the encoding the contract uses, so a wrong
+preimage is refused before anything is sent.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from trustspace.bus.web3tx import TxSender
 from trustspace.consortium.governance import Decision, Governance, _field
 from trustspace.errors import InputError
 
@@ -93,7 +95,7 @@ def set_committee(
 
 def committee_on_hub(hub_link: Any, origin: int) -> Committee | None:
     """The committee the hub's link keeps for ``origin`` (None if it has none)."""
-    stored = hub_link.committee(origin)
+    stored = _read(hub_link, "committee", origin)
     threshold = int(_field(stored, "threshold", 3))
     if threshold == 0:
         return None
@@ -108,15 +110,28 @@ def committee_on_hub(hub_link: Any, origin: int) -> Committee | None:
 
 def pending_digest(domain_link: Any, origin: int) -> bytes | None:
     """The hash of the committee for ``origin`` waiting on a domain link (None if none)."""
-    digest = bytes(domain_link.pending_committee(origin))
+    digest = bytes(_read(domain_link, "pending_committee", origin))
     return None if digest == bytes(32) else digest
 
 
 def apply_committee(domain_link: Any, committee: Committee, *, sender: Any) -> Any:
-    """Apply a pending committee on a domain (anyone may); refuses one that is not pending."""
+    """Apply a pending committee on a domain (anyone may); refuses one that is not pending.
+
+    ``sender`` is an ape account, or for a web3.py contract a :class:`TxSender` or a local key.
+    """
     pending = pending_digest(domain_link, committee.origin)
     if pending is None:
         raise InputError(f"no committee for chain {committee.origin} is pending here")
     if pending != committee_digest(committee):
         raise InputError(f"the committee pending for chain {committee.origin} is another one")
+    if hasattr(domain_link, "functions"):
+        tx = sender if isinstance(sender, TxSender) else TxSender(domain_link.w3, sender)
+        return tx.send(tx.prepare(domain_link.functions.apply_committee(*committee.args())))
     return domain_link.apply_committee(*committee.args(), sender=sender)
+
+
+def _read(contract: Any, name: str, *args: Any) -> Any:
+    """A view call on an ape or a web3.py contract."""
+    if hasattr(contract, "functions"):
+        return getattr(contract.functions, name)(*args).call()
+    return getattr(contract, name)(*args)
