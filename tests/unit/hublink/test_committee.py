@@ -422,3 +422,16 @@ def test_handle__malformed_committee__reverts(lone_domain, outsider, newcomer):
     assert link.applied_seq() == 0
     link.handle(1, newcomer, _committee_body(1, committee), sender=outsider)
     assert link.pending_committee(CUSTOMS) == committee_digest(committee)
+
+
+def test_set_committee__seventeenth_origin__reverts_too_many(net, hub_keys):
+    with net.on(HUB):
+        hub_link = net.hub.link
+        for origin in range(40_001, 40_017):
+            committee = Committee.of(origin, hub_keys[0].address, [(hub_keys[0].address, 1)], 1)
+            decide_committee(net, committee)
+        assert len(hub_link.committee_origins()) == 16
+        # Replacing a stored origin's committee still works: it takes no new slot.
+        decide_committee(net, replace(committee, threshold=1, keys=(hub_keys[1].address,)))
+        with ape.reverts("hublink: too many committees"):
+            decide_committee(net, replace(committee, origin=40_017))
