@@ -36,6 +36,15 @@ interface _HubLink:
     def consortium() -> address: view
     def hub_chain() -> uint256: view
     def announce(org_id: uint256, status_only: bool, proposal_id: uint256, reason: bytes32): nonpayable
+    def bus() -> address: view
+
+
+interface _Bus:
+    def setValidators(origin: uint32, originBus: address, validators: DynArray[address, _MAX_KEYS], threshold: uint8): nonpayable
+
+
+# @dev Most keys in a committee the hub decides (HubLink's _MAX_KEYS).
+_MAX_KEYS: constant(uint256) = 16
 
 
 # @dev Role flag: proposes, approves and executes governance.
@@ -468,6 +477,15 @@ hub_link: public(address)
 hub_chain: public(uint256)
 
 
+# @dev Domain: organisation | committees << 8 of a key the hub made a validator (a key in
+#      `committees` hub committees counts as VALIDATOR of that organisation while it is live).
+hub_validator: public(HashMap[address, uint256])
+
+
+# @dev Domain: the keys of the hub committee last applied for each origin chain.
+_committee_keys: HashMap[uint256, DynArray[address, _MAX_KEYS]]
+
+
 # @dev Bit `action` set while that action has its own policy, so that checking
 #      every own policy reads one word when none is set.
 _own_policies: uint256
@@ -620,6 +638,14 @@ event Bound:
     reason: bytes32
 
 
+# @dev Domain: the hub's committee for `origin` was applied (the bus logs its keys).
+event CommitteeFollowed:
+    origin: indexed(uint256)
+    origin_bus: address
+    keys: DynArray[address, _MAX_KEYS]
+    threshold: uint8
+
+
 # @dev The policy of an action changed (0: back to the default policy).
 event PolicyChanged:
     action: indexed(uint8)
@@ -738,9 +764,12 @@ def org_of(account: address) -> uint256:
     """
     @notice The organisation `account` belongs to.
     @param account The account asked about.
-    @return Organisation id, 0 if none.
+    @return Organisation id (of a hub validator key that is no account here: the hub's), 0 if none.
     """
-    return self._membership[account] & _ORG_MASK
+    org: uint256 = self._membership[account] & _ORG_MASK
+    if org == 0:
+        org = self.hub_validator[account] & _BYTE_MASK
+    return org
 
 
 @external
@@ -1098,6 +1127,48 @@ def follow(org_id: uint256, name: String[64], state: uint256, proposal_id: uint2
             log ThresholdChanged(threshold=self.threshold, proposal_id=proposal_id, reason=reason)
 
 
+@external
+def follow_committee(
+    origin: uint256,
+    origin_bus: address,
+    keys: DynArray[address, _MAX_KEYS],
+    orgs: DynArray[uint256, _MAX_KEYS],
+    threshold: uint8,
+):
+    """
+    @notice Domain chain: make the hub's committee `origin`'s validator set here.
+    @dev Only this chain's HubLink calls it, for a committee the hub sent. Each key counts
+         as VALIDATOR of its organisation while that organisation is active, even if it is
+         no account here; the keys of this origin's previous committee stop counting unless
+         another committee holds them. Then the bus's `setValidators` (this Consortium is its
+         admin); a revert there reverts the whole call.
+    @param origin The chain whose bus the committee signs for.
+    @param origin_bus That chain's MessageBus.
+    @param keys Validator keys, strictly increasing.
+    @param orgs The organisation of each key.
+    @param threshold Distinct organisations a checkpoint needs.
+    """
+    assert msg.sender == self.hub_link and self.hub_chain != 0, "consortium: not from the hub"
+    for key: address in self._committee_keys[origin]:
+        word: uint256 = self.hub_validator[key]
+        self.hub_validator[key] = 0 if word >> 8 == 1 else word - 256
+    for i: uint256 in range(_MAX_KEYS):
+        if i >= len(keys):
+            break
+        org: uint256 = orgs[i]
+        self._check_org_exists(org)
+        word: uint256 = self.hub_validator[keys[i]]
+        member: uint256 = self._membership[keys[i]] & _ORG_MASK
+        assert (word == 0 or word & _BYTE_MASK == org) and (
+            member == 0 or member == org
+        ), "consortium: key of another organisation"
+        self.hub_validator[keys[i]] = (word | org) + 256
+    self._committee_keys[origin] = keys
+    bus: address = staticcall _HubLink(self.hub_link).bus()
+    extcall _Bus(bus).setValidators(convert(origin, uint32), origin_bus, keys, threshold)
+    log CommitteeFollowed(origin=origin, origin_bus=origin_bus, keys=keys, threshold=threshold)
+
+
 # --------------------------------------------------------------- internal
 
 
@@ -1105,7 +1176,22 @@ def follow(org_id: uint256, name: String[64], state: uint256, proposal_id: uint2
 @view
 def _org_with_role(account: address, role: uint256) -> uint256:
     """
-    @dev The organisation of `account` if it holds every flag in `role` live, else 0.
+    @dev The organisation of `account` if it holds every flag in `role` live, else 0; for
+         exactly VALIDATOR, failing that, the live organisation the hub made it a validator of.
+    """
+    org: uint256 = self._member_org_with_role(account, role)
+    if org == 0 and role == VALIDATOR:
+        org = self.hub_validator[account] & _BYTE_MASK
+        if self.org_status[org] != _STATUS_ACTIVE:
+            return 0
+    return org
+
+
+@internal
+@view
+def _member_org_with_role(account: address, role: uint256) -> uint256:
+    """
+    @dev The organisation of `account` if it is an account here holding every flag in `role` live, else 0.
     """
     if role == 0 or role & _ALL_ROLES != role:
         return 0

@@ -12,6 +12,11 @@
         messages only from the hub's link on the hub chain, applies them in
         order and once (a sequence number per domain), and hands each state to
         its Consortium (`follow`), which no local proposal can override.
+        The hub also decides each chain's validator committee (`set_committee`):
+        the committee travels on the same ordered lane, a domain link keeps only
+        its hash (cheap enough for the recipient gas cap), and anyone then applies
+        it (`apply_committee`), which makes the domain's Consortium record the keys
+        as validators of their organisations and set its bus's validator set.
 @custom:security The domain link trusts exactly one sender: the hub chain id and
         the hub link address are immutables chosen at deployment, and its own
         Consortium binds to it once (BIND). The bus proves a message's origin
@@ -28,6 +33,13 @@ interface _Consortium:
     def organisation(org_id: uint256) -> _Organisation: view
     def org_count() -> uint256: view
     def follow(org_id: uint256, name: String[64], state: uint256, proposal_id: uint256, reason: bytes32): nonpayable
+    def follow_committee(
+        origin: uint256,
+        origin_bus: address,
+        keys: DynArray[address, _MAX_KEYS],
+        orgs: DynArray[uint256, _MAX_KEYS],
+        threshold: uint8,
+    ): nonpayable
 
 
 interface _Bus:
@@ -52,12 +64,21 @@ _STATUS_ONLY: constant(uint256) = 1 << 200
 _MAX_ORGS: constant(uint256) = 64
 
 
-# @dev Words of a message: seq, proposal id, reason, first organisation id, then two per organisation.
-_MESSAGE_WORDS: constant(uint256) = 4 + 2 * _CHUNK
+# @dev Most keys in a committee the hub decides.
+_MAX_KEYS: constant(uint256) = 16
 
 
-# @dev Largest message body: (uint256[], string[]) abi-encoded, names of at most 64 bytes.
-_MAX_MESSAGE: constant(uint256) = 2_048
+# @dev Most origins the hub keeps a committee for.
+_MAX_COMMITTEES: constant(uint256) = 16
+
+
+# @dev Words of a message: seq, proposal id, reason, first organisation id, then one per
+#      organisation; a committee (first 0): origin, origin bus, threshold, keys, organisations.
+_MESSAGE_WORDS: constant(uint256) = 7 + 2 * _MAX_KEYS
+
+
+# @dev Largest message body: (uint256[], string[]) abi-encoded (words of a committee, or names of at most 64 bytes).
+_MAX_MESSAGE: constant(uint256) = 2_400
 
 
 struct _Organisation:
@@ -65,6 +86,13 @@ struct _Organisation:
     kind: uint8
     status: uint8
     did: address
+
+
+struct Committee:
+    origin_bus: address
+    keys: DynArray[address, _MAX_KEYS]
+    orgs: DynArray[uint256, _MAX_KEYS]
+    threshold: uint8
 
 
 # @dev The Consortium of this chain (the only caller of the hub-side functions).
@@ -99,6 +127,19 @@ domain_link: public(HashMap[uint256, address])
 _domains: DynArray[uint256, _MAX_DOMAINS]
 
 
+# @dev Hub: the committee decided for each origin chain (bootstrapped to a domain registered later).
+committee: public(HashMap[uint256, Committee])
+
+
+# @dev Hub: origin chains that have a committee, in the order first decided.
+_committee_origins: DynArray[uint256, _MAX_COMMITTEES]
+
+
+# @dev Domain: keccak256(abi_encode(origin_bus, keys, orgs, threshold)) of the hub's latest
+#      committee for an origin not yet applied (zero: none pending).
+pending_committee: public(HashMap[uint256, bytes32])
+
+
 # @dev Hub: a domain chain was registered (link set) or removed (link zero).
 event DomainChanged:
     chain_id: indexed(uint256)
@@ -120,6 +161,36 @@ event StateApplied:
     first: uint256
     count: uint256
     proposal_id: uint256
+
+
+# @dev Hub: the committee of an origin chain was decided (sent to every other domain chain).
+event CommitteeSet:
+    origin: indexed(uint256)
+    origin_bus: address
+    keys: DynArray[address, _MAX_KEYS]
+    orgs: DynArray[uint256, _MAX_KEYS]
+    threshold: uint8
+
+
+# @dev Hub: a committee was sent to a domain chain.
+event CommitteeSent:
+    chain_id: indexed(uint256)
+    seq: indexed(uint256)
+    origin: indexed(uint256)
+
+
+# @dev Domain: the hub's committee for `origin` arrived; `apply_committee` with its preimage applies it.
+event CommitteePending:
+    seq: indexed(uint256)
+    origin: indexed(uint256)
+    digest: bytes32
+
+
+# @dev Domain: a pending committee was applied (`caller` paid for it).
+event CommitteeApplied:
+    origin: indexed(uint256)
+    digest: bytes32
+    caller: address
 
 
 @deploy
@@ -174,6 +245,9 @@ def add_domain(chain_id: uint256, link: address):
             break
         self._send(chain_id, first, min(_CHUNK, total + 1 - first), False, 0, empty(bytes32))
         first += _CHUNK
+    for origin: uint256 in self._committee_origins:
+        if origin != chain_id:
+            self._send_committee(chain_id, origin)
 
 
 @external
@@ -212,6 +286,93 @@ def announce(org_id: uint256, status_only: bool, proposal_id: uint256, reason: b
 
 
 @external
+@view
+def committee_origins() -> DynArray[uint256, _MAX_COMMITTEES]:
+    """
+    @notice Hub: the origin chains the hub decided a committee for.
+    @return Chain ids, in the order first decided.
+    """
+    return self._committee_origins
+
+
+@external
+def set_committee(
+    origin: uint256,
+    origin_bus: address,
+    keys: DynArray[address, _MAX_KEYS],
+    orgs: DynArray[uint256, _MAX_KEYS],
+    threshold: uint8,
+):
+    """
+    @notice Hub: decide the validator committee that signs `origin`'s checkpoints, and send
+            it to every registered domain chain but `origin` itself.
+    @dev Consortium only (a CALL proposal). The committee replaces the previous one of that
+         origin; a domain applies it with `apply_committee` once it arrived.
+    @param origin The chain whose bus the committee signs for.
+    @param origin_bus That chain's MessageBus.
+    @param keys Validator keys, strictly increasing.
+    @param orgs The hub organisation of each key.
+    @param threshold Distinct organisations a checkpoint needs (1 .. distinct organisations).
+    """
+    assert msg.sender == consortium, "hublink: not consortium"
+    assert hub_chain == 0, "hublink: not the hub"
+    assert origin != 0 and origin <= 4_294_967_295, "hublink: bad origin"
+    assert origin_bus != empty(address), "hublink: zero address"
+    assert len(keys) != 0 and len(orgs) == len(keys), "hublink: bad committee"
+    total: uint256 = staticcall _Consortium(consortium).org_count()
+    last: uint256 = 0
+    seen: uint256 = 0
+    distinct: uint256 = 0
+    for i: uint256 in range(_MAX_KEYS):
+        if i >= len(keys):
+            break
+        key: uint256 = convert(keys[i], uint256)
+        assert key > last, "hublink: keys not increasing"
+        last = key
+        assert orgs[i] != 0 and orgs[i] <= total, "hublink: unknown organisation"
+        if seen & (1 << orgs[i]) == 0:
+            seen |= 1 << orgs[i]
+            distinct += 1
+    assert threshold != 0 and convert(threshold, uint256) <= distinct, "hublink: bad threshold"
+    if self.committee[origin].threshold == 0:
+        assert len(self._committee_origins) < _MAX_COMMITTEES, "hublink: too many committees"
+        self._committee_origins.append(origin)
+    self.committee[origin] = Committee(origin_bus=origin_bus, keys=keys, orgs=orgs, threshold=threshold)
+    log CommitteeSet(origin=origin, origin_bus=origin_bus, keys=keys, orgs=orgs, threshold=threshold)
+    for domain: uint256 in self._domains:
+        if domain != origin:
+            self._send_committee(domain, origin)
+
+
+@external
+def apply_committee(
+    origin: uint256,
+    origin_bus: address,
+    keys: DynArray[address, _MAX_KEYS],
+    orgs: DynArray[uint256, _MAX_KEYS],
+    threshold: uint8,
+):
+    """
+    @notice Domain: apply the hub's pending committee for `origin` (anyone may call).
+    @dev The arguments must be the committee the hub sent (its hash is pending). The
+         Consortium records the keys and sets the bus's validator set; if that reverts
+         (say the origin's bus differs from the one already set here) this reverts with
+         it and the committee stays pending.
+    @param origin The chain whose bus the committee signs for.
+    @param origin_bus That chain's MessageBus.
+    @param keys Validator keys, strictly increasing.
+    @param orgs The organisation of each key.
+    @param threshold Distinct organisations a checkpoint needs.
+    """
+    digest: bytes32 = keccak256(abi_encode(origin_bus, keys, orgs, threshold))
+    assert self.pending_committee[origin] != empty(bytes32), "hublink: no pending committee"
+    assert self.pending_committee[origin] == digest, "hublink: not the pending committee"
+    self.pending_committee[origin] = empty(bytes32)
+    extcall _Consortium(consortium).follow_committee(origin, origin_bus, keys, orgs, threshold)
+    log CommitteeApplied(origin=origin, digest=digest, caller=msg.sender)
+
+
+@external
 def handle(origin: uint32, sender: address, body: Bytes[_MAX_MESSAGE]):
     """
     @notice Domain: apply a message from the hub's link (IMessageRecipient).
@@ -219,26 +380,82 @@ def handle(origin: uint32, sender: address, body: Bytes[_MAX_MESSAGE]):
          anything else revert, so the delivery waits instead of applying out of order.
     @param origin Chain the message comes from (must be the hub).
     @param sender Its sender there (must be the hub's link).
-    @param body abi-encoded (bytes32[] words, string[] names): words are seq, hub
+    @param body abi-encoded (uint256[] words, string[] names): words are seq, hub
                 proposal id, reason, first organisation id, then per organisation its
                 state (status | kind << 8 | did << 16, or status | 1 << 200 when only the
-                status changed).
+                status changed). With first organisation id 0 and no names, a committee:
+                origin, origin bus, threshold, then n keys and n organisations.
     """
     assert msg.sender == bus, "hublink: not our bus"
     assert hub_chain != 0 and convert(origin, uint256) == hub_chain and sender == hub_peer, "hublink: not the hub"
     words: DynArray[uint256, _MESSAGE_WORDS] = []
     names: DynArray[String[64], _CHUNK] = []
     words, names = abi_decode(body, (DynArray[uint256, _MESSAGE_WORDS], DynArray[String[64], _CHUNK]))
-    assert len(words) == 4 + len(names), "hublink: malformed message"
+    assert len(words) >= 4, "hublink: malformed message"
     seq: uint256 = words[0]
     assert seq == self.applied_seq + 1, "hublink: message out of order"
     self.applied_seq = seq
     first: uint256 = words[3]
+    if first == 0:
+        self._hold_committee(seq, words, len(names))
+        return
+    assert len(words) == 4 + len(names), "hublink: malformed message"
     for i: uint256 in range(_CHUNK):
         if i >= len(names):
             break
         extcall _Consortium(consortium).follow(first + i, names[i], words[4 + i], words[1], convert(words[2], bytes32))
     log StateApplied(seq=seq, first=first, count=len(names), proposal_id=words[1])
+
+
+@internal
+def _hold_committee(seq: uint256, words: DynArray[uint256, _MESSAGE_WORDS], names: uint256):
+    """
+    @dev Domain: keep only the hash of a committee message, so that receiving it fits the
+         recipient gas cap; `apply_committee` does the work.
+    """
+    count: uint256 = (len(words) - 7) // 2
+    assert (
+        names == 0
+        and len(words) >= 9
+        and len(words) % 2 == 1
+        and words[4] != 0
+        and words[5] >> 160 == 0
+        and words[6] >> 8 == 0
+    ), "hublink: malformed message"
+    keys: DynArray[address, _MAX_KEYS] = []
+    orgs: DynArray[uint256, _MAX_KEYS] = []
+    for i: uint256 in range(_MAX_KEYS):
+        if i >= count:
+            break
+        assert words[7 + i] >> 160 == 0, "hublink: malformed message"
+        keys.append(convert(convert(words[7 + i], uint160), address))
+        orgs.append(words[7 + count + i])
+    origin_bus: address = convert(convert(words[5], uint160), address)
+    digest: bytes32 = keccak256(abi_encode(origin_bus, keys, orgs, convert(words[6], uint8)))
+    self.pending_committee[words[4]] = digest
+    log CommitteePending(seq=seq, origin=words[4], digest=digest)
+
+
+@internal
+def _send_committee(domain: uint256, origin: uint256):
+    """
+    @dev Hub: dispatch the stored committee of `origin` to `domain`'s link on the ordered
+         lane, with that domain's next sequence number (organisation id 0 marks it).
+    """
+    seq: uint256 = self.sent_seq[domain] + 1
+    self.sent_seq[domain] = seq
+    c: Committee = self.committee[origin]
+    words: DynArray[uint256, _MESSAGE_WORDS] = [
+        seq, 0, 0, 0, origin, convert(c.origin_bus, uint256), convert(c.threshold, uint256)
+    ]
+    for key: address in c.keys:
+        words.append(convert(key, uint256))
+    for org: uint256 in c.orgs:
+        words.append(org)
+    names: DynArray[String[64], _CHUNK] = []
+    body: Bytes[_MAX_MESSAGE] = abi_encode(words, names)
+    extcall _Bus(bus).dispatchOrdered(convert(domain, uint32), self.domain_link[domain], body)
+    log CommitteeSent(chain_id=domain, seq=seq, origin=origin)
 
 
 @internal

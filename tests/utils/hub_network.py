@@ -21,6 +21,7 @@ from trustspace.bus.message import Message
 from trustspace.bus.tree import MessageTree
 from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
+from trustspace.deploy.hub import Committee, set_committee
 
 HUB = 31337
 CUSTOMS = 31338
@@ -168,5 +169,15 @@ def add_domain(net: HubNetwork, chain_id: int) -> Any:
             net.hub.link, "add_domain", chain_id, net.domains[chain_id].link.address,
             approvers=list(net.admins[:2]),
         )  # fmt: skip
+    net.record(decision.executed)
+    return decision
+
+
+def decide_committee(net: HubNetwork, committee: Committee) -> Any:
+    """The hub decides a validator committee (a CALL proposal); its messages are recorded."""
+    with net.on(HUB):
+        decision = set_committee(
+            net.hub.gov, net.hub.link, committee, approvers=list(net.admins[:2])
+        )
     net.record(decision.executed)
     return decision
