@@ -435,3 +435,42 @@ def test_set_committee__seventeenth_origin__reverts_too_many(net, hub_keys):
         decide_committee(net, replace(committee, threshold=1, keys=(hub_keys[1].address,)))
         with ape.reverts("hublink: too many committees"):
             decide_committee(net, replace(committee, origin=40_017))
+
+
+def test_applied_committee__checkpoint_signed_by_hub_assigned_keys__delivers_on_tax(
+    project, deployer, net, customs_committee, hub_keys, outsider, bus_sender, relayer
+):
+    """End to end: keys that are accounts on no chain sign customs' checkpoint, and tax's bus
+    accepts it because the hub made them customs' committee."""
+    from tests.utils.bus_harness import DELIVERY_GAS, sign
+    from trustspace.bus.checkpoint import Checkpoint
+    from trustspace.bus.message import Message
+    from trustspace.bus.tree import MessageTree
+
+    _applied(net, customs_committee, outsider)
+    customs, tax = net.domains[CUSTOMS], net.domains[TAX]
+    with net.on(TAX):
+        recorder = deployer.deploy(project.RecordingRecipient)
+    with net.on(CUSTOMS):
+        voters = list(net.admins[:2])
+        customs.gov.decide_call(
+            customs.bus, "setSender", bus_sender.address, True, approvers=voters
+        )
+        customs.gov.decide_call(
+            customs.bus, "setDestinationBus", TAX, tax.bus.address, approvers=voters
+        )
+        tx = customs.bus.dispatch(TAX, recorder, b"from customs", sender=bus_sender)
+    message = Message.decode(bytes(tx.decode_logs(customs.bus.Dispatched)[0].message))
+    assert message.nonce == 0  # nothing else was dispatched on customs in this network
+    tree = MessageTree()
+    tree.append(message.id)
+    count = 1
+    cp = Checkpoint(CUSTOMS, customs.bus.address, tree.root(count), count - 1)
+    signers = [hub_keys[0], hub_keys[1]]  # organisations 1 and 2: the threshold
+    with net.on(TAX):
+        delivered = tax.bus.process(
+            cp.root, cp.index, sign(cp, signers), message.encode(), tree.proof(message.nonce, count),
+            sender=relayer, gas_limit=DELIVERY_GAS,
+        )  # fmt: skip
+    assert delivered.decode_logs(tax.bus.Delivered)
+    assert recorder.received() == 1
