@@ -45,9 +45,16 @@ class HubNet:
         self.validators = [spawn_validator(config, "hub", key) for key in env.validators]
         self.relayers: list = []
 
-    def relayer(self, *extra: str):
-        process = spawn_relayer(self.config, mnemonic_key(RELAYER_INDEX), *extra)
+    def relayer(self, *extra: str, config=None, index: int = RELAYER_INDEX):
+        """Start a relayer and wait until it serves (it checks every chain at start-up, so a
+        fault injected before that would only test its start-up refusal)."""
+        config = config or self.config
+        log = config.parent / "relayer.log"
+        before = log.read_text().count(" serving ") if log.exists() else 0
+        process = spawn_relayer(config, mnemonic_key(index), *extra)
         self.relayers.append(process)
+        started = wait_for(lambda: log.exists() and log.read_text().count(" serving ") > before)
+        assert started is not None and process.poll() is None, "the relayer did not start"
         return process
 
     def decide(self, action: Action, org_id: int) -> None:
@@ -162,7 +169,7 @@ def test_two_relayers_racing__each_decision_applied_once_in_hub_order(hubnet):
     second.mkdir(exist_ok=True)
     other = write_config(hubnet.env.deployments, second)
     hubnet.relayer()
-    hubnet.relayers.append(spawn_relayer(other, mnemonic_key(RELAYER_INDEX + 1)))
+    hubnet.relayer(config=other, index=RELAYER_INDEX + 1)
     for action, org in [(Action.SUSPEND_ORG, 2), (Action.REINSTATE_ORG, 2),
                         (Action.SUSPEND_ORG, 5), (Action.REINSTATE_ORG, 5),
                         (Action.SUSPEND_ORG, 2)]:  # fmt: skip
