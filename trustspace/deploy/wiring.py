@@ -168,9 +168,21 @@ class Wiring:
         self.governance: Governance[Any, Any] = Governance(suite.consortium)
 
     def pending(self, calls: Sequence[WiringCall]) -> list[WiringCall]:
-        """The calls not yet executed according to the record."""
+        """The calls not yet executed according to the record. A binding the chain already
+        holds is done whatever the record says: it can be made once only, and proposing it
+        again (a record lost or copied) would be refused."""
         wiring = self.suite.record.wiring
-        return [c for c in calls if wiring.get(c.key, {}).get("status") != EXECUTED]
+        return [
+            c
+            for c in calls
+            if wiring.get(c.key, {}).get("status") != EXECUTED and not self._bound(c)
+        ]
+
+    def _bound(self, call: WiringCall) -> bool:
+        if call.action != Action.BIND:
+            return False
+        current = str(self.governance.port.read("hub_link"))
+        return current.lower() == str(call.args[0]).lower()
 
     def enact(self, calls: Sequence[WiringCall], approvers: Sequence[Any]) -> list[Any]:
         """Propose (or resume the recorded open proposal), approve and execute every pending
