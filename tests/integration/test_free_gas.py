@@ -23,6 +23,7 @@ from rich.console import Console
 from tests.utils.deployments import recorded
 from trustspace.bus.web3tx import TxSender, connect
 from trustspace.cli import main
+from trustspace.deploy.config import CONTRACT_NAMES
 from trustspace.devnet import chains as devchains
 from trustspace.devnet.chains import RunningChain, free_port, local_chains, mnemonic_key
 from trustspace.devnet.demo import ENDPOINT_ATTRIBUTE, Scenario
@@ -120,7 +121,7 @@ def test_ape_run_deploy__free_gas_url_network_and_unfunded_account__deploys(tmp_
         )
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
         record = recorded(tmp_path / "ethereum-custom-2026.json")
-        assert len(list(record.deployed())) == 5
+        assert len(list(record.deployed())) == len(CONTRACT_NAMES)
         assert connect(spec.url).eth.get_balance(mnemonic_key(0).address) == 0
 
 
