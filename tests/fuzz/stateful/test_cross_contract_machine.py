@@ -26,7 +26,8 @@ Global invariants after every step:
 - once every message of a record is delivered, validity of the foreign record on the tax
   chain equals validity of the record on customs (existence, revocation, expiry and
   organisation liveness; a stale copy delivered late never un-revokes);
-- every organisation's status is the same on the hub, customs and tax;
+- every organisation's status is the same on the hub, customs and tax (checked after each
+  status change, the only rule that changes one);
 - the origin bus's tree equals the model's tree;
 - every state change came from an account of the Consortium of its chain: each successful
   transaction's sender was a member when it sent, and every outsider attempt reverted and
@@ -184,7 +185,8 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
         """Deliver one hub message on its domain under a checkpoint of everything sent."""
         count = len(messages)
         cp = Checkpoint(HUB_CHAIN, bus_hub.address, tree.root(count), count - 1)
-        ordered = sorted(all_keys, key=lambda a: int(a, 16))
+        # Two organisations' validators: the hub origin's threshold, no more to recover.
+        ordered = sorted(all_keys[:2], key=lambda a: int(a, 16))
         sigs = b"".join(sign_checkpoint(cp, key_of_address[a].private_key) for a in ordered)
         _, bus = domains[message.destination]
         with on_chain(message.destination):
@@ -284,6 +286,7 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
                 c_dest.proposal_count(),
                 tuple(notary.status(rid) for rid in sorted(self.records)),
                 tuple(bus_dest.processed(CUSTOMS_CHAIN, n) for n in range(len(self.messages))),
+                tuple(c.is_org_live(o) for c in (c_hub, c_origin, c_dest) for o in ORGS),
             )
 
         # ------------------------------------------------------------ rules
@@ -386,6 +389,12 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
                     deliver_hub(self.hub_messages, self.hub_tree, new[-1])
                 reached["hub_replays_refused"] += 1
             reached["hub_decisions_delivered"] += 1
+            # Statuses change only here (outsider_tries shows nobody else changes them).
+            for member in ORGS:
+                expected = member in self.live
+                assert c_hub.is_org_live(member) == expected, member
+                assert c_origin.is_org_live(member) == expected, member
+                assert c_dest.is_org_live(member) == expected, member
 
         @rule(data=st.data())
         def replace_validators(self, data):
@@ -573,14 +582,6 @@ def test_cross_contract__two_chains_random_interleavings__global_invariants_hold
             }
             assert processed == self.delivered
             assert self.foreign_recorded == len(self.delivered)
-
-        @invariant()
-        def organisations_agree_on_every_chain(self):
-            for org in ORGS:
-                expected = org in self.live
-                assert c_hub.is_org_live(org) == expected, org
-                assert c_origin.is_org_live(org) == expected, org
-                assert c_dest.is_org_live(org) == expected, org
 
         @invariant()
         def origin_tree_matches_model(self):
