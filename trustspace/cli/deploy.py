@@ -74,20 +74,31 @@ def _sender(account_alias: str | None) -> Any:
     raise CommandError("--account is required on a network that is not a local chain")
 
 
-def _config(loaded: SuiteConfig | None) -> SuiteConfig | None:
+def _config(loaded: SuiteConfig | None, folder: Path) -> SuiteConfig | None:
     from ape import accounts
 
+    from trustspace.deploy.records import find
     from trustspace.networks import local_spec
 
     if loaded is not None:
         return loaded
-    if _is_local():
-        # The local hub governs organisations; every other local chain follows it.
-        hub = local_spec("hub")
-        hub_id = hub.chain_id if hub is not None else 0
-        follows = 0 if _provider().chain_id == hub_id else hub_id
-        return local_config(accounts.test_accounts[1:6], hub_chain=follows)
-    return None
+    if not _is_local():
+        return None
+    # The local hub governs organisations: another local chain follows it when the hub's
+    # suite (its HubLink) is recorded here; deployed alone, it governs itself.
+    hub = local_spec("hub")
+    hub_id = hub.chain_id if hub is not None else 0
+    follows = 0
+    if _provider().chain_id != hub_id:
+        record = find(folder, hub_id, "ethereum:hub")
+        if record is not None and "HubLink" in dict(record.deployed()):
+            follows = hub_id
+        else:
+            err_console.print(
+                f"note: no hub suite is recorded in {folder}: this chain will govern its own "
+                "organisations (deploy the hub first to have it follow the hub)"
+            )
+    return local_config(accounts.test_accounts[1:6], hub_chain=follows)
 
 
 def _confirm(question: str, yes: bool, as_json: bool) -> None:
@@ -233,7 +244,7 @@ def _deploy(
             None,
             provider,
             sender,
-            _config(loaded),
+            _config(loaded, _folder(deployments)),
             folder=_folder(deployments),
             report=report,
             replace_stale=replace_stale,
