@@ -24,8 +24,7 @@ from tests.utils.hub_network import (
     build_network,
     decide_committee,
 )
-from trustspace.consortium.constants import OrgKind, Role
-from trustspace.consortium.governance import OrgSeed
+from trustspace.consortium.constants import Role
 from trustspace.deploy.hub import (
     Committee,
     apply_committee,
@@ -36,22 +35,6 @@ from trustspace.deploy.hub import (
 from trustspace.errors import InputError
 
 OTHER = 31340
-
-
-@pytest.fixture(scope="session")
-def seeds(customs_admin, tax_admin, maritime_admin, forex_admin, ministry_admin):
-    return [
-        OrgSeed("Customs Authority", OrgKind.CUSTOMS, [customs_admin]),
-        OrgSeed("Tax Administration", OrgKind.TAX, [tax_admin]),
-        OrgSeed("Maritime Authority", OrgKind.MARITIME, [maritime_admin]),
-        OrgSeed("Foreign Exchange", OrgKind.FOREX, [forex_admin]),
-        OrgSeed("Ministry of Commerce", OrgKind.MINISTRY, [ministry_admin]),
-    ]
-
-
-@pytest.fixture(scope="session")
-def hub_admins(customs_admin, tax_admin, maritime_admin, forex_admin, ministry_admin):
-    return [ministry_admin, tax_admin, maritime_admin, forex_admin, customs_admin]
 
 
 @pytest.fixture(scope="session")

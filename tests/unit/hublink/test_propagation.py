@@ -11,23 +11,6 @@ import pytest
 
 from tests.utils.hub_network import CUSTOMS, HUB, TAX, ZERO, add_domain, build_network
 from trustspace.consortium.constants import OrgKind, OrgStatus, Role
-from trustspace.consortium.governance import OrgSeed
-
-
-@pytest.fixture(scope="session")
-def seeds(customs_admin, tax_admin, maritime_admin, forex_admin, ministry_admin):
-    return [
-        OrgSeed("Customs Authority", OrgKind.CUSTOMS, [customs_admin]),
-        OrgSeed("Tax Administration", OrgKind.TAX, [tax_admin]),
-        OrgSeed("Maritime Authority", OrgKind.MARITIME, [maritime_admin]),
-        OrgSeed("Foreign Exchange", OrgKind.FOREX, [forex_admin]),
-        OrgSeed("Ministry of Commerce", OrgKind.MINISTRY, [ministry_admin]),
-    ]
-
-
-@pytest.fixture(scope="session")
-def hub_admins(customs_admin, tax_admin, maritime_admin, forex_admin, ministry_admin):
-    return [ministry_admin, tax_admin, maritime_admin, forex_admin, customs_admin]
 
 
 @pytest.fixture(scope="session")
