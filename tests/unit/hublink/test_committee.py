@@ -21,7 +21,6 @@ from tests.utils.hub_network import (
     TAX,
     ZERO,
     add_domain,
-    build_network,
     decide_committee,
 )
 from trustspace.consortium.constants import Role
@@ -44,26 +43,10 @@ def hub_keys():
     return [SimpleNamespace(address=k.address, private_key=k.key) for k in keys]
 
 
-@pytest.fixture(scope="session")
-def committee_net(project, deployer, chain, seeds, hub_admins, validator_keys, relayer):
-    env = getattr(chain.provider, "env", None)
-    if env is None:
-        pytest.skip("needs the in-process provider (boa) to switch chain ids")
-    keys = [validator_keys[n] for n in ("customs", "tax", "maritime", "forex", "ministry")]
-    network = build_network(project, deployer, env, seeds, hub_admins, keys, relayer)
-    network.relay()  # the snapshots sent when the domains were registered
-    return network
-
-
 @pytest.fixture
-def net(committee_net):
-    """The network as the session fixture left it (the messages list is reset per test)."""
-    sent, delivered = list(committee_net.sent), set(committee_net.delivered)
-    yield committee_net
-    committee_net.sent, committee_net.delivered = sent, delivered
-    committee_net.tree = committee_net.tree.__class__()
-    for message in sent:
-        committee_net.tree.append(message.id)
+def net(fresh_network):
+    """Every committee test changes the network; its messages are forgotten after it."""
+    return fresh_network
 
 
 @pytest.fixture

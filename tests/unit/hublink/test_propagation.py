@@ -9,31 +9,18 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.utils.hub_network import CUSTOMS, HUB, TAX, ZERO, add_domain, build_network
+from tests.utils.hub_network import CUSTOMS, HUB, TAX, ZERO, add_domain
 from trustspace.consortium.constants import OrgKind, OrgStatus, Role
 
 
 @pytest.fixture(scope="session")
-def net(project, deployer, chain, seeds, hub_admins, validator_keys, relayer):
-    env = getattr(chain.provider, "env", None)
-    if env is None:
-        pytest.skip("needs the in-process provider (boa) to switch chain ids")
-    keys = [validator_keys[n] for n in ("customs", "tax", "maritime", "forex", "ministry")]
-    network = build_network(project, deployer, env, seeds, hub_admins, keys, relayer)
-    network.relay()  # the snapshots sent when the domains were registered
-    return network
+def net(hub_network):
+    return hub_network
 
 
 @pytest.fixture
-def fresh(net):
-    """The network as the session fixture left it (the messages list is reset per test)."""
-    sent, delivered = list(net.sent), set(net.delivered)
-    tree = net.tree
-    yield net
-    net.sent, net.delivered = sent, delivered
-    net.tree = tree.__class__()
-    for message in sent:
-        net.tree.append(message.id)
+def fresh(fresh_network):
+    return fresh_network
 
 
 def _status(chain, org_id):
