@@ -98,7 +98,11 @@ def _config(loaded: SuiteConfig | None, folder: Path) -> SuiteConfig | None:
                 f"note: no hub suite is recorded in {folder}: this chain will govern its own "
                 "organisations (deploy the hub first to have it follow the hub)"
             )
-    return local_config(accounts.test_accounts[1:6], hub_chain=follows)
+    return local_config(
+        accounts.test_accounts[1:6],
+        hub_chain=follows,
+        hub_network="ethereum:hub" if follows else None,
+    )
 
 
 def _confirm(question: str, yes: bool, as_json: bool) -> None:

@@ -159,6 +159,13 @@ class SuiteConfig:
         return to_checksum_address(value) if value else None
 
     @property
+    def hub_network(self) -> str | None:
+        """The hub's network name in the deployment records (``hub_network`` in the JSON,
+        e.g. ``ethereum:hub``); without it the hub's record is the one record of its chain."""
+        value = self.extra.get("hub_network")
+        return str(value) if value else None
+
+    @property
     def recipient_gas(self) -> int:
         """Gas the MessageBus gives each recipient (``recipient_gas`` in the JSON)."""
         return int(self.extra.get("recipient_gas", RECIPIENT_GAS))
@@ -198,6 +205,7 @@ def local_config(
     threshold: int = 3,
     agencies: Sequence[tuple[str, OrgKind]] = LOCAL_AGENCIES,
     hub_chain: int = 0,
+    hub_network: str | None = None,
 ) -> SuiteConfig:
     """One organisation per agency (by default :data:`LOCAL_AGENCIES`: customs, tax,
     maritime, forex, ministry), one admin each (accounts or addresses), k of them; with
@@ -209,7 +217,7 @@ def local_config(
             for (name, kind), admin, did in zip(agencies, admins, dids, strict=True)
         ),
         threshold=threshold,
-        extra={"hub_chain": hub_chain} if hub_chain else {},
+        extra={k: v for k, v in (("hub_chain", hub_chain), ("hub_network", hub_network)) if v},
     )
 
 

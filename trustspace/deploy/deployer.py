@@ -490,7 +490,7 @@ class SuiteDeployer(Generic[ContractT]):
         """The hub's HubLink: from the config, else from the hub's record in this folder."""
         if self.config is not None and self.config.hub_link:
             return self.config.hub_link
-        hub = find(self.folder, hub_chain)
+        hub = find(self.folder, hub_chain, self.config.hub_network if self.config else None)
         entry = None if hub is None else hub.contracts.get("HubLink")
         if entry is None or entry.status != DEPLOYED:
             raise DeploymentError(

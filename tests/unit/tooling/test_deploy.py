@@ -279,3 +279,11 @@ def test_hub_link__domain_with_hub_link_in_config__follows_that_link(make_deploy
     assert link.hub_chain() == 31338
     assert link.hub_peer().lower() == hub_link
     assert link.consortium() == suite.consortium.address and link.bus() == suite.bus.address
+
+
+def test_suite_config__hub_network__names_the_hubs_record(suite_config):
+    named = SuiteConfig.from_json({**suite_config.to_json(), "hub_network": "ethereum:hub"})
+    assert named.hub_network == "ethereum:hub"
+    assert SuiteConfig.from_json(suite_config.to_json()).hub_network is None
+    local = local_config(["0x" + "11" * 20] * 5, hub_chain=31337, hub_network="ethereum:hub")
+    assert (local.hub_chain, local.hub_network) == (31337, "ethereum:hub")
