@@ -4,14 +4,14 @@
 @title Computations
 @license Apache-2.0
 @notice The on-chain trail of privacy computations under threshold encryption
-        (docs/privacy.md): an ADMIN of a participating organisation opens a
-        computation among active organisations under a joint key (its
-        digest); each organisation records the digest of its encrypted
-        contribution; anyone among them records the digest of the homomorphic
-        aggregate, which closes contributions; each organisation records the
+        (docs/privacy.md): an ADMIN of an active organisation (the opener, e.g.
+        a ministry) opens a computation among active organisations under a
+        joint key (its digest); each participant records the digest of its
+        encrypted contribution; a participant or the opener records the digest
+        of the homomorphic aggregate, which closes contributions; each organisation records the
         digest of its partial decryption (with proofs); once `threshold` shares
-        are recorded the totals are published with the organisations whose
-        shares produced them. Every step is an event, so the trail is read
+        are recorded a participant or the opener publishes the totals with the
+        organisations whose shares produced them. Every step is an event, so the trail is read
         from chain data alone.
 @custom:security Membership, status and roles are asked live from the
         Consortium at every step: a suspended organisation can neither
@@ -167,15 +167,11 @@ def open(
     assert len(participants) >= 2, "computations: too few participants"
     assert threshold >= 1 and threshold <= len(participants), "computations: bad threshold"
     assert key_digest != empty(bytes32), "computations: empty digest"
-    opener_in: bool = False
     for i: uint256 in range(len(participants), bound=_MAX_PARTIES):
         p: uint256 = participants[i]
         assert staticcall _Consortium(consortium).is_org_live(p), "computations: participant not active"
         for j: uint256 in range(i, bound=_MAX_PARTIES):
             assert participants[j] != p, "computations: duplicate participant"
-        if p == org:
-            opener_in = True
-    assert opener_in, "computations: not a participant"
     cid: uint256 = self.computation_count + 1
     self.computation_count = cid
     self.computations[cid] = Computation(
@@ -208,7 +204,7 @@ def contribute(computation_id: uint256, digest: bytes32):
     @param computation_id The computation.
     @param digest SHA-256 of the contribution document; the ciphertexts stay with the party.
     """
-    org: uint256 = self._participant(computation_id, msg.sender, _COLLECTING)
+    org: uint256 = self._participant(computation_id, msg.sender, _COLLECTING, False)
     assert digest != empty(bytes32), "computations: empty digest"
     assert self.contribution_of[computation_id][org] == empty(bytes32), "computations: already contributed"
     self.contribution_of[computation_id][org] = digest
@@ -226,7 +222,7 @@ def record_aggregate(
     @param digest SHA-256 of the aggregate document.
     @param contributors Every organisation that contributed, ascending (checked against the record).
     """
-    org: uint256 = self._participant(computation_id, msg.sender, _COLLECTING)
+    org: uint256 = self._participant(computation_id, msg.sender, _COLLECTING, True)
     assert digest != empty(bytes32), "computations: empty digest"
     assert len(contributors) > 0, "computations: no contributions"
     assert len(contributors) == self.computations[computation_id].contributions, "computations: contributors differ"
@@ -253,7 +249,7 @@ def record_share(computation_id: uint256, digest: bytes32):
     @param computation_id The computation.
     @param digest SHA-256 of the partial decryption document.
     """
-    org: uint256 = self._participant(computation_id, msg.sender, _DECRYPTING)
+    org: uint256 = self._participant(computation_id, msg.sender, _DECRYPTING, False)
     assert digest != empty(bytes32), "computations: empty digest"
     assert self.share_of[computation_id][org] == empty(bytes32), "computations: already shared"
     self.share_of[computation_id][org] = digest
@@ -275,7 +271,7 @@ def publish_result(
     @param totals The decrypted totals, in the order of the schema.
     @param share_orgs At least threshold organisations with a recorded share, ascending.
     """
-    org: uint256 = self._participant(computation_id, msg.sender, _DECRYPTING)
+    org: uint256 = self._participant(computation_id, msg.sender, _DECRYPTING, True)
     assert digest != empty(bytes32), "computations: empty digest"
     assert len(share_orgs) >= self.computations[computation_id].threshold, "computations: too few shares"
     last: uint256 = 0
@@ -320,7 +316,7 @@ def _acting_org(account: address) -> uint256:
 
 @internal
 @view
-def _participant(computation_id: uint256, account: address, stage: uint8) -> uint256:
+def _participant(computation_id: uint256, account: address, stage: uint8, opener_too: bool) -> uint256:
     current: uint8 = self.computations[computation_id].stage
     assert current != 0, "computations: unknown computation"
     assert current == stage, "computations: wrong stage"
@@ -329,5 +325,7 @@ def _participant(computation_id: uint256, account: address, stage: uint8) -> uin
         staticcall _Consortium(consortium).has_role(account, _NOTARY)
         or staticcall _Consortium(consortium).has_role(account, _ADMIN)
     ), "computations: no role"
+    if opener_too and org == self.computations[computation_id].opener:
+        return org
     assert org in self.computations[computation_id].participants, "computations: not a participant"
     return org

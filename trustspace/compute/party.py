@@ -5,16 +5,17 @@ Each agency runs its own party process (``trustspace compute party run`` or
 for key generation (shares are posted peer to peer; commitments and complaints
 are fetched from every peer by every party itself, so an orchestrator cannot
 fake them), keep their organisation's encrypted contribution where the others
-fetch it, and answer a decryption request only under these rules:
+fetch it, and decrypt partially only an aggregate it checked itself against
+the chain (``--rpc``/``--computations``, read through web3.py):
 
-- the aggregate must name this party's own contribution and at least one other;
-- the party fetches every named contribution from its owner itself, checks it
-  against the digest the aggregate names and recomputes the sum;
-- it answers one aggregate per computation, never a second one.
+- the aggregate's digest must be the one recorded on chain for the computation,
+  which the contract accepts only over *all* recorded contributions;
+- every contribution it names must carry the digest recorded on chain for its
+  organisation, and the aggregate must be their sum (recomputed here);
+- one aggregate per computation (the chain records one), one answer kept.
 
-So nobody can use a party as a decryption oracle for one agency's ciphertext.
-The party does not read the chain: the operator's CLI checks the aggregate's
-digest against the chain before it asks (``trustspace compute decrypt``).
+So nobody can use a party as a decryption oracle for one agency's ciphertext:
+it never decrypts anything but the recorded sum.
 The key share is saved with :mod:`trustspace.compute.keystore` under the
 passphrase in ``TRUSTSPACE_COMPUTE_PASSPHRASE`` (never on a command line).
 """
@@ -43,7 +44,7 @@ from trustspace.compute.group import Point
 from trustspace.compute.keystore import load_share, save_share
 from trustspace.compute.threshold import partial_decrypt
 
-__all__ = ["PASSPHRASE_ENV", "Party", "main"]
+__all__ = ["PASSPHRASE_ENV", "ChainView", "Party", "main", "serve"]
 
 #: Environment variable holding the key share's passphrase.
 PASSPHRASE_ENV = "TRUSTSPACE_COMPUTE_PASSPHRASE"
@@ -55,11 +56,36 @@ def _fail(status: int, message: str) -> web.HTTPException:
     return kind(text=json.dumps({"error": message}), content_type="application/json")
 
 
+class ChainView:
+    """Reads a ``Computations`` contract over JSON-RPC (web3.py, no signing)."""
+
+    def __init__(self, rpc: str, address: str) -> None:
+        from web3 import Web3
+
+        from trustspace.artifacts import abi
+
+        w3 = Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": 30}))
+        self.contract = w3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=abi("Computations")
+        )
+
+    def aggregate_digest(self, computation: int) -> bytes:
+        """The aggregate digest recorded for ``computation`` (zeros if none)."""
+        return bytes(self.contract.functions.computations(computation).call()[6])
+
+    def contribution_of(self, computation: int, org: int) -> bytes:
+        """The contribution digest recorded for ``org`` (zeros if none)."""
+        return bytes(self.contract.functions.contribution_of(computation, org).call())
+
+
 class Party:
     """A party's state and HTTP handlers; ``home`` holds its files."""
 
-    def __init__(self, home: Path, org: int, passphrase: str) -> None:
+    def __init__(
+        self, home: Path, org: int, passphrase: str, chain: ChainView | None = None
+    ) -> None:
         self.home = home
+        self.chain = chain
         self.org = org
         self._passphrase = passphrase
         self.key_path = home / "key.json"
@@ -227,40 +253,47 @@ class Party:
             raise _fail(404, f"no {kind} for computation {request.match_info['cid']}")
         return web.Response(text=path.read_text(), content_type="application/json")
 
-    async def post_partial(self, request: web.Request) -> web.Response:
-        cid = int(request.match_info["cid"]) if request.match_info["cid"].isdigit() else -1
-        done = self._path("partials", str(cid))
-        if self.share is None or self.public is None:
-            raise _fail(409, "this party holds no key share yet")
-        aggregate = await _json(request)
-        wanted = digest(aggregate).hex()
-        if done.exists():
-            kept = json.loads(done.read_text())
-            if kept["aggregate"] != wanted:
-                raise _fail(409, "this party already decrypted another aggregate here")
-            return _ok(kept)
+    async def put_aggregate(self, request: web.Request) -> web.Response:
+        cid = self._cid(request)
+        body = await _json(request)
+        aggregate, contributions = body.get("aggregate"), body.get("contributions")
+        if not isinstance(aggregate, dict) or not isinstance(contributions, list):
+            raise _fail(400, "send {aggregate, contributions}")
+        if self.chain is None:
+            raise _fail(409, "this party has no chain to check aggregates against (--rpc)")
+        recorded = await asyncio.to_thread(self.chain.aggregate_digest, cid)
+        if digest(aggregate) != recorded:
+            raise _fail(409, "not the aggregate recorded on chain for this computation")
         named = aggregate.get("contributions")
         if aggregate.get("computation") != cid or not isinstance(named, list):
             raise _fail(400, "not an aggregate of this computation")
-        orgs = [int(c["org"]) for c in named]
-        if self.org not in orgs or len(set(orgs)) < 2 or len(set(orgs)) != len(orgs):
-            raise _fail(409, "an aggregate must hold this party's contribution and another one")
-        urls = {int(p["org"]): p["url"] for p in self.public["parties"]}
-        fetched = []
-        async with ClientSession(timeout=_TIMEOUT) as http:
-            for entry in named:
-                org = int(entry["org"])
-                if org not in urls:
-                    raise _fail(409, f"organisation {org} is not a key holder")
-                async with http.get(f"{urls[org]}/computations/{cid}/contribution") as resp:
-                    if resp.status != 200:
-                        raise _fail(409, f"organisation {org}'s contribution is not available")
-                    doc = await resp.json()
-                if digest(doc).hex() != entry["digest"]:
-                    raise _fail(409, f"organisation {org}'s contribution differs from its digest")
-                fetched.append(doc)
-        if aggregate_document(cid, fetched) != aggregate:
+        by_digest = {digest(c).hex(): c for c in contributions if isinstance(c, dict)}
+        docs = []
+        for entry in named:
+            org = int(entry["org"])
+            on_chain = await asyncio.to_thread(self.chain.contribution_of, cid, org)
+            if entry["digest"] != on_chain.hex() or entry["digest"] not in by_digest:
+                raise _fail(409, f"organisation {org}'s contribution is not the one on chain")
+            docs.append(by_digest[entry["digest"]])
+        try:
+            rebuilt = aggregate_document(cid, docs)
+        except (DocumentError, ValueError) as err:
+            raise _fail(400, str(err)) from None
+        if rebuilt != aggregate:
             raise _fail(409, "the aggregate is not the sum of the contributions it names")
+        _write(self._path("aggregates", str(cid)), aggregate)
+        return _ok({"stored": digest(aggregate).hex()})
+
+    async def post_partial(self, request: web.Request) -> web.Response:
+        cid = self._cid(request)
+        if self.share is None:
+            raise _fail(409, "this party holds no key share yet")
+        done, kept = self._path("partials", str(cid)), self._path("aggregates", str(cid))
+        if done.exists():
+            return web.Response(text=done.read_text(), content_type="application/json")
+        if not kept.exists():
+            raise _fail(409, "no checked aggregate for this computation: send it first")
+        aggregate = json.loads(kept.read_text())
         partials = [
             partial_decrypt(self.share.index, self.share.secret, ct).to_json()
             for ct in ciphertexts_of(aggregate)
@@ -269,12 +302,17 @@ class Party:
             "computation": cid,
             "org": self.org,
             "index": self.share.index,
-            "aggregate": wanted,
+            "aggregate": digest(aggregate).hex(),
             "partials": partials,
         }
-        _write(self._path("aggregates", str(cid)), aggregate)
         _write(done, document)
         return _ok(document)
+
+    def _cid(self, request: web.Request) -> int:
+        text = request.match_info["cid"]
+        if not text.isdigit():
+            raise _fail(400, "a computation id is a number")
+        return int(text)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -289,6 +327,7 @@ class Party:
                 web.get("/dkg/complaints", self.dkg_complaints),
                 web.post("/dkg/complete", self.dkg_complete),
                 web.put("/computations/{cid}/contribution", self.put_contribution),
+                web.put("/computations/{cid}/aggregate", self.put_aggregate),
                 web.post("/computations/{cid}/partial", self.post_partial),
                 web.get("/computations/{cid}/{kind}", self.get_document),
             ]
@@ -317,9 +356,11 @@ def _write(path: Path, document: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-async def serve(home: Path, org: int, port: int, passphrase: str) -> None:
+async def serve(
+    home: Path, org: int, port: int, passphrase: str, chain: ChainView | None = None
+) -> None:
     """Run a party on 127.0.0.1:``port`` until SIGTERM or SIGINT."""
-    party = Party(home, org, passphrase)
+    party = Party(home, org, passphrase, chain)
     runner = web.AppRunner(party.app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
@@ -339,11 +380,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--org", type=int, required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--rpc", help="JSON-RPC URL of the chain holding Computations")
+    parser.add_argument("--computations", help="address of the Computations contract")
     args = parser.parse_args(argv)
+    if bool(args.rpc) != bool(args.computations):
+        parser.error("--rpc and --computations go together")
     passphrase = os.environ.get(PASSPHRASE_ENV, "")
     if not passphrase:
         parser.error(f"set {PASSPHRASE_ENV} to the passphrase protecting the key share")
-    asyncio.run(serve(args.home, args.org, args.port, passphrase))
+    chain = ChainView(args.rpc, args.computations) if args.rpc else None
+    asyncio.run(serve(args.home, args.org, args.port, passphrase, chain))
 
 
 if __name__ == "__main__":

@@ -89,7 +89,6 @@ def test_open__admin_of_a_participant__records_and_logs_it(computations, customs
         ([CUSTOMS, TAX], 3, KEY, "computations: bad threshold"),
         ([CUSTOMS, TAX], 2, b"\x00" * 32, "computations: empty digest"),
         ([CUSTOMS, TAX, CUSTOMS], 2, KEY, "computations: duplicate participant"),
-        ([TAX, MARITIME], 2, KEY, "computations: not a participant"),
         ([CUSTOMS, 9], 2, KEY, "computations: participant not active"),
     ],
 )
@@ -160,13 +159,29 @@ def test_contribute__bad_call__reverts(request, computations, opened, cid, diges
         computations.contribute(cid, digest, sender=request.getfixturevalue(who))
 
 
-def test_contribute__organisation_outside_the_computation__reverts(
-    computations, customs_admin, maritime_admin
+def test_contribute__opener_outside_the_computation__reverts(
+    computations, customs_admin, tax_admin, maritime_admin
 ):
-    computations.open([CUSTOMS, TAX], 2, KEY, "x", sender=customs_admin)
+    computations.open([TAX, MARITIME], 2, KEY, "x", sender=customs_admin)
 
     with ape.reverts("computations: not a participant"):
-        computations.contribute(1, D3, sender=maritime_admin)
+        computations.contribute(1, D1, sender=customs_admin)
+
+
+def test_open__opener_outside_the_computation__may_aggregate_and_publish(
+    computations, customs_admin, tax_admin, maritime_admin
+):
+    computations.open([TAX, MARITIME], 2, KEY, "x", sender=customs_admin)
+    computations.contribute(1, D2, sender=tax_admin)
+    computations.record_aggregate(1, AGG, [TAX], sender=customs_admin)
+    computations.record_share(1, D2, sender=tax_admin)
+    computations.record_share(1, D3, sender=maritime_admin)
+    with ape.reverts("computations: not a participant"):
+        computations.record_share(1, D1, sender=customs_admin)
+
+    tx = computations.publish_result(1, RESULT, [5], [TAX, MARITIME], sender=customs_admin)
+
+    assert tx.decode_logs(computations.Published)[0].org_id == CUSTOMS
 
 
 def test_record_aggregate__all_contributors__closes_contributions(
