@@ -98,7 +98,7 @@ def test_parties__contribution_altered_after_its_digest__named_and_no_oracle(
                 client.PartyRefused,
                 match=r"^organisation 2's contribution at .* differs from the digest recorded on chain",
             ):
-                flow.aggregate(records, ministry_admin, cid, urls)
+                flow.aggregate(records, ministry_admin, cid, key, urls)
 
             # A party decrypts nothing but the aggregate recorded on chain: handed forex's
             # contribution alone as an "aggregate", customs refuses it and has nothing to decrypt.

@@ -19,12 +19,15 @@ from typing import Any
 from trustspace.compute.documents import (
     DocumentError,
     aggregate_document,
+    check_contribution,
     ciphertexts_of,
     digest,
+    max_range_bits,
     partials_of,
     verification_keys_of,
 )
 from trustspace.compute.elgamal import DEFAULT_BOUND
+from trustspace.compute.group import Point
 from trustspace.compute.threshold import BadShareError, DecryptionError, decrypt_with
 from trustspace.errors import InputError, UnreachableError
 
@@ -130,13 +133,21 @@ def keygen(
 
 
 def collect_contributions(
-    computation: int, urls: Mapping[int, str], recorded: Mapping[int, bytes]
+    computation: int,
+    urls: Mapping[int, str],
+    recorded: Mapping[int, bytes],
+    key: Mapping[str, Any],
+    bound: int = DEFAULT_BOUND,
 ) -> list[dict[str, Any]]:
-    """Fetch each recorded contribution from its organisation's party and check its digest.
+    """Fetch each recorded contribution from its organisation's party, check its digest and
+    its range proofs.
 
     ``urls`` maps organisation id -> party URL, ``recorded`` organisation id -> the digest
-    on chain. ``PartyRefused`` names the first organisation whose contribution differs.
+    on chain. ``PartyRefused`` names the first organisation whose contribution differs from
+    its digest or fails its range proofs.
     """
+    public_key = Point.from_hex(key["public_key"])
+    max_bits = max_range_bits(len(recorded), bound)
     documents = []
     for org, expected in sorted(recorded.items()):
         if org not in urls:
@@ -147,7 +158,10 @@ def collect_contributions(
                 f"organisation {org}'s contribution at {urls[org]} differs from the digest "
                 f"recorded on chain (0x{expected.hex()})"
             )
-        ciphertexts_of(doc)
+        try:
+            check_contribution(doc, public_key, max_bits)
+        except DocumentError as err:
+            raise PartyRefused(f"organisation {org}'s contribution is refused: {err}") from None
         documents.append(doc)
     return documents
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trustspace.compute.elgamal import Ciphertext, add_vectors
+from trustspace.compute.elgamal import DEFAULT_BOUND, Ciphertext, add_vectors
 from trustspace.compute.group import Point
+from trustspace.compute.rangeproof import DEFAULT_BITS, RangeProof, prove, verify
 from trustspace.compute.threshold import PartialDecryption
 from trustspace.crypto.hashing import hash_json
 
@@ -22,11 +23,15 @@ __all__ = [
     "SCHEME",
     "DocumentError",
     "aggregate_document",
+    "check_contribution",
     "ciphertexts_of",
     "contribution_document",
     "digest",
+    "encrypt_contribution",
     "key_document",
+    "max_range_bits",
     "partials_of",
+    "range_context",
     "verification_keys_of",
 ]
 
@@ -64,14 +69,58 @@ def verification_keys_of(key: Mapping[str, Any]) -> dict[int, Point]:
 
 
 def contribution_document(
-    computation: int, org: int, ciphertexts: Sequence[Ciphertext]
+    computation: int,
+    org: int,
+    ciphertexts: Sequence[Ciphertext],
+    proofs: Sequence[RangeProof] = (),
+    bits: int = DEFAULT_BITS,
 ) -> dict[str, Any]:
-    """One organisation's encrypted values for ``computation``."""
+    """One organisation's encrypted values for ``computation``, with their range proofs."""
     return {
         "computation": computation,
         "org": org,
         "ciphertexts": [c.to_json() for c in ciphertexts],
+        "range_bits": bits,
+        "range_proofs": [p.to_json() for p in proofs],
     }
+
+
+def range_context(computation: int, org: int, position: int) -> bytes:
+    """What a value's range proof is bound to: this computation, organisation and position."""
+    return hash_json({"computation": computation, "org": org, "position": position})
+
+
+def encrypt_contribution(
+    computation: int, org: int, public_key: Point, values: Sequence[int], bits: int = DEFAULT_BITS
+) -> dict[str, Any]:
+    """Encrypt ``values`` with a range proof each; ``ValueError`` if one is out of range."""
+    made = [
+        prove(range_context(computation, org, i), public_key, v, bits) for i, v in enumerate(values)
+    ]
+    return contribution_document(computation, org, [c for c, _ in made], [p for _, p in made], bits)
+
+
+def max_range_bits(contributions: int, bound: int = DEFAULT_BOUND) -> int:
+    """The widest range proof each of ``contributions`` may carry so that any sum of them
+    stays below ``bound`` (the decryption table)."""
+    return (bound // max(1, contributions)).bit_length() - 1
+
+
+def check_contribution(document: Mapping[str, Any], public_key: Point, max_bits: int) -> None:
+    """``DocumentError`` unless every value carries a valid range proof of at most
+    ``max_bits`` bits, bound to the document's computation, organisation and position."""
+    ciphertexts = ciphertexts_of(document)
+    try:
+        bits = int(document["range_bits"])
+        proofs = [RangeProof.from_json(p) for p in document["range_proofs"]]
+        computation, org = int(document["computation"]), int(document["org"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise DocumentError(f"malformed range proofs: {err}") from None
+    if not 1 <= bits <= max_bits or len(proofs) != len(ciphertexts):
+        raise DocumentError(f"range proofs missing or wider than {max_bits} bits")
+    for i, (ct, proof) in enumerate(zip(ciphertexts, proofs, strict=True)):
+        if not verify(range_context(computation, org, i), public_key, ct, proof, bits):
+            raise DocumentError(f"value #{i} has an invalid range proof")
 
 
 def ciphertexts_of(document: Mapping[str, Any]) -> list[Ciphertext]:

@@ -21,8 +21,8 @@ from trustspace.compute.client import (
     collect_contributions,
     decrypt_aggregate,
 )
-from trustspace.compute.documents import aggregate_document, contribution_document, digest
-from trustspace.compute.elgamal import DEFAULT_BOUND, encrypt_vector
+from trustspace.compute.documents import aggregate_document, digest, encrypt_contribution
+from trustspace.compute.elgamal import DEFAULT_BOUND
 from trustspace.compute.group import Point
 from trustspace.compute.records import ComputationRecords
 
@@ -50,21 +50,25 @@ def contribute(
     """Encrypt ``values`` under the computation's key, hand them to the organisation's own
     party (where the others fetch them) and record their digest."""
     _key_checked(records, computation, key)
-    ciphertexts = encrypt_vector(Point.from_hex(key["public_key"]), values)
-    document = contribution_document(computation, org, ciphertexts)
+    document = encrypt_contribution(computation, org, Point.from_hex(key["public_key"]), values)
     call(party_url, "PUT", f"/computations/{computation}/contribution", document)
     records.contribute(sender, computation, digest(document))
     return document
 
 
 def aggregate(
-    records: ComputationRecords, sender: Any, computation: int, urls: Mapping[int, str]
+    records: ComputationRecords,
+    sender: Any,
+    computation: int,
+    key: Mapping[str, Any],
+    urls: Mapping[int, str],
 ) -> dict[str, Any]:
     """Fetch every recorded contribution, check it against its digest, sum and record; then
     hand the aggregate with its contributions to every party that answers (each checks it
     against the chain before it keeps it)."""
+    _key_checked(records, computation, key)
     state = records.state(computation)
-    documents = collect_contributions(computation, urls, state.contributions)
+    documents = collect_contributions(computation, urls, state.contributions, key)
     document = aggregate_document(computation, documents)
     records.record_aggregate(sender, computation, digest(document), sorted(state.contributions))
     bundle = {"aggregate": document, "contributions": documents}

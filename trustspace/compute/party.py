@@ -36,9 +36,11 @@ from trustspace.compute import dkg
 from trustspace.compute.documents import (
     DocumentError,
     aggregate_document,
+    check_contribution,
     ciphertexts_of,
     digest,
     key_document,
+    max_range_bits,
 )
 from trustspace.compute.group import Point
 from trustspace.compute.keystore import load_share, save_share
@@ -267,13 +269,20 @@ class Party:
         named = aggregate.get("contributions")
         if aggregate.get("computation") != cid or not isinstance(named, list):
             raise _fail(400, "not an aggregate of this computation")
+        if self.share is None:
+            raise _fail(409, "this party holds no key share yet")
         by_digest = {digest(c).hex(): c for c in contributions if isinstance(c, dict)}
+        max_bits = max_range_bits(len(named))
         docs = []
         for entry in named:
             org = int(entry["org"])
             on_chain = await asyncio.to_thread(self.chain.contribution_of, cid, org)
             if entry["digest"] != on_chain.hex() or entry["digest"] not in by_digest:
                 raise _fail(409, f"organisation {org}'s contribution is not the one on chain")
+            try:
+                check_contribution(by_digest[entry["digest"]], self.share.public_key, max_bits)
+            except DocumentError as err:
+                raise _fail(409, f"organisation {org}'s contribution is refused: {err}") from None
             docs.append(by_digest[entry["digest"]])
         try:
             rebuilt = aggregate_document(cid, docs)

@@ -178,7 +178,7 @@ def run_compute_demo(
                 org, account = agencies[name]
                 flow.contribute(records, account, cid, urls[org], key, org, figures)
                 bar.advance(task)
-        aggregate = flow.aggregate(records, ministry[1], cid, urls)
+        aggregate = flow.aggregate(records, ministry[1], cid, key, urls)
         out.print("the ministry aggregated the ciphertexts; nobody decrypted any single figure")
         offline = orgs["forex"]
         next(p for p in running if p.org == offline).stop()
