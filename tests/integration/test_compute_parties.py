@@ -84,6 +84,8 @@ def test_parties__contribution_altered_after_its_digest__named_and_no_oracle(
         with parties(tmp_path, [CUSTOMS, TAX, FOREX], "test passphrase", chain) as running:
             urls = {p.org: p.url for p in running}
             key = client.keygen(list(urls.values()), 2).key
+            with pytest.raises(client.PartyRefused, match=r"already holds a key share"):
+                client.keygen(list(urls.values()), 2)  # nobody on 127.0.0.1 replaces a key
             cid = records.open(ministry_admin, [CUSTOMS, TAX, FOREX], 2, digest(key), "x")
             for org, account in ((CUSTOMS, customs_admin), (TAX, tax_admin), (FOREX, forex_admin)):
                 flow.contribute(records, account, cid, urls[org], key, org, [10 * org])

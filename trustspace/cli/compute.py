@@ -305,7 +305,7 @@ def open_(
         ) from None
     if len(description) > 128:
         raise CommandError("--description: at most 128 characters")
-    _, key = _party_key(urls[0])
+    _, key = _reachable(urls)
     with _records(network, computations_address) as records:
         sender = load_account(account_alias)
         cid = _send(

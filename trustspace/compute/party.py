@@ -99,6 +99,9 @@ class Party:
 
     # -- key generation -------------------------------------------------
     async def dkg_start(self, request: web.Request) -> web.Response:
+        if self.share is not None:
+            # A finished key is never replaced over HTTP: a new key is a new party folder.
+            raise _fail(409, "this party already holds a key share; a new key needs a new --home")
         body = await _json(request)
         parties = body.get("parties")
         if not isinstance(parties, list) or not parties:

@@ -41,8 +41,11 @@ __all__ = [
     "SECTORS",
     "ComputeDemoResult",
     "PartyProcess",
+    "parties",
     "run_compute_demo",
+    "spawn_party",
     "start_party",
+    "wait_for",
 ]
 
 #: The sectors the figures are reported for (HS sections, simplified).
@@ -74,61 +77,62 @@ class PartyProcess:
                 self.process.wait()
 
 
-def start_party(
-    home: Path,
-    org: int,
-    passphrase: str,
-    chain: tuple[str, str] | None = None,
-    timeout: float = 30.0,
+def spawn_party(
+    home: Path, org: int, passphrase: str, chain: tuple[str, str] | None = None
 ) -> PartyProcess:
-    """Start one party process on a free port and wait until it answers; ``chain`` is
-    (RPC URL, Computations address), which it needs to decrypt."""
+    """Start one party process on a free port (not yet waiting for it); ``chain`` is
+    (RPC URL, Computations address), which it needs to decrypt. The passphrase goes
+    through the environment, never the command line."""
     port = free_port()
     env = {**os.environ, PASSPHRASE_ENV: passphrase}
     home.mkdir(parents=True, exist_ok=True)
-    log = (home / "party.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "trustspace.compute.party",
-            "--home",
-            str(home),
-            "--org",
-            str(org),
-            "--port",
-            str(port),
-            *(["--rpc", chain[0], "--computations", chain[1]] if chain else []),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    party = PartyProcess(org, f"http://127.0.0.1:{port}", process)
+    with (home / "party.log").open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "trustspace.compute.party", "--home", str(home),
+                "--org", str(org), "--port", str(port),
+                *(["--rpc", chain[0], "--computations", chain[1]] if chain else []),
+            ],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    return PartyProcess(org, f"http://127.0.0.1:{port}", process)
+
+
+def wait_for(party: PartyProcess, timeout: float = 30.0) -> PartyProcess:
+    """Wait until ``party`` answers; stop it and raise if it exits or stays silent."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"party of organisation {org} exited; see {home / 'party.log'}")
+        if party.process.poll() is not None:
+            raise RuntimeError(f"party of organisation {party.org} exited (see its party.log)")
         try:
             client.info(party.url)
             return party
         except client.PartyError:
             time.sleep(0.1)
     party.stop()
-    raise RuntimeError(f"party of organisation {org} did not answer within {timeout} s")
+    raise RuntimeError(f"party of organisation {party.org} did not answer within {timeout} s")
+
+
+def start_party(
+    home: Path, org: int, passphrase: str, chain: tuple[str, str] | None = None
+) -> PartyProcess:
+    """:func:`spawn_party` and :func:`wait_for` it."""
+    return wait_for(spawn_party(home, org, passphrase, chain))
 
 
 @contextmanager
 def parties(
     workdir: Path, orgs: Sequence[int], passphrase: str, chain: tuple[str, str] | None = None
 ) -> Iterator[list[PartyProcess]]:
-    """One party process per organisation, stopped on exit."""
+    """One party process per organisation, started side by side, stopped on exit."""
     with ExitStack() as stack:
         started = []
         for org in orgs:
-            party = start_party(workdir / f"party-{org}", org, passphrase, chain)
+            party = spawn_party(workdir / f"party-{org}", org, passphrase, chain)
             stack.callback(party.stop)
             started.append(party)
+        for party in started:
+            wait_for(party)
         yield started
 
 
