@@ -29,6 +29,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from trustspace.compute import client, flow
 from trustspace.compute.documents import digest
@@ -209,14 +210,12 @@ def _trail_table(cid: int, trail: Sequence[TrailEntry]) -> Table:
         table.add_column(column)
     for entry in trail:
         detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items())
-        table.add_row(
-            str(entry.block),
-            entry.step,
-            str(entry.org),
-            entry.account[:10] + "…",
-            entry.digest[:18] + "…",
-            detail,
-        )
+        # Chain data is printed as plain text: a description cannot inject terminal markup.
+        cells = (
+            str(entry.block), entry.step, str(entry.org), entry.account[:10] + "…",
+            entry.digest[:18] + "…", detail,
+        )  # fmt: skip
+        table.add_row(*(Text(c) for c in cells))
     return table
 
 
