@@ -161,6 +161,26 @@ def _known(records: Any, computation: int) -> Any:
     return state
 
 
+def _confirm(question: str, yes: bool, as_json: bool) -> None:
+    """Ask before sending on a network that is not a local chain (refuse without a terminal)."""
+    from ape import networks
+
+    from trustspace.deploy.deployer import is_local_network
+
+    if yes or is_local_network(networks.provider):
+        return
+    if as_json or not click.get_text_stream("stdin").isatty():
+        raise CommandError(f"{question} needs a confirmation: pass --yes to send without asking")
+    if not click.confirm(question, err=True):
+        raise CommandError("not confirmed: nothing was sent")
+
+
+def _yes_option(f: Any) -> Any:
+    return click.option(
+        "--yes", is_flag=True, help="Send without asking on a network that is not local."
+    )(f)
+
+
 def _computations_option(f: Any) -> Any:
     return click.option(
         "--computations",
@@ -283,6 +303,7 @@ def keygen(parties: tuple[str, ...], threshold: int, out: Path | None, as_json: 
 @_party_option
 @click.option("--participants", required=True, help="Organisation ids taking part: 1,2,3.")
 @click.option("--description", required=True, help="What is computed (sectors, units).")
+@_yes_option
 @json_option
 def open_(
     network: str,
@@ -291,6 +312,7 @@ def open_(
     parties: tuple[str, ...],
     participants: str,
     description: str,
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Open a computation under the parties' joint key (an ADMIN account)."""
@@ -308,6 +330,7 @@ def open_(
     _, key = _reachable(urls)
     with _records(network, computations_address) as records:
         sender = load_account(account_alias)
+        _confirm("open a computation on this network?", yes, as_json)
         cid = _send(
             "opening",
             lambda: records.open(sender, orgs, int(key["threshold"]), digest(key), description),
@@ -332,6 +355,7 @@ def open_(
     default=None,
     help="Or a JSON list of them.",
 )
+@_yes_option
 @json_option
 def contribute(
     network: str,
@@ -341,6 +365,7 @@ def contribute(
     own_party: str,
     values: str | None,
     values_file: Path | None,
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Encrypt your figures (with range proofs), keep them at your party, record the digest."""
@@ -353,6 +378,7 @@ def contribute(
     with _records(network, computations_address) as records:
         _known(records, computation)
         sender = load_account(account_alias)
+        _confirm("record your contribution on this network?", yes, as_json)
         with _progress() as bar:
             bar.add_task(f"encrypting {len(figures)} figures with range proofs", total=None)
             document = _send(
@@ -377,6 +403,7 @@ def contribute(
 @_computations_option
 @_computation_option
 @_party_option
+@_yes_option
 @json_option
 def aggregate(
     network: str,
@@ -384,6 +411,7 @@ def aggregate(
     computations_address: str | None,
     computation: int,
     parties: tuple[str, ...],
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Sum the recorded contributions homomorphically (each checked) and record the aggregate."""
@@ -394,6 +422,7 @@ def aggregate(
     with _records(network, computations_address) as records:
         _known(records, computation)
         sender = load_account(account_alias)
+        _confirm("record the aggregate on this network?", yes, as_json)
         document = _send(
             "the aggregate", lambda: flow.aggregate(records, sender, computation, key, orgs)
         )
@@ -420,6 +449,7 @@ def aggregate(
 @_computations_option
 @_computation_option
 @_party_option
+@_yes_option
 @json_option
 def decrypt(
     network: str,
@@ -427,6 +457,7 @@ def decrypt(
     computations_address: str | None,
     computation: int,
     parties: tuple[str, ...],
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Record your party's partial decryption; with enough shares, decrypt and publish."""
@@ -436,6 +467,7 @@ def decrypt(
     with _records(network, computations_address) as records:
         state = _known(records, computation)
         sender = load_account(account_alias)
+        _confirm("record your share (and publish when enough) on this network?", yes, as_json)
         mine = _own_org(records, sender.address)
         if mine in orgs and mine not in state.shares:
             _send(
