@@ -164,8 +164,8 @@ def run(quick: bool = False) -> list[Figure]:
             measured=round(keygen_s, 3),
             name="Joint key generation, 3 party processes over HTTP (secp256k1, ~128-bit)",
             note=f"in one process: {r['keygen_in_process_ms']} ms; distributed Paillier "
-            "(tno.mpc 4.3.0 + gmpy2, 3 parties, 1024-bit, ~80-bit) took 241 s here; "
-            "2048-bit (112-bit) extrapolates to ~35 min (docs/privacy.md)",
+            "(tno.mpc 4.3.0 + gmpy2, 3 parties, 1024-bit, ~80-bit) took 241-456 s here; "
+            "2048-bit (112-bit) extrapolates to 0.5-2 h (docs/privacy.md)",
             details={"in_process_ms": r["keygen_in_process_ms"]},
         ),
         Figure(
