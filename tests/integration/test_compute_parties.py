@@ -115,3 +115,24 @@ def test_parties__contribution_altered_after_its_digest__named_and_no_oracle(
                 match=r"no checked aggregate for this computation: send it first$",
             ):
                 client.call(urls[CUSTOMS], "POST", f"/computations/{cid}/partial", {})
+
+
+def test_keygen__a_dealer_sends_a_wrong_share__named_by_complaint_and_disqualified(tmp_path):
+    """Key generation between three processes where dealer 3's share to party 1 is wrong
+    (overwritten before the check, as a cheating dealer would send it): party 1 complains,
+    every party disqualifies dealer 3 and derives the same key from dealers 1 and 2."""
+    with parties(tmp_path, [CUSTOMS, TAX, FOREX], "test passphrase") as running:
+        urls = [p.url for p in running]
+        members = [{"index": i, "org": p.org, "url": p.url} for i, p in enumerate(running, 1)]
+        session = {"session": "s1"}
+        for url in urls:
+            client.call(url, "POST", "/dkg/start", {**session, "threshold": 2, "parties": members})
+        for url in urls:
+            client.call(url, "POST", "/dkg/deal", session)
+        client.call(urls[0], "POST", "/dkg/share", {**session, "dealer": 3, "share": hex(12345)})
+        complaints = [client.call(url, "POST", "/dkg/check", session)["complaints"] for url in urls]
+        done = [client.call(url, "POST", "/dkg/complete", session) for url in urls]
+
+    assert complaints == [[3], [], []]
+    assert [d["disqualified"] for d in done] == [[3], [3], [3]]
+    assert done[0]["key"] == done[1]["key"] == done[2]["key"]
