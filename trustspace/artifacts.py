@@ -46,6 +46,7 @@ __all__ = [
 
 #: The contracts agencies deploy and call (test contracts and interfaces are left out).
 DEPLOYABLE: tuple[str, ...] = (
+    "Computations",
     "Consortium",
     "DIDRegistry",
     "DIDRegistryFactory",

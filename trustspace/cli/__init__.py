@@ -7,6 +7,7 @@ import click
 from trustspace import __version__
 from trustspace.cli.bus import bus, relay, validator
 from trustspace.cli.chains import chains
+from trustspace.cli.compute import compute
 from trustspace.cli.deploy import deploy
 from trustspace.cli.did import did
 from trustspace.cli.gov import gov
@@ -41,6 +42,7 @@ def main() -> None:
 
 
 main.add_command(chains)
+main.add_command(compute)
 main.add_command(deploy)
 main.add_command(validator)
 main.add_command(relay)

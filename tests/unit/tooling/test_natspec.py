@@ -33,6 +33,7 @@ CONTRACTS = {
     "DIDRegistryFactory": "contracts/DIDRegistryFactory.vy",
     "Notary": "contracts/Notary.sol",
     "MessageBus": "contracts/MessageBus.sol",
+    "Computations": "contracts/Computations.vy",
 }
 
 VYPER_GETTER = re.compile(r"^(\w+): public\(", re.M)

@@ -1,0 +1,61 @@
+"""A party's key share at rest: scrypt + AES-GCM through ``cryptography``."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+from trustspace.compute import dkg
+from trustspace.compute.keystore import KeystoreError, load_share, save_share
+
+
+@pytest.fixture(scope="module")
+def share():
+    return dkg.run_in_process([1, 2, 3], 2)[2]
+
+
+def test_save_share__then_load_with_the_passphrase__gives_the_same_share(tmp_path, share):
+    path = tmp_path / "key.json"
+    save_share(path, share, "correct horse", {"org": 2})
+
+    loaded, public = load_share(path, "correct horse")
+
+    assert loaded == share
+    assert public["org"] == 2
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert hex(share.secret)[2:] not in path.read_text()
+    assert str(share.secret) not in path.read_text()
+
+
+def test_load_share__wrong_passphrase__refused(tmp_path, share):
+    path = tmp_path / "key.json"
+    save_share(path, share, "correct horse", {})
+
+    with pytest.raises(KeystoreError, match=r"wrong passphrase or altered file$"):
+        load_share(path, "battery staple")
+
+
+def test_load_share__public_part_altered__refused(tmp_path, share):
+    path = tmp_path / "key.json"
+    save_share(path, share, "correct horse", {})
+    document = json.loads(path.read_text())
+    document["public"]["threshold"] = 1
+    path.write_text(json.dumps(document))
+
+    with pytest.raises(KeystoreError, match=r"wrong passphrase or altered file$"):
+        load_share(path, "correct horse")
+
+
+def test_save_share__empty_passphrase__refused(tmp_path, share):
+    with pytest.raises(KeystoreError, match=r"^an empty passphrase cannot protect a key share$"):
+        save_share(tmp_path / "key.json", share, "", {})
+
+
+def test_load_share__not_a_key_file__refused(tmp_path):
+    path = tmp_path / "key.json"
+    path.write_text("[]")
+
+    with pytest.raises(KeystoreError, match=r"not a key share file"):
+        load_share(path, "x")
