@@ -35,7 +35,13 @@ __all__ = [
 ]
 
 #: Contracts of the suite whose functions a CALL proposal may reach.
-SUITE_CONTRACTS = ("Notary", "MessageBus", "DIDRegistry", "DIDRegistryFactory")
+SUITE_CONTRACTS = (
+    "Notary",
+    "MessageBus",
+    "DIDRegistry",
+    "DIDRegistryFactory",
+    "CredentialRegistry",
+)
 
 
 class CallError(InputError):
