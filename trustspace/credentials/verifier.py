@@ -99,7 +99,9 @@ class Verifier:
         self.status_lists = dict(status_lists or {})
         self.max_status_age = max_status_age
         source = resolver.source_for(None)
-        self.now: Callable[[], int] = now or (lambda: int(source.block_timestamp(None)))
+        self.now: Callable[[], int] = now or (
+            lambda: int(source.block_timestamp(source.latest_block()))
+        )
 
     # ------------------------------------------------------------------ credentials
     def verify_credential(self, token: str) -> Verdict:

@@ -81,3 +81,34 @@ def customs_lists(credential_registry: Any, customs_clerk: Any) -> tuple[int, in
     rev = create_list(credential_registry, Purpose.REVOCATION, 1, customs_clerk)
     sus = create_list(credential_registry, Purpose.SUSPENSION, 1, customs_clerk)
     return rev, sus
+
+
+@pytest.fixture(scope="session")
+def vc_clerk(spare_accounts: Any) -> Any:
+    """The customs clerk of the verification tests' stand (its own Consortium)."""
+    return spare_accounts[2]
+
+
+@pytest.fixture(scope="session")
+def stand(deployer: Any, customs_admin: Any, tax_admin: Any, vc_clerk: Any) -> Any:
+    """The demo's scene in boa: customs' DID with a clerk delegate, AEO schema, accreditation,
+    lists; DID logs read from receipts (boa keeps no log index)."""
+    from trustspace.devnet.demo_credentials import build_stand
+    from trustspace.did.resolver import ReceiptSource
+
+    return build_stand(deployer, customs_admin, tax_admin, vc_clerk, source_factory=ReceiptSource)
+
+
+@pytest.fixture(autouse=True)
+def _did_log_isolation(request: pytest.FixtureRequest) -> Any:
+    """ape rewinds the chain after each test; the receipt log index must follow."""
+    if "stand" not in request.fixturenames:
+        yield
+        return
+    source = request.getfixturevalue("stand").source
+    saved = {k: list(v) for k, v in source._logs.items()}
+    index = request.getfixturevalue("stand").next_index
+    yield
+    source._logs.clear()
+    source._logs.update(saved)
+    request.getfixturevalue("stand").next_index = index
