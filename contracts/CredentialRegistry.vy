@@ -319,7 +319,9 @@ def list_info(list_id: uint256) -> (uint256, uint8, uint256):
     """
     @notice Owner organisation, purpose and capacity of a status list.
     @param list_id The list.
-    @return Organisation id (0 if no such list), purpose, capacity in entries.
+    @return The owner organisation id (0 if no such list).
+    @return The purpose: 1 revocation, 2 suspension.
+    @return The capacity in entries.
     """
     head: uint256 = self._heads[list_id]
     return head & _MASK64, convert((head >> 64) & _MASK8, uint8), ((head >> 72) & _MASK32) * _PER_WORD
