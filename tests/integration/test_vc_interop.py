@@ -4,7 +4,7 @@ One anvil hub (free port) with the Consortium, DIDRegistry and CredentialRegistr
 Node script tests/js/verify_vc.mjs runs did-jwt-vc + ethr-did-resolver (pointed at our
 registry) and @sd-jwt/sd-jwt-vc, and must give the verdict our Python verifier gives, for
 valid credentials and presentations, a replayed presentation, an expired delegate, a
-rotated owner and a deactivated DID. The tests share one chain and run in file order
+rotated owner and a deactivated DID. The credentials demo runs on the same chain first. The tests share one chain and run in file order
 (the owner rotation and the deactivation come last).
 """
 
@@ -60,6 +60,16 @@ def js(url: str, stand: Any, tmp_path: Path, **cases: Any) -> dict[str, Any]:
     )
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout))
+
+
+def test_demo__customs_aeo_story__tax_sees_name_and_level_then_suspended(hub):
+    """The credentials demo (trustspace.devnet.demo_credentials.run_demo) on the anvil hub."""
+    from trustspace.devnet.demo_credentials import run_demo
+
+    _, stand = hub
+    lines = run_demo(stand)
+    assert "{'name': 'Oceanic Trading Ltd', 'aeoLevel': 'AEOF'}" in lines[1]
+    assert lines[-1] == "tax verified again: suspended"
 
 
 def test_interop__valid_vc_vp_and_sd_jwt__both_accept(hub, tmp_path):
