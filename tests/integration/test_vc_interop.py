@@ -68,7 +68,7 @@ def test_demo__customs_aeo_story__tax_sees_name_and_level_then_suspended(hub):
 
     _, stand = hub
     lines = run_demo(stand)
-    assert "{'name': 'Oceanic Trading Ltd', 'aeoLevel': 'AEOF'}" in lines[1]
+    assert "name=Oceanic Trading Ltd, aeoLevel=AEOF (nothing else disclosed)" in lines[1]
     assert lines[-1] == "tax verified again: suspended"
 
 

@@ -240,7 +240,8 @@ def run_demo(stand: Stand) -> list[str]:
     verdict = stand.verifier.verify_sd_jwt(shown, VERIFIER, nonce)
     if not verdict.valid or set(verdict.subject) != {"name", "aeoLevel"}:
         raise RuntimeError(f"presentation should verify with two claims: {verdict.as_dict()}")
-    lines.append(f"tax verified the presentation: {verdict.subject} (nothing else disclosed)")
+    shown_claims = ", ".join(f"{k}={verdict.subject[k]}" for k in ("name", "aeoLevel"))
+    lines.append(f"tax verified the presentation: {shown_claims} (nothing else disclosed)")
     stand.suspend(index)
     lines.append(f"customs suspended the certificate (list {stand.lists[1]}, entry {index})")
     verdict = stand.verifier.verify_sd_jwt(shown, VERIFIER, nonce)
