@@ -254,7 +254,10 @@ class Verifier:
         p = decoded.payload
         if p.get("iss") != issuer:
             raise Failure(Reason.STATUS_UNKNOWN, "status list signed by another issuer")
-        self.check_signer(decoded, issuer, self._int(p, "iat"))
+        try:
+            self.check_signer(decoded, issuer, self._int(p, "iat"))
+        except Failure as failed:  # the list is unusable; the credential is not at fault
+            raise Failure(Reason.STATUS_UNKNOWN, f"status list: {failed.reason.value}") from failed
         subject = p.get("vc", {}).get("credentialSubject", {})
         if subject.get("statusPurpose") != entry.purpose.label:
             raise Failure(Reason.STATUS_UNKNOWN, "status list of another purpose")
