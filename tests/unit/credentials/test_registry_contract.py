@@ -58,14 +58,15 @@ def test_register_schema__zero_hash__reverts(credential_registry, vc_consortium)
 
 
 def test_accredit__registered_schema__holds_within_interval_only(
-    credential_registry, aeo_registered, chain
+    credential_registry, aeo_registered
 ):
     thash, shash = aeo_registered
-    now = chain.pending_timestamp
-    assert credential_registry.accredited_at(CUSTOMS, thash, shash, now)
-    assert not credential_registry.accredited_at(CUSTOMS, thash, shash, now - 11)
-    assert not credential_registry.accredited_at(CUSTOMS, thash, shash, now + YEAR + 10)
-    assert not credential_registry.accredited_at(TAX, thash, shash, now)
+    [(start, end)] = [tuple(i) for i in credential_registry.accreditations(CUSTOMS, thash, shash)]
+    assert credential_registry.accredited_at(CUSTOMS, thash, shash, start)
+    assert credential_registry.accredited_at(CUSTOMS, thash, shash, end - 1)
+    assert not credential_registry.accredited_at(CUSTOMS, thash, shash, start - 1)
+    assert not credential_registry.accredited_at(CUSTOMS, thash, shash, end)
+    assert not credential_registry.accredited_at(TAX, thash, shash, start)
 
 
 def test_accredit__logs_interval(credential_registry, vc_gov, approvers, aeo_registered, chain):
