@@ -40,6 +40,7 @@ from trustspace.credentials.registry import MAX_BATCH, Accreditation
 from trustspace.credentials.schemas import SchemaStore, load_schema, schema_hash
 from trustspace.credentials.status import read_bits, status_entries
 from trustspace.did import registry as reg
+from trustspace.errors import InputError
 
 __all__ = ["vc"]
 
@@ -224,9 +225,7 @@ def issue(
     schema = _schema(schema_path)
     try:
         parse_did(subject)
-    except CredentialError as err:
-        raise CommandError(str(err)) from err
-    except Exception as err:
+    except InputError as err:
         raise CommandError(f"--subject {subject!r} is not a did:ethr DID") from err
     signer = load_account(account_alias)
     with connected(network):
@@ -332,10 +331,8 @@ def verify(
     if kind == "credential":
         try:
             kind = "presentation" if "vp" in jws.decode(token).payload else "credential"
-        except CredentialError:
-            kind = "credential"  # reported as malformed by the verifier
-        except Exception:
-            kind = "credential"
+        except InputError:
+            kind = "credential"  # the verifier reports it as malformed
     if kind != "credential" and (not audience or not nonce):
         raise CommandError(f"a {kind} is checked against your --audience and --nonce: give both")
     with connected(network):
