@@ -157,9 +157,8 @@ def test_vc_cli__issue_present_suspend__verdicts_follow(hub):
             "hub",
         ],
     )
-    human = _run(hub, vp)
-    assert human.returncode == 1, human.stdout + human.stderr
-    assert "NOT VALID presentation: suspended" in " ".join(human.stdout.split())
+    on_chain = _json(hub, vp, code=1)
+    assert (on_chain["valid"], on_chain["reason"]) == (False, "suspended")
     status = _json(
         hub,
         [
@@ -176,7 +175,16 @@ def test_vc_cli__issue_present_suspend__verdicts_follow(hub):
         ],
     )
     assert (status["value"], status["purpose"], status["set"]) == (True, "suspension", 1)
-    assert (hub["base"] / "list2.jwt").read_text().count(".") == 2
+    _json(
+        hub,
+        ["vc", "status", "1", "--publish", "list1.jwt", "--account", "TEST::6", "--network", "hub"],
+    )
+    human = _run(hub, [*vp, "--status-list", "list1.jwt", "--status-list", "list2.jwt"])
+    said = " ".join(human.stdout.split())
+    assert human.returncode == 1, human.stdout + human.stderr
+    assert (
+        "NOT VALID presentation: suspended" in said and "status read from published lists" in said
+    )
     proposed = _json(hub, ["vc", "accredit", "--org", "2", "--type", AEO_TYPE, "--schema", "aeo.schema.json",
                            "--account", "TEST::2", "--network", "hub"])  # fmt: skip
     assert proposed["step"] == "accredit" and proposed["proposal"]["state"] == "open"

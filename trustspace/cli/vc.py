@@ -99,13 +99,14 @@ class _Hub:
             )
         return did_for(identity, self.chain_id)
 
-    def verifier(self, schemas: SchemaStore) -> Any:
+    def verifier(self, schemas: SchemaStore, lists: dict[str, str], max_age: int) -> Any:
         from trustspace.credentials.verifier import Verifier
         from trustspace.did.resolver import ApeSource, Resolver
 
         return Verifier(
             Resolver([ApeSource(self.did_registry)]), self.consortium, self.registry, schemas,
-            status_registry=self.registry,
+            status_registry=None if lists else self.registry, status_lists=lists,
+            max_status_age=max_age,
         )  # fmt: skip
 
     def where(self) -> dict[str, Any]:
@@ -316,17 +317,40 @@ def _print_issued(payload: dict[str, Any]) -> None:
 )
 @click.option("--audience", default=None, help="Your verifier id (presentations).")
 @click.option("--nonce", default=None, help="The nonce you asked for (presentations).")
+@click.option(
+    "--status-list",
+    "status_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Published status-list credentials to read status from instead of the chain "
+    "(repeat; their age is reported).",
+)
+@click.option(
+    "--max-status-age",
+    type=click.IntRange(min=0),
+    default=DAY,
+    show_default=True,
+    help="Oldest published status list accepted, in seconds.",
+)
 @network_option
 @_registry_option
 @_did_registry_option
 @json_option
 def verify(
     credential: Path, schema_paths: tuple[Path, ...], audience: str | None, nonce: str | None,
-    network: str, registry_address: str | None, did_registry_address: str | None, as_json: bool,
+    status_paths: tuple[Path, ...], max_status_age: int, network: str,
+    registry_address: str | None, did_registry_address: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Verify a credential, a presentation (JWT) or an SD-JWT presentation. Exit 1 if not valid."""
     token = _read_token(credential)
     schemas = SchemaStore([_schema(p) for p in schema_paths])
+    lists = {}
+    for path in status_paths:
+        published = _read_token(path)
+        try:
+            lists[str(jws.decode(published).payload.get("jti", ""))] = published
+        except InputError as err:
+            raise CommandError(f"status list {path} is not a JWT: {err}") from err
     kind = "sd-jwt" if "~" in token else "credential"
     if kind == "credential":
         try:
@@ -337,7 +361,7 @@ def verify(
         raise CommandError(f"a {kind} is checked against your --audience and --nonce: give both")
     with connected(network):
         hub = _Hub(registry_address, did_registry_address)
-        checker = hub.verifier(schemas)
+        checker = hub.verifier(schemas, lists, max_status_age)
         if kind == "sd-jwt":
             verdict: Verdict = checker.verify_sd_jwt(token, str(audience), str(nonce))
         elif kind == "presentation":
@@ -345,16 +369,22 @@ def verify(
         else:
             verdict = checker.verify_credential(token)
     payload = {"ok": verdict.valid, **hub.where(), "kind": kind, **verdict.as_dict()}
+    if verdict.status_age is not None:
+        payload["status_source"] = "published status lists"
 
     def render() -> None:
         mark = ("valid", "bold green") if verdict.valid else ("NOT VALID", "bold red")
         console.print(text(mark, f" {kind}: ", payload["message"]), soft_wrap=True)
-        if verdict.issuer:
+        if kind == "presentation":
+            console.print(f"  holder {verdict.issuer}", soft_wrap=True)
+        for one in verdict.credentials or [verdict]:
+            console.print(f"  issuer {one.issuer}, type {one.credential_type}", soft_wrap=True)
+            for name, value in one.subject.items():
+                console.print(f"    {name}: {value}", soft_wrap=True)
+        if verdict.status_age is not None:
             console.print(
-                f"  issuer {verdict.issuer}, type {verdict.credential_type}", soft_wrap=True
+                f"  status read from published lists, {verdict.status_age} s old", soft_wrap=True
             )
-        for name, value in verdict.subject.items():
-            console.print(f"  {name}: {value}", soft_wrap=True)
 
     emit(as_json, payload, render)
     if not verdict.valid:

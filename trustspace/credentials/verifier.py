@@ -298,6 +298,8 @@ class Verifier:
             for cred in creds:
                 inner = self.verify_credential(str(cred))
                 verdict.credentials.append(inner)
+                if inner.status_age is not None:
+                    verdict.status_age = max(verdict.status_age or 0, inner.status_age)
                 if not inner.valid:
                     raise Failure(inner.reason, inner.detail)
                 if jws.decode(str(cred)).payload.get("sub") != holder:
