@@ -58,6 +58,7 @@ class Reason(Enum):
     KEY_NOT_LIVE = "signing key is no longer a live key of the issuer's DID"
     DEACTIVATED = "issuer DID is deactivated"
     UNKNOWN_ISSUER = "issuer DID is not a consortium organisation"
+    ISSUER_NOT_LIVE = "issuer organisation is suspended or removed"
     UNKNOWN_SCHEMA = "credential schema is not registered for the credential type"
     NOT_ACCREDITED = "issuer was not accredited for the credential type at issuance"
     NOT_YET_VALID = "credential is not yet valid"

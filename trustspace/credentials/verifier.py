@@ -4,7 +4,7 @@ schemas and status.
 The order of checks, each failing with its own :class:`~trustspace.credentials.model.Reason`:
 form → signature (a key of the issuer's DID document *now*, as did-jwt-vc checks it, and
 told apart from a key that was live at issuance and no longer is) → issuer is a consortium
-organisation → schema registered for the type → issuer accredited for type and schema at
+organisation, live now → schema registered for the type → issuer accredited for type and schema at
 issuance (``iat``) → validity period → claims match the JSON Schema → status (revocation,
 suspension) on chain, or from a published status-list credential no older than allowed.
 """
@@ -145,6 +145,10 @@ class Verifier:
         partial: bool = False,
     ) -> None:
         org = self._org_of(p["iss"])
+        # The hub's word on an organisation holds everywhere: a suspended or removed agency's
+        # credentials stop verifying, as its notarized records do.
+        if not self.consortium.is_org_live(org):
+            raise Failure(Reason.ISSUER_NOT_LIVE, f"organisation {org}")
         schema_ref = vc.get("credentialSchema")
         sid = schema_ref.get("id") if isinstance(schema_ref, dict) else None
         if not isinstance(sid, str) or not sid.startswith(SCHEMA_PREFIX):

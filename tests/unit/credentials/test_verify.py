@@ -242,3 +242,15 @@ def test_present__no_audience__refused(stand):
 
     with pytest.raises(CredentialError, match="audience and a nonce"):
         stand.presentation("", NONCE)
+
+
+def test_verify__issuer_organisation_suspended__issuer_not_live_then_valid_again(stand, approvers):
+    from trustspace.consortium.governance import Governance
+
+    token, _ = stand.issue_jwt()
+    gov = Governance(stand.consortium)
+    gov.enact("set_threshold", approvers=approvers, threshold=1)
+    gov.enact("suspend_org", approvers=approvers[1:], org_id=CUSTOMS)
+    assert verify(stand, token) is Reason.ISSUER_NOT_LIVE
+    gov.enact("reinstate_org", approvers=approvers[1:], org_id=CUSTOMS)
+    assert verify(stand, token) is Reason.VALID
