@@ -160,15 +160,18 @@ def build_stand(
     clerk: Any,
     consortium: Any = None,
     did_registry: Any = None,
+    registry: Any = None,
+    approvers: list[Any] | None = None,
     source_factory: Any = ApeSource,
     clerk_key: str | None = None,
     company_key: str | None = None,
 ) -> Stand:
     """Deploy (or reuse) the contracts on the connected chain and set the scene.
 
-    ``consortium``, if given, must have customs as organisation 1 with ``customs_admin``
-    and tax with ``tax_admin`` (the default threshold of two). ``clerk`` is the customs
-    account that gets the ISSUER role (it must not be a member yet).
+    ``consortium``, ``did_registry`` and ``registry`` (a CredentialRegistry) may be a deployed
+    suite's, on the hub: customs must be organisation 1 with ``customs_admin`` as an admin,
+    and ``approvers`` (default: customs' and tax's admins) admins of enough organisations to
+    pass its threshold. ``clerk`` is the customs account that gets the ISSUER role.
     """
     from ape import chain, project
 
@@ -187,14 +190,17 @@ def build_stand(
             2,
         )
     gov = Governance(consortium)
-    approvers = [customs_admin, tax_admin]
+    approvers = approvers or [customs_admin, tax_admin]
     if int(consortium.org_by_did(customs_admin.address)) == 0:
         gov.enact("set_did", approvers=approvers, org_id=CUSTOMS, did=customs_admin.address)
     if int(consortium.org_of(clerk)) == 0:
         gov.enact("add_account", approvers=approvers, org_id=CUSTOMS, account=clerk)
-    gov.enact("grant_role", approvers=approvers, account=clerk, roles=int(Role.ISSUER), expiry=0)
+    if not consortium.has_role(clerk, int(Role.ISSUER)):
+        gov.enact(
+            "grant_role", approvers=approvers, account=clerk, roles=int(Role.ISSUER), expiry=0
+        )
     did_registry = did_registry or deploy_registry(deployer)
-    registry = deployer.deploy(project.CredentialRegistry, consortium)
+    registry = registry or deployer.deploy(project.CredentialRegistry, consortium)
     source = source_factory(did_registry)
     clerk_key = clerk_key or Account.create().key.hex()
     company_key = company_key or Account.create().key.hex()
@@ -206,11 +212,13 @@ def build_stand(
         ),
     )
     thash, shash = type_hash(AEO_TYPE), schema_hash(AEO_SCHEMA)
-    gov.decide_call(registry, "register_schema", shash, thash, approvers=approvers)
+    if bytes(registry.schema_type(shash)) != thash:
+        gov.decide_call(registry, "register_schema", shash, thash, approvers=approvers)
     now = int(chain.pending_timestamp)
-    gov.decide_call(
-        registry, "accredit", CUSTOMS, thash, shash, now - 60, now + YEAR, approvers=approvers
-    )
+    if not registry.accredited_at(CUSTOMS, thash, shash, now):
+        gov.decide_call(
+            registry, "accredit", CUSTOMS, thash, shash, now - 60, now + YEAR, approvers=approvers
+        )
     lists = (
         create_list(registry, Purpose.REVOCATION, 1, clerk),
         create_list(registry, Purpose.SUSPENSION, 1, clerk),
