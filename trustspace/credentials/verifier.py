@@ -233,6 +233,11 @@ class Verifier:
 
     def _entry_set(self, entry: StatusEntry, issuer: str, verdict: Verdict) -> bool:
         if self.status_registry is not None:
+            chain_id = self.resolver.source_for(None).chain_id
+            if entry.chain_id != chain_id:
+                raise Failure(
+                    Reason.STATUS_UNKNOWN, f"status kept on chain {entry.chain_id}, not {chain_id}"
+                )
             if entry.registry.lower() != str(self.status_registry.address).lower():
                 raise Failure(
                     Reason.STATUS_UNKNOWN, f"status kept by another registry {entry.registry}"

@@ -254,3 +254,13 @@ def test_verify__issuer_organisation_suspended__issuer_not_live_then_valid_again
     assert verify(stand, token) is Reason.ISSUER_NOT_LIVE
     gov.enact("reinstate_org", approvers=approvers[1:], org_id=CUSTOMS)
     assert verify(stand, token) is Reason.VALID
+
+
+def test_verify__status_entry_on_another_chain__status_unknown(stand):
+    token, _ = stand.issue_jwt()
+    payload = jws.decode(token).payload
+    entry = payload["vc"]["credentialStatus"][1]
+    entry["statusRegistry"] = entry["statusRegistry"].replace(f":{stand.chain_id}:", ":31338:")
+    verdict = stand.verifier.verify_credential(jws.sign(payload, stand.clerk_key))
+    assert verdict.reason is Reason.STATUS_UNKNOWN
+    assert "chain 31338" in verdict.detail
