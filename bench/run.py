@@ -52,6 +52,7 @@ SECTIONS: dict[str, str] = {
     "tx_rate": "bench.tx_rate",
     "test_suite": "bench.suite_time",
     "compute": "bench.compute",
+    "credentials": "bench.credentials",
 }
 SECTION_TIMEOUT_S = 3600
 

@@ -48,6 +48,7 @@ __all__ = [
 DEPLOYABLE: tuple[str, ...] = (
     "Computations",
     "Consortium",
+    "CredentialRegistry",
     "DIDRegistry",
     "DIDRegistryFactory",
     "HubLink",

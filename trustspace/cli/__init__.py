@@ -16,6 +16,7 @@ from trustspace.cli.options import DEBUG_META, TrustspaceGroup
 from trustspace.cli.schema import schema
 from trustspace.cli.status import status
 from trustspace.cli.toolchain import doctor
+from trustspace.cli.vc import vc
 
 __all__ = ["main"]
 
@@ -52,5 +53,6 @@ main.add_command(doctor)
 main.add_command(gov)
 main.add_command(schema)
 main.add_command(status)
+main.add_command(vc)
 for command in NOTARY_COMMANDS:
     main.add_command(command)

@@ -506,6 +506,10 @@ REVERT_HINTS: dict[str, str] = {
     "organisations: propose it on the hub chain (--network hub); it reaches this chain over "
     "the bus",
     "consortium: already bound": "this Consortium is bound to its HubLink for good",
+    "credentials: not issuer": "the account holds no live ISSUER role: ask your Consortium to "
+    "grant it (trustspace gov propose grant-role …)",
+    "credentials: not list owner": "the list belongs to another organisation: use your own "
+    "(trustspace vc new-list)",
 }
 
 

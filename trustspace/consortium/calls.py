@@ -35,7 +35,14 @@ __all__ = [
 ]
 
 #: Contracts of the suite whose functions a CALL proposal may reach.
-SUITE_CONTRACTS = ("Notary", "MessageBus", "DIDRegistry", "DIDRegistryFactory", "Computations")
+SUITE_CONTRACTS = (
+    "Notary",
+    "MessageBus",
+    "DIDRegistry",
+    "DIDRegistryFactory",
+    "Computations",
+    "CredentialRegistry",
+)
 
 
 class CallError(InputError):

@@ -43,6 +43,7 @@ SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("MessageBus", ("Consortium",)),
     ("HubLink", ("Consortium", "MessageBus")),
     ("Computations", ("Consortium",)),
+    ("CredentialRegistry", ("Consortium",)),
 )
 #: The suite's contract names, in deployment order.
 CONTRACT_NAMES: tuple[str, ...] = tuple(name for name, _ in SUITE)

@@ -1,0 +1,275 @@
+"""``trustspace vc`` from a shell: the whole flow once, then every user mistake.
+
+One anvil hub (free port, found the way ``trustspace chains up`` leaves it) carries the suite
+deployed from ``deployments/consortium.example.json`` (5 organisations, 3 needed) by the SDK
+deployer, records in a folder of the test's own. The fixture, through the SDK: Customs' DID
+is its admin's address (TEST::1) and the clerk TEST::6 is its ISSUER and ``veriKey``
+delegate; the AEO schema is registered and Customs accredited (CALL proposals); the clerk
+made revocation list 1 and suspension list 2. The company (TEST::7) holds the credential.
+
+The flow runs in order (issue, present, verify, suspend, verify again: "suspended", status
+--publish, verify from the published lists, accredit proposal), in this process except the
+last verification (the executable, as people run it); the mistakes are independent (none sends a transaction
+that succeeds) and run a few at a time. Each mistake: one line, its exit code, no traceback;
+``--json`` one document for one case of each way of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.utils.credentials import AEO_SCHEMA, AEO_TYPE, aeo_claims, type_and_schema
+from trustspace.devnet.chains import free_port, local_chains
+
+pytestmark = pytest.mark.anvil
+
+TRUSTSPACE = str(Path(sys.executable).with_name("trustspace"))
+AUD, NONCE = "https://tax.example/verifier", "req-1"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: Any) -> Any:
+    from trustspace.bus.web3tx import TxSender, connect
+    from trustspace.consortium.constants import Role
+    from trustspace.consortium.governance import Governance
+    from trustspace.credentials import jws
+    from trustspace.credentials.model import Purpose
+    from trustspace.deploy.config import SuiteConfig
+    from trustspace.deploy.deployer import SuiteDeployer
+    from trustspace.deploy.stacks import Web3Chain
+    from trustspace.devnet.chains import mnemonic_key
+    from trustspace.did import registry as reg
+    from trustspace.did.resolver import did_for
+    from trustspace.networks import ChainSpec
+    from trustspace.paths import project_root
+
+    base = tmp_path_factory.mktemp("vc-cli")
+    (base / "empty").mkdir()
+    (base / "home" / "chains").mkdir(parents=True)
+    spec = ChainSpec("hub", 31337, free_port())
+    with local_chains([spec]) as (running,):
+        (base / "home" / "chains" / "hub.json").write_text(json.dumps(asdict(running)))
+        w3 = connect(running.url)
+        config = SuiteConfig.load(project_root() / "deployments" / "consortium.example.json")
+        suite = SuiteDeployer.on(
+            Web3Chain(w3, mnemonic_key(0), network="hub"), config, folder=base / "records"
+        ).deploy()
+        admins = [mnemonic_key(i) for i in range(1, 6)]
+        clerk, company = mnemonic_key(6), mnemonic_key(7)
+        gov = Governance(suite.consortium)
+        approvers = admins[:3]
+        gov.enact("set_did", approvers=approvers, org_id=1, did=admins[0].address)
+        gov.enact("add_account", approvers=approvers, org_id=1, account=clerk.address)
+        gov.enact("grant_role", approvers=approvers, account=clerk.address, roles=int(Role.ISSUER))
+        did_registry = suite.contract("DIDRegistry")
+        TxSender(w3, admins[0]).transact(did_registry.functions.addDelegate(
+            admins[0].address, reg.str_to_bytes32("veriKey"), clerk.address, 10 * 365 * 86400))  # fmt: skip
+        registry = suite.contract("CredentialRegistry")
+        thash, shash = type_and_schema()
+        gov.decide_call(registry, "register_schema", shash, thash, approvers=approvers)
+        now = w3.eth.get_block("latest")["timestamp"]
+        gov.decide_call(
+            registry, "accredit", 1, thash, shash, now - 60, now + 365 * 86400, approvers=approvers
+        )
+        for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION):
+            TxSender(w3, clerk).transact(registry.functions.create_list(int(purpose), 1))
+        (base / "aeo.schema.json").write_text(json.dumps(AEO_SCHEMA))
+        (base / "claims.json").write_text(json.dumps(aeo_claims()))
+        forged = jws.sign(
+            {
+                "iss": did_for(admins[0].address, 31337),
+                "iat": now,
+                "vc": {
+                    "type": ["VerifiableCredential", AEO_TYPE],
+                    "credentialSubject": aeo_claims(),
+                },
+            },
+            mnemonic_key(9).key,
+        )
+        (base / "forged.jwt").write_text(forged)
+        (base / "other.schema.json").write_text(
+            json.dumps({"type": "object", "title": "unregistered"})
+        )
+        yield {"base": base, "company": did_for(company.address, 31337), "registry": registry.address,
+               "consortium": suite.consortium.address}  # fmt: skip
+
+
+def _run(hub: Any, args: list[str], records: str = "records") -> subprocess.CompletedProcess[str]:
+    base = hub["base"]
+    env = {**os.environ, "TRUSTSPACE_DEPLOYMENTS": str(base / records),
+           "TRUSTSPACE_HOME": str(base / "home"), "COLUMNS": "400"}  # fmt: skip
+    return subprocess.run(
+        [TRUSTSPACE, *args], cwd=base, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _json(hub: Any, args: list[str], code: int = 0) -> dict[str, Any]:
+    """Run a command in this process (the flow: no interpreter start per step); its JSON."""
+    from click.testing import CliRunner
+
+    from trustspace.cli import main
+
+    base = hub["base"]
+    env = {"TRUSTSPACE_DEPLOYMENTS": str(base / "records"), "TRUSTSPACE_HOME": str(base / "home")}
+    here = os.getcwd()
+    os.chdir(base)
+    try:
+        done = CliRunner().invoke(main, [*args, "--json"], env=env)
+    finally:
+        os.chdir(here)
+    assert done.exit_code == code, (done.output, done.exception)
+    return dict(json.loads(done.stdout))
+
+
+def test_vc_cli__issue_present_suspend__verdicts_follow(hub):
+    issued = _json(hub, ["vc", "issue", "--subject", hub["company"], "--type", AEO_TYPE, "--claims", "claims.json",
+                         "--schema", "aeo.schema.json", "--revocation-list", "1", "--suspension-list", "2",
+                         "--index", "5", "--out", "aeo.jwt", "--account", "TEST::6", "--network", "hub"])  # fmt: skip
+    assert issued["issuer"].endswith("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+    checked = _json(
+        hub, ["vc", "verify", "aeo.jwt", "--schema", "aeo.schema.json", "--network", "hub"]
+    )
+    assert checked["valid"] and checked["subject"]["aeoLevel"] == "AEOF"
+    _json(hub, ["vc", "present", "aeo.jwt", "--audience", AUD, "--nonce", NONCE, "--out", "vp.jwt",
+                "--account", "TEST::7", "--network", "hub"])  # fmt: skip
+    vp = [
+        "vc",
+        "verify",
+        "vp.jwt",
+        "--schema",
+        "aeo.schema.json",
+        "--audience",
+        AUD,
+        "--nonce",
+        NONCE,
+        "--network",
+        "hub",
+    ]
+    assert _json(hub, vp)["valid"]
+    _json(
+        hub,
+        [
+            "vc",
+            "suspend",
+            "2",
+            "5",
+            "--reason",
+            "audit",
+            "--account",
+            "TEST::6",
+            "--network",
+            "hub",
+        ],
+    )
+    on_chain = _json(hub, vp, code=1)
+    assert (on_chain["valid"], on_chain["reason"]) == (False, "suspended")
+    status = _json(
+        hub,
+        [
+            "vc",
+            "status",
+            "2",
+            "5",
+            "--publish",
+            "list2.jwt",
+            "--account",
+            "TEST::6",
+            "--network",
+            "hub",
+        ],
+    )
+    assert (status["value"], status["purpose"], status["set"]) == (True, "suspension", 1)
+    _json(
+        hub,
+        ["vc", "status", "1", "--publish", "list1.jwt", "--account", "TEST::6", "--network", "hub"],
+    )
+    # People read this one: the real executable, from a shell.
+    human = _run(hub, [*vp, "--status-list", "list1.jwt", "--status-list", "list2.jwt"])
+    said = " ".join(human.stdout.split())
+    assert human.returncode == 1, human.stdout + human.stderr
+    assert (
+        "NOT VALID presentation: suspended" in said and "status read from published lists" in said
+    )
+    proposed = _json(hub, ["vc", "accredit", "--org", "2", "--type", AEO_TYPE, "--schema", "aeo.schema.json",
+                           "--account", "TEST::2", "--network", "hub"])  # fmt: skip
+    assert proposed["step"] == "accredit" and proposed["proposal"]["state"] == "open"
+
+
+# name: (arguments, exit code, words of the one error line[, records folder]).
+ISSUE = ["vc", "issue", "--subject", "{company}", "--type", AEO_TYPE, "--claims", "claims.json", "--schema",
+         "aeo.schema.json", "--revocation-list", "1", "--index", "0", "--network", "hub"]  # fmt: skip
+CASES: dict[str, tuple[Any, ...]] = {
+    "missing credential file": (["vc", "verify", "nothing.jwt", "--network", "hub"], 2, "cannot read credential nothing.jwt"),
+    "account without ISSUER role": ([*ISSUE, "--account", "TEST::8"], 2, "holds no live ISSUER role"),
+    "unregistered schema": ([*ISSUE[:9], "other.schema.json", *ISSUE[10:], "--account", "TEST::6"], 2, "is not registered for AEOCertificate"),
+    "index beyond the list": ([*ISSUE[:13], "300", *ISSUE[14:], "--account", "TEST::6"], 2, "--index 300 is beyond list 1"),
+    "tampered credential": (["vc", "verify", "forged.jwt", "--schema", "aeo.schema.json", "--network", "hub"], 1, "bad_signature"),
+    "revoke by another organisation": (["vc", "revoke", "1", "3", "--account", "TEST::2", "--network", "hub"], 2, "credentials: not issuer"),
+    "wrong registry address": (["vc", "status", "1", "--registry", "{consortium}", "--network", "hub"], 2, "the contract there is not a CredentialRegistry"),
+    "chain down": (["vc", "status", "1", "--network", "{down}"], 3, ""),
+    "no deployment record": (["vc", "status", "1", "--network", "hub"], 2, "no deployment record for", "empty"),
+    "accredit by a non-admin": (["vc", "accredit", "--org", "2", "--type", AEO_TYPE, "--schema", "aeo.schema.json", "--account", "TEST::6", "--network", "hub"], 2, "is not an ADMIN"),
+}  # fmt: skip
+# --json: one case of each way of failing (a refusal read from the chain, a revert, the chain
+# down); every command reports through the same root group (options.fail).
+JSON_CASES = ["account without ISSUER role", "revoke by another organisation", "chain down"]
+
+
+@pytest.fixture(scope="module")
+def outcomes(hub: Any) -> dict[tuple[str, bool], subprocess.CompletedProcess[str]]:
+    values = {
+        "down": f"http://127.0.0.1:{free_port()}",
+        "company": hub["company"],
+        "consortium": hub["consortium"],
+    }
+    runs = []
+    for name, (args, _, _, *records) in CASES.items():
+        filled = [a.format(**values) for a in args]
+        for as_json in (False, True) if name in JSON_CASES else (False,):
+            runs.append(
+                (
+                    name,
+                    as_json,
+                    [*filled, "--json"] if as_json else filled,
+                    records[0] if records else "records",
+                )
+            )
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda run: _run(hub, run[2], run[3]), runs))
+    return {(run[0], run[1]): result for run, result in zip(runs, results, strict=True)}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_vc_mistake__one_line_exit_code_no_traceback(outcomes, case):
+    _, code, says, *_ = CASES[case]
+    human = outcomes[(case, False)]
+    out = human.stdout + human.stderr
+    assert human.returncode == code, out
+    assert "Traceback" not in out, out
+    if code == 1:  # a not-valid verdict is a result, not a mistake
+        assert "NOT VALID credential: signature does not match" in " ".join(human.stdout.split()), (
+            out
+        )
+        return
+    errors = [line for line in human.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, out
+    assert says in " ".join(errors[0].split()), out
+
+
+@pytest.mark.parametrize("case", JSON_CASES)
+def test_vc_mistake__json__one_document_ok_false(outcomes, case):
+    _, code, says, *_ = CASES[case]
+    result = outcomes[(case, True)]
+    assert result.returncode == code, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["ok"] is False and document["exit_code"] == code
+    assert says in document["error"]

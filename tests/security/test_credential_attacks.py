@@ -1,0 +1,120 @@
+"""Attacks on verifiable credentials: replayed presentations, substituted issuer keys, spliced
+disclosures, forged or borrowed status lists, algorithm confusion. Each is refused with its
+own reason by the Python verifier (tests/security/README.md, class 33)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from eth_account import Account
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trustspace.credentials import holder, issuer, jws
+from trustspace.credentials.model import Purpose, Reason
+from trustspace.credentials.registry import create_list
+from trustspace.credentials.status import status_entries
+from trustspace.devnet.demo_credentials import build_stand
+from trustspace.did.resolver import ReceiptSource
+
+AUD, NONCE = "https://tax.example/verifier", "n-1"
+
+
+@pytest.fixture(scope="session")
+def vc_stand(deployer: Any, customs_admin: Any, tax_admin: Any, spare_accounts: Any) -> Any:
+    return build_stand(
+        deployer, customs_admin, tax_admin, spare_accounts[5], source_factory=ReceiptSource
+    )
+
+
+@given(audience=st.text(min_size=1, max_size=40), nonce=st.text(min_size=1, max_size=20))
+def test_replay__presentation_to_any_other_verifier_or_request__refused(vc_stand, audience, nonce):
+    token = vc_stand.presentation(AUD, NONCE)
+    verdict = vc_stand.verifier.verify_presentation(token, audience, nonce)
+    if (audience, nonce) == (AUD, NONCE):
+        assert verdict.valid
+    else:
+        assert verdict.reason in (Reason.WRONG_AUDIENCE, Reason.WRONG_NONCE)
+
+
+def test_sd_jwt__issuer_key_substituted_in_header__refused(vc_stand):
+    attacker = Account.create().key.hex()
+    now = vc_stand.now()
+    forged = issuer.issue_sd_jwt(
+        attacker, vc_stand.customs_did, issuer.jwk_of(vc_stand.company_key), "AEOCertificate",
+        {"name": "Shell Co", "eori": "GB1", "aeoLevel": "AEOF"}, ["name"],
+        {"type": "object"}, vc_stand.status(0), now, now, now + 100,
+    )  # fmt: skip
+    shown = holder.present_sd_jwt(forged, ["name"], issuer.jwk_of(vc_stand.company_key), AUD, NONCE)
+    assert vc_stand.verifier.verify_sd_jwt(shown, AUD, NONCE).reason is Reason.BAD_SIGNATURE
+
+
+def test_sd_jwt__disclosure_spliced_from_another_credential__refused(vc_stand):
+    from trustspace.devnet.demo_credentials import aeo_claims
+
+    mine, _ = vc_stand.issue_sd_jwt()
+    other, _ = vc_stand.issue_sd_jwt(aeo_claims(aeoLevel="AEOC", name="Other Ltd"))
+    key = issuer.jwk_of(vc_stand.company_key)
+    shown = holder.present_sd_jwt(mine, ["name"], key, AUD, NONCE).split("~")
+    foreign = [
+        d for d in other.split("~")[1:-1] if json.loads(jws.b64url_decode(d))[1] == "aeoLevel"
+    ]
+    spliced = "~".join([*shown[:-1], *foreign, shown[-1]])
+    assert vc_stand.verifier.verify_sd_jwt(spliced, AUD, NONCE).reason is Reason.TAMPERED_DISCLOSURE
+
+
+def test_status__entry_pointing_at_another_organisations_list__refused(vc_stand, chain, tax_admin):
+    from trustspace.consortium.constants import Role
+    from trustspace.consortium.governance import Governance
+
+    # Tax's own clerk makes a suspension list; a customs credential naming it would dodge
+    # customs' suspensions: the verifier checks the list's owner.
+    gov = Governance(vc_stand.consortium)
+    approvers = [vc_stand.customs_admin, tax_admin]
+    tax_clerk = tax_admin  # an admin may also hold ISSUER
+    gov.enact(
+        "grant_role", approvers=approvers, account=tax_clerk, roles=int(Role.ISSUER), expiry=0
+    )
+    foreign_list = create_list(vc_stand.registry, Purpose.SUSPENSION, 1, tax_clerk)
+    token, index = vc_stand.issue_jwt()
+    payload = jws.decode(token).payload
+    entries = status_entries(
+        vc_stand.chain_id, str(vc_stand.registry.address), vc_stand.lists[0], foreign_list, index
+    )
+    payload["vc"]["credentialStatus"] = [e.as_json() for e in entries]
+    forged = jws.sign(payload, vc_stand.clerk_key)
+    assert vc_stand.verifier.verify_credential(forged).reason is Reason.STATUS_UNKNOWN
+
+
+def test_status__published_list_signed_by_someone_else__refused(vc_stand):
+    from trustspace.credentials.verifier import Verifier
+
+    token, index = vc_stand.issue_jwt()
+    vc_stand.suspend(index)
+    lists = {}
+    for entry in vc_stand.status(index):
+        clean = [False] * 255  # the attacker's list shows nothing set
+        lists[entry.list_credential] = issuer.publish_status_list(
+            Account.create().key.hex(),
+            vc_stand.customs_did,
+            entry.list_credential,
+            entry.purpose,
+            clean,
+            vc_stand.now(),
+            3600,
+        )
+    v = vc_stand.verifier
+    offline = Verifier(
+        v.resolver, vc_stand.consortium, vc_stand.registry, v.schemas, status_lists=lists
+    )
+    assert offline.verify_credential(token).reason is Reason.STATUS_UNKNOWN
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256", "ES256"])
+def test_algorithm_confusion__other_alg_header__malformed(vc_stand, alg):
+    token, _ = vc_stand.issue_jwt()
+    _, body, sig = token.split(".")
+    head = jws.b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    assert vc_stand.verifier.verify_credential(f"{head}.{body}.{sig}").reason is Reason.MALFORMED
