@@ -30,6 +30,8 @@ CONSOLE_BINDINGS: dict[str, str] = {
     "did": "DIDRegistry",
     "notary": "Notary",
     "bus": "MessageBus",
+    "credentials": "CredentialRegistry",
+    "computations": "Computations",
 }
 
 

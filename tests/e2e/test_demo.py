@@ -15,6 +15,7 @@ from rich.console import Console
 from trustspace.crypto.hashing import to_hex
 from trustspace.devnet.chains import _alive
 from trustspace.devnet.demo import AGENCIES, Scenario, run_demo
+from trustspace.devnet.demo_compute import FIGURES as COMPUTE_FIGURES
 from trustspace.notary.client import Status
 from trustspace.paths import project_root
 
@@ -84,6 +85,10 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
     assert result.statuses["after revocation on tax"] == "DOCUMENT_REVOKED"
     assert result.statuses["tax after the hub suspended customs"] == "ORG_NOT_LIVE"
     assert set(result.suspension_seconds) == {"customs", "tax"}  # both domains followed the hub
+    assert result.statuses["AEO credential after customs suspended it"] == "suspended"
+    assert "tax verified the presentation: name=" in text and "aeoLevel=" in text
+    assert result.totals == [sum(column) for column in zip(*COMPUTE_FIGURES.values(), strict=True)]
+    assert "trail of computation" in text
     assert "customs suspended" in [e.event for e in result.trail if e.chain == "hub"]
     assert result.lineage["kind"] == "FOREIGN"
     assert [c["kind"] for c in result.lineage["children"]] == ["DOCUMENT"]

@@ -18,10 +18,18 @@ free ports and stopped at the end:
 6. tax derives an assessment from the mirrored batch (lineage), then customs
    revokes the declaration's entry in the batch and that revocation follows it:
    on tax the declaration reads DOCUMENT_REVOKED, the rest of the batch stays VALID;
-7. the ministry's proposal on the hub suspends customs; the customs and tax chains
+7. customs issues an AEO credential to a trading company through a clerk's DID
+   delegate key; tax verifies a presentation revealing only the company's name and
+   AEO level; customs suspends the credential and tax's verification says "suspended"
+   (:mod:`trustspace.devnet.demo_credentials`);
+8. customs, tax and foreign exchange, each its own compute process, add up their
+   per-sector import figures under a joint threshold key; the ministry publishes only
+   the totals and the trail is read back from the chain
+   (:mod:`trustspace.devnet.demo_compute`);
+9. the ministry's proposal on the hub suspends customs; the customs and tax chains
    follow within seconds (the hub's HubLink sends the decision over the bus), and the
    mirrored batch reads ORG_NOT_LIVE on tax although tax enacted nothing;
-8. the provenance trail and the gas of every step are printed.
+10. the provenance trail and the gas of every step are printed.
 """
 
 from __future__ import annotations
@@ -47,6 +55,9 @@ from trustspace.crypto.hashing import hash_json, to_hex
 from trustspace.deploy.config import CONTRACT_NAMES, LOCAL_AGENCIES, local_config
 from trustspace.deploy.deployer import Suite, SuiteDeployer
 from trustspace.devnet.chains import RunningChain, local_chains
+from trustspace.devnet.demo_compute import run_compute_demo
+from trustspace.devnet.demo_credentials import build_stand
+from trustspace.devnet.demo_credentials import run_demo as run_credentials_demo
 from trustspace.networks import LOCAL_VALIDATOR_INDICES, LOCAL_VALIDATOR_THRESHOLD
 from trustspace.notary.client import NotaryClient, RevocationReason, Status
 from trustspace.notary.disclosure import Commitment, Disclosure, commit, verify_disclosure
@@ -171,6 +182,8 @@ class DemoResult:
     assessment_id: bytes = b""
     message_ids: list[str] = field(default_factory=list)
     lineage: dict[str, Any] = field(default_factory=dict)
+    #: The per-sector totals the ministry published from the joint computation.
+    totals: list[int] = field(default_factory=list)
     #: Seconds from the hub's suspension of customs to each domain showing it.
     suspension_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
@@ -653,13 +666,51 @@ class Scenario:
             f"tax assessment {to_hex(rid)[:18]}… attested: VAT {assessment['vat']:,} ({link})"
         )
 
+    def credentials(self) -> None:
+        """Customs issues an AEO credential; tax verifies a selective presentation; suspended."""
+        self.console.rule("[bold]7. Customs issues a credential; tax checks only what it needs")
+        hub = self.result.suites["hub"]
+        with self.on("hub"):
+            stand = build_stand(
+                self.keys[0],
+                self.admins[0],
+                self.admins[1],
+                self.clerk,
+                consortium=hub.consortium,
+                did_registry=hub.did_registry,
+                registry=hub.contract("CredentialRegistry"),
+                approvers=self.admins[:THRESHOLD],
+            )
+            lines = run_credentials_demo(stand)
+        for line in lines:
+            self.console.print(line)
+        self.result.statuses["AEO credential after customs suspended it"] = lines[-1].rsplit(
+            ": ", 1
+        )[-1]
+
+    def compute(self) -> None:
+        """Joint per-sector import totals under threshold encryption, each agency a process."""
+        self.console.rule("[bold]8. Customs, tax and forex add up their figures under encryption")
+        hub = self.result.suites["hub"]
+        agencies = {"customs": (1, self.admins[0]), "tax": (2, self.admins[1])}
+        agencies["forex"] = (4, self.admins[3])
+        with self.on("hub"):
+            outcome = run_compute_demo(
+                hub.contract("Computations"),
+                agencies,
+                (5, self.admins[4]),
+                self.workdir / "compute",
+                self.console,
+            )
+        self.result.totals = outcome.totals
+
     def suspend(self) -> None:
         """The ministry proposes on the hub to suspend customs; tax and maritime approve. The
         domains follow over the bus: roles of customs drop, its records (and the batch
         mirrored to tax) read ORG_NOT_LIVE, with nothing enacted on customs or tax."""
         from trustspace.consortium.constants import OrgStatus
 
-        self.console.rule("[bold]7. The ministry suspends customs on the hub; the domains follow")
+        self.console.rule("[bold]9. The ministry suspends customs on the hub; the domains follow")
         hub = self.result.suites["hub"]
         ministry, tax_admin, maritime_admin = self.admins[4], self.admins[1], self.admins[2]
         with self.on("hub"):
@@ -703,7 +754,7 @@ class Scenario:
 
     def report(self) -> None:
         """Print the provenance trail and the gas table."""
-        self.console.rule("[bold]8. Provenance trail")
+        self.console.rule("[bold]10. Provenance trail")
         trail = Table()
         for column in ("chain", "block", "agency", "event", "tx"):
             trail.add_column(column)
@@ -746,6 +797,8 @@ class Scenario:
             self.revoke(proof)
             if self.result.mirrored:
                 self.mirror_revocation(proof, config)
+            self.credentials()
+            self.compute()
             self.suspend()
         self.report()
         self.result.seconds = time.perf_counter() - started
