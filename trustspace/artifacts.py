@@ -47,6 +47,7 @@ __all__ = [
 #: The contracts agencies deploy and call (test contracts and interfaces are left out).
 DEPLOYABLE: tuple[str, ...] = (
     "Consortium",
+    "DataService",
     "DIDRegistry",
     "DIDRegistryFactory",
     "HubLink",

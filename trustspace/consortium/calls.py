@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Contracts of the suite whose functions a CALL proposal may reach.
-SUITE_CONTRACTS = ("Notary", "MessageBus", "DIDRegistry", "DIDRegistryFactory")
+SUITE_CONTRACTS = ("Notary", "MessageBus", "DIDRegistry", "DIDRegistryFactory", "DataService")
 
 
 class CallError(InputError):

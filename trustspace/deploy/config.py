@@ -42,6 +42,7 @@ SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Notary", ("Consortium",)),
     ("MessageBus", ("Consortium",)),
     ("HubLink", ("Consortium", "MessageBus")),
+    ("DataService", ("Consortium",)),
 )
 #: The suite's contract names, in deployment order.
 CONTRACT_NAMES: tuple[str, ...] = tuple(name for name, _ in SUITE)

@@ -473,6 +473,8 @@ class SuiteDeployer(Generic[ContractT]):
             )
         if name == "Notary":
             return [self.record.address("Consortium")]
+        if name == "DataService":
+            return [self.record.address("Consortium")]
         if name == "MessageBus":
             gas = RECIPIENT_GAS if self.config is None else self.config.recipient_gas
             return [self.record.address("Consortium"), gas]
