@@ -7,6 +7,8 @@ import click
 from trustspace import __version__
 from trustspace.cli.bus import bus, relay, validator
 from trustspace.cli.chains import chains
+from trustspace.cli.connector import connector
+from trustspace.cli.data import data
 from trustspace.cli.deploy import deploy
 from trustspace.cli.did import did
 from trustspace.cli.gov import gov
@@ -52,3 +54,5 @@ main.add_command(schema)
 main.add_command(status)
 for command in NOTARY_COMMANDS:
     main.add_command(command)
+main.add_command(data)
+main.add_command(connector)

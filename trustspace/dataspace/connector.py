@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
 from trustspace.crypto.hashing import hash_bytes, keccak, to_hex
 from trustspace.dataspace.client import STANDING_REASONS, DataServiceClient, Standing, State
 from trustspace.dataspace.journal import Journal, ReplayError
@@ -287,8 +290,6 @@ def _record(e: Any) -> TransferRecord:
 
 def create_app(connector: Connector) -> Any:
     """The FastAPI application: ``POST /transfer`` (the request), ``GET /health``."""
-    from fastapi import FastAPI, Request, Response
-
     app = FastAPI(title="trustspace connector", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/health")
@@ -307,8 +308,6 @@ def create_app(connector: Connector) -> Any:
                 if len(body) > MAX_BODY:
                     break
             # The checks block on the chain: run them off the event loop.
-            from starlette.concurrency import run_in_threadpool
-
             reply = await run_in_threadpool(connector.handle, body)
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
