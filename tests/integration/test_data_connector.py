@@ -2,161 +2,38 @@
 a real ``trustspace connector run`` process; concurrent consumers; the connector killed with
 SIGKILL mid-traffic and restarted loses no log entry and logs nothing twice.
 
-One chain and one suite for the module (deployed over web3.py); the CLI runs as subprocesses
-from a folder outside the checkout, finding the chain by name (``--network customs``).
+One chain and one suite for the module (tests/utils/dataspace_chain.py); the CLI runs as
+subprocesses from a folder outside the checkout, finding the chain by name.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import threading
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.utils.deploy_cli import (
-    TRUSTSPACE,
-    chains_up,
-    deploy_over_web3,
-    environment,
-    founding_admin_keys,
-    wait_until,
+from tests.utils.dataspace_chain import (
+    CUSTOMS,
+    CUSTOMS_ADMIN,
+    SUPERVISOR,
+    TAX_ADMIN,
+    TAX_CLERK,
+    ConnectorProcess,
+    cli_json,
+    data_space,
+    send,
+    signed,
 )
-from trustspace.consortium.constants import Role
-from trustspace.consortium.governance import Governance
-from trustspace.dataspace.request import key_signer, sign_request
-from trustspace.devnet.chains import free_port, mnemonic_key
+from tests.utils.deploy_cli import founding_admin_keys, wait_until
 
 pytestmark = pytest.mark.anvil
-
-CUSTOMS, TAX, MARITIME, MINISTRY = 1, 2, 3, 5
-# anvil's test accounts: 1-5 the founding admins (customs, tax, maritime, forex, ministry).
-CUSTOMS_ADMIN, TAX_ADMIN, MARITIME_ADMIN = "TEST::1", "TEST::2", "TEST::3"
-CONNECTOR, TAX_CLERK, SUPERVISOR = 7, 8, 6
-POLICY = {
-    "purposes": ["VAT assessment"],
-    "consumerKinds": ["TAX", "MARITIME"],
-    "maxTransfers": 0,
-}
 
 
 @pytest.fixture(scope="module")
 def space(tmp_path_factory):
-    """The customs chain with the suite; customs' connector key, a tax clerk, a supervisor."""
-    root = tmp_path_factory.mktemp("dataspace")
-    home, deployments, work = root / "home", root / "deployments", root / "work"
-    for folder in (home, deployments, work):
-        folder.mkdir()
-    with chains_up(home, ("customs",)) as running:
-        url = running["customs"].url
-        suite = deploy_over_web3(url, "customs", deployments)
-        admins = founding_admin_keys()[:3]
-        gov = Governance(suite.consortium)
-        for org, index, roles in (
-            (CUSTOMS, CONNECTOR, Role.NOTARY),
-            (TAX, TAX_CLERK, None),
-            (MINISTRY, SUPERVISOR, Role.AUDITOR),
-        ):
-            account = mnemonic_key(index).address
-            gov.enact("add_account", approvers=admins, org_id=org, account=account)
-            if roles is not None:
-                gov.enact("grant_role", approvers=admins, account=account, roles=int(roles))
-        (work / "declarations.csv").write_text("declaration,value\nCD-1,100\nCD-2,250\n")
-        (work / "policy.json").write_text(json.dumps(POLICY))
-        (work / "description.json").write_text(json.dumps({"title": "Customs declarations"}))
-        yield {
-            "env": environment(deployments, home),
-            "work": work,
-            "suite": suite,
-            "chain_id": 31338,
-        }
-
-
-def cli(space, *args, code=0):
-    result = subprocess.run(
-        [TRUSTSPACE, *map(str, args)],
-        cwd=space["work"],
-        env=space["env"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == code, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return result
-
-
-def cli_json(space, *args, code=0):
-    return json.loads(cli(space, *args, "--json", code=code).stdout)
-
-
-class Connector:
-    """``trustspace connector run`` as a process (started, health-checked, killed)."""
-
-    def __init__(self, space, journal: Path) -> None:
-        self.space, self.journal = space, journal
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                TRUSTSPACE, "connector", "run", "--network", "customs",
-                "--account", f"TEST::{CONNECTOR}", "--dataset", "1=declarations.csv",
-                "--policy", "1=policy.json", "--port", str(self.port), "--journal", self.journal,
-            ],
-            cwd=self.space["work"], env=self.space["env"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        wait_until(self.healthy, "the connector answers /health", timeout=60)
-
-    def healthy(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise AssertionError(self.process.stderr.read().decode() if self.process.stderr else "")
-        try:
-            with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
-                return bool(json.loads(response.read())["ok"])
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def post(self, body: bytes) -> tuple[int, bytes]:
-        request = urllib.request.Request(
-            self.url + "/transfer", data=body, headers={"content-type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as err:
-            return err.code, err.read()
-        except OSError:
-            return 0, b""
-
-
-def send(space, call, key):
-    from trustspace.bus.web3tx import TxSender
-
-    sender = TxSender(space["suite"].contract("DataService").w3, key)
-    assert sender.send(sender.prepare(call))["status"] == 1
-
-
-def signed(space, key_index, agreement_id, audience):
-    suite = space["suite"]
-    account = mnemonic_key(key_index)
-    return sign_request(
-        key_signer(account.key), account.address, agreement_id, 1, audience,
-        space["chain_id"], suite.contract("DataService").address,
-    )  # fmt: skip
+    with data_space(tmp_path_factory.mktemp("dataspace")) as built:
+        yield built
 
 
 def test_data_space__negotiate_fetch_kill_restart_terminate__log_equals_transfers(space, tmp_path):
@@ -186,7 +63,7 @@ def test_data_space__negotiate_fetch_kill_restart_terminate__log_equals_transfer
     send(space, service.functions.acceptAgreement(2), customs)
     agreements = {"tax": asked["agreement_id"], "maritime": 2}
 
-    connector = Connector(space, tmp_path / "connector.sqlite")
+    connector = ConnectorProcess(space, tmp_path / "connector.sqlite")
     connector.start()
     fetched = cli_json(
         space, "data", "fetch", agreements["tax"], "--out", tmp_path / "got.csv",
