@@ -117,7 +117,8 @@ class Connector:
             return Reply.refuse(413, "too_large", f"request body over {MAX_BODY} bytes")
         try:
             signed = SignedRequest.from_json(json.loads(body))
-        except (ValueError, RequestError) as err:
+        except (ValueError, RecursionError, RequestError) as err:
+            # RecursionError: deeply nested JSON, which the json module refuses by recursing.
             reason = str(err) if isinstance(err, RequestError) else "request is not JSON"
             return Reply.refuse(400, "malformed", reason)
         req = signed.request
