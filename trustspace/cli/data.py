@@ -10,7 +10,6 @@ consumer organisation with totals per purpose. See docs/dataspace.md.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -462,56 +461,16 @@ def log(
             raise CommandError(
                 f"{auditor.address} holds no live AUDITOR role: the log is for supervisors"
             )
-        purposes = client.purposes()
-        agreements = [
-            a
-            for a in client.agreements()
-            if (provider_org is None or a.provider_org == provider_org)
-            and (consumer_org is None or a.consumer_org == consumer_org)
-        ]
-        ids = {a.id for a in agreements}
-        transfers: list[dict[str, Any]] = [
-            {
-                "agreementId": int(e.agreementId),
-                "transferNo": int(e.transferNo),
-                "consumer": str(e.consumer),
-                "payloadDigest": to_hex(bytes(e.payloadDigest)),
-                "size": int(e.size),
-                "requestId": to_hex(bytes(e.requestId)),
-                "time": int(e.time),
-                "block": int(e.block_number),
-                "tx": str(e.transaction_hash),
-            }
-            for e in client.transfer_logs(ids)
-        ]
-        batches = [
-            {
-                "agreementId": int(e.agreementId),
-                "root": to_hex(bytes(e.root)),
-                "firstNo": int(e.firstNo),
-                "count": int(e.count),
-                "time": int(e.time),
-            }
-            for e in client.events("TransfersBatched")
-            if int(e.agreementId) in ids
-        ]
-        standings = {a.id: client.standing(a.id).name.lower() for a in agreements}
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: {"transfers": 0, "bytes": 0})
-    for a in agreements:
-        totals[purposes.get(a.id, "?")]["transfers"] += a.transfers
-    for t in transfers:
-        totals[purposes.get(t["agreementId"], "?")]["bytes"] += t["size"]
-    rows = [
-        {**a.to_json(), "purpose": purposes.get(a.id), "standing": standings[a.id]}
-        for a in agreements
-    ]
-    payload = {
-        "ok": True,
-        "agreements": rows,
-        "transfers": transfers,
-        "batches": batches,
-        "totals": dict(totals),
-    }
+        from trustspace.dataspace.audit import audit_log
+
+        found = audit_log(client, provider_org, consumer_org)
+    rows, transfers, batches, totals = (
+        found["agreements"],
+        found["transfers"],
+        found["batches"],
+        found["totals"],
+    )
+    payload = {"ok": True, **found}
 
     def render() -> None:
         table = Table(title="Agreements")
