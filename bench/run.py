@@ -51,6 +51,7 @@ SECTIONS: dict[str, str] = {
     "hashing": "bench.hash_speed",
     "tx_rate": "bench.tx_rate",
     "test_suite": "bench.suite_time",
+    "dataspace": "bench.dataspace",
 }
 SECTION_TIMEOUT_S = 3600
 
