@@ -1,6 +1,6 @@
 """The data space demo (trustspace/devnet/demo_dataspace.py) on anvil through ape: customs
 offers, tax requests, customs accepts, tax fetches and verifies (log and attestation), the
-supervisor's log shows the transfer, and after termination the next fetch is refused."""
+supervisor's log shows the transfer, the connector is found through customs' DID, and after termination the next fetch is refused."""
 
 import pytest
 
@@ -21,7 +21,9 @@ def test_dataspace_demo__on_anvil__fetch_verified_logged_then_refused(
             project,
             deployer,
             [
-                OrgSeed("Customs Authority", OrgKind.CUSTOMS, [customs_admin]),
+                OrgSeed(
+                    "Customs Authority", OrgKind.CUSTOMS, [customs_admin], customs_admin.address
+                ),
                 OrgSeed("Tax Administration", OrgKind.TAX, [tax_admin]),
             ],
             threshold=2,
@@ -33,6 +35,7 @@ def test_dataspace_demo__on_anvil__fetch_verified_logged_then_refused(
         gov.enact("add_account", approvers=approvers, org_id=2, account=tax_clerk)
         client = DataServiceClient(deployer.deploy(project.DataService, consortium))
         notary = NotaryClient(deployer.deploy(project.Notary, consortium))
+        registry = deployer.deploy(project.DIDRegistry)
         lines: list[str] = []
 
         report = run_dataspace_demo(
@@ -42,11 +45,14 @@ def test_dataspace_demo__on_anvil__fetch_verified_logged_then_refused(
             connector_account=customs_notary,
             tax_clerk=tax_clerk,
             notary=notary,
+            registry=registry,
             folder=tmp_path,
             say=lines.append,
         )
 
     assert report["payload"].decode() == DECLARATIONS
+    assert report["endpoint"].startswith("http://127.0.0.1:")  # resolved from customs' DID
+    assert any("did/svc/DataConnector" in line for line in lines)
     assert report["attested"] is True
     (row,) = report["log"]["agreements"]
     assert (row["purpose"], row["consumerOrg"], row["transfers"]) == (PURPOSE, 2, 1)

@@ -28,7 +28,7 @@ def connector_endpoint(registry: Any, identity: str) -> str:
         raise InputError("the provider organisation has no DID: give the connector URL")
     source = ApeSource(registry)
     events = history(source, identity)
-    now = source.block_timestamp(None)
+    now = source.block_timestamp(source.latest_block())
     document, deactivated = build_document(
         did_for(identity, source.chain_id), identity, source.chain_id, events, now
     )

@@ -7,7 +7,8 @@ Notary):
 1. customs publishes an offer (policy: purpose "VAT assessment", consumers of kind TAX, at most
    10 transfers) and notarizes the dataset's digest;
 2. tax requests an agreement for "VAT assessment"; customs accepts (agreed → finalized);
-3. customs' connector runs on 127.0.0.1 (FastAPI + uvicorn, in a thread here);
+3. customs' connector runs on 127.0.0.1 (FastAPI + uvicorn, in a thread here) and customs
+   announces it as the ``did/svc/DataConnector`` service of its DID; tax resolves it there;
 4. a tax clerk fetches the dataset with a signed request and verifies it against the digest
    logged on chain and customs' attestation in the Notary;
 5. the supervisor's log shows the agreement, the transfer and the totals per purpose;
@@ -29,10 +30,12 @@ from trustspace.dataspace.audit import audit_log
 from trustspace.dataspace.client import DataServiceClient
 from trustspace.dataspace.connector import Connector, Dataset, create_app
 from trustspace.dataspace.consumer import RefusedError, fetch
+from trustspace.dataspace.endpoint import SERVICE_ATTRIBUTE, connector_endpoint
 from trustspace.dataspace.journal import Journal
 from trustspace.dataspace.policy import Policy
 from trustspace.dataspace.request import sign_request
 from trustspace.devnet.chains import free_port
+from trustspace.did.registry import str_to_bytes32
 from trustspace.notary.client import NotaryClient
 
 __all__ = ["DECLARATIONS", "PURPOSE", "run_dataspace_demo"]
@@ -62,6 +65,7 @@ def run_dataspace_demo(
     connector_account: Any,
     tax_clerk: Any,
     notary: NotaryClient | None = None,
+    registry: Any | None = None,
     folder: Path | None = None,
     say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
@@ -70,7 +74,9 @@ def run_dataspace_demo(
     Needs: ``customs_admin`` an ADMIN of customs, ``tax_admin`` an ADMIN of tax,
     ``connector_account`` a NOTARY account of customs, ``tax_clerk`` any account of tax (it
     signs the data request; ape accounts, keystore or test). With ``notary`` the dataset is
-    attested by customs and the fetch requires that attestation.
+    attested by customs and the fetch requires that attestation. With ``registry`` (the
+    DIDRegistry) customs' ADMIN, owner of customs' DID identity, announces the connector there
+    and tax finds it by resolving that DID.
     """
     folder = folder or Path(tempfile.mkdtemp(prefix="trustspace-dataspace-"))
     dataset = folder / "declarations.csv"
@@ -116,6 +122,19 @@ def run_dataspace_demo(
         while not server.started:
             time.sleep(0.02)
         say(f"customs' connector listens on {url}")
+        if registry is not None:
+            provider = client.agreement(agreement_id).provider_org
+            identity = str(client.consortium.organisation(provider).did)
+            registry.setAttribute(
+                identity,
+                str_to_bytes32(SERVICE_ATTRIBUTE),
+                url.encode(),
+                86400,
+                sender=customs_admin,
+            )
+            resolved = connector_endpoint(registry, identity)
+            say(f"tax resolves customs' DID: {SERVICE_ATTRIBUTE} = {resolved}")
+            url = resolved
 
         def request() -> Any:
             return sign_request(
@@ -153,6 +172,7 @@ def run_dataspace_demo(
         thread.join(timeout=10)
     return {
         "offer_id": offer_id,
+        "endpoint": url,
         "agreement_id": agreement_id,
         "payload": result.payload,
         "digest": result.digest,
