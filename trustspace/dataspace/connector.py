@@ -39,7 +39,7 @@ from trustspace.crypto.hashing import hash_bytes, keccak, to_hex
 from trustspace.dataspace.client import STANDING_REASONS, DataServiceClient, Standing, State
 from trustspace.dataspace.journal import Journal, ReplayError
 from trustspace.dataspace.policy import Policy
-from trustspace.dataspace.records import TransferRecord
+from trustspace.dataspace.records import TransferRecord, batch_tree
 from trustspace.dataspace.request import RequestError, SignedRequest
 
 __all__ = ["MAX_BODY", "Connector", "Dataset", "Reply", "create_app"]
@@ -233,6 +233,25 @@ class Connector:
 
     # ---------------------------------------------------------------- batches and recovery
 
+    def proof(self, request_id: bytes) -> dict[str, Any] | None:
+        """The inclusion proof of a batched transfer (None until its batch is logged).
+
+        ``{"record": …, "root", "index", "count", "proof": [hex…]}``: the consumer checks it
+        with ``DataService.isTransferIncluded`` (or :func:`trustspace.notary.tree.verify`)."""
+        mine = [e for e in self.journal.entries("logged") if e.request_id == request_id]
+        if not mine or mine[0].batch_root is None or mine[0].batch_index is None:
+            return None
+        entry, index = mine[0], mine[0].batch_index
+        batch = [e for e in self.journal.entries("logged") if e.batch_root == entry.batch_root]
+        tree = batch_tree([_record(e) for e in sorted(batch, key=lambda e: e.batch_index or 0)])
+        return {
+            "record": _record(entry).to_json(),
+            "root": to_hex(tree.root),
+            "index": index,
+            "count": tree.size,
+            "proof": [to_hex(p) for p in tree.proof(index)],
+        }
+
     def flush(self) -> int:
         """Log every queued transfer in one batch per agreement; returns the number logged."""
         with self._lock:
@@ -244,8 +263,6 @@ class Connector:
         if not entries:
             return 0
         records = [_record(e) for e in entries]
-        from trustspace.dataspace.records import batch_tree
-
         tree = batch_tree(records)
         self.journal.assign_batch(agreement_id, [e.request_id for e in entries], tree.root)
         return self._send_batch(agreement_id, tree.root, records)
@@ -290,12 +307,25 @@ def _record(e: Any) -> TransferRecord:
 
 
 def create_app(connector: Connector) -> Any:
-    """The FastAPI application: ``POST /transfer`` (the request), ``GET /health``."""
+    """The FastAPI application: ``POST /transfer`` (the request), ``GET /proof/<request id>``
+    (a batched transfer's inclusion proof), ``GET /health``."""
     app = FastAPI(title="trustspace connector", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/health")
     def health() -> dict[str, Any]:
         return {"ok": True, "audience": connector.audience, "offers": sorted(connector.datasets)}
+
+    @app.get("/proof/{request_id}")
+    def proof(request_id: str) -> Response:
+        try:
+            rid = bytes.fromhex(request_id.removeprefix("0x"))
+        except ValueError:
+            rid = b""
+        found = connector.proof(rid) if len(rid) == 32 else None
+        if found is None:
+            reply = Reply.refuse(404, "no_proof", "no logged batch holds this request id")
+            return Response(reply.body, status_code=404, headers=reply.headers)
+        return Response(json.dumps(found), headers={"content-type": "application/json"})
 
     @app.post("/transfer")
     async def transfer(request: Request) -> Response:

@@ -18,7 +18,15 @@ from trustspace.dataspace.client import DataServiceClient
 from trustspace.dataspace.request import SignedRequest
 from trustspace.errors import TrustspaceError, UnreachableError
 
-__all__ = ["FetchResult", "RefusedError", "VerificationError", "fetch"]
+__all__ = [
+    "FetchResult",
+    "RefusedError",
+    "VerificationError",
+    "check_batch_proof",
+    "fetch",
+    "fetch_batch_proof",
+    "verify_payload",
+]
 
 
 class RefusedError(TrustspaceError):
@@ -120,3 +128,45 @@ def verify_payload(
         if require_attestation and not attested:
             raise VerificationError("payload is not attested (VALID) by the provider in the Notary")
     return FetchResult(payload, digest, request_id, logged, attested)
+
+
+def fetch_batch_proof(url: str, request_id: bytes, timeout: float = 30.0) -> dict[str, Any] | None:
+    """The connector's inclusion proof of a batched transfer (None until its batch is logged)."""
+    try:
+        response = requests.get(f"{url.rstrip('/')}/proof/{to_hex(request_id)}", timeout=timeout)
+    except requests.RequestException as err:
+        raise UnreachableError(f"connector at {url} did not answer: {type(err).__name__}") from err
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise UnreachableError(f"connector at {url} answered HTTP {response.status_code}")
+    proof: dict[str, Any] = response.json()
+    return proof
+
+
+def check_batch_proof(
+    client: DataServiceClient, proof: dict[str, Any], payload_digest: bytes, request_id: bytes
+) -> None:
+    """Check a batched transfer: the record is ours (digest, request id) and the chain holds
+    it in a logged batch of its agreement; :class:`VerificationError` otherwise."""
+    from trustspace.crypto.hashing import from_hex
+    from trustspace.dataspace.records import TransferRecord
+
+    try:
+        r = proof["record"]
+        record = TransferRecord(
+            int(r["agreementId"]),
+            str(r["consumer"]),
+            from_hex(r["payloadDigest"]),
+            int(r["size"]),
+            from_hex(r["requestId"]),
+            int(r["time"]),
+        )
+        siblings = [from_hex(p) for p in proof["proof"]]
+        root, index = from_hex(proof["root"]), int(proof["index"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise VerificationError(f"malformed inclusion proof: {err}") from err
+    if record.payload_digest != payload_digest or record.request_id != request_id:
+        raise VerificationError("the proof is for another transfer")
+    if not client.is_included(root, record, index, siblings):
+        raise VerificationError("the transfer is not in a logged batch of its agreement")

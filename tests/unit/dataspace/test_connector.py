@@ -3,9 +3,11 @@ own test, each next to a served neighbour; the journal keeps replays out and res
 
 import json
 
+import pytest
+
 from trustspace.crypto.hashing import hash_bytes, to_hex
 from trustspace.dataspace.client import Standing
-from trustspace.dataspace.consumer import verify_payload
+from trustspace.dataspace.consumer import VerificationError, check_batch_proof, verify_payload
 from trustspace.dataspace.journal import Journal
 from trustspace.dataspace.policy import Policy
 from trustspace.dataspace.records import TransferRecord, batch_tree
@@ -250,3 +252,25 @@ def test_recover__batch_sent_before_the_kill__not_sent_again(
     assert data_client.agreement(agreement_id).transfers == 2
     assert [e.state for e in connector.journal.entries()] == ["logged", "logged"]
     assert data_client.standing(agreement_id) == Standing.LIVE
+
+
+def test_batch_proof__served_transfer__proof_checks_on_chain_and_other_transfer_refused(
+    agreed, connector_for, signed_by, tax_clerk, data_client
+):
+    policy = Policy(purposes=("VAT assessment",), max_transfers=10)
+    offer_id, agreement_id = agreed(policy)
+    connector = connector_for({offer_id: policy}, batch_size=2)
+    signed = [signed_by(tax_clerk, agreement_id, offer_id) for _ in range(3)]
+    replies = [_served(connector.handle(s.body())) for s in signed]
+    ids = [s.request.request_id(data_client.chain_id, data_client.address) for s in signed]
+    digest = hash_bytes(replies[0].body)
+
+    assert connector.proof(ids[2]) is None  # served, not batched yet
+    proof = connector.proof(ids[1])
+    assert proof is not None and (proof["index"], proof["count"]) == (1, 2)
+    check_batch_proof(data_client, proof, digest, ids[1])
+    with pytest.raises(VerificationError, match="another transfer"):
+        check_batch_proof(data_client, proof, digest, ids[0])
+    forged = {**proof, "index": 0}
+    with pytest.raises(VerificationError, match="not in a logged batch"):
+        check_batch_proof(data_client, forged, digest, ids[1])
