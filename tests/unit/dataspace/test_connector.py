@@ -2,15 +2,27 @@
 own test, each next to a served neighbour; the journal keeps replays out and restarts honest."""
 
 import json
+import threading
+import time
 
 import pytest
+import uvicorn
 
 from trustspace.crypto.hashing import hash_bytes, to_hex
 from trustspace.dataspace.client import Standing
-from trustspace.dataspace.consumer import VerificationError, check_batch_proof, verify_payload
+from trustspace.dataspace.connector import create_app
+from trustspace.dataspace.consumer import (
+    RefusedError,
+    VerificationError,
+    check_batch_proof,
+    fetch,
+    fetch_batch_proof,
+    verify_payload,
+)
 from trustspace.dataspace.journal import Journal
 from trustspace.dataspace.policy import Policy
 from trustspace.dataspace.records import TransferRecord, batch_tree
+from trustspace.devnet.chains import free_port
 from trustspace.notary.tree import verify
 
 
@@ -274,3 +286,35 @@ def test_batch_proof__served_transfer__proof_checks_on_chain_and_other_transfer_
     forged = {**proof, "index": 0}
     with pytest.raises(VerificationError, match="not in a logged batch"):
         check_batch_proof(data_client, forged, digest, ids[1])
+
+
+def test_http__batched_fetch_then_proof__payload_and_inclusion_verified(
+    agreed, connector_for, signed_by, tax_clerk, data_client
+):
+    policy = Policy(purposes=("VAT assessment",), max_transfers=10)
+    offer_id, agreement_id = agreed(policy)
+    connector = connector_for({offer_id: policy}, batch_size=1)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(connector), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        url = f"http://127.0.0.1:{port}"
+        signed = signed_by(tax_clerk, agreement_id, offer_id)
+
+        result = fetch(url, signed, data_client)
+
+        assert result.logged == "batched"
+        proof = fetch_batch_proof(url, result.request_id)
+        assert proof is not None
+        check_batch_proof(data_client, proof, result.digest, result.request_id)
+        assert fetch_batch_proof(url, b"\x05" * 32) is None
+        with pytest.raises(RefusedError, match="request already used"):
+            fetch(url, signed, data_client)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
