@@ -9,7 +9,9 @@ the transfers promised to the chain; on start the connector reconciles it with t
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -52,6 +54,18 @@ def _datasets(
     return found
 
 
+def _flush_loop(conn: Any, every: float, stop: threading.Event) -> None:
+    """Log queued batches every ``every`` seconds; a failure is retried at the next tick."""
+    while not stop.wait(every):
+        try:
+            flushed = conn.flush()
+        except Exception as err:  # the journal keeps them: the next tick or a restart retries
+            err_console.print(plain(f"connector: batch not logged yet ({type(err).__name__})"))
+            continue
+        if flushed:
+            err_console.print(plain(f"connector: logged a batch of {flushed} transfers"))
+
+
 @click.group()
 def connector() -> None:
     """The provider's data connector (docs/dataspace.md)."""
@@ -71,6 +85,13 @@ def connector() -> None:
     help="SQLite journal (request ids, transfers promised to the chain).",
 )
 @click.option("--batch-size", type=int, default=0, show_default=True, help="0: log each transfer.")
+@click.option(
+    "--flush-every",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Batched mode: also log queued transfers every this many seconds.",
+)
 @click.option("--max-lifetime", type=int, default=300, show_default=True, help="Seconds.")
 @click.option("--data-service", "service_address", default=None, help="DataService address.")
 @account_option
@@ -83,6 +104,7 @@ def run(
     audience: str | None,
     journal: Path,
     batch_size: int,
+    flush_every: float,
     max_lifetime: int,
     service_address: str | None,
     account_alias: str,
@@ -105,8 +127,8 @@ def run(
     }
     if not 0 < port < 65536:
         raise CommandError(f"--port {port}: expected 1..65535")
-    if batch_size < 0 or max_lifetime <= 0:
-        raise CommandError("--batch-size must be ≥ 0 and --max-lifetime > 0")
+    if batch_size < 0 or max_lifetime <= 0 or flush_every <= 0:
+        raise CommandError("--batch-size must be ≥ 0, --max-lifetime and --flush-every > 0")
     if not journal.parent.is_dir():
         raise CommandError(f"--journal {journal}: folder {journal.parent} does not exist")
     account = load_account(account_alias)
@@ -142,7 +164,15 @@ def run(
         import uvicorn
 
         app = create_app(conn)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        stop = threading.Event()
+        if batch_size:
+            threading.Thread(
+                target=_flush_loop, args=(conn, flush_every, stop), daemon=True
+            ).start()
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        finally:
+            stop.set()
         if batch_size:
             flushed = conn.flush()
             err_console.print(plain(f"connector: logged {flushed} queued transfers on stop"))

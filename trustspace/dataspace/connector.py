@@ -255,8 +255,18 @@ class Connector:
     def flush(self) -> int:
         """Log every queued transfer in one batch per agreement; returns the number logged."""
         with self._lock:
+            done = self._resend_batches()
             agreements = {e.agreement_id for e in self.journal.entries("queued")}
-            return sum(self._flush_agreement(a) for a in sorted(agreements))
+            return done + sum(self._flush_agreement(a) for a in sorted(agreements))
+
+    def _resend_batches(self) -> int:
+        """Batches bound to a root whose transaction may not have landed: same records again
+        (the chain says whether the root is there; it refuses a root twice)."""
+        batched: dict[tuple[int, bytes], list[TransferRecord]] = {}
+        for e in self.journal.entries("batched"):
+            assert e.batch_root is not None
+            batched.setdefault((e.agreement_id, e.batch_root), []).append(_record(e))
+        return sum(self._send_batch(a, root, records) for (a, root), records in batched.items())
 
     def _flush_agreement(self, agreement_id: int) -> int:
         entries = self.journal.entries("queued", agreement_id)
@@ -289,13 +299,9 @@ class Connector:
                 else:
                     self.journal.refuse(e.request_id, "connector restarted before logging")
                     done["pending_dropped"] += 1
-            batched: dict[tuple[int, bytes], list[TransferRecord]] = {}
-            for e in self.journal.entries("batched"):
-                assert e.batch_root is not None
-                batched.setdefault((e.agreement_id, e.batch_root), []).append(_record(e))
-            for (agreement_id, root), records in batched.items():
-                self._send_batch(agreement_id, root, records)
-                done["batches_resent"] += 1
+            roots = {e.batch_root for e in self.journal.entries("batched")}
+            self._resend_batches()
+            done["batches_resent"] = len(roots)
             agreements = {e.agreement_id for e in self.journal.entries("queued")}
             for a in sorted(agreements):
                 done["queued"] += self._flush_agreement(a)

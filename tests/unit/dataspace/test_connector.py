@@ -318,3 +318,27 @@ def test_http__batched_fetch_then_proof__payload_and_inclusion_verified(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_flush__batch_bound_but_never_sent__sent_with_the_same_root(
+    agreed, connector_for, signed_by, tax_clerk, data_client
+):
+    policy = Policy(purposes=("VAT assessment",), max_transfers=10)
+    offer_id, agreement_id = agreed(policy)
+    connector = connector_for({offer_id: policy}, batch_size=100)
+    for _ in range(2):
+        _served(connector.handle(signed_by(tax_clerk, agreement_id, offer_id).body()))
+    entries = connector.journal.entries("queued")
+    records = [
+        TransferRecord(e.agreement_id, e.consumer, e.payload, e.size, e.request_id, e.time)
+        for e in entries
+    ]
+    root = batch_tree(records).root
+    # The send failed (chain down) after the batch was bound: the journal holds it as batched.
+    connector.journal.assign_batch(agreement_id, [e.request_id for e in entries], root)
+
+    assert connector.flush() == 2
+
+    assert data_client.batch_count(agreement_id, root) == 2
+    assert data_client.agreement(agreement_id).transfers == 2
+    assert connector.flush() == 0
