@@ -123,10 +123,23 @@ def test_dataspace__random_negotiations_and_fetches__log_equals_fetches(
             self.agreements[agreement_id]["state"] = State.TERMINATED
             reached.add("terminated")
 
+        def _live(self):
+            return [
+                i for i, a in self.agreements.items() if self._expected(a, a["org"]) == "served"
+            ]
+
+        @precondition(lambda self: self._live())
+        @rule(data=st.data())
+        def fetch_live(self, data):
+            """A consumer of a live agreement fetches (drives agreements to exhaustion)."""
+            self._fetch(data.draw(st.sampled_from(self._live())), wrong_org=False)
+
         @precondition(lambda self: self.agreements)
         @rule(data=st.data(), wrong_org=st.booleans())
         def fetch(self, data, wrong_org):
-            agreement_id = data.draw(st.sampled_from(sorted(self.agreements)))
+            self._fetch(data.draw(st.sampled_from(sorted(self.agreements))), wrong_org)
+
+        def _fetch(self, agreement_id, wrong_org):
             a = self.agreements[agreement_id]
             signer_org = (MARITIME if a["org"] == TAX else TAX) if wrong_org else a["org"]
             signed = signed_by(fetchers[signer_org], agreement_id, a["offer"])
