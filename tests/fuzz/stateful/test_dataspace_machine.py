@@ -190,9 +190,17 @@ def test_dataspace__random_negotiations_and_fetches__log_equals_fetches(
             logged = self.connector.journal.entries("logged")
             assert len(logged) == self.served
 
+    profile = settings.default
+    assert profile is not None
     run_state_machine_as_test(
         DataSpaceMachine,
-        settings=settings(max_examples=12, stateful_step_count=20, deadline=None),
+        settings=settings(
+            deadline=None,
+            # Longer runs than the profile's default (an agreement needs offer, request,
+            # accept and several fetches to exhaust), half as many: the profile still scales it.
+            max_examples=max(10, profile.max_examples // 2),
+            stateful_step_count=max(20, profile.stateful_step_count),
+        ),
     )
     assert {"served", "terminated", "suspended", "exhausted", "wrong_organisation"} <= reached, (
         reached
