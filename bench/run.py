@@ -53,6 +53,7 @@ SECTIONS: dict[str, str] = {
     "test_suite": "bench.suite_time",
     "compute": "bench.compute",
     "credentials": "bench.credentials",
+    "dataspace": "bench.dataspace",
 }
 SECTION_TIMEOUT_S = 3600
 

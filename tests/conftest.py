@@ -12,7 +12,11 @@ from trustspace.consortium.governance import deploy_consortium as _deploy
 from trustspace.devnet.toolchain import ToolchainError, check_toolchain
 
 # Fixtures several test folders share (the bus on one chain, the Notary), defined once.
-pytest_plugins = ["tests.utils.fixtures.bus", "tests.utils.fixtures.notary"]
+pytest_plugins = [
+    "tests.utils.fixtures.bus",
+    "tests.utils.fixtures.notary",
+    "tests.utils.fixtures.dataspace",
+]
 
 # "ci" keeps the whole suite inside its time budget on a 2-core machine;
 # "deep" is for long local fuzzing: HYPOTHESIS_PROFILE=deep make test.

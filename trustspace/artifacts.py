@@ -49,6 +49,7 @@ DEPLOYABLE: tuple[str, ...] = (
     "Computations",
     "Consortium",
     "CredentialRegistry",
+    "DataService",
     "DIDRegistry",
     "DIDRegistryFactory",
     "HubLink",

@@ -32,6 +32,7 @@ CONSOLE_BINDINGS: dict[str, str] = {
     "bus": "MessageBus",
     "credentials": "CredentialRegistry",
     "computations": "Computations",
+    "data": "DataService",
 }
 
 

@@ -8,6 +8,8 @@ from trustspace import __version__
 from trustspace.cli.bus import bus, relay, validator
 from trustspace.cli.chains import chains
 from trustspace.cli.compute import compute
+from trustspace.cli.connector import connector
+from trustspace.cli.data import data
 from trustspace.cli.deploy import deploy
 from trustspace.cli.did import did
 from trustspace.cli.gov import gov
@@ -56,3 +58,5 @@ main.add_command(status)
 main.add_command(vc)
 for command in NOTARY_COMMANDS:
     main.add_command(command)
+main.add_command(data)
+main.add_command(connector)

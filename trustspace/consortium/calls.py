@@ -42,6 +42,7 @@ SUITE_CONTRACTS = (
     "DIDRegistryFactory",
     "Computations",
     "CredentialRegistry",
+    "DataService",
 )
 
 

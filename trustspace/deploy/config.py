@@ -44,6 +44,7 @@ SUITE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("HubLink", ("Consortium", "MessageBus")),
     ("Computations", ("Consortium",)),
     ("CredentialRegistry", ("Consortium",)),
+    ("DataService", ("Consortium",)),
 )
 #: The suite's contract names, in deployment order.
 CONTRACT_NAMES: tuple[str, ...] = tuple(name for name, _ in SUITE)

@@ -471,7 +471,7 @@ class SuiteDeployer(Generic[ContractT]):
             return list(
                 constructor_args(seeds, self.config.threshold, self.config.proposal_lifetime)
             )
-        if name in ("Notary", "Computations", "CredentialRegistry"):
+        if name in ("Notary", "Computations", "CredentialRegistry", "DataService"):
             return [self.record.address("Consortium")]
         if name == "MessageBus":
             gas = RECIPIENT_GAS if self.config is None else self.config.recipient_gas

@@ -1,0 +1,83 @@
+"""Every kind of mistake with the ``trustspace data`` and ``connector`` commands, as a user makes
+it from a shell: one line saying what was wrong, the right exit code, no traceback; ``--json``
+stays one document (checked once per way of failing: usage, bad input, unreachable, refused).
+
+The chain-bound mistakes (wrong role, a refused transaction, the connector down) run against
+one anvil chain with the suite, an offer and an agreement (tests/utils/dataspace_chain.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.utils.dataspace_chain import POLICY, cli, cli_json, data_space, send
+from tests.utils.deploy_cli import founding_admin_keys
+from trustspace.dataspace.policy import Policy
+from trustspace.devnet.chains import free_port
+
+pytestmark = pytest.mark.anvil
+
+DOWN = f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="module")
+def space(tmp_path_factory):
+    with data_space(tmp_path_factory.mktemp("data-bad-input")) as built:
+        service = built["suite"].contract("DataService")
+        customs, tax = founding_admin_keys()[:2]
+        policy = Policy.from_json(POLICY)
+        publish = service.functions.publishOffer(
+            "Customs declarations", b"\x01" * 32, b"\x02" * 32, policy.digest(), policy.terms()
+        )
+        send(built, publish, customs)
+        send(built, service.functions.requestAgreement(1, "VAT assessment"), tax)
+        send(built, service.functions.acceptAgreement(1), customs)
+        (built["work"] / "unknown-field.json").write_text(json.dumps({**POLICY, "colour": 1}))
+        yield built
+
+
+OFFER = ["data", "offer", "--title", "t", "--schema", "s", "--description", "description.json"]
+
+
+def line(result):
+    out = result.stderr.strip()
+    assert out.count("\n") == 0, out
+    return out
+
+
+def test_data_commands__mistakes_without_a_chain__one_line_each(space):
+    missing = cli(space, *OFFER, "--account", "TEST::1", code=2)
+    assert "give --policy" in line(missing)
+    unknown = cli(space, *OFFER, "--policy", "unknown-field.json", "--account", "TEST::1", code=2)
+    assert "policy: unknown field(s) colour" in line(unknown)
+    address = cli_json(
+        space, "data", "request", "1", "--purpose", "p", "--account", "TEST::2",
+        "--data-service", "0x12", code=2,
+    )  # fmt: skip
+    assert "--data-service '0x12' is not an address" in address["error"]
+    no_file = cli(
+        space, "connector", "run", "--dataset", "1=missing.csv", "--account", "TEST::7", code=2
+    )
+    assert "no such file missing.csv" in line(no_file)
+    down = cli_json(space, "data", "list", "--network", DOWN, code=3)
+    assert down["error"].startswith("cannot reach the chain")
+
+
+def test_data_commands__mistakes_against_the_chain__one_line_each(space):
+    no_auditor = cli(
+        space, "data", "log", "--provider", "1", "--account", "TEST::2", "--network", "customs",
+        code=2,
+    )  # fmt: skip
+    assert "holds no live AUDITOR role" in line(no_auditor)
+    refused = cli_json(
+        space, "data", "terminate", "1", "--account", "TEST::3", "--network", "customs", code=2
+    )
+    assert "DataServiceNotParty(agreementId=1, orgId=3)" in refused["error"]
+    connector_down = cli(
+        space, "data", "fetch", "1", "--out", "got.csv", "--connector", DOWN,
+        "--account", "TEST::8", "--network", "customs", code=3,
+    )  # fmt: skip
+    assert f"connector at {DOWN} did not answer" in line(connector_down)
+    assert not (space["work"] / "got.csv").exists()
