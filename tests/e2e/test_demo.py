@@ -89,6 +89,9 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
     assert "tax verified the presentation: name=" in text and "aeoLevel=" in text
     assert result.totals == [sum(column) for column in zip(*COMPUTE_FIGURES.values(), strict=True)]
     assert "trail of computation" in text
+    assert result.statuses["data fetch after customs terminated"] == "agreement terminated"
+    assert result.transfers["totals"]["VAT assessment"]["transfers"] == 1
+    assert "matches the transfer log and customs' attestation" in text
     assert "customs suspended" in [e.event for e in result.trail if e.chain == "hub"]
     assert result.lineage["kind"] == "FOREIGN"
     assert [c["kind"] for c in result.lineage["children"]] == ["DOCUMENT"]

@@ -22,14 +22,19 @@ free ports and stopped at the end:
    delegate key; tax verifies a presentation revealing only the company's name and
    AEO level; customs suspends the credential and tax's verification says "suspended"
    (:mod:`trustspace.devnet.demo_credentials`);
-8. customs, tax and foreign exchange, each its own compute process, add up their
+8. customs offers declaration data to tax for "VAT assessment" on the customs chain;
+   tax requests, customs accepts, tax fetches from customs' connector (found through
+   customs' DID) and checks the payload against the transfer log and customs'
+   attestation; the supervisor's log shows the transfer; customs terminates and the
+   next fetch is refused (:mod:`trustspace.devnet.demo_dataspace`);
+9. customs, tax and foreign exchange, each its own compute process, add up their
    per-sector import figures under a joint threshold key; the ministry publishes only
    the totals and the trail is read back from the chain
    (:mod:`trustspace.devnet.demo_compute`);
-9. the ministry's proposal on the hub suspends customs; the customs and tax chains
+10. the ministry's proposal on the hub suspends customs; the customs and tax chains
    follow within seconds (the hub's HubLink sends the decision over the bus), and the
    mirrored batch reads ORG_NOT_LIVE on tax although tax enacted nothing;
-10. the provenance trail and the gas of every step are printed.
+11. the provenance trail and the gas of every step are printed.
 """
 
 from __future__ import annotations
@@ -52,12 +57,14 @@ from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance
 from trustspace.consortium.tables import role_names
 from trustspace.crypto.hashing import hash_json, to_hex
+from trustspace.dataspace.client import DataServiceClient
 from trustspace.deploy.config import CONTRACT_NAMES, LOCAL_AGENCIES, local_config
 from trustspace.deploy.deployer import Suite, SuiteDeployer
 from trustspace.devnet.chains import RunningChain, local_chains
 from trustspace.devnet.demo_compute import run_compute_demo
 from trustspace.devnet.demo_credentials import build_stand
 from trustspace.devnet.demo_credentials import run_demo as run_credentials_demo
+from trustspace.devnet.demo_dataspace import run_dataspace_demo
 from trustspace.networks import LOCAL_VALIDATOR_INDICES, LOCAL_VALIDATOR_THRESHOLD
 from trustspace.notary.client import NotaryClient, RevocationReason, Status
 from trustspace.notary.disclosure import Commitment, Disclosure, commit, verify_disclosure
@@ -182,6 +189,8 @@ class DemoResult:
     assessment_id: bytes = b""
     message_ids: list[str] = field(default_factory=list)
     lineage: dict[str, Any] = field(default_factory=dict)
+    #: The supervisor's view of customs' data transfers (``dataspace.audit_log``).
+    transfers: dict[str, Any] = field(default_factory=dict)
     #: The per-sector totals the ministry published from the joint computation.
     totals: list[int] = field(default_factory=list)
     #: Seconds from the hub's suspension of customs to each domain showing it.
@@ -688,9 +697,28 @@ class Scenario:
             ": ", 1
         )[-1]
 
+    def share_data(self) -> None:
+        """Customs shares declaration data with tax under an agreement; every transfer logged."""
+        self.console.rule("[bold]8. Customs shares declaration data with tax under an agreement")
+        customs = self.result.suites["customs"]
+        with self.on("customs"):
+            outcome = run_dataspace_demo(
+                DataServiceClient(customs.contract("DataService")),
+                customs_admin=self.admins[0],
+                tax_admin=self.admins[1],
+                connector_account=self.clerk,
+                tax_clerk=self.admins[1],
+                notary=NotaryClient(customs.notary),
+                registry=customs.did_registry,
+                folder=self.workdir / "dataspace",
+                say=self.console.print,
+            )
+        self.result.statuses["data fetch after customs terminated"] = str(outcome["refusal"])
+        self.result.transfers = outcome["log"]
+
     def compute(self) -> None:
         """Joint per-sector import totals under threshold encryption, each agency a process."""
-        self.console.rule("[bold]8. Customs, tax and forex add up their figures under encryption")
+        self.console.rule("[bold]9. Customs, tax and forex add up their figures under encryption")
         hub = self.result.suites["hub"]
         agencies = {"customs": (1, self.admins[0]), "tax": (2, self.admins[1])}
         agencies["forex"] = (4, self.admins[3])
@@ -710,7 +738,7 @@ class Scenario:
         mirrored to tax) read ORG_NOT_LIVE, with nothing enacted on customs or tax."""
         from trustspace.consortium.constants import OrgStatus
 
-        self.console.rule("[bold]9. The ministry suspends customs on the hub; the domains follow")
+        self.console.rule("[bold]10. The ministry suspends customs on the hub; the domains follow")
         hub = self.result.suites["hub"]
         ministry, tax_admin, maritime_admin = self.admins[4], self.admins[1], self.admins[2]
         with self.on("hub"):
@@ -754,7 +782,7 @@ class Scenario:
 
     def report(self) -> None:
         """Print the provenance trail and the gas table."""
-        self.console.rule("[bold]10. Provenance trail")
+        self.console.rule("[bold]11. Provenance trail")
         trail = Table()
         for column in ("chain", "block", "agency", "event", "tx"):
             trail.add_column(column)
@@ -798,6 +826,7 @@ class Scenario:
             if self.result.mirrored:
                 self.mirror_revocation(proof, config)
             self.credentials()
+            self.share_data()
             self.compute()
             self.suspend()
         self.report()

@@ -79,6 +79,7 @@ def run_dataspace_demo(
     and tax finds it by resolving that DID.
     """
     folder = folder or Path(tempfile.mkdtemp(prefix="trustspace-dataspace-"))
+    folder.mkdir(parents=True, exist_ok=True)
     dataset = folder / "declarations.csv"
     dataset.write_text(DECLARATIONS)
     policy = Policy(purposes=(PURPOSE,), consumer_kinds=(OrgKind.TAX,), max_transfers=10)
