@@ -7,7 +7,8 @@ parties (``--party URL``, repeated) and record every step on the ``Computations`
 contract of the connected network (``--computations`` overrides the deployment record).
 
 Conventions (:mod:`trustspace.cli.options`): ``--network``, ``--account``, ``--json``
-(one JSON document on stdout in every outcome), exit codes 0 done, 2 bad input or
+(one JSON document on stdout in every outcome), exit codes 0 done, 1 ``show --party``
+re-derived totals that differ from the published ones, 2 bad input or
 refused (a contribution or a share that fails its check is named), 3 a chain or a
 party unreachable. Input is checked before connecting.
 """
