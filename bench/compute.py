@@ -139,7 +139,9 @@ def _gas() -> dict[str, int]:
         )  # fmt: skip
         c = deployer.deploy(project.Computations, consortium)
         d = [bytes([i]) * 32 for i in range(1, 9)]
-        gas = {"open": c.open([1, 2, 3], 2, d[0], "imports per sector", sender=ministry).gas_used}
+        gas = {
+            "open": c.open([1, 2, 3], 2, d[0], "imports per sector", 3, sender=ministry).gas_used
+        }
         gas["contribute"] = c.contribute(1, d[1], sender=customs).gas_used
         c.contribute(1, d[2], sender=tax)
         c.contribute(1, d[3], sender=forex)

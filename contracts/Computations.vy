@@ -7,11 +7,13 @@
         (docs/privacy.md): an ADMIN of an active organisation (the opener, e.g.
         a ministry) opens a computation among active organisations under a
         joint key (its digest); each participant records the digest of its
-        encrypted contribution; a participant or the opener records the digest
-        of the homomorphic aggregate, which closes contributions; each organisation records the
-        digest of its partial decryption (with proofs); once `threshold` shares
-        are recorded a participant or the opener publishes the totals with the
-        organisations whose shares produced them. Every step is an event, so the trail is read
+        encrypted contribution; once at least `min_contributors` (2 or more,
+        fixed at open) have contributed, a participant or the opener records the
+        digest of the homomorphic aggregate of all of them, which closes
+        contributions; each organisation records the digest of its partial
+        decryption (with proofs); once `threshold` shares are recorded the
+        opener's organisation publishes the totals with the organisations whose
+        shares produced them (every reader re-derives them off chain). Every step is an event, so the trail is read
         from chain data alone.
 @custom:security Membership, status and roles are asked live from the
         Consortium at every step: a suspended organisation can neither
@@ -63,6 +65,7 @@ struct Computation:
     aggregate_digest: bytes32
     shares: uint256
     result_digest: bytes32
+    min_contributors: uint256
 
 
 # @dev The Consortium asked about organisations, their status and roles.
@@ -153,6 +156,7 @@ def open(
     threshold: uint256,
     key_digest: bytes32,
     description: String[128],
+    min_contributors: uint256,
 ) -> uint256:
     """
     @notice Open a computation among active organisations under a joint key.
@@ -160,12 +164,15 @@ def open(
     @param threshold Partial decryptions needed to decrypt (1 to len(participants)).
     @param key_digest SHA-256 of the key document (RFC 8785), the joint key's identity.
     @param description What is computed (the schema of the values), for people.
+    @param min_contributors Contributions the aggregate needs at least (2 to len(participants)),
+           so that no total is one agency's figure.
     @return The new computation id (from 1).
     """
     org: uint256 = self._acting_org(msg.sender)
     assert staticcall _Consortium(consortium).has_role(msg.sender, _ADMIN), "computations: not admin"
     assert len(participants) >= 2, "computations: too few participants"
     assert threshold >= 1 and threshold <= len(participants), "computations: bad threshold"
+    assert min_contributors >= 2 and min_contributors <= len(participants), "computations: bad min contributors"
     assert key_digest != empty(bytes32), "computations: empty digest"
     for i: uint256 in range(len(participants), bound=_MAX_PARTIES):
         p: uint256 = participants[i]
@@ -184,6 +191,7 @@ def open(
         aggregate_digest=empty(bytes32),
         shares=0,
         result_digest=empty(bytes32),
+        min_contributors=min_contributors,
     )
     log Opened(
         computation_id=cid,
@@ -217,7 +225,8 @@ def record_aggregate(
     computation_id: uint256, digest: bytes32, contributors: DynArray[uint256, _MAX_PARTIES]
 ):
     """
-    @notice Record the homomorphic sum of all recorded contributions; contributions close.
+    @notice Record the homomorphic sum of all recorded contributions (at least the
+            computation's min_contributors); contributions close.
     @param computation_id The computation.
     @param digest SHA-256 of the aggregate document.
     @param contributors Every organisation that contributed, ascending (checked against the record).
@@ -226,6 +235,7 @@ def record_aggregate(
     assert digest != empty(bytes32), "computations: empty digest"
     assert len(contributors) > 0, "computations: no contributions"
     assert len(contributors) == self.computations[computation_id].contributions, "computations: contributors differ"
+    assert len(contributors) >= self.computations[computation_id].min_contributors, "computations: too few contributions"
     last: uint256 = 0
     for c: uint256 in contributors:
         assert c > last, "computations: not ascending"
@@ -266,12 +276,14 @@ def publish_result(
 ):
     """
     @notice Publish the decrypted totals with the organisations whose shares produced them.
+    @dev The opener's organisation only (an ADMIN or NOTARY account of it).
     @param computation_id The computation.
     @param digest SHA-256 of the result document.
     @param totals The decrypted totals, in the order of the schema.
     @param share_orgs At least threshold organisations with a recorded share, ascending.
     """
     org: uint256 = self._participant(computation_id, msg.sender, _DECRYPTING, True)
+    assert org == self.computations[computation_id].opener, "computations: not opener"
     assert digest != empty(bytes32), "computations: empty digest"
     assert len(share_orgs) >= self.computations[computation_id].threshold, "computations: too few shares"
     last: uint256 = 0

@@ -72,15 +72,25 @@ def test_compute_cli__keygen_to_published_totals__each_step_recorded_and_shown(
             next(p for p in running if p.org == FOREX).stop()
             second = run("compute", "decrypt", *common, "--computation", cid, *each,
                          "--account", alias[tax_admin.address], "--json")  # fmt: skip
+            published = run("compute", "decrypt", *common, "--computation", cid, *each,
+                            "--account", alias[ministry_admin.address], "--json")  # fmt: skip
+            rechecked = run("compute", "show", *common, "--computation", cid, *each, "--json")
         shown = run("compute", "show", *common, "--computation", cid, "--json")
 
     assert key["key_digest"] == opened["key_digest"]
     assert json.loads((tmp_path / "k.json").read_text())["threshold"] == 2
-    assert "a different contribution is already kept for this computation" in again.stderr
+    assert "computations: already contributed" in again.stderr
     assert aggregated["contributors"] == [CUSTOMS, TAX, FOREX]
     assert (first["shares"], "totals" in first) == ([CUSTOMS], False)
-    assert second["totals"] == [350, 6, 225]
-    assert second["share_orgs"] == [CUSTOMS, TAX]
+    assert ("totals" in second, second["waiting_for_opener"]) == (False, MINISTRY)
+    assert published["totals"] == [350, 6, 225]
+    assert published["share_orgs"] == [CUSTOMS, TAX]
+    assert rechecked["verification"] == {
+        "derived_totals": [350, 6, 225],
+        "published_totals": [350, 6, 225],
+        "matches": True,
+        "share_orgs": [CUSTOMS, TAX],
+    }
     assert shown["stage"] == "published"
     assert [e["step"] for e in shown["trail"]] == [
         "Opened", "Contributed", "Contributed", "Contributed", "Aggregated", "Shared", "Shared",

@@ -131,6 +131,8 @@ def test_keygen__a_dealer_sends_a_wrong_share__named_by_complaint_and_disqualifi
             client.call(url, "POST", "/dkg/deal", session)
         client.call(urls[0], "POST", "/dkg/share", {**session, "dealer": 3, "share": hex(12345)})
         complaints = [client.call(url, "POST", "/dkg/check", session)["complaints"] for url in urls]
+        for url in urls:
+            client.call(url, "POST", "/dkg/gather", session)
         done = [client.call(url, "POST", "/dkg/complete", session) for url in urls]
 
     assert complaints == [[3], [], []]

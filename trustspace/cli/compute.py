@@ -7,7 +7,8 @@ parties (``--party URL``, repeated) and record every step on the ``Computations`
 contract of the connected network (``--computations`` overrides the deployment record).
 
 Conventions (:mod:`trustspace.cli.options`): ``--network``, ``--account``, ``--json``
-(one JSON document on stdout in every outcome), exit codes 0 done, 2 bad input or
+(one JSON document on stdout in every outcome), exit codes 0 done, 1 ``show --party``
+re-derived totals that differ from the published ones, 2 bad input or
 refused (a contribution or a share that fails its check is named), 3 a chain or a
 party unreachable. Input is checked before connecting.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -275,7 +277,7 @@ def keygen(parties: tuple[str, ...], threshold: int, out: Path | None, as_json: 
     if threshold > len(urls):
         raise CommandError(f"--threshold {threshold} is more than the {len(urls)} parties named")
     with _progress() as bar:
-        task = bar.add_task("dealerless key generation", total=4 * len(urls))
+        task = bar.add_task("dealerless key generation", total=5 * len(urls))
         result = run_keygen(urls, threshold, lambda _s: bar.advance(task))
     key_digest = "0x" + digest(result.key).hex()
     if out is not None:
@@ -303,6 +305,12 @@ def keygen(parties: tuple[str, ...], threshold: int, out: Path | None, as_json: 
 @_party_option
 @click.option("--participants", required=True, help="Organisation ids taking part: 1,2,3.")
 @click.option("--description", required=True, help="What is computed (sectors, units).")
+@click.option(
+    "--min-contributors",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Contributions the aggregate needs at least (default: every participant).",
+)
 @_yes_option
 @json_option
 def open_(
@@ -312,6 +320,7 @@ def open_(
     parties: tuple[str, ...],
     participants: str,
     description: str,
+    min_contributors: int | None,
     yes: bool,
     as_json: bool,
 ) -> None:
@@ -325,6 +334,10 @@ def open_(
         raise CommandError(
             f"--participants {participants!r}: organisation ids, e.g. 1,2,4"
         ) from None
+    if min_contributors is not None and min_contributors > len(orgs):
+        raise CommandError(
+            f"--min-contributors {min_contributors}: at most the {len(orgs)} participants"
+        )
     if len(description) > 128:
         raise CommandError("--description: at most 128 characters")
     _, key = _reachable(urls)
@@ -333,7 +346,9 @@ def open_(
         _confirm("open a computation on this network?", yes, as_json)
         cid = _send(
             "opening",
-            lambda: records.open(sender, orgs, int(key["threshold"]), digest(key), description),
+            lambda: records.open(
+                sender, orgs, int(key["threshold"]), digest(key), description, min_contributors
+            ),
         )
     emit(
         as_json,
@@ -460,7 +475,8 @@ def decrypt(
     yes: bool,
     as_json: bool,
 ) -> None:
-    """Record your party's partial decryption; with enough shares, decrypt and publish."""
+    """Record your party's partial decryption; with enough shares, the opener's organisation
+    decrypts and publishes."""
     from trustspace.compute import flow
 
     orgs, key = _reachable(_urls(parties))
@@ -481,7 +497,10 @@ def decrypt(
             "shares": sorted(state.shares),
             "threshold": state.threshold,
         }
-        if len(state.shares) >= state.threshold and state.stage == "decrypting":
+        enough = len(state.shares) >= state.threshold and state.stage == "decrypting"
+        if enough and mine != state.opener:
+            result["waiting_for_opener"] = state.opener
+        if enough and mine == state.opener:
             document = flow.fetch_aggregate(records, computation, list(orgs.values()))
             with _progress() as bar:
                 bar.add_task("verifying shares and solving the totals", total=None)
@@ -506,6 +525,14 @@ def decrypt(
             console.print(
                 text(("published totals: ", "bold"), ", ".join(map(str, result["totals"])))
             )
+        if "waiting_for_opener" in result:
+            console.print(
+                text(
+                    "enough shares: organisation ",
+                    str(result["waiting_for_opener"]),
+                    " (the opener) publishes",
+                )
+            )
 
     emit(as_json, result, render)
 
@@ -523,13 +550,39 @@ def _own_org(records: Any, address: str) -> int:
 @network_option
 @_computations_option
 @_computation_option
+@click.option(
+    "--party",
+    "parties",
+    multiple=True,
+    help="With the parties' URLs, re-derive the published totals from the recorded shares.",
+)
 @json_option
-def show(network: str, computations_address: str | None, computation: int, as_json: bool) -> None:
-    """The computation and its trail, from chain data only."""
+def show(
+    network: str,
+    computations_address: str | None,
+    computation: int,
+    parties: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """The computation and its trail, from chain data only; with --party, also re-check the
+    published totals against the recorded aggregate and partial decryptions (exit 1 if they
+    differ)."""
+    from trustspace.compute import flow
+
+    urls = _urls(parties) if parties else []
     with _records(network, computations_address) as records:
         state = _known(records, computation)
         trail = records.trail(computation)
+        check = None
+        if urls:
+            if state.stage != "published":
+                raise CommandError(f"computation {computation} has no published totals to check")
+            orgs, key = _reachable(urls)
+            published = next((e.detail["totals"] for e in trail if e.step == "Published"), None)
+            check = flow.verify(records, computation, key, orgs, published)
     payload = {**state.to_json(), "trail": [e.to_json() for e in trail]}
+    if check is not None:
+        payload["verification"] = check.to_json()
 
     def render() -> None:
         console.print(
@@ -553,5 +606,16 @@ def show(network: str, computations_address: str | None, computation: int, as_js
                 ", ".join(f"{k}={v}" for k, v in e.detail.items()),
             )
         console.print(table)
+        if check is not None:
+            verdict = "match" if check.matches else "DO NOT MATCH"
+            console.print(
+                text(
+                    ("re-derived totals: ", "bold"),
+                    ", ".join(map(str, check.derived)),
+                    f" (published totals {verdict})",
+                )
+            )
 
     emit(as_json, payload, render)
+    if check is not None and not check.matches:
+        sys.exit(options.EXIT_NOT_VALID)

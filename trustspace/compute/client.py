@@ -42,6 +42,7 @@ __all__ = [
     "decrypt_aggregate",
     "info",
     "keygen",
+    "recheck_totals",
 ]
 
 _TIMEOUT = 60.0
@@ -115,6 +116,7 @@ def keygen(
         ("start", {"session": session, "threshold": threshold, "parties": parties}),
         ("deal", {"session": session}),
         ("check", {"session": session}),
+        ("gather", {"session": session}),
     ):
         for p in parties:
             call(p["url"], "POST", f"/dkg/{phase}", body)
@@ -206,6 +208,19 @@ def decrypt_aggregate(
         ) from None
     except DecryptionError as err:
         raise PartyRefused(str(err)) from None
+
+
+def recheck_totals(
+    aggregate: Mapping[str, Any],
+    key: Mapping[str, Any],
+    partial_documents: Mapping[int, Mapping[str, Any]],
+    published: Sequence[int] | None,
+    bound: int = DEFAULT_BOUND,
+) -> tuple[list[int], bool]:
+    """Re-derive the totals of ``aggregate`` from verified partial decryptions; and whether
+    they equal the ``published`` ones (``False`` when nothing was published)."""
+    derived = decrypt_aggregate(aggregate, key, partial_documents, bound)
+    return derived, published is not None and list(published) == derived
 
 
 def build_aggregate(computation: int, contributions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -20,13 +20,23 @@ from trustspace.compute.client import (
     call,
     collect_contributions,
     decrypt_aggregate,
+    recheck_totals,
 )
 from trustspace.compute.documents import aggregate_document, digest, encrypt_contribution
 from trustspace.compute.elgamal import DEFAULT_BOUND
 from trustspace.compute.group import Point
 from trustspace.compute.records import ComputationRecords
 
-__all__ = ["Published", "aggregate", "contribute", "fetch_aggregate", "publish", "share"]
+__all__ = [
+    "Published",
+    "Verification",
+    "aggregate",
+    "contribute",
+    "fetch_aggregate",
+    "publish",
+    "share",
+    "verify",
+]
 
 
 def _key_checked(records: ComputationRecords, computation: int, key: Mapping[str, Any]) -> None:
@@ -47,12 +57,13 @@ def contribute(
     org: int,
     values: Sequence[int],
 ) -> dict[str, Any]:
-    """Encrypt ``values`` under the computation's key, hand them to the organisation's own
-    party (where the others fetch them) and record their digest."""
+    """Encrypt ``values`` under the computation's key, record their digest, then hand them
+    to the organisation's own party (where the others fetch them): the party keeps only
+    the document whose digest its organisation recorded on chain."""
     _key_checked(records, computation, key)
     document = encrypt_contribution(computation, org, Point.from_hex(key["public_key"]), values)
-    call(party_url, "PUT", f"/computations/{computation}/contribution", document)
     records.contribute(sender, computation, digest(document))
+    call(party_url, "PUT", f"/computations/{computation}/contribution", document)
     return document
 
 
@@ -163,3 +174,54 @@ def publish(
     }
     records.publish(sender, computation, digest(result), totals, share_orgs)
     return Published(totals, share_orgs, offline, result)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What :func:`verify` re-derived from the recorded aggregate and partial decryptions."""
+
+    derived: list[int]
+    published: list[int] | None
+    matches: bool
+    share_orgs: list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "derived_totals": self.derived,
+            "published_totals": self.published,
+            "matches": self.matches,
+            "share_orgs": self.share_orgs,
+        }
+
+
+def verify(
+    records: ComputationRecords,
+    computation: int,
+    key: Mapping[str, Any],
+    urls: Mapping[int, str],
+    published: Sequence[int] | None,
+    bound: int = DEFAULT_BOUND,
+) -> Verification:
+    """Re-derive the totals off chain from the recorded aggregate and the recorded partial
+    decryptions (each checked against its digest on chain and its proofs) and compare them
+    with the ``published`` totals (from the ``Published`` event)."""
+    _key_checked(records, computation, key)
+    state = records.state(computation)
+    document = fetch_aggregate(records, computation, list(urls.values()))
+    partials: dict[int, dict[str, Any]] = {}
+    for org, expected in sorted(state.shares.items()):
+        if org not in urls:
+            continue
+        try:
+            fetched = call(urls[org], "GET", f"/computations/{computation}/partial")
+        except PartyError:
+            continue
+        if not isinstance(fetched, dict) or digest(fetched) != expected:
+            raise PartyRefused(
+                f"organisation {org}'s partial decryption differs from the digest recorded on chain"
+            )
+        partials[org] = fetched
+    derived, matches = recheck_totals(document, key, partials, published, bound)
+    return Verification(
+        derived, None if published is None else list(published), matches, sorted(partials)
+    )

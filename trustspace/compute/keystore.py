@@ -51,9 +51,12 @@ def public_part(share: KeyShare) -> dict[str, Any]:
 
 
 def save_share(path: Path, share: KeyShare, passphrase: str, extra: dict[str, Any]) -> None:
-    """Write ``share`` encrypted under ``passphrase`` (file mode 0600)."""
+    """Write ``share`` encrypted under ``passphrase`` (file mode 0600); never over an
+    existing file (a key share is replaced only by choosing a new folder)."""
     if not passphrase:
         raise KeystoreError("an empty passphrase cannot protect a key share")
+    if path.exists():
+        raise KeystoreError(f"{path}: a key share is already saved there; it is never replaced")
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     public = {**public_part(share), **extra}
     aad = json.dumps(public, sort_keys=True).encode()
@@ -67,7 +70,12 @@ def save_share(path: Path, share: KeyShare, passphrase: str, extra: dict[str, An
         "public": public,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise KeystoreError(
+            f"{path}: a key share is already saved there; it is never replaced"
+        ) from None
     with os.fdopen(fd, "w") as out:
         json.dump(document, out, indent=1)
 

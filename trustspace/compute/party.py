@@ -8,11 +8,18 @@ fake them), keep their organisation's encrypted contribution where the others
 fetch it, and decrypt partially only an aggregate it checked itself against
 the chain (``--rpc``/``--computations``, read through web3.py):
 
-- the aggregate's digest must be the one recorded on chain for the computation,
-  which the contract accepts only over *all* recorded contributions;
+- the aggregate's digest must be the one recorded on chain for the computation;
+- the organisations it names must be strictly ascending and exactly the
+  participants with a contribution recorded on chain (as many as the chain
+  counts), and at least 2 of them: a sum over one agency is that agency's figures;
 - every contribution it names must carry the digest recorded on chain for its
   organisation, and the aggregate must be their sum (recomputed here);
 - one aggregate per computation (the chain records one), one answer kept.
+
+A contribution is kept only once its digest is recorded on chain for this
+party's organisation (so nobody else can put a document first), and a finished
+key share is never replaced: once ``key.json`` exists every ``/dkg/*`` endpoint
+answers 409 (``/dkg/complete`` returns the stored key unchanged).
 
 So nobody can use a party as a decryption oracle for one agency's ciphertext:
 it never decrypts anything but the recorded sum.
@@ -24,11 +31,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import ClientSession, ClientTimeout, web
 
@@ -43,19 +51,42 @@ from trustspace.compute.documents import (
     max_range_bits,
 )
 from trustspace.compute.group import Point
-from trustspace.compute.keystore import load_share, save_share
+from trustspace.compute.keystore import KeystoreError, load_share, save_share
 from trustspace.compute.threshold import partial_decrypt
 
-__all__ = ["PASSPHRASE_ENV", "ChainView", "Party", "main", "serve"]
+__all__ = [
+    "MIN_CONTRIBUTIONS",
+    "PASSPHRASE_ENV",
+    "ChainReader",
+    "ChainView",
+    "Party",
+    "main",
+    "serve",
+]
 
 #: Environment variable holding the key share's passphrase.
 PASSPHRASE_ENV = "TRUSTSPACE_COMPUTE_PASSPHRASE"
 _TIMEOUT = ClientTimeout(total=30)
+_ZERO = b"\x00" * 32
+#: Fewest contributions an aggregate may cover before a party decrypts it.
+MIN_CONTRIBUTIONS = 2
 
 
 def _fail(status: int, message: str) -> web.HTTPException:
     kind = {400: web.HTTPBadRequest, 404: web.HTTPNotFound, 409: web.HTTPConflict}[status]
     return kind(text=json.dumps({"error": message}), content_type="application/json")
+
+
+class ChainReader(Protocol):
+    """What a party reads from the ``Computations`` contract (:class:`ChainView`)."""
+
+    def record(self, computation: int) -> dict[str, Any]:
+        """``{"participants", "contributions", "aggregate_digest"}`` of ``computation``."""
+        ...
+
+    def contribution_of(self, computation: int, org: int) -> bytes:
+        """The contribution digest recorded for ``org`` (zeros if none)."""
+        ...
 
 
 class ChainView:
@@ -75,6 +106,15 @@ class ChainView:
         """The aggregate digest recorded for ``computation`` (zeros if none)."""
         return bytes(self.contract.functions.computations(computation).call()[6])
 
+    def record(self, computation: int) -> dict[str, Any]:
+        """The computation's participants, contribution count and aggregate digest."""
+        rec = self.contract.functions.computations(computation).call()
+        return {
+            "participants": [int(p) for p in rec[3]],
+            "contributions": int(rec[5]),
+            "aggregate_digest": bytes(rec[6]),
+        }
+
     def contribution_of(self, computation: int, org: int) -> bytes:
         """The contribution digest recorded for ``org`` (zeros if none)."""
         return bytes(self.contract.functions.contribution_of(computation, org).call())
@@ -84,7 +124,7 @@ class Party:
     """A party's state and HTTP handlers; ``home`` holds its files."""
 
     def __init__(
-        self, home: Path, org: int, passphrase: str, chain: ChainView | None = None
+        self, home: Path, org: int, passphrase: str, chain: ChainReader | None = None
     ) -> None:
         self.home = home
         self.chain = chain
@@ -98,38 +138,51 @@ class Party:
         self._dkg: dict[str, Any] = {}
 
     # -- key generation -------------------------------------------------
-    async def dkg_start(self, request: web.Request) -> web.Response:
+    def _no_share(self) -> None:
         if self.share is not None:
             # A finished key is never replaced over HTTP: a new key is a new party folder.
             raise _fail(409, "this party already holds a key share; a new key needs a new --home")
+
+    async def dkg_start(self, request: web.Request) -> web.Response:
+        self._no_share()
+        if self._dkg:
+            raise _fail(409, "a key generation session is already open on this party")
         body = await _json(request)
-        parties = body.get("parties")
-        if not isinstance(parties, list) or not parties:
+        try:
+            parties: list[dict[str, Any]] = [
+                {"index": int(p["index"]), "org": int(p["org"]), "url": str(p["url"])}
+                for p in body["parties"]
+            ]
+            threshold, session = int(body["threshold"]), str(body["session"])
+        except (KeyError, TypeError, ValueError):
+            raise _fail(400, "send {session, threshold, parties: [{index, org, url}]}") from None
+        if not parties:
             raise _fail(400, "parties missing")
-        me = [p for p in parties if int(p["org"]) == self.org]
+        if threshold < 2:
+            raise _fail(400, "a threshold below 2 lets one party decrypt alone")
+        me = [p for p in parties if p["org"] == self.org]
         if len(me) != 1:
             raise _fail(400, f"organisation {self.org} is not among the parties once")
-        index, threshold = int(me[0]["index"]), int(body["threshold"])
+        index = int(me[0]["index"])
         try:
             dealing = dkg.deal(index, [int(p["index"]) for p in parties], threshold)
         except dkg.DkgError as err:
             raise _fail(400, str(err)) from None
         self._dkg = {
-            "session": str(body["session"]),
+            "session": session,
             "index": index,
             "threshold": threshold,
-            "parties": [
-                {"index": int(p["index"]), "org": int(p["org"]), "url": str(p["url"])}
-                for p in parties
-            ],
+            "parties": parties,
             "dealing": dealing,
             "received": {index: dealing.shares[index]},
             "commitments": {},
             "complaints": None,
+            "gathered": None,
         }
         return _ok({"commitments": [c.hex() for c in dealing.commitments]})
 
     def _session(self, session: object) -> dict[str, Any]:
+        self._no_share()
         if not self._dkg or self._dkg["session"] != session:
             raise _fail(404, f"no key generation session {session!r}")
         return self._dkg
@@ -143,7 +196,15 @@ class Party:
     async def dkg_share(self, request: web.Request) -> web.Response:
         body = await _json(request)
         state = self._session(body.get("session"))
-        state["received"][int(body["dealer"])] = int(str(body["share"]), 16)
+        if state["complaints"] is not None:
+            raise _fail(409, "shares are already checked in this session")
+        try:
+            dealer, value = int(body["dealer"]), int(str(body["share"]), 16)
+        except (KeyError, TypeError, ValueError):
+            raise _fail(400, "send {session, dealer, share}") from None
+        if dealer == state["index"] or dealer not in {p["index"] for p in state["parties"]}:
+            raise _fail(400, f"dealer {dealer} is not another party of this session")
+        state["received"][dealer] = value
         return _ok({"stored": True})
 
     async def dkg_deal(self, request: web.Request) -> web.Response:
@@ -189,8 +250,11 @@ class Party:
             raise _fail(409, "shares not checked yet")
         return _ok({"complaints": state["complaints"]})
 
-    async def dkg_complete(self, request: web.Request) -> web.Response:
+    async def dkg_gather(self, request: web.Request) -> web.Response:
+        """Fetch every party's complaints (all have checked) before anyone completes."""
         state = self._session((await _json(request)).get("session"))
+        if state["complaints"] is None:
+            raise _fail(409, "shares not checked yet")
         complaints: dict[int, list[int]] = {}
         async with ClientSession(timeout=_TIMEOUT) as http:
             for p in state["parties"]:
@@ -198,6 +262,17 @@ class Party:
                 async with http.get(url, params={"session": state["session"]}) as resp:
                     resp.raise_for_status()
                     complaints[p["index"]] = [int(d) for d in (await resp.json())["complaints"]]
+        state["gathered"] = complaints
+        return _ok({"complaints": {str(i): c for i, c in sorted(complaints.items())}})
+
+    async def dkg_complete(self, request: web.Request) -> web.Response:
+        body = await _json(request)
+        if self.share is not None and self.public is not None:
+            return _ok({"key": self.public["key"], "disqualified": []})
+        state = self._session(body.get("session"))
+        complaints: dict[int, list[int]] | None = state["gathered"]
+        if complaints is None:
+            raise _fail(409, "complaints not gathered yet (POST /dkg/gather)")
         try:
             share = dkg.finish(
                 state["index"],
@@ -214,12 +289,17 @@ class Party:
             share.public_key,
             {j: (orgs[j], vk) for j, vk in share.verification_keys.items() if j in orgs},
         )
-        save_share(
-            self.key_path,
-            share,
-            self._passphrase,
-            {"org": self.org, "key": key, "parties": state["parties"]},
-        )
+        try:
+            save_share(
+                self.key_path,
+                share,
+                self._passphrase,
+                {"org": self.org, "key": key, "parties": state["parties"]},
+            )
+        except KeystoreError as err:
+            raise _fail(409, str(err)) from None
+        finally:
+            self._dkg = {}
         self.share, self.public = load_share(self.key_path, self._passphrase)
         named = sorted({d for ds in complaints.values() for d in ds})
         return _ok({"key": key, "disqualified": named})
@@ -246,6 +326,18 @@ class Party:
             raise _fail(400, str(err)) from None
         if path.exists() and json.loads(path.read_text()) != body:
             raise _fail(409, "a different contribution is already kept for this computation")
+        if self.chain is None:
+            raise _fail(409, "this party has no chain to check contributions against (--rpc)")
+        cid = int(request.match_info["cid"])
+        recorded = await asyncio.to_thread(self.chain.contribution_of, cid, self.org)
+        if digest(body) != recorded:
+            # Only the document whose digest the organisation itself recorded is kept, so
+            # nobody else can put one first and block the organisation's own.
+            raise _fail(
+                409,
+                f"not the contribution recorded on chain for organisation {self.org}: "
+                "record its digest first",
+            )
         _write(path, body)
         return _ok({"digest": digest(body).hex()})
 
@@ -266,12 +358,26 @@ class Party:
             raise _fail(400, "send {aggregate, contributions}")
         if self.chain is None:
             raise _fail(409, "this party has no chain to check aggregates against (--rpc)")
-        recorded = await asyncio.to_thread(self.chain.aggregate_digest, cid)
-        if digest(aggregate) != recorded:
+        record = await asyncio.to_thread(self.chain.record, cid)
+        if digest(aggregate) != record["aggregate_digest"]:
             raise _fail(409, "not the aggregate recorded on chain for this computation")
         named = aggregate.get("contributions")
         if aggregate.get("computation") != cid or not isinstance(named, list):
             raise _fail(400, "not an aggregate of this computation")
+        try:
+            orgs = [int(entry["org"]) for entry in named]
+        except (KeyError, TypeError, ValueError):
+            raise _fail(400, "an aggregate names its contributions as {org, digest}") from None
+        if any(b <= a for a, b in itertools.pairwise(orgs)):
+            raise _fail(409, "the aggregate names organisations not strictly ascending")
+        if len(orgs) < MIN_CONTRIBUTIONS:
+            raise _fail(409, "an aggregate of fewer than 2 contributions is one agency's figures")
+        contributed = []
+        for p in record["participants"]:
+            if await asyncio.to_thread(self.chain.contribution_of, cid, p) != _ZERO:
+                contributed.append(p)
+        if orgs != sorted(contributed) or len(orgs) != record["contributions"]:
+            raise _fail(409, "the aggregate does not cover exactly the contributions on chain")
         if self.share is None:
             raise _fail(409, "this party holds no key share yet")
         by_digest = {digest(c).hex(): c for c in contributions if isinstance(c, dict)}
@@ -280,7 +386,7 @@ class Party:
         for entry in named:
             org = int(entry["org"])
             on_chain = await asyncio.to_thread(self.chain.contribution_of, cid, org)
-            if entry["digest"] != on_chain.hex() or entry["digest"] not in by_digest:
+            if entry.get("digest") != on_chain.hex() or entry["digest"] not in by_digest:
                 raise _fail(409, f"organisation {org}'s contribution is not the one on chain")
             try:
                 check_contribution(by_digest[entry["digest"]], self.share.public_key, max_bits)
@@ -336,6 +442,7 @@ class Party:
                 web.post("/dkg/share", self.dkg_share),
                 web.post("/dkg/deal", self.dkg_deal),
                 web.post("/dkg/check", self.dkg_check),
+                web.post("/dkg/gather", self.dkg_gather),
                 web.get("/dkg/complaints", self.dkg_complaints),
                 web.post("/dkg/complete", self.dkg_complete),
                 web.put("/computations/{cid}/contribution", self.put_contribution),

@@ -27,6 +27,7 @@ class ComputationState:
     threshold: int
     key_digest: bytes
     participants: tuple[int, ...]
+    min_contributors: int
     stage: str
     contributions: dict[int, bytes]
     aggregate_digest: bytes | None
@@ -43,6 +44,7 @@ class ComputationState:
             "threshold": self.threshold,
             "key_digest": hx(self.key_digest),
             "participants": list(self.participants),
+            "min_contributors": self.min_contributors,
             "stage": self.stage,
             "contributions": {str(o): hx(d) for o, d in sorted(self.contributions.items())},
             "aggregate_digest": hx(self.aggregate_digest),
@@ -90,10 +92,13 @@ class ComputationRecords:
         threshold: int,
         key_digest: bytes,
         description: str,
+        min_contributors: int | None = None,
     ) -> int:
-        """Open a computation; its id."""
+        """Open a computation; its id. The aggregate will need at least ``min_contributors``
+        contributions (default: every participant; never fewer than 2)."""
+        least = len(participants) if min_contributors is None else min_contributors
         receipt = self.contract.open(
-            list(participants), threshold, key_digest, description, sender=sender
+            list(participants), threshold, key_digest, description, least, sender=sender
         )
         return int(receipt.decode_logs(self.contract.Opened)[0].computation_id)
 
@@ -143,6 +148,7 @@ class ComputationRecords:
             threshold=int(rec.threshold),
             key_digest=_b(rec.key_digest),
             participants=participants,
+            min_contributors=int(rec.min_contributors),
             stage=STAGES.get(int(rec.stage), str(rec.stage)),
             contributions=kept(self.contract.contribution_of),
             aggregate_digest=None if aggregate == zero else aggregate,

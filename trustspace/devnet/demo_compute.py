@@ -165,7 +165,7 @@ def run_compute_demo(
     with parties(workdir, list(orgs.values()), passphrase, chain) as running:
         urls = {p.org: p.url for p in running}
         with _progress(out) as bar:
-            task = bar.add_task("dealerless key generation (3 parties)", total=4 * len(running))
+            task = bar.add_task("dealerless key generation (3 parties)", total=5 * len(running))
             keys = client.keygen([urls[o] for o in orgs.values()], 2, lambda _s: bar.advance(task))
         key = keys.key
         out.print(f"joint key 0x{digest(key).hex()[:16]}… (secp256k1, ~128-bit), threshold 2 of 3")

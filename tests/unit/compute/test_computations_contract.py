@@ -52,8 +52,10 @@ def computations(
 
 @pytest.fixture
 def opened(computations, customs_admin):
-    """Computation 1 among customs, tax and maritime, threshold 2."""
-    computations.open([CUSTOMS, TAX, MARITIME], 2, KEY, "imports per sector", sender=customs_admin)
+    """Computation 1 among customs, tax and maritime, threshold 2, 2 contributions needed."""
+    computations.open(
+        [CUSTOMS, TAX, MARITIME], 2, KEY, "imports per sector", 2, sender=customs_admin
+    )
     return 1
 
 
@@ -66,7 +68,7 @@ def aggregated(computations, opened, customs_admin, tax_admin):
 
 
 def test_open__admin_of_a_participant__records_and_logs_it(computations, customs_admin):
-    tx = computations.open([CUSTOMS, TAX], 2, KEY, "imports per sector", sender=customs_admin)
+    tx = computations.open([CUSTOMS, TAX], 2, KEY, "imports per sector", 2, sender=customs_admin)
 
     [event] = tx.decode_logs(computations.Opened)
     assert event.computation_id == 1
@@ -82,38 +84,40 @@ def test_open__admin_of_a_participant__records_and_logs_it(computations, customs
 
 
 @pytest.mark.parametrize(
-    ("participants", "threshold", "key", "reason"),
+    ("participants", "threshold", "key", "least", "reason"),
     [
-        ([CUSTOMS], 1, KEY, "computations: too few participants"),
-        ([CUSTOMS, TAX], 0, KEY, "computations: bad threshold"),
-        ([CUSTOMS, TAX], 3, KEY, "computations: bad threshold"),
-        ([CUSTOMS, TAX], 2, b"\x00" * 32, "computations: empty digest"),
-        ([CUSTOMS, TAX, CUSTOMS], 2, KEY, "computations: duplicate participant"),
-        ([CUSTOMS, 9], 2, KEY, "computations: participant not active"),
+        ([CUSTOMS], 1, KEY, 1, "computations: too few participants"),
+        ([CUSTOMS, TAX], 0, KEY, 2, "computations: bad threshold"),
+        ([CUSTOMS, TAX], 3, KEY, 2, "computations: bad threshold"),
+        ([CUSTOMS, TAX], 2, KEY, 1, "computations: bad min contributors"),
+        ([CUSTOMS, TAX], 2, KEY, 3, "computations: bad min contributors"),
+        ([CUSTOMS, TAX], 2, b"\x00" * 32, 2, "computations: empty digest"),
+        ([CUSTOMS, TAX, CUSTOMS], 2, KEY, 2, "computations: duplicate participant"),
+        ([CUSTOMS, 9], 2, KEY, 2, "computations: participant not active"),
     ],
 )
 def test_open__bad_parameters__revert(
-    computations, customs_admin, participants, threshold, key, reason
+    computations, customs_admin, participants, threshold, key, least, reason
 ):
     with ape.reverts(reason):
-        computations.open(participants, threshold, key, "x", sender=customs_admin)
+        computations.open(participants, threshold, key, "x", least, sender=customs_admin)
 
 
 def test_open__notary_not_admin__reverts(computations, customs_notary):
     with ape.reverts("computations: not admin"):
-        computations.open([CUSTOMS, TAX], 2, KEY, "x", sender=customs_notary)
+        computations.open([CUSTOMS, TAX], 2, KEY, "x", 2, sender=customs_notary)
 
 
 def test_open__outsider__reverts(computations, outsider):
     with ape.reverts("computations: not a member"):
-        computations.open([CUSTOMS, TAX], 2, KEY, "x", sender=outsider)
+        computations.open([CUSTOMS, TAX], 2, KEY, "x", 2, sender=outsider)
 
 
 def test_open__suspended_participant__reverts(computations, compute_gov, approvers, customs_admin):
     compute_gov.enact("suspend_org", approvers=approvers, org_id=MARITIME)
 
     with ape.reverts("computations: participant not active"):
-        computations.open([CUSTOMS, MARITIME], 2, KEY, "x", sender=customs_admin)
+        computations.open([CUSTOMS, MARITIME], 2, KEY, "x", 2, sender=customs_admin)
 
 
 def test_contribute__participant__records_digest_and_logs_it(computations, opened, customs_notary):
@@ -162,7 +166,7 @@ def test_contribute__bad_call__reverts(request, computations, opened, cid, diges
 def test_contribute__opener_outside_the_computation__reverts(
     computations, customs_admin, tax_admin, maritime_admin
 ):
-    computations.open([TAX, MARITIME], 2, KEY, "x", sender=customs_admin)
+    computations.open([TAX, MARITIME], 2, KEY, "x", 2, sender=customs_admin)
 
     with ape.reverts("computations: not a participant"):
         computations.contribute(1, D1, sender=customs_admin)
@@ -171,9 +175,10 @@ def test_contribute__opener_outside_the_computation__reverts(
 def test_open__opener_outside_the_computation__may_aggregate_and_publish(
     computations, customs_admin, tax_admin, maritime_admin
 ):
-    computations.open([TAX, MARITIME], 2, KEY, "x", sender=customs_admin)
+    computations.open([TAX, MARITIME], 2, KEY, "x", 2, sender=customs_admin)
     computations.contribute(1, D2, sender=tax_admin)
-    computations.record_aggregate(1, AGG, [TAX], sender=customs_admin)
+    computations.contribute(1, D3, sender=maritime_admin)
+    computations.record_aggregate(1, AGG, [TAX, MARITIME], sender=customs_admin)
     computations.record_share(1, D2, sender=tax_admin)
     computations.record_share(1, D3, sender=maritime_admin)
     with ape.reverts("computations: not a participant"):
@@ -222,6 +227,20 @@ def test_record_aggregate__contributors_not_the_recorded_ones__reverts(
 
     with ape.reverts(reason):
         computations.record_aggregate(opened, AGG, contributors, sender=customs_admin)
+
+
+def test_record_aggregate__fewer_than_min_contributors__refused(
+    computations, customs_admin, tax_admin
+):
+    """With one contribution recorded, the 'aggregate' would be that agency's own figures."""
+    computations.open([CUSTOMS, TAX], 2, KEY, "x", 2, sender=customs_admin)
+    computations.contribute(1, D1, sender=customs_admin)
+
+    with ape.reverts("computations: too few contributions"):
+        computations.record_aggregate(1, AGG, [CUSTOMS], sender=tax_admin)
+    computations.contribute(1, D2, sender=tax_admin)
+    computations.record_aggregate(1, AGG, [CUSTOMS, TAX], sender=tax_admin)
+    assert computations.computations(1).min_contributors == 2
 
 
 def test_record_share__after_aggregate__records_once(computations, aggregated, maritime_admin):
@@ -281,6 +300,18 @@ def test_publish_result__shares_not_enough_or_not_recorded__reverts(
 
     with ape.reverts(reason):
         computations.publish_result(aggregated, RESULT, [1], share_orgs, sender=customs_admin)
+
+
+def test_publish_result__by_a_non_opener_participant__refused(
+    computations, aggregated, customs_admin, tax_admin, maritime_admin
+):
+    """Tax takes part but did not open: it cannot publish (false) totals as final."""
+    computations.record_share(aggregated, D1, sender=customs_admin)
+    computations.record_share(aggregated, D3, sender=maritime_admin)
+
+    with ape.reverts("computations: not opener"):
+        computations.publish_result(aggregated, RESULT, [1], [CUSTOMS, MARITIME], sender=tax_admin)
+    computations.publish_result(aggregated, RESULT, [1], [CUSTOMS, MARITIME], sender=customs_admin)
 
 
 def test_cancel__by_consortium_proposal__closes_the_computation(

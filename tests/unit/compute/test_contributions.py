@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from trustspace.compute import dkg
-from trustspace.compute.client import PartyRefused, decrypt_aggregate
+from trustspace.compute.client import PartyRefused, decrypt_aggregate, recheck_totals
 from trustspace.compute.documents import (
     DocumentError,
     aggregate_document,
@@ -102,3 +102,24 @@ def test_decrypt_aggregate__forged_share__rejected_naming_the_organisation(commi
         match=r"^organisation 2's partial decryption #0 has an invalid proof: rejected$",
     ):
         decrypt_aggregate(aggregate, key, forged, 2**12)
+
+
+def test_recheck_totals__a_wrong_published_total__reported_as_not_matching(committee):
+    """Whoever published the totals, every reader re-derives them from the recorded
+    aggregate and the verified partial decryptions and sees a false one."""
+    shares, key = committee
+    docs = [_contribution(key, org, [org * 10, 1]) for org in (CUSTOMS, TAX, FOREX)]
+    aggregate = aggregate_document(CID, docs)
+    cts = ciphertexts_of(aggregate)
+    partials = {
+        org: {
+            "org": org,
+            "aggregate": digest(aggregate).hex(),
+            "partials": [partial_decrypt(i, shares[i].secret, c).to_json() for c in cts],
+        }
+        for i, org in ((1, CUSTOMS), (3, FOREX))
+    }
+
+    assert recheck_totals(aggregate, key, partials, [60, 3], 2**12) == ([60, 3], True)
+    assert recheck_totals(aggregate, key, partials, [61, 3], 2**12) == ([60, 3], False)
+    assert recheck_totals(aggregate, key, partials, None, 2**12) == ([60, 3], False)

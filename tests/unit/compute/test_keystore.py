@@ -59,3 +59,13 @@ def test_load_share__not_a_key_file__refused(tmp_path):
 
     with pytest.raises(KeystoreError, match=r"not a key share file"):
         load_share(path, "x")
+
+
+def test_save_share__over_an_existing_key_file__refused_and_file_unchanged(tmp_path, share):
+    path = tmp_path / "key.json"
+    save_share(path, share, "correct horse", {"org": 2})
+    before = path.read_text()
+
+    with pytest.raises(KeystoreError, match=r"a key share is already saved there; it is never"):
+        save_share(path, share, "other", {"org": 9})
+    assert path.read_text() == before
