@@ -32,16 +32,74 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-__all__ = ["cache_custom_networks", "network_fees", "quiet_revert_traces", "tune_ape"]
+__all__ = [
+    "cache_custom_networks",
+    "fresh_node_facts_on_connect",
+    "network_fees",
+    "quiet_revert_traces",
+    "tune_ape",
+]
 
 _ATTRIBUTE = "_custom_networks"
 
 
 def tune_ape() -> None:
     """Every process-wide tuning an entry point (command, script, console, tests) applies
-    before it touches a chain: the network-table cache and the network's own fees."""
+    before it touches a chain: the network-table cache, the network's own fees, and node
+    facts read afresh on each connection."""
     cache_custom_networks()
     network_fees()
+    fresh_node_facts_on_connect()
+
+
+#: Facts ape caches on a provider (``cached_property``) that belong to the node it talks to,
+#: not to the provider object. ape keeps the first provider connected to a URL for the life of
+#: the process and hands it out again on every ``parse_network_choice(url)``, so a chain
+#: restarted on the same port with another chain id was still reported with the old id. And
+#: ``chain.chain_id`` is cached per network *name*, which is ``custom`` for every URL: after
+#: one URL, every other URL read the first one's id (a hub entered after a tax chain signed
+#: DIDs naming the tax chain).
+_NODE_FACTS = ("chain_id", "has_poa_history", "supports_tracing", "_ots_api_level")
+
+
+def fresh_node_facts_on_connect() -> bool:
+    """Forget the cached chain facts whenever a network context is entered or left (the
+    provider's own, and ``chain.chain_id``'s cache); returns False if already done.
+
+    Raises RuntimeError if ape's internals changed shape (after an upgrade), so the
+    workaround is revisited instead of silently doing nothing.
+    """
+    from ape.api.networks import ProviderContextManager
+    from ape.managers.chain import ChainManager
+
+    push: Any = ProviderContextManager.__dict__.get("push_provider")
+    pop: Any = ProviderContextManager.__dict__.get("pop_provider")
+    if getattr(push, "_trustspace_fresh_facts", False):
+        return False
+    cache = getattr(ChainManager, "_chain_id_cache", None)
+    if not callable(push) or not callable(pop) or not isinstance(cache, dict):
+        raise RuntimeError(
+            "ape's ProviderContextManager.push_provider/pop_provider or "
+            "ChainManager._chain_id_cache changed; "
+            "revisit trustspace.ape_tuning.fresh_node_facts_on_connect"
+        )
+
+    def push_provider(self: Any) -> Any:
+        provider = push(self)
+        for name in _NODE_FACTS:
+            provider.__dict__.pop(name, None)
+        cache.clear()
+        return provider
+
+    def pop_provider(self: Any) -> Any:
+        result = pop(self)
+        cache.clear()
+        return result
+
+    push_provider._trustspace_fresh_facts = True  # type: ignore[attr-defined]
+    ProviderContextManager.push_provider = push_provider  # type: ignore[method-assign]
+    ProviderContextManager.pop_provider = pop_provider  # type: ignore[method-assign]
+    return True
 
 
 def cache_custom_networks() -> bool:

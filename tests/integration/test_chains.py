@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from trustspace.cli import main
 from trustspace.devnet import chains
+from trustspace.networks import ChainSpec
 
 pytestmark = pytest.mark.anvil
 
@@ -81,3 +82,26 @@ def test_down__nothing_running__says_so(isolated_home):
     result = CliRunner().invoke(main, ["chains", "down"])
     assert result.exit_code == 0
     assert "no local chains were running" in result.output
+
+
+def test_ape_chain_id__port_reused_by_another_chain__reports_the_running_chain(networks, chain):
+    """ape keeps a provider per URL and caches chain ids per network name (``custom`` for
+    every URL); trustspace.ape_tuning makes each network context read the running node."""
+    port = chains.free_port()
+    seen = []
+    for name, chain_id in (("tax", 31339), ("hub", 31337)):
+        spec = ChainSpec(name=name, chain_id=chain_id, port=port)
+        with chains.local_chains([spec]), networks.parse_network_choice(spec.url):
+            seen.append((chain.chain_id, networks.provider.chain_id))
+    assert seen == [(31339, 31339), (31337, 31337)]
+
+
+def test_ape_chain_id__nested_url_contexts__each_reports_its_own_chain(networks, chain):
+    hub = ChainSpec(name="hub", chain_id=31337, port=chains.free_port())
+    tax = ChainSpec(name="tax", chain_id=31339, port=chains.free_port())
+    with chains.local_chains([hub, tax]), networks.parse_network_choice(hub.url):
+        outer = chain.chain_id
+        with networks.parse_network_choice(tax.url):
+            inner = chain.chain_id
+        after = chain.chain_id
+    assert (outer, inner, after) == (31337, 31339, 31337)
