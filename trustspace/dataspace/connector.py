@@ -16,13 +16,12 @@ reason, unless all of these hold, in this order:
 6. the signer is an account of the agreement's consumer organisation (else: wrong organisation);
 7. the connector's own policy checks: the agreement's purpose is permitted; for a policy that
    names a ``credentialType``, the request carries a presentation (``credential_missing``)
-   whose nonce was not used before (``credential_replayed``), which the credentials
-   :class:`~trustspace.credentials.verifier.Verifier` of the hub finds valid for this
-   connector's URL and the request's nonce (``credential_invalid:<reason>``), whose holder DID
-   is the consumer organisation's DID on the hub (``Consortium.org_by_did``;
-   ``credential_not_consumer``) and which holds a credential of the type
-   (``credential_wrong_type``). A connector with no hub verifier refuses such requests
-   (``credential_unverifiable``).
+   which the credentials :class:`~trustspace.credentials.verifier.Verifier` of the hub finds
+   valid for this connector's URL and the request's nonce (``credential_invalid:<reason>``),
+   whose holder DID is the consumer organisation's DID on the hub (``Consortium.org_by_did``;
+   ``credential_not_consumer``), which holds a credential of the type
+   (``credential_wrong_type``) and whose nonce was not used before (``credential_replayed``).
+   A connector with no hub verifier refuses such requests (``credential_unverifiable``).
 
 Then the transfer is journaled, logged on chain (``logTransfer``, or queued for a batch) and
 only then served; the response carries the payload digest and the request id, which the
@@ -217,12 +216,6 @@ class Connector:
             return Reply.refuse(
                 403, "credential_unverifiable", "connector has no hub to verify credentials"
             )
-        try:
-            self.journal.claim_presentation(
-                req.nonce, req.request_id(self.chain_id, self.client.address)
-            )
-        except ReplayError:
-            return Reply.refuse(409, "credential_replayed", "presentation nonce already used")
         verdict = self.verifier.verify_presentation(
             signed.presentation, self.audience, req.presentation_nonce()
         )
@@ -244,6 +237,14 @@ class Connector:
             return Reply.refuse(
                 403, "credential_wrong_type", f"presentation holds no {type_name} credential"
             )
+        # Claimed last (under the connector's lock): a presentation that failed a check does
+        # not burn its nonce, one that passed is used once.
+        try:
+            self.journal.claim_presentation(
+                req.nonce, req.request_id(self.chain_id, self.client.address)
+            )
+        except ReplayError:
+            return Reply.refuse(409, "credential_replayed", "presentation nonce already used")
         return None
 
     def _batched_standing(self, offer_id: int, version: int, req: Any) -> Standing:
