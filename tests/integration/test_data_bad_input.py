@@ -16,6 +16,7 @@ from tests.utils.dataspace_chain import POLICY, cli, cli_json, data_space, send
 from tests.utils.deploy_cli import founding_admin_keys
 from trustspace.dataspace.policy import Policy
 from trustspace.devnet.chains import free_port
+from trustspace.devnet.demo_credentials import AEO_SCHEMA, AEO_TYPE
 
 pytestmark = pytest.mark.anvil
 
@@ -34,7 +35,11 @@ def space(tmp_path_factory):
         send(built, publish, customs)
         send(built, service.functions.requestAgreement(1, "VAT assessment"), tax)
         send(built, service.functions.acceptAgreement(1), customs)
-        (built["work"] / "unknown-field.json").write_text(json.dumps({**POLICY, "colour": 1}))
+        work = built["work"]
+        (work / "unknown-field.json").write_text(json.dumps({**POLICY, "colour": 1}))
+        (work / "aeo-policy.json").write_text(json.dumps({**POLICY, "credentialType": AEO_TYPE}))
+        (work / "aeo-schema.json").write_text(json.dumps(AEO_SCHEMA))
+        (work / "not-a-vp.jwt").write_text("not a jwt")
         yield built
 
 
@@ -63,6 +68,18 @@ def test_data_commands__mistakes_without_a_chain__one_line_each(space):
     assert "no such file missing.csv" in line(no_file)
     down = cli_json(space, "data", "list", "--network", DOWN, code=3)
     assert down["error"].startswith("cannot reach the chain")
+    fetch = ["data", "fetch", "1", "--out", "got.csv", "--account", "TEST::8"]
+    no_vp = cli(space, *fetch, "--presentation", "missing.jwt", code=2)
+    assert line(no_vp).endswith("--presentation missing.jwt: no such file")
+    not_vp = cli(space, *fetch, "--presentation", "not-a-vp.jwt", code=2)
+    assert "--presentation not-a-vp.jwt is not a JWT" in line(not_vp)
+    no_schema = cli(
+        space, "connector", "run", "--dataset", "1=declarations.csv",
+        "--policy", "1=aeo-policy.json", "--account", "TEST::7", code=2,
+    )  # fmt: skip
+    assert "requires a AEOCertificate credential: give its --credential-schema FILE" in line(
+        no_schema
+    )
 
 
 def test_data_commands__mistakes_against_the_chain__one_line_each(space):
@@ -81,3 +98,9 @@ def test_data_commands__mistakes_against_the_chain__one_line_each(space):
     )  # fmt: skip
     assert f"connector at {DOWN} did not answer" in line(connector_down)
     assert not (space["work"] / "got.csv").exists()
+    hub_down = cli(
+        space, "connector", "run", "--dataset", "1=declarations.csv",
+        "--policy", "1=aeo-policy.json", "--credential-schema", "aeo-schema.json",
+        "--hub-network", DOWN, "--account", "TEST::7", "--network", "customs", code=3,
+    )  # fmt: skip
+    assert f"cannot reach {DOWN}" in line(hub_down)

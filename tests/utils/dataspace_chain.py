@@ -93,8 +93,16 @@ def cli_json(space: dict[str, Any], *args: Any, code: int = 0) -> Any:
 class ConnectorProcess:
     """``trustspace connector run`` as a process (started, health-checked, killed)."""
 
-    def __init__(self, space: dict[str, Any], journal: Path) -> None:
+    def __init__(
+        self,
+        space: dict[str, Any],
+        journal: Path,
+        policy: str = "policy.json",
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        """``policy`` is offer 1's policy file, ``extra`` more ``connector run`` options."""
         self.space, self.journal = space, journal
+        self.policy, self.extra = policy, extra
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -104,7 +112,8 @@ class ConnectorProcess:
             [
                 TRUSTSPACE, "connector", "run", "--network", "customs",
                 "--account", f"TEST::{CONNECTOR}", "--dataset", "1=declarations.csv",
-                "--policy", "1=policy.json", "--port", str(self.port), "--journal", self.journal,
+                "--policy", f"1={self.policy}", "--port", str(self.port),
+                "--journal", self.journal, *self.extra,
             ],
             cwd=self.space["work"], env=self.space["env"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

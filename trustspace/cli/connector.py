@@ -5,6 +5,13 @@ its URL is what the provider announces as the ``did/svc/DataConnector`` service 
 what consumers sign as the request's audience. The journal (SQLite) keeps used request ids and
 the transfers promised to the chain; on start the connector reconciles it with the chain
 (nothing logged twice, nothing served lost), on stop it logs any queued batch.
+
+An offer whose policy names a ``credentialType`` needs the hub, where credentials are verified
+(DID registry, Consortium, CredentialRegistry), and the JSON Schema documents of the accepted
+credentials (``--credential-schema``). The hub is ``--hub-network`` (a chain name, NAME=URL or a
+URL, read over JSON-RPC with the addresses of its deployment record); without it, the connected
+chain when it is its own hub (its record has no HubLink following another chain), else the
+local ``hub`` chain, which must have the chain id the connected chain follows.
 """
 
 from __future__ import annotations
@@ -54,6 +61,74 @@ def _datasets(
     return found
 
 
+def _schemas(paths: tuple[Path, ...]) -> list[dict[str, Any]]:
+    from trustspace.credentials.model import CredentialError
+    from trustspace.credentials.schemas import load_schema
+
+    try:
+        return [load_schema(p) for p in paths]
+    except CredentialError as err:
+        raise CommandError(f"--credential-schema: {err}") from err
+
+
+def _hub_verifier(hub_network: str | None, schemas: list[dict[str, Any]]) -> Any:
+    """The credentials Verifier over the hub (see the module docstring for which chain)."""
+    from ape import chain
+
+    from trustspace.cli.options import connected_network
+    from trustspace.deploy import records
+    from trustspace.deploy.wiring import hub_of
+    from trustspace.paths import deployments_folder
+
+    if hub_network is None:
+        here = records.find(deployments_folder(), chain.chain_id, connected_network())
+        hub_chain = hub_of(here) if here is not None else 0
+        if hub_chain == 0:
+            from ape.contracts import ContractInstance
+
+            from trustspace.artifacts import contract_type
+            from trustspace.dataspace.hub import hub_verifier
+            from trustspace.did.resolver import ApeSource
+
+            def bind(name: str) -> Any:
+                try:
+                    address = recorded_address(name, None, "--hub-network")
+                except CommandError as err:
+                    raise CommandError(
+                        f"credential checks need the hub's {name}; this chain is its own hub "
+                        f"and: {err.args[0]}"
+                    ) from err
+                return ContractInstance(address, contract_type(name))
+
+            registry = bind("CredentialRegistry")
+            return hub_verifier(
+                ApeSource(bind("DIDRegistry")), bind("Consortium"), registry, schemas
+            )
+        return _web3_hub("hub", schemas, hub_chain)
+    return _web3_hub(hub_network, schemas, None)
+
+
+def _web3_hub(name: str, schemas: list[dict[str, Any]], expected_chain: int | None) -> Any:
+    from trustspace.artifacts import abi
+    from trustspace.cli.recorded import connect_target, parse_target
+    from trustspace.dataspace.hub import Web3Reader, hub_verifier
+    from trustspace.did.resolver import Web3Source
+
+    hub = connect_target(parse_target(name))
+    if expected_chain is not None and hub.chain_id != expected_chain:
+        raise CommandError(
+            f"this chain follows hub chain {expected_chain}, but {name} is chain {hub.chain_id}: "
+            "give --hub-network"
+        )
+
+    def reader(contract: str) -> Web3Reader:
+        return Web3Reader(hub.w3.eth.contract(address=hub.address(contract), abi=abi(contract)))
+
+    registry = reader("CredentialRegistry")
+    source = Web3Source(hub.w3, hub.address("DIDRegistry"))
+    return hub_verifier(source, reader("Consortium"), registry, schemas)
+
+
 def _flush_loop(conn: Any, every: float, stop: threading.Event) -> None:
     """Log queued batches every ``every`` seconds; a failure is retried at the next tick."""
     while not stop.wait(every):
@@ -94,6 +169,19 @@ def connector() -> None:
 )
 @click.option("--max-lifetime", type=int, default=300, show_default=True, help="Seconds.")
 @click.option("--data-service", "service_address", default=None, help="DataService address.")
+@click.option(
+    "--hub-network",
+    default=None,
+    help="The hub where presentations are verified (policies naming a credentialType). "
+    "Default: this chain if it is its own hub, else the local hub chain.",
+)
+@click.option(
+    "--credential-schema",
+    "credential_schemas",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON Schema of an accepted credential (repeatable; with a credentialType policy).",
+)
 @account_option
 @network_option
 def run(
@@ -107,6 +195,8 @@ def run(
     flush_every: float,
     max_lifetime: int,
     service_address: str | None,
+    hub_network: str | None,
+    credential_schemas: tuple[Path, ...],
     account_alias: str,
     network: str,
 ) -> None:
@@ -131,9 +221,22 @@ def run(
         raise CommandError("--batch-size must be ≥ 0, --max-lifetime and --flush-every > 0")
     if not journal.parent.is_dir():
         raise CommandError(f"--journal {journal}: folder {journal.parent} does not exist")
+    wanted = sorted(
+        {
+            ds.policy.credential_type
+            for ds in datasets.values()
+            if ds.policy and ds.policy.credential_type
+        }
+    )
+    schemas = _schemas(credential_schemas)
+    if wanted and not schemas:
+        raise CommandError(
+            f"a --policy requires a {wanted[0]} credential: give its --credential-schema FILE"
+        )
     account = load_account(account_alias)
     with connected(network):
         address = recorded_address("DataService", service_address, "--data-service")
+        verifier = _hub_verifier(hub_network, schemas) if wanted else None
         client = DataServiceClient(ContractInstance(address, contract_type("DataService")))
         if not client.consortium.has_role(account.address, int(Role.NOTARY)):
             raise CommandError(
@@ -157,6 +260,7 @@ def run(
             Journal(journal),
             max_lifetime=max_lifetime,
             batch_size=batch_size,
+            verifier=verifier,
         )
         recovered = conn.recover()
         err_console.print(plain(f"connector: journal reconciled {recovered}"))

@@ -339,12 +339,49 @@ _step("approve", "Approve an agreement for your organisation (ADMIN; k-of-n poli
 _step("terminate", "Terminate an agreement (ADMIN of the provider or the consumer).")
 
 
+def _presentation(path: Path | None) -> tuple[str, bytes, str] | None:
+    """The VP JWT in ``path``, its nonce (the request's, 0x + 32 bytes) and its audience."""
+    if path is None:
+        return None
+    from trustspace.credentials import jws
+    from trustspace.errors import InputError
+
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError as err:
+        raise CommandError(f"--presentation {path}: no such file") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise CommandError(f"--presentation {path}: cannot read it ({err})") from err
+    try:
+        payload = jws.decode(token).payload
+    except InputError as err:
+        raise CommandError(f"--presentation {path} is not a JWT: {err}") from err
+    nonce, audience = payload.get("nonce"), payload.get("aud")
+    if "vp" not in payload or not isinstance(audience, str):
+        raise CommandError(f"--presentation {path} is not a presentation (no vp or aud claim)")
+    text = nonce[2:] if isinstance(nonce, str) and nonce.startswith("0x") else ""
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise CommandError(
+            f"--presentation {path}: its nonce must be 0x and 64 lowercase hex digits (the "
+            "request is signed with it); present again with such a --nonce"
+        )
+    return token, bytes.fromhex(text), audience
+
+
 @data.command()
 @click.argument("agreement_id", type=int)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--connector", "connector_url", default=None, help="Connector URL (default: DID).")
 @click.option("--require-attestation", is_flag=True, help="Fail unless the Notary attests it.")
 @click.option("--timeout", type=float, default=30.0, show_default=True)
+@click.option(
+    "--presentation",
+    "presentation_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A VP JWT for a policy naming a credentialType (`trustspace vc present --audience "
+    "CONNECTOR_URL --nonce 0x<64 hex>`): the request is signed with its nonce.",
+)
 @account_option
 @_service_option
 @network_option
@@ -355,6 +392,7 @@ def fetch(
     connector_url: str | None,
     require_attestation: bool,
     timeout: float,
+    presentation_file: Path | None,
     account_alias: str,
     service_address: str | None,
     network: str,
@@ -369,6 +407,7 @@ def fetch(
         raise CommandError(f"--connector {connector_url!r} is not an http(s) URL")
     if not out.parent.is_dir():
         raise CommandError(f"--out {out}: folder {out.parent} does not exist")
+    presentation = _presentation(presentation_file)
     _check_service_flag(service_address)
     sender = load_account(account_alias)
     with connected(network):
@@ -394,6 +433,12 @@ def fetch(
                 )
             )
 
+        if presentation is not None and presentation[2] != url:
+            raise CommandError(
+                f"--presentation {presentation_file} was made for {presentation[2]}, "
+                f"not for the connector {url}"
+            )
+
         def signer(message: Any) -> bytes:
             return bytes(sender.sign_message(message).encode_rsv())
 
@@ -405,7 +450,8 @@ def fetch(
             url,
             client.chain_id,
             client.address,
-        )
+            nonce=presentation[1] if presentation else None,
+        ).with_presentation(presentation[0] if presentation else None)
         try:
             result = do_fetch(
                 url,

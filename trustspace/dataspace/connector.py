@@ -14,8 +14,14 @@ reason, unless all of these hold, in this order:
    standing is LIVE (finalized, not terminated, both organisations live, within validity, count
    left — ``DataService.standing``);
 6. the signer is an account of the agreement's consumer organisation (else: wrong organisation);
-7. the connector's own policy checks: the agreement's purpose is permitted; a policy that
-   requires a credential is refused until credentials land (docs/dataspace.md).
+7. the connector's own policy checks: the agreement's purpose is permitted; for a policy that
+   names a ``credentialType``, the request carries a presentation (``credential_missing``)
+   which the credentials :class:`~trustspace.credentials.verifier.Verifier` of the hub finds
+   valid for this connector's URL and the request's nonce (``credential_invalid:<reason>``),
+   whose holder DID is the consumer organisation's DID on the hub (``Consortium.org_by_did``;
+   ``credential_not_consumer``), which holds a credential of the type
+   (``credential_wrong_type``) and whose nonce was not used before (``credential_replayed``).
+   A connector with no hub verifier refuses such requests (``credential_unverifiable``).
 
 Then the transfer is journaled, logged on chain (``logTransfer``, or queued for a batch) and
 only then served; the response carries the payload digest and the request id, which the
@@ -41,11 +47,12 @@ from trustspace.dataspace.journal import Journal, ReplayError
 from trustspace.dataspace.policy import Policy
 from trustspace.dataspace.records import TransferRecord, batch_tree
 from trustspace.dataspace.request import RequestError, SignedRequest
+from trustspace.did.resolver import parse_did
 
 __all__ = ["MAX_BODY", "Connector", "Dataset", "Reply", "create_app"]
 
-#: Largest request body read (a request is ~600 bytes).
-MAX_BODY = 8192
+#: Largest request body read (a request is ~600 bytes, a presentation a few KiB).
+MAX_BODY = 32768
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,11 @@ class Connector:
         max_lifetime: int = 300,
         batch_size: int = 0,
         clock: Callable[[], float] = time.time,
+        verifier: Any | None = None,
     ) -> None:
-        """``account`` sends the logs (NOTARY of the provider); ``batch_size`` 0 logs each."""
+        """``account`` sends the logs (NOTARY of the provider); ``batch_size`` 0 logs each;
+        ``verifier`` (a :class:`~trustspace.credentials.verifier.Verifier` over the hub) checks
+        the presentations that policies naming a credential type require."""
         self.client = client
         self.account = account
         self.audience = audience
@@ -104,6 +114,7 @@ class Connector:
         self.max_lifetime = max_lifetime
         self.batch_size = batch_size
         self.clock = clock
+        self.verifier = verifier
         self.chain_id = client.chain_id
         self.provider_org = client.org_of(account)
         # One chain conversation at a time: the log transactions share the account's nonce.
@@ -187,10 +198,53 @@ class Connector:
         if policy is not None:
             if not any(keccak(p.encode()) == agreement.purpose_hash for p in policy.purposes):
                 return Reply.refuse(403, "purpose", "agreement purpose not permitted by the policy")
-            if policy.requires_credential:
-                return Reply.refuse(
-                    403, "credential", f"policy requires a {policy.credential_type} credential"
-                )
+            if policy.credential_type is not None:
+                return self._check_credential(signed, policy.credential_type, agreement)
+        return None
+
+    def _check_credential(
+        self, signed: SignedRequest, type_name: str, agreement: Any
+    ) -> Reply | None:
+        """The presentation the policy requires: bound to this request, valid on the hub, held
+        by the consumer organisation's DID, holding a credential of ``type_name``."""
+        req = signed.request
+        if signed.presentation is None:
+            return Reply.refuse(
+                403, "credential_missing", f"policy requires a {type_name} credential presentation"
+            )
+        if self.verifier is None:
+            return Reply.refuse(
+                403, "credential_unverifiable", "connector has no hub to verify credentials"
+            )
+        verdict = self.verifier.verify_presentation(
+            signed.presentation, self.audience, req.presentation_nonce()
+        )
+        if not verdict.valid:
+            message = verdict.as_dict()["message"]
+            return Reply.refuse(
+                403, f"credential_invalid:{verdict.reason.name.lower()}", f"presentation: {message}"
+            )
+        holder_org = int(
+            self.verifier.consortium.org_by_did(parse_did(str(verdict.issuer)).address)
+        )
+        if holder_org != agreement.consumer_org:
+            return Reply.refuse(
+                403,
+                "credential_not_consumer",
+                "presentation holder is not the consumer organisation's DID",
+            )
+        if not any(c.credential_type == type_name for c in verdict.credentials):
+            return Reply.refuse(
+                403, "credential_wrong_type", f"presentation holds no {type_name} credential"
+            )
+        # Claimed last (under the connector's lock): a presentation that failed a check does
+        # not burn its nonce, one that passed is used once.
+        try:
+            self.journal.claim_presentation(
+                req.nonce, req.request_id(self.chain_id, self.client.address)
+            )
+        except ReplayError:
+            return Reply.refuse(409, "credential_replayed", "presentation nonce already used")
         return None
 
     def _batched_standing(self, offer_id: int, version: int, req: Any) -> Standing:

@@ -10,6 +10,10 @@ point and restarted knows what it promised:
 * ``logged``   — on chain (transfer number or batch root recorded);
 * ``refused``  — a check failed; the request id stays used, so it cannot be replayed.
 
+The nonce of every request that carried a presentation is kept too (``presentation_nonces``):
+a presentation names the request's nonce, and a second request signed with the same nonce (a
+new request id) must not reuse it.
+
 Restart reconciliation (:meth:`trustspace.dataspace.connector.Connector.recover`) asks the chain
 whether a ``pending`` request id or a ``batched`` root was logged before sending anything, and
 the contract refuses a request id or a root twice: nothing is logged twice, nothing served is
@@ -41,6 +45,10 @@ CREATE TABLE IF NOT EXISTS transfers (
     reason       TEXT
 );
 CREATE INDEX IF NOT EXISTS transfers_state ON transfers (state, agreement_id);
+CREATE TABLE IF NOT EXISTS presentation_nonces (
+    nonce        BLOB PRIMARY KEY,
+    request_id   BLOB NOT NULL
+);
 """
 
 
@@ -94,6 +102,17 @@ class Journal:
                 )
             except sqlite3.IntegrityError as err:
                 raise ReplayError(request_id.hex()) from err
+
+    def claim_presentation(self, nonce: bytes, request_id: bytes) -> None:
+        """Record the nonce a presentation was bound to; :class:`ReplayError` if seen before."""
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO presentation_nonces (nonce, request_id) VALUES (?, ?)",
+                    (nonce, request_id),
+                )
+            except sqlite3.IntegrityError as err:
+                raise ReplayError(nonce.hex()) from err
 
     def refuse(self, request_id: bytes, reason: str) -> None:
         """Mark a claimed request refused (its id stays used)."""

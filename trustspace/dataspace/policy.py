@@ -10,9 +10,12 @@ A policy says who may use a dataset, for what and how often::
 The chain enforces what a contract can check (``DataService`` ``Terms``): the consumer
 organisations and kinds, the validity period, the maximum number of transfers and the k-of-n
 approvals. The connector enforces the rest at request time: the agreement's purpose must be one
-of ``purposes``. ``credentialType`` is recorded in the policy (and so in its digest) but not yet
-evaluated: the credentials of issue 15 are being built; until they land a connector refuses to
-serve an offer whose policy names one (``requires_credential``), rather than serve it unchecked.
+of ``purposes``, and when ``credentialType`` names a verifiable credential type (issue 15), the
+request must carry a presentation, made for the connector's URL and the request's nonce, by the
+consumer organisation's DID on the hub, of a valid credential of that type (checked by the
+credentials ``Verifier`` against the hub's DID registry, Consortium and CredentialRegistry:
+issuer accredited, not revoked or suspended; see :mod:`trustspace.dataspace.connector` and
+docs/dataspace.md for each refusal).
 The digest is SHA-256 of the canonical bytes (:func:`trustspace.crypto.hashing.hash_json`),
 so any RFC 8785 implementation in any language recomputes it.
 """
@@ -179,5 +182,5 @@ class Policy:
 
     @property
     def requires_credential(self) -> bool:
-        """True if the policy names a credential type (not evaluated yet; see module doc)."""
+        """True if the policy names a credential type (a presentation is required; module doc)."""
         return self.credential_type is not None

@@ -13,6 +13,13 @@ random and remembered by the connector (SQLite), so a captured request is served
 request id logged on chain is the EIP-712 signing hash. EIP-712 was chosen because wallets and
 every Ethereum library sign and verify it (eth-account here), and it is what the Notary's
 delegated requests already use (:mod:`trustspace.crypto.eip712`).
+
+A request may carry a verifiable presentation (a VP JWT, field ``presentation``, at most
+:data:`MAX_PRESENTATION` characters) beside the signed fields, for an offer whose policy names a
+``credentialType``. It is not signed as part of the request: the presentation's own ``nonce``
+claim must be the request's nonce (``0x`` and 64 lowercase hex digits, :meth:`DataRequest.
+presentation_nonce`) and its ``aud`` the connector's URL, so a presentation is bound to this one
+request and the connector refuses it with any other (docs/dataspace.md).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from trustspace.errors import InputError
 __all__ = [
     "DOMAIN_NAME",
     "DOMAIN_VERSION",
+    "MAX_PRESENTATION",
     "REQUEST_TYPES",
     "DataRequest",
     "RequestError",
@@ -41,6 +49,8 @@ __all__ = [
     "sign_request",
 ]
 
+#: Longest presentation (VP JWT) a request carries, in characters.
+MAX_PRESENTATION = 24_000
 DOMAIN_NAME = "trustspace DataService"
 DOMAIN_VERSION = "1"
 REQUEST_TYPES: list[dict[str, str]] = [
@@ -109,6 +119,10 @@ class DataRequest:
         """The signing hash: the request id logged on chain."""
         return bytes(_hash_eip191_message(self.signable(chain_id, data_service)))
 
+    def presentation_nonce(self) -> str:
+        """The ``nonce`` a presentation sent with this request must carry: the request's."""
+        return "0x" + self.nonce.hex()
+
 
 @dataclass(frozen=True)
 class SignedRequest:
@@ -116,11 +130,13 @@ class SignedRequest:
 
     request: DataRequest
     signature: bytes
+    #: A VP JWT bound to this request by its nonce (not covered by the signature).
+    presentation: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON body the connector takes."""
         r = self.request
-        return {
+        doc: dict[str, Any] = {
             "consumer": r.consumer,
             "agreementId": r.agreement_id,
             "offerId": r.offer_id,
@@ -129,6 +145,13 @@ class SignedRequest:
             "audience": r.audience,
             "signature": "0x" + self.signature.hex(),
         }
+        if self.presentation is not None:
+            doc["presentation"] = self.presentation
+        return doc
+
+    def with_presentation(self, presentation: str | None) -> SignedRequest:
+        """The same signed request carrying ``presentation``."""
+        return SignedRequest(self.request, self.signature, presentation)
 
     def body(self) -> bytes:
         """The UTF-8 JSON body."""
@@ -148,8 +171,18 @@ class SignedRequest:
             "audience",
             "signature",
         }
-        if set(doc) != expected:
-            raise RequestError(f"request: fields must be exactly {', '.join(sorted(expected))}")
+        if set(doc) - {"presentation"} != expected:
+            raise RequestError(
+                f"request: fields must be exactly {', '.join(sorted(expected))} "
+                "(and optionally presentation)"
+            )
+        presentation = doc.get("presentation")
+        if presentation is not None and (
+            not isinstance(presentation, str) or not 0 < len(presentation) <= MAX_PRESENTATION
+        ):
+            raise RequestError(
+                f"request: presentation must be a JWT of at most {MAX_PRESENTATION} characters"
+            )
         consumer = doc["consumer"]
         if not isinstance(consumer, str) or not is_checksum_address(consumer):
             raise RequestError("request: consumer must be a checksummed address")
@@ -173,7 +206,7 @@ class SignedRequest:
             expiry=doc["expiry"],
             audience=doc["audience"],
         )
-        return cls(request, signature)
+        return cls(request, signature, presentation)
 
     def signer(self, chain_id: int, data_service: str) -> str | None:
         """The address that signed, or None for a signature that recovers to nothing."""
@@ -215,13 +248,15 @@ def sign_request(
     data_service: str,
     lifetime: int = 120,
     now: int | None = None,
+    nonce: bytes | None = None,
 ) -> SignedRequest:
-    """A fresh request (random nonce, expiry ``lifetime`` seconds from now), signed."""
+    """A fresh request (random nonce unless ``nonce`` is given, expiry ``lifetime`` seconds
+    from now), signed."""
     request = DataRequest(
         consumer=to_checksum_address(consumer),
         agreement_id=agreement_id,
         offer_id=offer_id,
-        nonce=secrets.token_bytes(32),
+        nonce=secrets.token_bytes(32) if nonce is None else nonce,
         expiry=(int(time.time()) if now is None else now) + lifetime,
         audience=audience,
     )

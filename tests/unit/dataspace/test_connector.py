@@ -165,16 +165,6 @@ def test_fetch__purpose_not_in_policy__refused(
     _refused(reply, 403, "purpose")
 
 
-def test_fetch__policy_requires_credential__refused_until_credentials_land(
-    agreed, connector_for, signed_by, tax_clerk
-):
-    policy = Policy(purposes=("VAT assessment",), credential_type="TaxOfficerCredential")
-    offer_id, agreement_id = agreed(policy)
-    connector = connector_for({offer_id: policy})
-    reply = connector.handle(signed_by(tax_clerk, agreement_id, offer_id).body())
-    _refused(reply, 403, "credential")
-
-
 def test_fetch__agreement_not_finalized__refused(
     offered, connector_for, signed_by, tax_clerk, tax_admin, data_client, vat_policy
 ):
