@@ -118,3 +118,53 @@ def test_algorithm_confusion__other_alg_header__malformed(vc_stand, alg):
     _, body, sig = token.split(".")
     head = jws.b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
     assert vc_stand.verifier.verify_credential(f"{head}.{body}.{sig}").reason is Reason.MALFORMED
+
+
+def test_backdating__delegate_added_after_withdrawal_signs_iat_in_accredited_window__refused(
+    vc_stand, chain, tax_admin
+):
+    from trustspace.consortium.governance import Governance
+    from trustspace.credentials.model import type_hash
+    from trustspace.credentials.registry import withdraw_call
+    from trustspace.devnet.demo_credentials import AEO_SCHEMA, AEO_TYPE
+    from trustspace.did import registry as reg
+
+    # The accreditation is withdrawn; the organisation then makes a fresh veriKey delegate and
+    # signs a credential dated inside its old accredited interval. The key is live now, but it
+    # was not a key of the DID at the claimed issuance: refused.
+    source = vc_stand.source
+    saved = {k: list(v) for k, v in source._logs.items()}
+    try:
+        backdated_iat = vc_stand.now()
+        chain.pending_timestamp = chain.blocks.head.timestamp + 30
+        chain.mine()
+        name, args = withdraw_call(1, AEO_TYPE, AEO_SCHEMA)
+        Governance(vc_stand.consortium).decide_call(
+            vc_stand.registry, name, *args, approvers=[vc_stand.customs_admin, tax_admin]
+        )
+        assert not vc_stand.registry.accredited_at(
+            1, type_hash(AEO_TYPE), bytes(args[2]), vc_stand.now() + 1
+        )
+        fresh = Account.create().key.hex()
+        source.record(
+            vc_stand.did_registry.addDelegate(
+                vc_stand.customs_admin, reg.str_to_bytes32("veriKey"),
+                Account.from_key(fresh).address, 86_400, sender=vc_stand.customs_admin,
+            )
+        )  # fmt: skip
+        token, _ = vc_stand.issue_jwt(issued_at=backdated_iat, valid_from=backdated_iat)
+        forged = jws.sign(jws.decode(token).payload, fresh)
+        assert vc_stand.verifier.verify_credential(forged).reason is Reason.KEY_NOT_LIVE_AT_ISSUANCE
+        forged_sd = issuer.issue_sd_jwt(
+            fresh, vc_stand.customs_did, issuer.jwk_of(vc_stand.company_key), AEO_TYPE,
+            {"name": "Oceanic", "eori": "GB1", "aeoLevel": "AEOF"}, ["name"], AEO_SCHEMA,
+            vc_stand.status(0), backdated_iat, backdated_iat, backdated_iat + 3600,
+        )  # fmt: skip
+        shown = holder.present_sd_jwt(
+            forged_sd, ["name"], issuer.jwk_of(vc_stand.company_key), AUD, NONCE
+        )
+        verdict = vc_stand.verifier.verify_sd_jwt(shown, AUD, NONCE)
+        assert verdict.reason is Reason.KEY_NOT_LIVE_AT_ISSUANCE
+    finally:
+        source._logs.clear()
+        source._logs.update(saved)

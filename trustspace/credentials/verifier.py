@@ -193,7 +193,12 @@ class Verifier:
         self.check_address(signers, did, iat)
 
     def check_address(self, signers: set[str], did: str, iat: int) -> None:
-        """One of ``signers`` is a live key of ``did`` now; tells why not."""
+        """One of ``signers`` is a key of ``did`` now *and* was one at ``iat``; tells why not.
+
+        A key live now but not at issuance is refused (``KEY_NOT_LIVE_AT_ISSUANCE``): else an
+        organisation whose accreditation was withdrawn could add a delegate and sign
+        credentials dated back into its accredited interval.
+        """
         try:
             now_doc = self.resolver.resolve(did)
         except InputError as err:
@@ -202,13 +207,17 @@ class Verifier:
             raise Failure(Reason.DEACTIVATED, did)
         if not signers:
             raise Failure(Reason.BAD_SIGNATURE)
-        if signers & addresses_in(now_doc.document):
-            return
         try:
-            then = self.resolver.resolve(did, at_time=_iso(iat))
+            then_keys = addresses_in(self.resolver.resolve(did, at_time=_iso(iat)).document)
         except InputError:
-            then = None
-        if then is not None and signers & addresses_in(then.document):
+            then_keys = set()
+        if signers & addresses_in(now_doc.document):
+            if signers & then_keys:
+                return
+            raise Failure(
+                Reason.KEY_NOT_LIVE_AT_ISSUANCE, f"key {sorted(signers)[0]} at {_iso(iat)}"
+            )
+        if signers & then_keys:
             raise Failure(Reason.KEY_NOT_LIVE, f"key {sorted(signers)[0]}")
         raise Failure(Reason.BAD_SIGNATURE)
 
