@@ -168,3 +168,43 @@ def test_backdating__delegate_added_after_withdrawal_signs_iat_in_accredited_win
     finally:
         source._logs.clear()
         source._logs.update(saved)
+
+
+def test_hostile_token__out_of_range_iat_or_deep_json__malformed_not_exception(vc_stand):
+    # A token is attacker input: a timestamp no clock holds or JSON nested past the parser's
+    # recursion limit is a MALFORMED verdict, never an exception out of the verifier.
+    v = vc_stand.verifier
+    token, _ = vc_stand.issue_jwt()
+    payload = jws.decode(token).payload
+    hostile = [
+        jws.sign({**payload, name: value}, vc_stand.clerk_key)
+        for name in ("iat", "nbf", "exp")
+        for value in (10**20, -(10**13), 2**64)
+    ]
+    head = jws.b64url(json.dumps({"alg": "ES256K"}).encode())
+    for depth in (20_000, 100_000):  # past the recursion limit; past the length cap
+        hostile.append(f"{head}.{jws.b64url(b'[' * depth)}.sig")
+    for bad in hostile:
+        assert v.verify_credential(bad).reason is Reason.MALFORMED
+        assert v.verify_sd_jwt(f"{bad}~kb", AUD, NONCE).reason is Reason.MALFORMED
+        assert v.verify_presentation(bad, AUD, NONCE).reason is Reason.MALFORMED
+        vp = holder.present(
+            vc_stand.company_key, vc_stand.company_did, [bad], AUD, NONCE, vc_stand.now()
+        )
+        assert v.verify_presentation(vp, AUD, NONCE).reason is Reason.MALFORMED
+    vp_payload = jws.decode(holder.present(
+        vc_stand.company_key, vc_stand.company_did, [token], AUD, NONCE, vc_stand.now()
+    )).payload  # fmt: skip
+    for name, value in (("iat", 2**64), ("exp", -(10**13))):
+        odd = jws.sign({**vp_payload, name: value}, vc_stand.company_key)
+        assert v.verify_presentation(odd, AUD, NONCE).reason is Reason.MALFORMED
+    many = holder.present(
+        vc_stand.company_key, vc_stand.company_did, [token] * 17, AUD, NONCE, vc_stand.now()
+    )
+    assert v.verify_presentation(many, AUD, NONCE).reason is Reason.MALFORMED
+    sd, _ = vc_stand.issue_sd_jwt()
+    deep = jws.b64url(b"[" * 20_000)
+    shown = holder.present_sd_jwt(sd, ["name"], issuer.jwk_of(vc_stand.company_key), AUD, NONCE)
+    spliced = shown.split("~")
+    spliced.insert(1, deep)
+    assert v.verify_sd_jwt("~".join(spliced), AUD, NONCE).reason is Reason.MALFORMED

@@ -34,7 +34,7 @@ from trustspace.credentials.status import StatusEntry, bit_at, decode_list
 from trustspace.did.resolver import Resolver, parse_did
 from trustspace.errors import InputError
 
-__all__ = ["Failure", "Verifier", "addresses_in"]
+__all__ = ["MAX_CREDENTIALS", "MAX_TIME", "Failure", "Verifier", "addresses_in"]
 
 
 class Failure(Exception):
@@ -54,6 +54,14 @@ def addresses_in(document: dict[str, Any] | None) -> set[str]:
         if isinstance(account, str):
             found.add(account.split(":")[-1].lower())
     return found
+
+
+#: Timestamps a token may carry: seconds since 1970 before the year 10000 (below 2**40, and
+#: within what ``datetime`` and the resolver's ISO times hold); anything else is malformed
+#: rather than an overflow deep in a check.
+MAX_TIME = 253_402_300_800
+#: Most credentials one presentation may carry.
+MAX_CREDENTIALS = 16
 
 
 def _iso(stamp: int) -> str:
@@ -129,7 +137,7 @@ class Verifier:
         if not isinstance(subject, dict) or verdict.credential_type is None:
             raise Failure(Reason.MALFORMED, "no credential type or subject")
         verdict.subject = dict(subject)
-        iat = self._int(p, "iat")
+        iat = self._times(p)
         self.check_signer(decoded, p["iss"], iat)
         self._trust_and_status(p, vc, verdict.credential_type, subject, iat, verdict)
         return p
@@ -181,10 +189,20 @@ class Verifier:
         self._check_status(vc.get("credentialStatus"), p["iss"], verdict)
 
     def _int(self, p: dict[str, Any], name: str) -> int:
+        """The timestamp claim ``name``: an integer in ``0 <= t < MAX_TIME``, else MALFORMED."""
         value = p.get(name)
         if not isinstance(value, int) or isinstance(value, bool):
             raise Failure(Reason.MALFORMED, f"no {name}")
+        if not 0 <= value < MAX_TIME:
+            raise Failure(Reason.MALFORMED, f"{name} out of range")
         return value
+
+    def _times(self, p: dict[str, Any]) -> int:
+        """``iat``, and ``nbf`` / ``exp`` when present, checked as timestamps; returns ``iat``."""
+        for name in ("nbf", "exp"):
+            if name in p:
+                self._int(p, name)
+        return self._int(p, "iat")
 
     # ------------------------------------------------------------------ keys and issuers
     def check_signer(self, decoded: jws.DecodedJWS, did: str, iat: int) -> None:
@@ -273,7 +291,7 @@ class Verifier:
         if p.get("iss") != issuer:
             raise Failure(Reason.STATUS_UNKNOWN, "status list signed by another issuer")
         try:
-            self.check_signer(decoded, issuer, self._int(p, "iat"))
+            self.check_signer(decoded, issuer, self._times(p))
         except Failure as failed:  # the list is unusable; the credential is not at fault
             raise Failure(Reason.STATUS_UNKNOWN, f"status list: {failed.reason.value}") from failed
         subject = p.get("vc", {}).get("credentialSubject", {})
@@ -305,7 +323,7 @@ class Verifier:
             if not isinstance(vp, dict) or not isinstance(holder, str):
                 raise Failure(Reason.MALFORMED, "no vp claim or holder")
             verdict.issuer = holder
-            self.check_signer(decoded, holder, self._int(p, "iat"))
+            self.check_signer(decoded, holder, self._times(p))
             if p.get("aud") != audience:
                 raise Failure(Reason.WRONG_AUDIENCE, f"made for {p.get('aud')}")
             if p.get("nonce") != nonce:
@@ -313,6 +331,8 @@ class Verifier:
             creds = vp.get("verifiableCredential")
             if not isinstance(creds, list) or not creds:
                 raise Failure(Reason.MALFORMED, "no credentials")
+            if len(creds) > MAX_CREDENTIALS:
+                raise Failure(Reason.MALFORMED, f"more than {MAX_CREDENTIALS} credentials")
             for cred in creds:
                 inner = self.verify_credential(str(cred))
                 verdict.credentials.append(inner)
@@ -345,7 +365,7 @@ class Verifier:
                 vc,
                 str(payload.get("vct")),
                 subject,
-                self._int(payload, "iat"),
+                self._times(payload),
                 verdict,
                 partial=True,
             )
@@ -354,6 +374,8 @@ class Verifier:
         return verdict
 
     def _sd_jwt(self, presentation: str, audience: str, nonce: str) -> dict[str, Any]:
+        if len(presentation) > jws.MAX_TOKEN:
+            raise Failure(Reason.MALFORMED, f"presentation longer than {jws.MAX_TOKEN} characters")
         parts = presentation.split("~")
         if len(parts) < 2 or not parts[-1]:
             raise Failure(Reason.NO_KEY_BINDING, "no key-binding JWT")
@@ -361,7 +383,7 @@ class Verifier:
             head = jws.decode(parts[0])
         except InputError as err:
             raise Failure(Reason.MALFORMED, str(err)) from err
-        iss, iat = head.payload.get("iss"), self._int(head.payload, "iat")
+        iss, iat = head.payload.get("iss"), self._times(head.payload)
         if not isinstance(iss, str):
             raise Failure(Reason.MALFORMED, "no issuer")
 
@@ -384,6 +406,8 @@ class Verifier:
             raise
         except JWException as err:
             raise Failure(Reason.BAD_SIGNATURE, str(err)) from err
+        except RecursionError as err:  # a disclosure nested deeper than the JSON parser goes
+            raise Failure(Reason.MALFORMED, "nested too deeply") from err
         except (ValueError, KeyError, TypeError) as err:
             text = str(err)
             if "audience" in text:
