@@ -208,3 +208,17 @@ def test_hostile_token__out_of_range_iat_or_deep_json__malformed_not_exception(v
     spliced = shown.split("~")
     spliced.insert(1, deep)
     assert v.verify_sd_jwt("~".join(spliced), AUD, NONCE).reason is Reason.MALFORMED
+
+
+def test_verify_sd_jwt__empty_audience_or_nonce__refused_not_skipped(vc_stand):
+    # sd-jwt skips the key-binding JWT when no audience and nonce are expected: a stolen
+    # SD-JWT with a key-binding JWT by any key would pass. An empty one is refused instead.
+    v = vc_stand.verifier
+    sd, _ = vc_stand.issue_sd_jwt()
+    thief = issuer.jwk_of(Account.create().key.hex())
+    stolen = holder.present_sd_jwt(sd, ["name"], thief, AUD, NONCE)
+    vp = jws.decode(vc_stand.presentation(AUD, NONCE)).payload
+    for aud, nonce in (("", NONCE), (AUD, ""), ("", "")):
+        assert v.verify_sd_jwt(stolen, aud, nonce).reason is Reason.NO_KEY_BINDING
+        blank = jws.sign({**vp, "aud": aud, "nonce": nonce}, vc_stand.company_key)
+        assert v.verify_presentation(blank, aud, nonce).reason is Reason.NO_KEY_BINDING

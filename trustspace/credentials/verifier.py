@@ -68,6 +68,13 @@ def _iso(stamp: int) -> str:
     return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _require_binding(audience: str, nonce: str) -> None:
+    # sd-jwt 0.10.4 checks the key-binding JWT only when an audience or a nonce is expected,
+    # and a VP made for "" would match an empty one: without both there is no binding to check.
+    if not audience or not nonce:
+        raise Failure(Reason.NO_KEY_BINDING, "no audience or nonce to check the binding against")
+
+
 class _KeyBoundVerifier(SDJWTVerifier):  # type: ignore[misc]
     # sd-jwt 0.10.4 checks the key-binding JWT with its default alg (ES256) whatever the
     # holder key is; the holder's cnf key here is secp256k1, so pass the header's alg.
@@ -313,6 +320,7 @@ class Verifier:
         """Verify a VP JWT made for ``audience`` and ``nonce``, and every credential in it."""
         verdict = Verdict(Reason.VALID)
         try:
+            _require_binding(audience, nonce)
             try:
                 decoded = jws.decode(token)
             except InputError as err:
@@ -352,6 +360,7 @@ class Verifier:
         """Verify an SD-JWT VC presentation with key binding for ``audience`` and ``nonce``."""
         verdict = Verdict(Reason.VALID)
         try:
+            _require_binding(audience, nonce)
             payload = self._sd_jwt(presentation, audience, nonce)
             verdict.issuer, verdict.credential_type = payload.get("iss"), payload.get("vct")
             subject = {k: v for k, v in payload.items() if k not in _SD_REGISTERED}
