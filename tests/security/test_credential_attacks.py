@@ -222,3 +222,32 @@ def test_verify_sd_jwt__empty_audience_or_nonce__refused_not_skipped(vc_stand):
         assert v.verify_sd_jwt(stolen, aud, nonce).reason is Reason.NO_KEY_BINDING
         blank = jws.sign({**vp, "aud": aud, "nonce": nonce}, vc_stand.company_key)
         assert v.verify_presentation(blank, aud, nonce).reason is Reason.NO_KEY_BINDING
+
+
+def test_status__published_list_of_another_list_or_a_plain_vc__refused(vc_stand):
+    from trustspace.credentials.verifier import Verifier
+
+    # Customs' own key signs both stand-ins: its clean list published under another URI, and
+    # an ordinary credential carrying a clean encodedList. Neither is the list the entry names.
+    token, index = vc_stand.issue_jwt()
+    vc_stand.suspend(index)
+    v, now = vc_stand.verifier, vc_stand.now()
+    revocation, suspension = vc_stand.status(index)
+    honest = issuer.publish_status_list(
+        vc_stand.clerk_key, vc_stand.customs_did, revocation.list_credential,
+        Purpose.REVOCATION, [False] * 255, now, 3600,
+    )  # fmt: skip
+    other_list = issuer.publish_status_list(
+        vc_stand.clerk_key, vc_stand.customs_did, suspension.list_credential + "-old",
+        Purpose.SUSPENSION, [False] * 255, now, 3600,
+    )  # fmt: skip
+    plain = jws.decode(other_list).payload
+    plain["jti"] = suspension.list_credential
+    plain["vc"]["type"] = ["VerifiableCredential", "AEOCertificate"]
+    plain_vc = jws.sign(plain, vc_stand.clerk_key)
+    for stand_in in (other_list, plain_vc):
+        lists = {revocation.list_credential: honest, suspension.list_credential: stand_in}
+        offline = Verifier(
+            v.resolver, vc_stand.consortium, vc_stand.registry, v.schemas, status_lists=lists
+        )
+        assert offline.verify_credential(token).reason is Reason.STATUS_UNKNOWN

@@ -34,7 +34,7 @@ from trustspace.credentials.status import StatusEntry, bit_at, decode_list
 from trustspace.did.resolver import Resolver, parse_did
 from trustspace.errors import InputError
 
-__all__ = ["MAX_CREDENTIALS", "MAX_TIME", "Failure", "Verifier", "addresses_in"]
+__all__ = ["MAX_CREDENTIALS", "MAX_TIME", "STATUS_LIST_TYPE", "Failure", "Verifier", "addresses_in"]
 
 
 class Failure(Exception):
@@ -62,6 +62,8 @@ def addresses_in(document: dict[str, Any] | None) -> set[str]:
 MAX_TIME = 253_402_300_800
 #: Most credentials one presentation may carry.
 MAX_CREDENTIALS = 16
+#: The ``type`` a published status-list credential carries (W3C Bitstring Status List).
+STATUS_LIST_TYPE = "BitstringStatusListCredential"
 
 
 def _iso(stamp: int) -> str:
@@ -301,12 +303,25 @@ class Verifier:
             self.check_signer(decoded, issuer, self._times(p))
         except Failure as failed:  # the list is unusable; the credential is not at fault
             raise Failure(Reason.STATUS_UNKNOWN, f"status list: {failed.reason.value}") from failed
-        subject = p.get("vc", {}).get("credentialSubject", {})
-        if subject.get("statusPurpose") != entry.purpose.label:
+        # The list must be the one the entry names, and a status list at all: else a list of
+        # the issuer's that shows nothing set, or any credential of its with a clean
+        # ``encodedList`` claim, would stand in for it.
+        vc = p.get("vc")
+        subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+        types = vc.get("type") if isinstance(vc, dict) else None
+        if p.get("jti") != entry.list_credential:
+            raise Failure(Reason.STATUS_UNKNOWN, f"status list is not {entry.list_credential}")
+        if not isinstance(types, list) or STATUS_LIST_TYPE not in types:
+            raise Failure(Reason.STATUS_UNKNOWN, f"not a {STATUS_LIST_TYPE}")
+        if not isinstance(subject, dict) or subject.get("statusPurpose") != entry.purpose.label:
             raise Failure(Reason.STATUS_UNKNOWN, "status list of another purpose")
-        age = self.now() - self._int(p, "iat")
+        now = self.now()
+        age = now - self._int(p, "iat")
+        if age < 0:
+            raise Failure(Reason.STATUS_UNKNOWN, f"status list issued {-age} s in the future")
         verdict.status_age = max(age, verdict.status_age or 0)
-        if age > self.max_status_age or p.get("exp", age + 1) <= self.now():
+        exp = p.get("exp")  # checked as a timestamp when present; a list without one may last
+        if age > self.max_status_age or (exp is not None and exp <= now):
             raise Failure(
                 Reason.STATUS_STALE, f"{age} s old, at most {self.max_status_age} s allowed"
             )
