@@ -2,11 +2,13 @@
 schemas and status.
 
 The order of checks, each failing with its own :class:`~trustspace.credentials.model.Reason`:
-form → signature (a key of the issuer's DID document *now*, as did-jwt-vc checks it, and
-told apart from a key that was live at issuance and no longer is) → issuer is a consortium
-organisation, live now → schema registered for the type → issuer accredited for type and schema at
-issuance (``iat``) → validity period → claims match the JSON Schema → status (revocation,
-suspension) on chain, or from a published status-list credential no older than allowed.
+form (timestamps in range, size and nesting bounded) → signature (a key of the issuer's DID
+document *now*, as did-jwt-vc checks it, told apart from a key that was live at issuance and no
+longer is, and also a key of the document at issuance, so a later delegate cannot backdate) →
+issuer is a consortium organisation, live now → schema registered for the type → issuer
+accredited for type and schema at issuance (``iat``) → validity period → claims match the JSON
+Schema → status (revocation, suspension) on chain, or from a published status-list credential
+that is the entry's list and no older than allowed.
 """
 
 from __future__ import annotations
@@ -174,6 +176,8 @@ class Verifier:
             shash = bytes.fromhex(sid.removeprefix(SCHEMA_PREFIX).removeprefix("0x"))
         except ValueError as err:
             raise Failure(Reason.UNKNOWN_SCHEMA, sid) from err
+        if len(shash) != 32:  # a keccak256 hash; any other length is no registered schema
+            raise Failure(Reason.UNKNOWN_SCHEMA, sid)
         thash = type_hash(type_name)
         if bytes(self.trust.schema_type(shash)) != thash:
             raise Failure(Reason.UNKNOWN_SCHEMA, f"{sid} for {type_name}")
