@@ -7,8 +7,8 @@
         consortium (EBSI's Trusted Issuers / Trusted Schemas registries and the W3C
         Bitstring Status List, kept on the hub chain). The Consortium registers JSON
         Schemas by hash and accredits organisations to issue a credential type under a
-        schema for an interval; a withdrawal ends the current interval, and earlier
-        intervals stay, so a credential issued while its issuer was accredited stays
+        schema for an interval; a withdrawal ends the current interval and any queued
+        renewal, and earlier intervals stay, so a credential issued while its issuer was accredited stays
         verifiable as such. An organisation's ISSUER accounts create status lists
         (one purpose each: revocation, final, or suspension, reversible) and flip
         their entries, one or many per transaction.
@@ -93,7 +93,7 @@ event Accredited:
     valid_until: uint64
 
 
-# @dev An accreditation was withdrawn: its open interval now ends at `valid_until`.
+# @dev An accreditation was withdrawn: no interval holds from `valid_until` (the withdrawal's time) on.
 event AccreditationWithdrawn:
     org_id: indexed(uint256)
     credential_type: indexed(bytes32)
@@ -189,7 +189,7 @@ def accredit(org_id: uint256, credential_type: bytes32, schema_hash: bytes32, va
 @external
 def withdraw(org_id: uint256, credential_type: bytes32, schema_hash: bytes32):
     """
-    @notice End an organisation's current or pending accreditation now (Consortium only).
+    @notice End an organisation's current accreditation and every pending one now (Consortium only).
     @param org_id The issuing organisation.
     @param credential_type keccak256 of the credential type name.
     @param schema_hash The schema of the accreditation.
@@ -199,11 +199,17 @@ def withdraw(org_id: uint256, credential_type: bytes32, schema_hash: bytes32):
     n: uint256 = len(self._intervals[key])
     now: uint64 = convert(block.timestamp, uint64)
     assert n > 0 and self._intervals[key][n - 1].valid_until > now, "credentials: not accredited"
-    last: ICredentialRegistry.Interval = self._intervals[key][n - 1]
-    # A pending interval (not yet started) ends before it begins: it never held.
-    last.valid_until = max(now, last.valid_from)
-    self._intervals[key][n - 1] = last
-    log AccreditationWithdrawn(org_id=org_id, credential_type=credential_type, schema_hash=schema_hash, valid_until=last.valid_until)
+    # Every interval still open ends now: the one holding now at `now`, a queued renewal (not
+    # yet started) before it begins, so that it never holds. Intervals are ordered and
+    # disjoint, so the walk from the newest stops at the first one already over.
+    for j: uint256 in range(n, bound=_MAX_INTERVALS):
+        i: uint256 = n - 1 - j
+        iv: ICredentialRegistry.Interval = self._intervals[key][i]
+        if iv.valid_until <= now:
+            break
+        iv.valid_until = max(now, iv.valid_from)
+        self._intervals[key][i] = iv
+    log AccreditationWithdrawn(org_id=org_id, credential_type=credential_type, schema_hash=schema_hash, valid_until=now)
 
 
 @external

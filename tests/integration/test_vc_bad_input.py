@@ -273,3 +273,17 @@ def test_vc_mistake__json__one_document_ok_false(outcomes, case):
     document = json.loads(result.stdout)
     assert document["ok"] is False and document["exit_code"] == code
     assert says in document["error"]
+
+
+def test_vc_verify__hostile_token__one_json_document_malformed(hub):
+    from trustspace.credentials import jws
+    from trustspace.devnet.chains import mnemonic_key
+
+    base = hub["base"]
+    payload = jws.decode((base / "forged.jwt").read_text()).payload
+    (base / "far-iat.jwt").write_text(jws.sign({**payload, "iat": 10**20}, mnemonic_key(9).key))
+    head = jws.b64url(json.dumps({"alg": "ES256K"}).encode())
+    (base / "deep.jwt").write_text(f"{head}.{jws.b64url(b'[' * 20_000)}.sig")
+    for name in ("far-iat.jwt", "deep.jwt"):
+        verdict = _json(hub, ["vc", "verify", name, "--network", "hub"], code=1)
+        assert (verdict["ok"], verdict["valid"], verdict["reason"]) == (False, False, "malformed")

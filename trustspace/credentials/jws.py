@@ -23,6 +23,7 @@ from trustspace.errors import InputError
 
 __all__ = [
     "ALGORITHMS",
+    "MAX_TOKEN",
     "DecodedJWS",
     "JWSError",
     "address_of_key",
@@ -36,6 +37,9 @@ __all__ = [
 
 #: The algorithms this module signs and checks (did-jwt's names).
 ALGORITHMS = ("ES256K", "ES256K-R")
+#: Longest token :func:`decode` reads (characters): a credential is a few KiB; anything far
+#: larger is refused before parsing.
+MAX_TOKEN = 65_536
 _N = int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
 
 
@@ -116,14 +120,17 @@ class DecodedJWS:
 
 
 def decode(token: str) -> DecodedJWS:
-    """Split and decode a compact JWS; :class:`JWSError` if it is not one."""
+    """Split and decode a compact JWS; :class:`JWSError` if it is not one (nor longer than
+    :data:`MAX_TOKEN`, nor JSON nested deeper than the parser's recursion limit)."""
+    if len(token) > MAX_TOKEN:
+        raise JWSError(f"token longer than {MAX_TOKEN} characters")
     parts = token.strip().split(".")
     if len(parts) != 3:
         raise JWSError("not a compact JWS (three dot-separated parts)")
     try:
         header = json.loads(b64url_decode(parts[0]))
         payload = json.loads(b64url_decode(parts[1]))
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise JWSError("JWS header or payload is not JSON") from err
     if not isinstance(header, dict) or not isinstance(payload, dict):
         raise JWSError("JWS header and payload must be JSON objects")

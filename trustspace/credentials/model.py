@@ -56,6 +56,7 @@ class Reason(Enum):
     MALFORMED = "not a well-formed credential"
     BAD_SIGNATURE = "signature does not match any key of the issuer's DID"
     KEY_NOT_LIVE = "signing key is no longer a live key of the issuer's DID"
+    KEY_NOT_LIVE_AT_ISSUANCE = "signing key was not a key of the issuer's DID at issuance"
     DEACTIVATED = "issuer DID is deactivated"
     UNKNOWN_ISSUER = "issuer DID is not a consortium organisation"
     ISSUER_NOT_LIVE = "issuer organisation is suspended or removed"

@@ -52,7 +52,9 @@ def load_schema(path: str | Path) -> dict[str, Any]:
 def schema_errors(schema: dict[str, Any], instance: Any) -> list[str]:
     """Every way ``instance`` breaks ``schema`` (empty if it conforms)."""
     cls = validator_for(schema, default=jsonschema.Draft202012Validator)
-    found = sorted(cls(schema).iter_errors(instance), key=lambda e: list(e.path))
+    # `format` is an annotation unless a checker is given: a "date" claim must be a date.
+    checked = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    found = sorted(checked.iter_errors(instance), key=lambda e: list(e.path))
     return [f"{'/'.join(str(p) for p in e.path) or '(root)'}: {e.message}" for e in found]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from trustspace.credentials.model import (
 )
 
 __all__ = [
+    "MAX_LIST_BYTES",
     "MIN_BITS",
     "PER_WORD",
     "StatusEntry",
@@ -41,6 +43,11 @@ __all__ = [
 PER_WORD = 255
 #: Smallest published bitstring (W3C Bitstring Status List: 16 KiB).
 MIN_BITS = 131_072
+#: Largest decoded bitstring read (1 MiB, 8,388,608 entries; an on-chain list holds at most
+#: 2,088,960): a GZIP bomb stops there instead of filling memory.
+MAX_LIST_BYTES = 1 << 20
+#: Largest index or list id an entry may name (the contract's counters fit well below).
+_MAX_ID = 1 << 64
 _READ = 1_024
 
 
@@ -74,11 +81,14 @@ class StatusEntry:
             if obj["type"] != BITSTRING_ENTRY:
                 raise ValueError(obj["type"])
             _, chain, registry = str(obj["statusRegistry"]).split(":")
+            list_id, index = int(obj["statusListId"]), int(obj["statusListIndex"])
+            if not (0 < list_id < _MAX_ID and 0 <= index < _MAX_ID):
+                raise ValueError(f"list {list_id} index {index} out of range")
             return cls(
                 int(chain),
                 registry,
-                int(obj["statusListId"]),
-                int(obj["statusListIndex"]),
+                list_id,
+                index,
                 Purpose[str(obj["statusPurpose"]).upper()],
                 str(obj["statusListCredential"]),
             )
@@ -152,9 +162,17 @@ def decode_list(encoded: str) -> bytes:
         raise CredentialError("encodedList is not multibase base64url (prefix u)")
     body = encoded[1:]
     try:
-        return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (OSError, ValueError, EOFError) as err:
+        inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # GZIP framing, one member
+        raw = inflate.decompress(
+            base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)), MAX_LIST_BYTES + 1
+        )
+    except (zlib.error, ValueError) as err:
         raise CredentialError("encodedList is not GZIP-compressed base64url") from err
+    if len(raw) > MAX_LIST_BYTES:
+        raise CredentialError(f"encodedList decodes to more than {MAX_LIST_BYTES} bytes")
+    if not inflate.eof:
+        raise CredentialError("encodedList is not GZIP-compressed base64url (truncated)")
+    return raw
 
 
 def bit_at(raw: bytes, index: int) -> bool:

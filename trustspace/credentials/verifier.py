@@ -2,11 +2,13 @@
 schemas and status.
 
 The order of checks, each failing with its own :class:`~trustspace.credentials.model.Reason`:
-form → signature (a key of the issuer's DID document *now*, as did-jwt-vc checks it, and
-told apart from a key that was live at issuance and no longer is) → issuer is a consortium
-organisation, live now → schema registered for the type → issuer accredited for type and schema at
-issuance (``iat``) → validity period → claims match the JSON Schema → status (revocation,
-suspension) on chain, or from a published status-list credential no older than allowed.
+form (timestamps in range, size and nesting bounded) → signature (a key of the issuer's DID
+document *now*, as did-jwt-vc checks it, told apart from a key that was live at issuance and no
+longer is, and also a key of the document at issuance, so a later delegate cannot backdate) →
+issuer is a consortium organisation, live now → schema registered for the type → issuer
+accredited for type and schema at issuance (``iat``) → validity period → claims match the JSON
+Schema → status (revocation, suspension) on chain, or from a published status-list credential
+that is the entry's list and no older than allowed.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from trustspace.credentials.status import StatusEntry, bit_at, decode_list
 from trustspace.did.resolver import Resolver, parse_did
 from trustspace.errors import InputError
 
-__all__ = ["Failure", "Verifier", "addresses_in"]
+__all__ = ["MAX_CREDENTIALS", "MAX_TIME", "STATUS_LIST_TYPE", "Failure", "Verifier", "addresses_in"]
 
 
 class Failure(Exception):
@@ -56,8 +58,25 @@ def addresses_in(document: dict[str, Any] | None) -> set[str]:
     return found
 
 
+#: Timestamps a token may carry: seconds since 1970 before the year 10000 (below 2**40, and
+#: within what ``datetime`` and the resolver's ISO times hold); anything else is malformed
+#: rather than an overflow deep in a check.
+MAX_TIME = 253_402_300_800
+#: Most credentials one presentation may carry.
+MAX_CREDENTIALS = 16
+#: The ``type`` a published status-list credential carries (W3C Bitstring Status List).
+STATUS_LIST_TYPE = "BitstringStatusListCredential"
+
+
 def _iso(stamp: int) -> str:
     return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _require_binding(audience: str, nonce: str) -> None:
+    # sd-jwt 0.10.4 checks the key-binding JWT only when an audience or a nonce is expected,
+    # and a VP made for "" would match an empty one: without both there is no binding to check.
+    if not audience or not nonce:
+        raise Failure(Reason.NO_KEY_BINDING, "no audience or nonce to check the binding against")
 
 
 class _KeyBoundVerifier(SDJWTVerifier):  # type: ignore[misc]
@@ -129,7 +148,7 @@ class Verifier:
         if not isinstance(subject, dict) or verdict.credential_type is None:
             raise Failure(Reason.MALFORMED, "no credential type or subject")
         verdict.subject = dict(subject)
-        iat = self._int(p, "iat")
+        iat = self._times(p)
         self.check_signer(decoded, p["iss"], iat)
         self._trust_and_status(p, vc, verdict.credential_type, subject, iat, verdict)
         return p
@@ -157,6 +176,8 @@ class Verifier:
             shash = bytes.fromhex(sid.removeprefix(SCHEMA_PREFIX).removeprefix("0x"))
         except ValueError as err:
             raise Failure(Reason.UNKNOWN_SCHEMA, sid) from err
+        if len(shash) != 32:  # a keccak256 hash; any other length is no registered schema
+            raise Failure(Reason.UNKNOWN_SCHEMA, sid)
         thash = type_hash(type_name)
         if bytes(self.trust.schema_type(shash)) != thash:
             raise Failure(Reason.UNKNOWN_SCHEMA, f"{sid} for {type_name}")
@@ -181,10 +202,20 @@ class Verifier:
         self._check_status(vc.get("credentialStatus"), p["iss"], verdict)
 
     def _int(self, p: dict[str, Any], name: str) -> int:
+        """The timestamp claim ``name``: an integer in ``0 <= t < MAX_TIME``, else MALFORMED."""
         value = p.get(name)
         if not isinstance(value, int) or isinstance(value, bool):
             raise Failure(Reason.MALFORMED, f"no {name}")
+        if not 0 <= value < MAX_TIME:
+            raise Failure(Reason.MALFORMED, f"{name} out of range")
         return value
+
+    def _times(self, p: dict[str, Any]) -> int:
+        """``iat``, and ``nbf`` / ``exp`` when present, checked as timestamps; returns ``iat``."""
+        for name in ("nbf", "exp"):
+            if name in p:
+                self._int(p, name)
+        return self._int(p, "iat")
 
     # ------------------------------------------------------------------ keys and issuers
     def check_signer(self, decoded: jws.DecodedJWS, did: str, iat: int) -> None:
@@ -193,7 +224,12 @@ class Verifier:
         self.check_address(signers, did, iat)
 
     def check_address(self, signers: set[str], did: str, iat: int) -> None:
-        """One of ``signers`` is a live key of ``did`` now; tells why not."""
+        """One of ``signers`` is a key of ``did`` now *and* was one at ``iat``; tells why not.
+
+        A key live now but not at issuance is refused (``KEY_NOT_LIVE_AT_ISSUANCE``): else an
+        organisation whose accreditation was withdrawn could add a delegate and sign
+        credentials dated back into its accredited interval.
+        """
         try:
             now_doc = self.resolver.resolve(did)
         except InputError as err:
@@ -202,13 +238,17 @@ class Verifier:
             raise Failure(Reason.DEACTIVATED, did)
         if not signers:
             raise Failure(Reason.BAD_SIGNATURE)
-        if signers & addresses_in(now_doc.document):
-            return
         try:
-            then = self.resolver.resolve(did, at_time=_iso(iat))
+            then_keys = addresses_in(self.resolver.resolve(did, at_time=_iso(iat)).document)
         except InputError:
-            then = None
-        if then is not None and signers & addresses_in(then.document):
+            then_keys = set()
+        if signers & addresses_in(now_doc.document):
+            if signers & then_keys:
+                return
+            raise Failure(
+                Reason.KEY_NOT_LIVE_AT_ISSUANCE, f"key {sorted(signers)[0]} at {_iso(iat)}"
+            )
+        if signers & then_keys:
             raise Failure(Reason.KEY_NOT_LIVE, f"key {sorted(signers)[0]}")
         raise Failure(Reason.BAD_SIGNATURE)
 
@@ -264,15 +304,28 @@ class Verifier:
         if p.get("iss") != issuer:
             raise Failure(Reason.STATUS_UNKNOWN, "status list signed by another issuer")
         try:
-            self.check_signer(decoded, issuer, self._int(p, "iat"))
+            self.check_signer(decoded, issuer, self._times(p))
         except Failure as failed:  # the list is unusable; the credential is not at fault
             raise Failure(Reason.STATUS_UNKNOWN, f"status list: {failed.reason.value}") from failed
-        subject = p.get("vc", {}).get("credentialSubject", {})
-        if subject.get("statusPurpose") != entry.purpose.label:
+        # The list must be the one the entry names, and a status list at all: else a list of
+        # the issuer's that shows nothing set, or any credential of its with a clean
+        # ``encodedList`` claim, would stand in for it.
+        vc = p.get("vc")
+        subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+        types = vc.get("type") if isinstance(vc, dict) else None
+        if p.get("jti") != entry.list_credential:
+            raise Failure(Reason.STATUS_UNKNOWN, f"status list is not {entry.list_credential}")
+        if not isinstance(types, list) or STATUS_LIST_TYPE not in types:
+            raise Failure(Reason.STATUS_UNKNOWN, f"not a {STATUS_LIST_TYPE}")
+        if not isinstance(subject, dict) or subject.get("statusPurpose") != entry.purpose.label:
             raise Failure(Reason.STATUS_UNKNOWN, "status list of another purpose")
-        age = self.now() - self._int(p, "iat")
+        now = self.now()
+        age = now - self._int(p, "iat")
+        if age < 0:
+            raise Failure(Reason.STATUS_UNKNOWN, f"status list issued {-age} s in the future")
         verdict.status_age = max(age, verdict.status_age or 0)
-        if age > self.max_status_age or p.get("exp", age + 1) <= self.now():
+        exp = p.get("exp")  # checked as a timestamp when present; a list without one may last
+        if age > self.max_status_age or (exp is not None and exp <= now):
             raise Failure(
                 Reason.STATUS_STALE, f"{age} s old, at most {self.max_status_age} s allowed"
             )
@@ -286,6 +339,7 @@ class Verifier:
         """Verify a VP JWT made for ``audience`` and ``nonce``, and every credential in it."""
         verdict = Verdict(Reason.VALID)
         try:
+            _require_binding(audience, nonce)
             try:
                 decoded = jws.decode(token)
             except InputError as err:
@@ -296,7 +350,7 @@ class Verifier:
             if not isinstance(vp, dict) or not isinstance(holder, str):
                 raise Failure(Reason.MALFORMED, "no vp claim or holder")
             verdict.issuer = holder
-            self.check_signer(decoded, holder, self._int(p, "iat"))
+            self.check_signer(decoded, holder, self._times(p))
             if p.get("aud") != audience:
                 raise Failure(Reason.WRONG_AUDIENCE, f"made for {p.get('aud')}")
             if p.get("nonce") != nonce:
@@ -304,6 +358,8 @@ class Verifier:
             creds = vp.get("verifiableCredential")
             if not isinstance(creds, list) or not creds:
                 raise Failure(Reason.MALFORMED, "no credentials")
+            if len(creds) > MAX_CREDENTIALS:
+                raise Failure(Reason.MALFORMED, f"more than {MAX_CREDENTIALS} credentials")
             for cred in creds:
                 inner = self.verify_credential(str(cred))
                 verdict.credentials.append(inner)
@@ -323,6 +379,7 @@ class Verifier:
         """Verify an SD-JWT VC presentation with key binding for ``audience`` and ``nonce``."""
         verdict = Verdict(Reason.VALID)
         try:
+            _require_binding(audience, nonce)
             payload = self._sd_jwt(presentation, audience, nonce)
             verdict.issuer, verdict.credential_type = payload.get("iss"), payload.get("vct")
             subject = {k: v for k, v in payload.items() if k not in _SD_REGISTERED}
@@ -336,7 +393,7 @@ class Verifier:
                 vc,
                 str(payload.get("vct")),
                 subject,
-                self._int(payload, "iat"),
+                self._times(payload),
                 verdict,
                 partial=True,
             )
@@ -345,6 +402,8 @@ class Verifier:
         return verdict
 
     def _sd_jwt(self, presentation: str, audience: str, nonce: str) -> dict[str, Any]:
+        if len(presentation) > jws.MAX_TOKEN:
+            raise Failure(Reason.MALFORMED, f"presentation longer than {jws.MAX_TOKEN} characters")
         parts = presentation.split("~")
         if len(parts) < 2 or not parts[-1]:
             raise Failure(Reason.NO_KEY_BINDING, "no key-binding JWT")
@@ -352,7 +411,7 @@ class Verifier:
             head = jws.decode(parts[0])
         except InputError as err:
             raise Failure(Reason.MALFORMED, str(err)) from err
-        iss, iat = head.payload.get("iss"), self._int(head.payload, "iat")
+        iss, iat = head.payload.get("iss"), self._times(head.payload)
         if not isinstance(iss, str):
             raise Failure(Reason.MALFORMED, "no issuer")
 
@@ -375,6 +434,8 @@ class Verifier:
             raise
         except JWException as err:
             raise Failure(Reason.BAD_SIGNATURE, str(err)) from err
+        except RecursionError as err:  # a disclosure nested deeper than the JSON parser goes
+            raise Failure(Reason.MALFORMED, "nested too deeply") from err
         except (ValueError, KeyError, TypeError) as err:
             text = str(err)
             if "audience" in text:

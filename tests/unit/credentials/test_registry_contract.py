@@ -166,6 +166,30 @@ def test_withdraw__pending_interval__never_holds(
     assert not credential_registry.accredited_at(TAX, thash, shash, start)
 
 
+def test_withdraw__with_a_pending_renewal__ends_the_current_interval_now(
+    credential_registry, vc_consortium, aeo_registered, chain
+):
+    thash, shash = aeo_registered
+    start = chain.pending_timestamp
+    credential_registry.accredit(TAX, thash, shash, start, start + 100, sender=vc_consortium)
+    credential_registry.accredit(
+        TAX, thash, shash, start + 100, start + 10_000, sender=vc_consortium
+    )
+    chain.pending_timestamp = start + 50
+    receipt = credential_registry.withdraw(TAX, thash, shash, sender=vc_consortium)
+    [event] = receipt.decode_logs(credential_registry.AccreditationWithdrawn)
+    assert (event.org_id, event.credential_type, event.schema_hash, event.valid_until) == (
+        TAX, thash, shash, start + 50,
+    )  # fmt: skip
+    for at in (start + 50, start + 99, start + 100, start + 5_000):
+        assert not credential_registry.accredited_at(TAX, thash, shash, at)
+    assert credential_registry.accredited_at(TAX, thash, shash, start + 49)
+    assert [tuple(iv) for iv in credential_registry.accreditations(TAX, thash, shash)] == [
+        (start, start + 50),
+        (start + 100, start + 100),
+    ]
+
+
 def test_withdraw__not_accredited__reverts(credential_registry, vc_consortium, aeo_registered):
     thash, shash = aeo_registered
     with ape.reverts("credentials: not accredited"):

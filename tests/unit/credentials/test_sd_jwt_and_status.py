@@ -139,3 +139,64 @@ def test_status_list_credential__missing__status_unknown(stand):
     v = stand.verifier
     offline = Verifier(v.resolver, stand.consortium, stand.registry, v.schemas, status_lists={})
     assert offline.verify_credential(token).reason is Reason.STATUS_UNKNOWN
+
+
+def _published(stand, **changes):
+    """Customs' two lists published now, their claims changed by ``changes`` (None drops)."""
+    from trustspace.credentials.verifier import Verifier
+
+    lists = {}
+    for entry in stand.status(0):
+        token = issuer.publish_status_list(
+            stand.clerk_key, stand.customs_did, entry.list_credential, entry.purpose,
+            [False] * 255, stand.now(), 3600,
+        )  # fmt: skip
+        payload = {**jws.decode(token).payload, **changes}
+        payload = {k: v for k, v in payload.items() if v is not None}
+        lists[entry.list_credential] = jws.sign(payload, stand.clerk_key)
+    v = stand.verifier
+    return Verifier(v.resolver, stand.consortium, stand.registry, v.schemas, status_lists=lists)
+
+
+def test_status_list_credential__without_exp__fresh_not_stale(stand):
+    token, _ = stand.issue_jwt()
+    verdict = _published(stand, exp=None).verify_credential(token)
+    assert verdict.valid, verdict.as_dict()
+
+
+def test_status_list_credential__issued_in_the_future__status_unknown_not_negative_age(stand):
+    token, _ = stand.issue_jwt()
+    later = stand.now() + 7200
+    verdict = _published(stand, iat=later, nbf=later, exp=later + 3600).verify_credential(token)
+    assert verdict.reason is Reason.STATUS_UNKNOWN
+    assert verdict.detail == "status list issued 7200 s in the future"
+
+
+def test_decode_list__gzip_bomb__refused_at_the_cap():
+    import base64
+    import gzip
+
+    from trustspace.credentials.status import MAX_LIST_BYTES
+
+    bomb = gzip.compress(b"\0" * (MAX_LIST_BYTES + 1))
+    encoded = "u" + base64.urlsafe_b64encode(bomb).rstrip(b"=").decode()
+    with pytest.raises(CredentialError, match=f"more than {MAX_LIST_BYTES} bytes"):
+        decode_list(encoded)
+    assert len(decode_list(encode_list([True]))) == 16_384
+
+
+def test_status_entry__negative_index__status_unknown(stand):
+    token, _ = stand.issue_jwt()
+    payload = jws.decode(token).payload
+    payload["vc"]["credentialStatus"][0]["statusListIndex"] = "-1"
+    verdict = stand.verifier.verify_credential(jws.sign(payload, stand.clerk_key))
+    assert verdict.reason is Reason.STATUS_UNKNOWN
+    assert "out of range" in verdict.detail
+
+
+def test_schema_errors__format_broken__reported():
+    from trustspace.credentials.schemas import schema_errors
+
+    schema = {"type": "object", "properties": {"since": {"type": "string", "format": "date"}}}
+    assert schema_errors(schema, {"since": "2026-12-07"}) == []
+    assert schema_errors(schema, {"since": "yesterday"}) == ["since: 'yesterday' is not a 'date'"]

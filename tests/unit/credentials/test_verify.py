@@ -264,3 +264,11 @@ def test_verify__status_entry_on_another_chain__status_unknown(stand):
     verdict = stand.verifier.verify_credential(jws.sign(payload, stand.clerk_key))
     assert verdict.reason is Reason.STATUS_UNKNOWN
     assert "chain 31338" in verdict.detail
+
+
+@pytest.mark.parametrize("sid", ["0xab", "0x" + "ab" * 40])
+def test_verify__schema_id_not_32_bytes__unknown_schema(stand, sid):
+    token, _ = stand.issue_jwt()
+    payload = jws.decode(token).payload
+    payload["vc"]["credentialSchema"]["id"] = "urn:trustspace:schema:" + sid
+    assert verify(stand, jws.sign(payload, stand.clerk_key)) is Reason.UNKNOWN_SCHEMA
