@@ -114,6 +114,27 @@ def test_compute_cli_mistake_from_a_shell__one_json_document(tmp_path, case):
     assert "Traceback" not in as_json.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--rpc", "http://127.0.0.1:1", "--computations", "0x1234"], "--computations: '0x1234' is not an address"),
+        (["--rpc", "127.0.0.1:8545", "--computations", "0x" + "11" * 20], "is not an http(s) JSON-RPC URL"),
+    ],
+    ids=["malformed computations address", "rpc without scheme"],
+)  # fmt: skip
+def test_party_run__malformed_chain_options__one_line_before_serving(
+    tmp_path, monkeypatch, args, says
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRUSTSPACE_COMPUTE_PASSPHRASE", "a passphrase")
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["compute", "party", "run", "--home", "h", "--org", "1", "--port", "9", *args]
+    )
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert says in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_party_run__no_passphrase__refused_before_serving(tmp_path, monkeypatch):
     result = _run(
         tmp_path, ["party", "run", "--home", "h", "--org", "1", "--port", str(free_port())]

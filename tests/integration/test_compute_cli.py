@@ -58,6 +58,9 @@ def test_compute_cli__keygen_to_published_totals__each_step_recorded_and_shown(
             opened = run("compute", "open", *common, *each, "--account", alias[ministry_admin.address],
                          "--participants", "1,2,3", "--description", "imports: a, b, c", "--json")  # fmt: skip
             cid = opened["computation"]
+            mismatched = run("compute", "open", *common, *each, "--account",
+                             alias[ministry_admin.address], "--participants", "1,2",
+                             "--description", "x", code=2)  # fmt: skip
             for org, figures in FIGURES.items():
                 run("compute", "contribute", *common, "--computation", cid, "--party", urls[org],
                     "--account", alias[admins[org].address], "--values", ",".join(map(str, figures)),
@@ -74,6 +77,10 @@ def test_compute_cli__keygen_to_published_totals__each_step_recorded_and_shown(
                          "--account", alias[tax_admin.address], "--json")  # fmt: skip
             published = run("compute", "decrypt", *common, "--computation", cid, *each,
                             "--account", alias[ministry_admin.address], "--json")  # fmt: skip
+            late = run("compute", "decrypt", *common, "--computation", cid, *each,
+                       "--account", alias[forex_admin.address], code=2)  # fmt: skip
+            stranger = run("compute", "decrypt", *common, "--computation", cid, *each,
+                           "--account", alias[deployer.address], code=2)  # fmt: skip
             rechecked = run("compute", "show", *common, "--computation", cid, *each, "--json")
         shown = run("compute", "show", *common, "--computation", cid, "--json")
 
@@ -85,6 +92,12 @@ def test_compute_cli__keygen_to_published_totals__each_step_recorded_and_shown(
     assert ("totals" in second, second["waiting_for_opener"]) == (False, MINISTRY)
     assert published["totals"] == [350, 6, 225]
     assert published["share_orgs"] == [CUSTOMS, TAX]
+    assert f"computation {cid} is published: shares are recorded only while it" in " ".join(
+        late.stderr.split()
+    )
+    assert "belongs to no organisation on this chain" in stranger.stderr
+    assert "the joint key is held by organisations 1,2,3" in mismatched.stderr
+    assert rechecked["ok"] is True
     assert rechecked["verification"] == {
         "derived_totals": [350, 6, 225],
         "published_totals": [350, 6, 225],

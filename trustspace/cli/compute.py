@@ -41,6 +41,7 @@ from trustspace.cli.options import (
     network_option,
     text,
 )
+from trustspace.crypto.address import is_valid_address
 
 __all__ = ["compute"]
 
@@ -249,6 +250,13 @@ def party_run(
         raise CommandError(
             "--rpc and --computations go together (the party checks aggregates there)"
         )
+    if computations_address is not None and not is_valid_address(computations_address):
+        raise CommandError(
+            f"--computations: {computations_address!r} is not an address "
+            "(0x and 40 hex digits, as `trustspace deploy status` prints it)"
+        )
+    if rpc is not None and not rpc.startswith(("http://", "https://")):
+        raise CommandError(f"--rpc: {rpc!r} is not an http(s) JSON-RPC URL")
     chain = ChainView(rpc, computations_address) if rpc and computations_address else None
     asyncio.run(serve(home, org, port, passphrase, chain))
 
@@ -341,6 +349,12 @@ def open_(
     if len(description) > 128:
         raise CommandError("--description: at most 128 characters")
     _, key = _reachable(urls)
+    holders = sorted({int(p["org"]) for p in key["parties"]})
+    if sorted(set(orgs)) != holders:
+        raise CommandError(
+            f"--participants {participants}: the joint key is held by organisations "
+            f"{','.join(map(str, holders))}; the participants must be exactly those"
+        )
     with _records(network, computations_address) as records:
         sender = load_account(account_alias)
         _confirm("open a computation on this network?", yes, as_json)
@@ -483,8 +497,9 @@ def decrypt(
     with _records(network, computations_address) as records:
         state = _known(records, computation)
         sender = load_account(account_alias)
-        _confirm("record your share (and publish when enough) on this network?", yes, as_json)
         mine = _own_org(records, sender.address)
+        _check_can_share(state, mine, sender.address, orgs)
+        _confirm("record your share (and publish when enough) on this network?", yes, as_json)
         if mine in orgs and mine not in state.shares:
             _send(
                 "the partial decryption",
@@ -537,6 +552,32 @@ def decrypt(
     emit(as_json, result, render)
 
 
+def _check_can_share(state: Any, mine: int, address: str, orgs: dict[int, str]) -> None:
+    """Refuse, before anything is sent, an account whose organisation cannot add a share."""
+    computation = state.computation_id
+    if mine == 0:
+        raise CommandError(f"{address} belongs to no organisation on this chain")
+    if mine not in state.participants:
+        if mine == state.opener:
+            return  # the opener's organisation publishes once enough shares are recorded
+        listed = ", ".join(map(str, state.participants))
+        raise CommandError(
+            f"organisation {mine} is not a participant of computation {computation} "
+            f"(participants: {listed})"
+        )
+    if mine in state.shares:
+        return
+    if state.stage != "decrypting":
+        raise CommandError(
+            f"computation {computation} is {state.stage}: shares are recorded only while it "
+            "is decrypting (after `trustspace compute aggregate`)"
+        )
+    if mine not in orgs:
+        raise CommandError(
+            f"no party of organisation {mine} answers among --party: name its party's URL"
+        )
+
+
 def _own_org(records: Any, address: str) -> int:
     from ape.contracts import ContractInstance
 
@@ -580,7 +621,11 @@ def show(
             orgs, key = _reachable(urls)
             published = next((e.detail["totals"] for e in trail if e.step == "Published"), None)
             check = flow.verify(records, computation, key, orgs, published)
-    payload = {**state.to_json(), "trail": [e.to_json() for e in trail]}
+    payload = {
+        "ok": check is None or check.matches,
+        **state.to_json(),
+        "trail": [e.to_json() for e in trail],
+    }
     if check is not None:
         payload["verification"] = check.to_json()
 

@@ -135,6 +135,12 @@ class Party:
         self.public: dict[str, Any] | None = None
         if self.key_path.exists():
             self.share, self.public = load_share(self.key_path, passphrase)
+            held_by = self.public.get("org")
+            if held_by is not None and held_by != org:
+                raise KeystoreError(
+                    f"the key share in {home} belongs to organisation {held_by}, not {org}: "
+                    "give this organisation's --home"
+                )
         self._dkg: dict[str, Any] = {}
 
     # -- key generation -------------------------------------------------
@@ -484,7 +490,8 @@ async def serve(
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
-    print(f"party of organisation {org} listening on http://127.0.0.1:{port}", flush=True)
+    held = "holds its key share" if party.share is not None else "holds no key yet (key generation)"
+    print(f"party of organisation {org} listening on http://127.0.0.1:{port}; {held}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -69,3 +69,12 @@ def test_save_share__over_an_existing_key_file__refused_and_file_unchanged(tmp_p
     with pytest.raises(KeystoreError, match=r"a key share is already saved there; it is never"):
         save_share(path, share, "other", {"org": 9})
     assert path.read_text() == before
+
+
+def test_party__home_holding_another_organisations_share__refused_naming_both(tmp_path, share):
+    from trustspace.compute.party import Party
+
+    save_share(tmp_path / "key.json", share, "correct horse", {"org": 1})
+    assert Party(tmp_path, 1, "correct horse").share is not None
+    with pytest.raises(KeystoreError, match="belongs to organisation 1, not 2"):
+        Party(tmp_path, 2, "correct horse")
