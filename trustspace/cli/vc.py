@@ -99,7 +99,11 @@ class _Hub:
         )
         # The registry names its Consortium: no flag of its own, and a hint names only
         # options the credential commands have.
-        self.consortium = _bind("Consortium", str(self.registry.consortium()))
+        named = str(self.registry.consortium())
+        self.consortium = _bind(
+            "Consortium",
+            options.recorded_address("Consortium", named, "the registry's Consortium"),
+        )
         self.did_registry = _bind(
             "DIDRegistry", _recorded("DIDRegistry", did_registry, "--did-registry")
         )
