@@ -11,7 +11,9 @@ The flow runs in order (issue, present, verify, suspend, verify again: "suspende
 --publish, verify from the published lists, accredit proposal), in this process except the
 last verification (the executable, as people run it); the mistakes are independent (none sends a transaction
 that succeeds) and run a few at a time. Each mistake: one line, its exit code, no traceback;
-``--json`` one document for one case of each way of failing.
+``--json`` one document for one case of each way of failing. Last, in this process, the
+mistakes of a newcomer walking docs/credentials.md that used to pass silently or read wrongly
+(no-op flips, presenting another's credential, a list signed by a non-delegate …).
 """
 
 from __future__ import annotations
@@ -112,22 +114,35 @@ def _run(hub: Any, args: list[str], records: str = "records") -> subprocess.Comp
     )
 
 
-def _json(hub: Any, args: list[str], code: int = 0) -> dict[str, Any]:
-    """Run a command in this process (the flow: no interpreter start per step); its JSON."""
+def _invoke(hub: Any, args: list[str], records: str = "records") -> Any:
+    """Run a command in this process (no interpreter start per step)."""
     from click.testing import CliRunner
 
     from trustspace.cli import main
 
     base = hub["base"]
-    env = {"TRUSTSPACE_DEPLOYMENTS": str(base / "records"), "TRUSTSPACE_HOME": str(base / "home")}
+    env = {"TRUSTSPACE_DEPLOYMENTS": str(base / records), "TRUSTSPACE_HOME": str(base / "home"),
+           "COLUMNS": "400"}  # fmt: skip
     here = os.getcwd()
     os.chdir(base)
     try:
-        done = CliRunner().invoke(main, [*args, "--json"], env=env)
+        return CliRunner().invoke(main, args, env=env)
     finally:
         os.chdir(here)
+
+
+def _json(hub: Any, args: list[str], code: int = 0) -> dict[str, Any]:
+    """Run a command in this process (the flow: no interpreter start per step); its JSON."""
+    done = _invoke(hub, [*args, "--json"])
     assert done.exit_code == code, (done.output, done.exception)
     return dict(json.loads(done.stdout))
+
+
+def _refused(hub: Any, args: list[str]) -> str:
+    """The one error line of a command that must exit 2 (in this process, --json)."""
+    document = _json(hub, args, code=2)
+    assert document["ok"] is False
+    return " ".join(str(document["error"]).split())
 
 
 def test_vc_cli__issue_present_suspend__verdicts_follow(hub):
@@ -213,10 +228,11 @@ CASES: dict[str, tuple[Any, ...]] = {
     "unregistered schema": ([*ISSUE[:9], "other.schema.json", *ISSUE[10:], "--account", "TEST::6"], 2, "is not registered for AEOCertificate"),
     "index beyond the list": ([*ISSUE[:13], "300", *ISSUE[14:], "--account", "TEST::6"], 2, "--index 300 is beyond list 1"),
     "tampered credential": (["vc", "verify", "forged.jwt", "--schema", "aeo.schema.json", "--network", "hub"], 1, "bad_signature"),
-    "revoke by another organisation": (["vc", "revoke", "1", "3", "--account", "TEST::2", "--network", "hub"], 2, "credentials: not issuer"),
+    "revoke by another organisation": (["vc", "revoke", "1", "3", "--account", "TEST::2", "--network", "hub"], 2, "cannot revoke entry 3 of list 1: credentials: not issuer"),
     "wrong registry address": (["vc", "status", "1", "--registry", "{consortium}", "--network", "hub"], 2, "the contract there is not a CredentialRegistry"),
     "chain down": (["vc", "status", "1", "--network", "{down}"], 3, ""),
     "no deployment record": (["vc", "status", "1", "--network", "hub"], 2, "no deployment record for", "empty"),
+    "verify with status lists, chain down": (["vc", "verify", "forged.jwt", "--status-list", "forged.jwt", "--network", "{down}"], 3, "--status-list replaces only the status reads; the issuer's DID keys"),
     "accredit by a non-admin": (["vc", "accredit", "--org", "2", "--type", AEO_TYPE, "--schema", "aeo.schema.json", "--account", "TEST::6", "--network", "hub"], 2, "is not an ADMIN"),
 }  # fmt: skip
 # --json: one case of each way of failing (a refusal read from the chain, a revert, the chain
@@ -287,3 +303,101 @@ def test_vc_verify__hostile_token__one_json_document_malformed(hub):
     for name in ("far-iat.jwt", "deep.jwt"):
         verdict = _json(hub, ["vc", "verify", name, "--network", "hub"], code=1)
         assert (verdict["ok"], verdict["valid"], verdict["reason"]) == (False, False, "malformed")
+
+
+# The newcomer's walk through docs/credentials.md: mistakes that used to pass silently or read
+# wrongly. In this process; each uses entries 40 … 49 of its own, so none depends on another.
+HUB = ["--network", "hub"]
+
+
+def _issue(hub: Any, index: int, out: str) -> None:
+    _json(hub, ["vc", "issue", "--subject", hub["company"], "--type", AEO_TYPE, "--claims", "claims.json",
+                "--schema", "aeo.schema.json", "--revocation-list", "1", "--suspension-list", "2",
+                "--index", str(index), "--out", out, "--account", "TEST::6", *HUB])  # fmt: skip
+
+
+def test_vc_present__not_a_credential_of_the_holder__refused_before_signing(hub):
+    _issue(hub, 40, "c40.jwt")
+    present = ["vc", "present", "--audience", AUD, "--nonce", NONCE, *HUB]
+    said = _refused(hub, [*present, "claims.json", "--account", "TEST::7"])
+    assert said.startswith("claims.json is not a credential JWT"), said
+    said = _refused(hub, [*present, "c40.jwt", "--account", "TEST::8"])
+    assert f"c40.jwt is about {hub['company']}, not about did:ethr:0x7a69:" in said, said
+    _json(hub, [*present, "c40.jwt", "--out", "vp40.jwt", "--account", "TEST::7"])
+    said = _refused(hub, [*present, "vp40.jwt", "--account", "TEST::7"])
+    assert said.startswith("vp40.jwt is a presentation, not a credential"), said
+
+
+def test_vc_issue__index_already_revoked__refused(hub):
+    _json(hub, ["vc", "revoke", "1", "41", "--account", "TEST::6", *HUB])
+    issue = [a.format(company=hub["company"]) for a in ISSUE]
+    said = _refused(hub, [*issue[:13], "41", *issue[14:], "--account", "TEST::6"])
+    assert said.startswith("entry 41 of revocation list 1 is already revoked (for good)"), said
+
+
+def test_vc_flip__no_op_or_duplicate__refused_naming_the_entries(hub):
+    clerk = ["--account", "TEST::6", *HUB]
+    _json(hub, ["vc", "suspend", "2", "42", *clerk])
+    said = _refused(hub, ["vc", "suspend", "2", "42", "43", *clerk])
+    assert said.startswith("entry 42 of list 2 is already suspended: nothing to change"), said
+    said = _refused(hub, ["vc", "suspend", "2", "43", "--reinstate", *clerk])
+    assert said.startswith("entry 43 of list 2 is not suspended: nothing to change"), said
+    _json(hub, ["vc", "revoke", "1", "44", *clerk])
+    said = _refused(hub, ["vc", "revoke", "1", "44", *clerk])
+    assert said.startswith("entry 44 of list 1 is already revoked: nothing to change"), said
+    said = _refused(hub, ["vc", "revoke", "1", "45", "46", "46", *clerk])
+    assert said.startswith("entry 46 of list 1 given more than once"), said
+    assert _json(hub, ["vc", "status", "1", "45", *HUB])["value"] is False
+
+
+def test_vc_suspend__refused_by_the_chain__says_cannot_and_whose_list(hub):
+    said = _refused(hub, ["vc", "suspend", "2", "47", "--account", "TEST::2", *HUB])
+    assert said.startswith("cannot suspend entry 47 of list 2: credentials: not issuer: TEST::2"), (
+        said
+    )
+    assert "belongs to organisation 2, list 2 to organisation 1" in said, said
+    said = _refused(hub, ["vc", "suspend", "2", "47", "--account", "TEST::8", *HUB])
+    assert "belongs to no organisation, list 2 to organisation 1" in said, said
+
+
+def test_vc_status_publish__signer_not_a_delegate__refused(hub):
+    said = _refused(
+        hub, ["vc", "status", "1", "--publish", "l1-bad.jwt", "--account", "TEST::8", *HUB]
+    )
+    assert "is neither the owner nor a live veriKey/sigAuth delegate of did:ethr:" in said, said
+    assert not (hub["base"] / "l1-bad.jwt").exists()
+
+
+def test_vc_accredit__unknown_organisation__refused(hub):
+    said = _refused(hub, ["vc", "accredit", "--org", "99", "--type", AEO_TYPE, "--schema",
+                          "aeo.schema.json", "--account", "TEST::2", *HUB])  # fmt: skip
+    assert said.startswith("no organisation 99 in Consortium"), said
+
+
+def test_vc_verify__missing_status_list_file__named_as_status_list(hub):
+    said = _refused(hub, ["vc", "verify", "forged.jwt", "--status-list", "nope.jwt", *HUB])
+    assert said.startswith("cannot read status list file (--status-list) nope.jwt"), said
+
+
+def test_vc_verify__presentation_fails__signer_shown_as_holder(hub):
+    _issue(hub, 48, "c48.jwt")
+    _json(hub, ["vc", "present", "c48.jwt", "--audience", AUD, "--nonce", NONCE, "--out",
+                "vp48.jwt", "--account", "TEST::7", *HUB])  # fmt: skip
+    args = ["vc", "verify", "vp48.jwt", "--schema", "aeo.schema.json", "--audience", AUD,
+            "--nonce", "another", *HUB]  # fmt: skip
+    verdict = _json(hub, args, code=1)
+    assert (verdict["reason"], verdict["holder"]) == ("wrong_nonce", hub["company"])
+    assert "issuer" not in verdict and "type" not in verdict
+    human = _invoke(hub, args)
+    said = " ".join(human.stdout.split())
+    assert human.exit_code == 1 and f"holder {hub['company']}" in said, said
+    assert "issuer" not in said and "type None" not in said, said
+
+
+def test_vc_verify__no_deployment_record__hint_names_its_own_options(hub):
+    done = _invoke(hub, ["vc", "verify", "forged.jwt", *HUB, "--json"], records="empty")
+    said = " ".join(json.loads(done.stdout)["error"].split())
+    assert done.exit_code == 2 and said.startswith("no deployment record for ethereum:hub"), said
+    assert said.endswith("or pass --registry ADDRESS and --did-registry ADDRESS (the "
+                         "CredentialRegistry and DIDRegistry of the hub)"), said  # fmt: skip
+    assert "--consortium" not in said

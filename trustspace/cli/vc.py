@@ -46,6 +46,7 @@ __all__ = ["vc"]
 
 DAY = 86400
 _DELEGATE_TYPES = ("veriKey", "sigAuth")
+_INFINITIVE = {"revoked": "revoke", "suspended": "suspend", "reinstated": "reinstate"}
 
 
 def _registry_option(f: Any) -> Any:
@@ -70,6 +71,22 @@ def _bind(name: str, address: str) -> Any:
     return ContractInstance(address, contract_type(name))
 
 
+def _recorded(contract: str, override: str | None, flag: str) -> str:
+    """:func:`options.recorded_address`, whose "no record" hint names both address options
+    of the credential commands (--registry and --did-registry) rather than one of them."""
+    try:
+        return options.recorded_address(contract, override, flag)
+    except CommandError as err:
+        tail = f"or pass {flag} ADDRESS"
+        if override is None and str(err).endswith(tail):
+            raise CommandError(
+                str(err).removesuffix(tail) + "or pass --registry ADDRESS and --did-registry "
+                "ADDRESS (the CredentialRegistry and DIDRegistry of the hub)",
+                err.exit_code,
+            ) from err
+        raise
+
+
 class _Hub:
     """The contracts a credential command reads, bound on the connected chain."""
 
@@ -77,15 +94,18 @@ class _Hub:
         from ape import chain
 
         self.chain_id = int(chain.provider.chain_id)
-        self.consortium = _bind(
-            "Consortium", options.recorded_address("Consortium", None, "--consortium")
-        )
         self.registry = _bind(
-            "CredentialRegistry",
-            options.recorded_address("CredentialRegistry", registry, "--registry"),
+            "CredentialRegistry", _recorded("CredentialRegistry", registry, "--registry")
+        )
+        # The registry names its Consortium: no flag of its own, and a hint names only
+        # options the credential commands have.
+        named = str(self.registry.consortium())
+        self.consortium = _bind(
+            "Consortium",
+            options.recorded_address("Consortium", named, "the registry's Consortium"),
         )
         self.did_registry = _bind(
-            "DIDRegistry", options.recorded_address("DIDRegistry", did_registry, "--did-registry")
+            "DIDRegistry", _recorded("DIDRegistry", did_registry, "--did-registry")
         )
 
     def did_of_org(self, org_id: int) -> str:
@@ -122,11 +142,11 @@ def _read_json(path: Path, what: str) -> Any:
         raise CommandError(f"{what} {path} is not JSON: {err}") from err
 
 
-def _read_token(path: Path) -> str:
+def _read_token(path: Path, what: str = "credential") -> str:
     try:
         return path.read_text().strip()
     except OSError as err:
-        raise CommandError(f"cannot read credential {path}: {err.strerror}") from err
+        raise CommandError(f"cannot read {what} {path}: {err.strerror}") from err
 
 
 def _write(out: Path | None, token: str) -> str | None:
@@ -265,6 +285,11 @@ def issue(
                 raise CommandError(
                     f"--index {index} is beyond list {list_id} ({capacity} entries): extend it"
                 )
+            if purpose is Purpose.REVOCATION and hub.registry.status(list_id, index):
+                raise CommandError(
+                    f"entry {index} of revocation list {list_id} is already revoked (for good): "
+                    "a credential issued on it would be born revoked; choose a free --index"
+                )
         if bytes(hub.registry.schema_type(schema_hash(schema))) != type_hash(type_name):
             raise CommandError(
                 f"schema {schema_path} is not registered for {type_name}: "
@@ -346,7 +371,7 @@ def verify(
     schemas = SchemaStore([_schema(p) for p in schema_paths])
     lists = {}
     for path in status_paths:
-        published = _read_token(path)
+        published = _read_token(path, "status list file (--status-list)")
         try:
             lists[str(jws.decode(published).payload.get("jti", ""))] = published
         except InputError as err:
@@ -359,16 +384,32 @@ def verify(
             kind = "credential"  # the verifier reports it as malformed
     if kind != "credential" and (not audience or not nonce):
         raise CommandError(f"a {kind} is checked against your --audience and --nonce: give both")
-    with connected(network):
-        hub = _Hub(registry_address, did_registry_address)
-        checker = hub.verifier(schemas, lists, max_status_age)
-        if kind == "sd-jwt":
-            verdict: Verdict = checker.verify_sd_jwt(token, str(audience), str(nonce))
-        elif kind == "presentation":
-            verdict = checker.verify_presentation(token, str(audience), str(nonce))
-        else:
-            verdict = checker.verify_credential(token)
+    try:
+        with connected(network):
+            hub = _Hub(registry_address, did_registry_address)
+            checker = hub.verifier(schemas, lists, max_status_age)
+            if kind == "sd-jwt":
+                verdict: Verdict = checker.verify_sd_jwt(token, str(audience), str(nonce))
+            elif kind == "presentation":
+                verdict = checker.verify_presentation(token, str(audience), str(nonce))
+            else:
+                verdict = checker.verify_credential(token)
+    except Exception as err:
+        if not lists or not options._is_unreachable(err):
+            raise
+        raise CommandError(
+            f"cannot reach the chain ({' '.join(str(err).split())}): --status-list replaces "
+            "only the status reads; the issuer's DID keys, its organisation, the schema's "
+            "registration and the accreditation are read on the hub chain, so verifying "
+            f"needs read access to it{options.UNREACHABLE_HINT}",
+            options.EXIT_UNREACHABLE,
+        ) from err
     payload = {"ok": verdict.valid, **hub.where(), "kind": kind, **verdict.as_dict()}
+    # A presentation's own verdict names its holder (the JWT's signer), not an issuer.
+    # Its credentials' issuers and types are under "credentials".
+    if kind == "presentation":
+        payload["holder"] = payload.pop("issuer")
+        del payload["type"]
     if verdict.status_age is not None:
         payload["status_source"] = "published status lists"
 
@@ -377,7 +418,7 @@ def verify(
         console.print(text(mark, f" {kind}: ", payload["message"]), soft_wrap=True)
         if kind == "presentation":
             console.print(f"  holder {verdict.issuer}", soft_wrap=True)
-        for one in verdict.credentials or [verdict]:
+        for one in verdict.credentials or ([] if kind == "presentation" else [verdict]):
             console.print(f"  issuer {one.issuer}, type {one.credential_type}", soft_wrap=True)
             for name, value in one.subject.items():
                 console.print(f"    {name}: {value}", soft_wrap=True)
@@ -392,6 +433,26 @@ def verify(
 
 
 # ------------------------------------------------------------------ present
+
+
+def _check_presentable(path: Path, token: str, did: str, account_alias: str) -> None:
+    """A credential JWT about the holder ``did``, else one line (a verifier would refuse it)."""
+    try:
+        payload = jws.decode(token).payload
+    except InputError as err:
+        raise CommandError(f"{path} is not a credential JWT: {err}") from err
+    if "vp" in payload:
+        raise CommandError(
+            f"{path} is a presentation, not a credential: present the credential files"
+        )
+    if "vc" not in payload:
+        raise CommandError(f"{path} is not a credential JWT: it has no vc claim")
+    subject = payload.get("sub")
+    if subject != did:
+        raise CommandError(
+            f"{path} is about {subject}, not about {did} ({account_alias}): only a credential's "
+            "subject may present it; use --account of the subject's key"
+        )
 
 
 @vc.command()
@@ -415,6 +476,8 @@ def present(
         from ape import chain
 
         did = did_for(signer.address, int(chain.provider.chain_id))
+        for path, one in zip(credentials, tokens, strict=True):
+            _check_presentable(path, one, did, account_alias)
         token = holder.present(
             signer, did, tokens, audience, nonce, int(chain.blocks.head.timestamp)
         )
@@ -459,18 +522,27 @@ def _flip(
         beyond = [i for i in indices if i >= capacity]
         if beyond:
             raise CommandError(f"entry {beyond[0]} is beyond list {list_id} ({capacity} entries)")
+        twice = sorted({i for i in indices if indices.count(i) > 1})
+        if twice:
+            raise CommandError(
+                f"{_entries(twice)} of list {list_id} given more than once: name each entry once"
+            )
+        _, _, bits = read_bits(registry, list_id)
+        done = [i for i in indices if bits[i] == flag]
+        if done:
+            state = {"revoked": "already revoked", "suspended": "already suspended",
+                     "reinstated": "not suspended"}[verb]  # fmt: skip
+            raise CommandError(
+                f"{_entries(done)} of list {list_id} {'is' if len(done) == 1 else 'are'} {state}:"
+                f" nothing to change, nothing sent"
+                + ("" if len(done) == len(indices) else "; leave out those entries")
+            )
         why = reason_hash(reason)
         hashes = []
         for start in range(0, len(indices), MAX_BATCH):
             part = list(indices[start : start + MAX_BATCH])
-            receipt = _transact(
-                f"{verb} {len(part)} entr{'y' if len(part) == 1 else 'ies'} of list {list_id}",
-                lambda part=part: (
-                    registry.set_status(list_id, part[0], flag, why, sender=signer)
-                    if len(part) == 1
-                    else registry.set_statuses(list_id, part, flag, why, sender=signer)
-                ),
-            )
+            receipt = _send_flip(registry, signer, account_alias, owner, list_id, part, flag,
+                                 why, verb)  # fmt: skip
             hashes.append(str(receipt.txn_hash))
         payload = {"ok": True, "chain_id": int(chain.provider.chain_id), "registry": address,
                    "list": list_id, "entries": list(indices), "value": flag,
@@ -488,6 +560,38 @@ def _flip(
             console.print(f"  transaction {h}", soft_wrap=True)
 
     emit(as_json, payload, render)
+
+
+def _entries(indices: list[int]) -> str:
+    return f"entr{'y' if len(indices) == 1 else 'ies'} {', '.join(str(i) for i in indices)}"
+
+
+def _send_flip(
+    registry: Any, signer: Any, alias: str, owner: int, list_id: int, part: list[int],
+    flag: bool, why: bytes, verb: str,
+) -> Any:  # fmt: skip
+    """One flip transaction; a refusal is one line "cannot <verb> entry … of list …: why"."""
+    from ape.exceptions import ContractLogicError
+
+    try:
+        if len(part) == 1:
+            return registry.set_status(list_id, part[0], flag, why, sender=signer)
+        return registry.set_statuses(list_id, part, flag, why, sender=signer)
+    except ContractLogicError as err:
+        reason = options.describe_revert(err)
+        hint = options.REVERT_HINTS.get(reason.split("(", 1)[0])
+        line = f"cannot {_INFINITIVE[verb]} {_entries(part)} of list {list_id}: {reason}"
+        consortium = _bind("Consortium", str(registry.consortium()))
+        org = int(consortium.org_of(signer.address))
+        if org != owner:
+            whose = f"organisation {org}" if org else "no organisation"
+            line += (
+                f": {alias} ({signer.address}) belongs to {whose}, list {list_id} to "
+                f"organisation {owner}; only the list's organisation's ISSUER accounts flip it"
+            )
+        elif hint:
+            line += f": {hint}"
+        raise CommandError(line) from err
 
 
 @vc.command()
@@ -582,6 +686,26 @@ def new_list(
              f"{payload['org_id']}, {payload['capacity']} entries"), soft_wrap=True))  # fmt: skip
 
 
+def _check_list_signer(hub: _Hub, did: str, signer: Any, alias: str, list_id: int) -> None:
+    """``signer`` must be the owner or a live veriKey/sigAuth delegate of ``did`` now: a
+    verifier rejects a status list signed by any other key (``status_unknown``)."""
+    from trustspace.did.resolver import parse_did
+
+    identity = parse_did(did).address
+    if str(hub.did_registry.identityOwner(identity)).lower() == signer.address.lower():
+        return
+    if any(
+        hub.did_registry.validDelegate(identity, reg.str_to_bytes32(t), signer.address)
+        for t in _DELEGATE_TYPES
+    ):
+        return
+    raise CommandError(
+        f"{alias} ({signer.address}) is neither the owner nor a live veriKey/sigAuth delegate "
+        f"of {did}, the DID of list {list_id}'s organisation: verifiers would reject a list it "
+        "signs; sign with a delegate (the DID's owner adds one with `trustspace did add-delegate`)"
+    )
+
+
 @vc.command()
 @click.argument("list_id", type=click.IntRange(min=1))
 @click.argument("index", type=click.IntRange(min=0), required=False)
@@ -634,12 +758,14 @@ def status(
             payload["index"] = index
             payload["value"] = bits[index]
         if publish is not None and signer is not None:
+            did = hub.did_of_org(org)
+            _check_list_signer(hub, did, signer, str(account_alias), list_id)
             uri = status_entries(hub.chain_id, str(hub.registry.address), list_id, None, 0)[
                 0
             ].list_credential
             token = issuer.publish_status_list(
                 signer,
-                hub.did_of_org(org),
+                did,
                 uri,
                 purpose,
                 bits,
@@ -712,6 +838,11 @@ def accredit(
         address = options.recorded_address("CredentialRegistry", registry_address, "--registry")
         registry = _bind("CredentialRegistry", address)
         ctx = bind_consortium(recorded_consortium(None))
+        if org_id not in {int(o) for o in ctx.contract.organisations()}:
+            raise CommandError(
+                f"no organisation {org_id} in Consortium {ctx.address} (chain {ctx.chain_id}): "
+                "--org takes the id of a member organisation"
+            )
         shash, thash = schema_hash(schema), type_hash(type_name)
         registered = bytes(registry.schema_type(shash))
         if registered not in (b"\x00" * 32, thash):
