@@ -63,8 +63,9 @@ _NODE_FACTS = ("chain_id", "has_poa_history", "supports_tracing", "_ots_api_leve
 
 
 def fresh_node_facts_on_connect() -> bool:
-    """Forget the cached chain facts whenever a network context is entered or left (the
-    provider's own, and ``chain.chain_id``'s cache); returns False if already done.
+    """Forget the cached chain facts of a network given by URL whenever a network context is
+    entered or left (the provider's own, and ``chain.chain_id``'s cache); returns False if
+    already done.
 
     Raises RuntimeError if ape's internals changed shape (after an upgrade), so the
     workaround is revisited instead of silently doing nothing.
@@ -77,23 +78,38 @@ def fresh_node_facts_on_connect() -> bool:
     if getattr(push, "_trustspace_fresh_facts", False):
         return False
     cache = getattr(ChainManager, "_chain_id_cache", None)
-    if not callable(push) or not callable(pop) or not isinstance(cache, dict):
+    if (
+        not callable(push)
+        or not callable(pop)
+        or not isinstance(cache, dict)
+        or not callable(getattr(type(cache), "key_for", None))
+    ):
         raise RuntimeError(
             "ape's ProviderContextManager.push_provider/pop_provider or "
             "ChainManager._chain_id_cache changed; "
             "revisit trustspace.ape_tuning.fresh_node_facts_on_connect"
         )
 
-    def push_provider(self: Any) -> Any:
-        provider = push(self)
+    def forget(provider: Any) -> None:
+        # Only networks given by URL: a named network's chain id is fixed by its config, and
+        # the in-process chain's must stay as ape first read it (its snapshots are keyed by
+        # it, and tests run blocks "as another chain" on it).
+        network = getattr(provider, "network", None)
+        if provider is None or network is None or not network.is_adhoc:
+            return
         for name in _NODE_FACTS:
             provider.__dict__.pop(name, None)
-        cache.clear()
+        key_for: Any = type(cache).key_for  # type: ignore[attr-defined]
+        cache.pop(key_for(provider), None)
+
+    def push_provider(self: Any) -> Any:
+        provider = push(self)
+        forget(provider)
         return provider
 
     def pop_provider(self: Any) -> Any:
         result = pop(self)
-        cache.clear()
+        forget(self.network_manager.active_provider)
         return result
 
     push_provider._trustspace_fresh_facts = True  # type: ignore[attr-defined]

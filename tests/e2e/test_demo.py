@@ -91,6 +91,9 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
     assert "trail of computation" in text
     assert result.statuses["data fetch after customs terminated"] == "agreement terminated"
     assert result.transfers["totals"]["VAT assessment"]["transfers"] == 1
+    (transfer,) = result.transfers["transfers"]  # the one fetch, logged once
+    assert transfer["payloadDigest"].startswith("0x") and transfer["size"] > 0
+    assert "did/svc/DataConnector" in text  # tax found the connector through customs' DID
     assert "matches the transfer log and customs' attestation" in text
     assert "customs suspended" in [e.event for e in result.trail if e.chain == "hub"]
     assert result.lineage["kind"] == "FOREIGN"
