@@ -17,6 +17,7 @@ local ``hub`` chain, which must have the chain id the connected chain follows.
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from trustspace.cli.options import (
     plain,
     recorded_address,
 )
+from trustspace.crypto.hashing import to_hex
 
 __all__ = ["connector"]
 
@@ -48,6 +50,8 @@ def _datasets(
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"--dataset {spec!r}: no such file {file}")
+        if int(offer) in found:
+            raise CommandError(f"--dataset {spec!r}: offer {int(offer)} is given twice")
         found[int(offer)] = (file, None)
     for spec in policies:
         offer, sep, path = spec.partition("=")
@@ -58,7 +62,63 @@ def _datasets(
         found[int(offer)] = (found[int(offer)][0], Path(path))
     if not found:
         raise CommandError("give at least one --dataset OFFER_ID=FILE")
+    for offer_id, (_, policy) in found.items():
+        if policy is None:
+            raise CommandError(
+                f"--dataset {offer_id}: give its --policy {offer_id}=POLICY.json (the offer's "
+                "policy document: without it the connector cannot check the agreement's purpose)"
+            )
     return found
+
+
+def _audience(audience: str | None, host: str, port: int) -> str:
+    """The URL consumers sign: an http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    if audience is None:
+        return f"http://{host}:{port}"
+    parts = urlsplit(audience)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CommandError(
+            f"--audience {audience!r} is not an http(s) URL (e.g. https://connector.example)"
+        )
+    return audience
+
+
+def _journal(path: Path) -> Any:
+    """The SQLite journal at ``path``, refused in one line when it is not one."""
+    import sqlite3
+
+    from trustspace.dataspace.journal import Journal
+
+    try:
+        return Journal(path)
+    except sqlite3.DatabaseError as err:
+        raise CommandError(
+            f"--journal {path} is not a connector journal (SQLite: {err}): give another file"
+        ) from err
+
+
+def _bind(host: str, port: int) -> Any:
+    """A socket bound to ``host``:``port``, not listening yet (uvicorn serves on it)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise CommandError(f"--host {host!r}: unknown host ({err.strerror})") from err
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as err:
+        sock.close()
+        raise CommandError(
+            f"cannot listen on {host}:{port} ({err.strerror}): is another connector running? "
+            "give another --port"
+        ) from err
+    return sock
 
 
 def _schemas(paths: tuple[Path, ...]) -> list[dict[str, Any]]:
@@ -207,7 +267,6 @@ def run(
     from trustspace.consortium.constants import Role
     from trustspace.dataspace.client import DataServiceClient
     from trustspace.dataspace.connector import Connector, Dataset, create_app
-    from trustspace.dataspace.journal import Journal
     from trustspace.dataspace.policy import Policy
 
     found = _datasets(dataset_specs, policy_specs)
@@ -221,6 +280,8 @@ def run(
         raise CommandError("--batch-size must be ≥ 0, --max-lifetime and --flush-every > 0")
     if not journal.parent.is_dir():
         raise CommandError(f"--journal {journal}: folder {journal.parent} does not exist")
+    url = _audience(audience, host, port)
+    opened = _journal(journal)
     wanted = sorted(
         {
             ds.policy.credential_type
@@ -234,7 +295,7 @@ def run(
             f"a --policy requires a {wanted[0]} credential: give its --credential-schema FILE"
         )
     account = load_account(account_alias)
-    with connected(network):
+    with closing(_bind(host, port)) as sock, connected(network):
         address = recorded_address("DataService", service_address, "--data-service")
         verifier = _hub_verifier(hub_network, schemas) if wanted else None
         client = DataServiceClient(ContractInstance(address, contract_type("DataService")))
@@ -248,33 +309,43 @@ def run(
             o = client.offer(offer)
             if o.provider_org != provider:
                 raise CommandError(f"--dataset {offer}: not an offer of organisation {provider}")
+            if o.provider_org == 0:
+                raise CommandError(f"--dataset {offer}: no offer {offer} on this chain")
             if ds.policy is not None and ds.policy.digest() != o.policy_digest:
+                newer = f"offer {offer} is at version {o.version}" + (
+                    " (it was updated: give the policy of its latest version)"
+                    if o.version > 1
+                    else ""
+                )
                 raise CommandError(
-                    f"--policy {offer}: its digest differs from the offer's policy digest on chain"
+                    f"--policy {offer}: its digest {to_hex(ds.policy.digest())} is not the "
+                    f"offer's policy digest {to_hex(o.policy_digest)} on chain; {newer}"
                 )
         conn = Connector(
             client,
             account,
-            audience or f"http://{host}:{port}",
+            url,
             datasets,
-            Journal(journal),
+            opened,
             max_lifetime=max_lifetime,
             batch_size=batch_size,
             verifier=verifier,
         )
         recovered = conn.recover()
         err_console.print(plain(f"connector: journal reconciled {recovered}"))
-        err_console.print(plain(f"connector: serving offers {sorted(datasets)} at {conn.audience}"))
         import uvicorn
 
         app = create_app(conn)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
         stop = threading.Event()
         if batch_size:
             threading.Thread(
                 target=_flush_loop, args=(conn, flush_every, stop), daemon=True
             ).start()
+        sock.listen(128)
+        err_console.print(plain(f"connector: serving offers {sorted(datasets)} at {conn.audience}"))
         try:
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+            server.run(sockets=[sock])
         finally:
             stop.set()
         if batch_size:

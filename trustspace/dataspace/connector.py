@@ -135,7 +135,12 @@ class Connector:
         req = signed.request
         now = int(self.clock())
         if req.audience != self.audience:
-            return Reply.refuse(401, "wrong_audience", "request is for another connector")
+            return Reply.refuse(
+                401,
+                "wrong_audience",
+                f"request is for another connector: this connector is {self.audience} (sign "
+                f"for it: --connector {self.audience})",
+            )
         if req.expiry < now:
             return Reply.refuse(401, "request_expired", "request expired")
         if req.expiry > now + self.max_lifetime:
