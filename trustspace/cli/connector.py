@@ -121,6 +121,34 @@ def _bind(host: str, port: int) -> Any:
     return sock
 
 
+def _version_of(client: Any, offer_id: int, digest: bytes) -> int | None:
+    """The offer version whose policy digest is ``digest`` (``OfferPublished`` events)."""
+    try:
+        for event in client.events("OfferPublished", offerId=offer_id):
+            value = event.policyDigest
+            raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else value
+            if bytes(raw).rjust(32, b"\0") == digest:
+                return int(event.version)
+    except Exception:  # a node without logs: the message just names no version
+        return None
+    return None
+
+
+def _digest_mismatch(offer: Any, given: bytes, version: int | None) -> str:
+    """Why a ``--policy`` is not the offer's: its digest, the chain's, and the versions."""
+    line = (
+        f"--policy {offer.id}: its digest {to_hex(given)} is not offer {offer.id}'s policy "
+        f"digest {to_hex(offer.policy_digest)} (version {offer.version}, the latest)"
+    )
+    if version is not None:
+        return (
+            f"{line}; it is the policy of version {version}: the offer was updated, give the "
+            f"policy of version {offer.version} (it also serves the agreements made under "
+            "older versions: docs/dataspace.md, Offer updates)"
+        )
+    return f"{line}; no version of the offer has this policy: give the provider's policy file"
+
+
 def _schemas(paths: tuple[Path, ...]) -> list[dict[str, Any]]:
     from trustspace.credentials.model import CredentialError
     from trustspace.credentials.schemas import load_schema
@@ -312,15 +340,8 @@ def run(
             if o.provider_org == 0:
                 raise CommandError(f"--dataset {offer}: no offer {offer} on this chain")
             if ds.policy is not None and ds.policy.digest() != o.policy_digest:
-                newer = f"offer {offer} is at version {o.version}" + (
-                    " (it was updated: give the policy of its latest version)"
-                    if o.version > 1
-                    else ""
-                )
-                raise CommandError(
-                    f"--policy {offer}: its digest {to_hex(ds.policy.digest())} is not the "
-                    f"offer's policy digest {to_hex(o.policy_digest)} on chain; {newer}"
-                )
+                given = ds.policy.digest()
+                raise CommandError(_digest_mismatch(o, given, _version_of(client, offer, given)))
         conn = Connector(
             client,
             account,

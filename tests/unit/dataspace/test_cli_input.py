@@ -113,3 +113,20 @@ def test_data_refusal__wrong_state__names_the_state_with_a_hint(monkeypatch):
         "(DataServiceWrongState(agreementId=1, state=3)): the agreement is not at the step"
     )
     assert caught.value.exit_code == 2 and caught.value.fields == {"code": "DataServiceWrongState"}
+
+
+def test_connector_run__policy_of_an_older_version__names_both_versions_and_digests():
+    from trustspace.cli.connector import _digest_mismatch
+    from trustspace.dataspace.client import Offer
+
+    offer = Offer(1, 1, 2, False, b"\0" * 32, b"\0" * 32, b"\x22" * 32, "t")
+    old = _digest_mismatch(offer, b"\x11" * 32, 1)
+    assert old == (
+        f"--policy 1: its digest 0x{'11' * 32} is not offer 1's policy digest 0x{'22' * 32} "
+        "(version 2, the latest); it is the policy of version 1: the offer was updated, give the "
+        "policy of version 2 (it also serves the agreements made under older versions: "
+        "docs/dataspace.md, Offer updates)"
+    )
+    assert _digest_mismatch(offer, b"\x33" * 32, None).endswith(
+        "no version of the offer has this policy: give the provider's policy file"
+    )
