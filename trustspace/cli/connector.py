@@ -40,9 +40,10 @@ __all__ = ["connector"]
 
 def _datasets(
     specs: tuple[str, ...], policies: tuple[str, ...]
-) -> dict[int, tuple[Path, Path | None]]:
-    """``OFFER=FILE`` and ``OFFER=POLICY`` pairs, checked before anything connects."""
-    found: dict[int, tuple[Path, Path | None]] = {}
+) -> dict[int, tuple[Path, list[Path]]]:
+    """``OFFER=FILE`` and ``OFFER=POLICY`` pairs (several policies for an offer: one per offer
+    version served), checked before anything connects."""
+    found: dict[int, tuple[Path, list[Path]]] = {}
     for spec in specs:
         offer, sep, path = spec.partition("=")
         if not sep or not offer.strip().isdigit() or not path:
@@ -52,18 +53,18 @@ def _datasets(
             raise CommandError(f"--dataset {spec!r}: no such file {file}")
         if int(offer) in found:
             raise CommandError(f"--dataset {spec!r}: offer {int(offer)} is given twice")
-        found[int(offer)] = (file, None)
+        found[int(offer)] = (file, [])
     for spec in policies:
         offer, sep, path = spec.partition("=")
         if not sep or not offer.strip().isdigit() or int(offer) not in found:
             raise CommandError(f"--policy {spec!r}: expected OFFER_ID=FILE for a --dataset offer")
         if not Path(path).is_file():
             raise CommandError(f"--policy {spec!r}: no such file {path}")
-        found[int(offer)] = (found[int(offer)][0], Path(path))
+        found[int(offer)][1].append(Path(path))
     if not found:
         raise CommandError("give at least one --dataset OFFER_ID=FILE")
-    for offer_id, (_, policy) in found.items():
-        if policy is None:
+    for offer_id, (_, given) in found.items():
+        if not given:
             raise CommandError(
                 f"--dataset {offer_id}: give its --policy {offer_id}=POLICY.json (the offer's "
                 "policy document: without it the connector cannot check the agreement's purpose)"
@@ -147,6 +148,34 @@ def _digest_mismatch(offer: Any, given: bytes, version: int | None) -> str:
             "older versions: docs/dataspace.md, Offer updates)"
         )
     return f"{line}; no version of the offer has this policy: give the provider's policy file"
+
+
+def _dataset(client: Any, provider: int, offer_id: int, file: Path, policies: list[Any]) -> Any:
+    """The dataset of ``offer_id``: the policy of its latest version, and those of the older
+    versions it serves (each matched to its version by its digest)."""
+    from trustspace.dataspace.connector import Dataset
+
+    o = client.offer(offer_id)
+    if o.provider_org == 0:
+        raise CommandError(f"--dataset {offer_id}: no offer {offer_id} on this chain")
+    if o.provider_org != provider:
+        raise CommandError(f"--dataset {offer_id}: not an offer of organisation {provider}")
+    latest = [p for p in policies if p.digest() == o.policy_digest]
+    if not latest:
+        given = policies[0].digest()
+        raise CommandError(_digest_mismatch(o, given, _version_of(client, offer_id, given)))
+    older: dict[int, Any] = {}
+    for policy in policies:
+        if policy.digest() == o.policy_digest:
+            continue
+        version = _version_of(client, offer_id, policy.digest())
+        if version is None or version == o.version:
+            raise CommandError(
+                f"--policy {offer_id}: digest {to_hex(policy.digest())} is the policy of no "
+                f"older version of offer {offer_id} (latest: version {o.version})"
+            )
+        older[version] = policy
+    return Dataset(offer_id, file, latest[0], older)
 
 
 def _schemas(paths: tuple[Path, ...]) -> list[dict[str, Any]]:
@@ -294,14 +323,11 @@ def run(
     from trustspace.artifacts import contract_type
     from trustspace.consortium.constants import Role
     from trustspace.dataspace.client import DataServiceClient
-    from trustspace.dataspace.connector import Connector, Dataset, create_app
+    from trustspace.dataspace.connector import Connector, create_app
     from trustspace.dataspace.policy import Policy
 
     found = _datasets(dataset_specs, policy_specs)
-    datasets = {
-        offer: Dataset(offer, file, Policy.load(policy) if policy else None)
-        for offer, (file, policy) in found.items()
-    }
+    loaded = {offer: [Policy.load(p) for p in policies] for offer, (_, policies) in found.items()}
     if not 0 < port < 65536:
         raise CommandError(f"--port {port}: expected 1..65535")
     if batch_size < 0 or max_lifetime <= 0 or flush_every <= 0:
@@ -312,9 +338,10 @@ def run(
     opened = _journal(journal)
     wanted = sorted(
         {
-            ds.policy.credential_type
-            for ds in datasets.values()
-            if ds.policy and ds.policy.credential_type
+            policy.credential_type
+            for policies in loaded.values()
+            for policy in policies
+            if policy.credential_type
         }
     )
     schemas = _schemas(credential_schemas)
@@ -333,15 +360,10 @@ def run(
                 "NOTARY account of the provider"
             )
         provider = client.org_of(account)
-        for offer, ds in datasets.items():
-            o = client.offer(offer)
-            if o.provider_org != provider:
-                raise CommandError(f"--dataset {offer}: not an offer of organisation {provider}")
-            if o.provider_org == 0:
-                raise CommandError(f"--dataset {offer}: no offer {offer} on this chain")
-            if ds.policy is not None and ds.policy.digest() != o.policy_digest:
-                given = ds.policy.digest()
-                raise CommandError(_digest_mismatch(o, given, _version_of(client, offer, given)))
+        datasets = {
+            offer: _dataset(client, provider, offer, found[offer][0], policies)
+            for offer, policies in loaded.items()
+        }
         conn = Connector(
             client,
             account,
