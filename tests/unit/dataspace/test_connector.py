@@ -351,3 +351,16 @@ def test_fetch__agreement_of_an_older_offer_version__checked_against_that_versio
         offer_id, both.datasets[offer_id].path, audit, {1: vat_policy}
     )
     _served(both.handle(signed_by(tax_clerk, agreement_id, offer_id).body()))
+
+
+def test_fetch__request_for_another_url__refusal_names_the_connectors_url(
+    agreed, connector_for, signed_by, tax_clerk, vat_policy
+):
+    offer_id, agreement_id = agreed()
+    connector = connector_for({offer_id: vat_policy})
+    signed = signed_by(tax_clerk, agreement_id, offer_id, audience="http://other.example")
+    reason = _refused(connector.handle(signed.body()), 401, "wrong_audience")
+    assert reason == (
+        f"request is for another connector: this connector is {connector.audience} "
+        f"(sign for it: --connector {connector.audience})"
+    )
