@@ -88,15 +88,20 @@ def test_data_commands__mistakes_against_the_chain__one_line_each(space):
         code=2,
     )  # fmt: skip
     assert "holds no live AUDITOR role" in line(no_auditor)
+    assert "(trustspace gov propose grant-role account=0x" in line(no_auditor)
     refused = cli_json(
         space, "data", "terminate", "1", "--account", "TEST::3", "--network", "customs", code=2
     )
-    assert "DataServiceNotParty(agreementId=1, orgId=3)" in refused["error"]
+    assert (
+        "DataServiceNotParty(agreementId=1, orgId=3): only an ADMIN of the provider"
+        in (refused["error"])
+    )
+    assert refused["code"] == "DataServiceNotParty"
     connector_down = cli(
         space, "data", "fetch", "1", "--out", "got.csv", "--connector", DOWN,
         "--account", "TEST::8", "--network", "customs", code=3,
     )  # fmt: skip
-    assert f"connector at {DOWN} did not answer" in line(connector_down)
+    assert f"cannot reach the connector at {DOWN}" in line(connector_down)
     assert not (space["work"] / "got.csv").exists()
     hub_down = cli(
         space, "connector", "run", "--dataset", "1=declarations.csv",
@@ -104,3 +109,22 @@ def test_data_commands__mistakes_against_the_chain__one_line_each(space):
         "--hub-network", DOWN, "--account", "TEST::7", "--network", "customs", code=3,
     )  # fmt: skip
     assert f"cannot reach {DOWN}" in line(hub_down)
+
+
+def test_data_commands__unknown_org_no_did_or_a_chain_down__say_so(space):
+    no_org = cli(
+        space, "data", "log", "--provider", "99", "--account", "TEST::6", "--network", "customs",
+        code=2,
+    )  # fmt: skip
+    assert line(no_org).endswith(
+        "--provider 99: no such organisation on ethereum:customs (`trustspace status` lists them)"
+    )
+    no_did = cli(
+        space, "data", "fetch", "1", "--out", "got.csv", "--account", "TEST::8",
+        "--network", "customs", code=2,
+    )  # fmt: skip
+    assert "the provider organisation 1 has no DID" in line(no_did)
+    assert "announces no DataConnector" not in no_did.stderr
+    both = cli_json(space, "data", "list", "--network", "customs", "--network", DOWN, code=3)
+    assert [o["id"] for o in both["offers"]] == [1] and both["unreachable"] == [DOWN]
+    assert both["error"].startswith(f"cannot reach the chain {DOWN}: its offers are not shown")

@@ -17,6 +17,7 @@ local ``hub`` chain, which must have the chain id the connected chain follows.
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,17 @@ from trustspace.cli.options import (
     plain,
     recorded_address,
 )
+from trustspace.crypto.hashing import to_hex
 
 __all__ = ["connector"]
 
 
 def _datasets(
     specs: tuple[str, ...], policies: tuple[str, ...]
-) -> dict[int, tuple[Path, Path | None]]:
-    """``OFFER=FILE`` and ``OFFER=POLICY`` pairs, checked before anything connects."""
-    found: dict[int, tuple[Path, Path | None]] = {}
+) -> dict[int, tuple[Path, list[Path]]]:
+    """``OFFER=FILE`` and ``OFFER=POLICY`` pairs (several policies for an offer: one per offer
+    version served), checked before anything connects."""
+    found: dict[int, tuple[Path, list[Path]]] = {}
     for spec in specs:
         offer, sep, path = spec.partition("=")
         if not sep or not offer.strip().isdigit() or not path:
@@ -48,17 +51,131 @@ def _datasets(
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"--dataset {spec!r}: no such file {file}")
-        found[int(offer)] = (file, None)
+        if int(offer) in found:
+            raise CommandError(f"--dataset {spec!r}: offer {int(offer)} is given twice")
+        found[int(offer)] = (file, [])
     for spec in policies:
         offer, sep, path = spec.partition("=")
         if not sep or not offer.strip().isdigit() or int(offer) not in found:
             raise CommandError(f"--policy {spec!r}: expected OFFER_ID=FILE for a --dataset offer")
         if not Path(path).is_file():
             raise CommandError(f"--policy {spec!r}: no such file {path}")
-        found[int(offer)] = (found[int(offer)][0], Path(path))
+        found[int(offer)][1].append(Path(path))
     if not found:
         raise CommandError("give at least one --dataset OFFER_ID=FILE")
+    for offer_id, (_, given) in found.items():
+        if not given:
+            raise CommandError(
+                f"--dataset {offer_id}: give its --policy {offer_id}=POLICY.json (the offer's "
+                "policy document: without it the connector cannot check the agreement's purpose)"
+            )
     return found
+
+
+def _audience(audience: str | None, host: str, port: int) -> str:
+    """The URL consumers sign: an http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    if audience is None:
+        return f"http://{host}:{port}"
+    parts = urlsplit(audience)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CommandError(
+            f"--audience {audience!r} is not an http(s) URL (e.g. https://connector.example)"
+        )
+    return audience
+
+
+def _journal(path: Path) -> Any:
+    """The SQLite journal at ``path``, refused in one line when it is not one."""
+    import sqlite3
+
+    from trustspace.dataspace.journal import Journal
+
+    try:
+        return Journal(path)
+    except sqlite3.DatabaseError as err:
+        raise CommandError(
+            f"--journal {path} is not a connector journal (SQLite: {err}): give another file"
+        ) from err
+
+
+def _bind(host: str, port: int) -> Any:
+    """A socket bound to ``host``:``port``, not listening yet (uvicorn serves on it)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise CommandError(f"--host {host!r}: unknown host ({err.strerror})") from err
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as err:
+        sock.close()
+        raise CommandError(
+            f"cannot listen on {host}:{port} ({err.strerror}): is another connector running? "
+            "give another --port"
+        ) from err
+    return sock
+
+
+def _version_of(client: Any, offer_id: int, digest: bytes) -> int | None:
+    """The offer version whose policy digest is ``digest`` (``OfferPublished`` events)."""
+    try:
+        for event in client.events("OfferPublished", offerId=offer_id):
+            value = event.policyDigest
+            raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else value
+            if bytes(raw).rjust(32, b"\0") == digest:
+                return int(event.version)
+    except Exception:  # a node without logs: the message just names no version
+        return None
+    return None
+
+
+def _digest_mismatch(offer: Any, given: bytes, version: int | None) -> str:
+    """Why a ``--policy`` is not the offer's: its digest, the chain's, and the versions."""
+    line = (
+        f"--policy {offer.id}: its digest {to_hex(given)} is not offer {offer.id}'s policy "
+        f"digest {to_hex(offer.policy_digest)} (version {offer.version}, the latest)"
+    )
+    if version is not None:
+        return (
+            f"{line}; it is the policy of version {version}: the offer was updated, give the "
+            f"policy of version {offer.version} (it also serves the agreements made under "
+            "older versions: docs/dataspace.md, Offer updates)"
+        )
+    return f"{line}; no version of the offer has this policy: give the provider's policy file"
+
+
+def _dataset(client: Any, provider: int, offer_id: int, file: Path, policies: list[Any]) -> Any:
+    """The dataset of ``offer_id``: the policy of its latest version, and those of the older
+    versions it serves (each matched to its version by its digest)."""
+    from trustspace.dataspace.connector import Dataset
+
+    o = client.offer(offer_id)
+    if o.provider_org == 0:
+        raise CommandError(f"--dataset {offer_id}: no offer {offer_id} on this chain")
+    if o.provider_org != provider:
+        raise CommandError(f"--dataset {offer_id}: not an offer of organisation {provider}")
+    latest = [p for p in policies if p.digest() == o.policy_digest]
+    if not latest:
+        given = policies[0].digest()
+        raise CommandError(_digest_mismatch(o, given, _version_of(client, offer_id, given)))
+    older: dict[int, Any] = {}
+    for policy in policies:
+        if policy.digest() == o.policy_digest:
+            continue
+        version = _version_of(client, offer_id, policy.digest())
+        if version is None or version == o.version:
+            raise CommandError(
+                f"--policy {offer_id}: digest {to_hex(policy.digest())} is the policy of no "
+                f"older version of offer {offer_id} (latest: version {o.version})"
+            )
+        older[version] = policy
+    return Dataset(offer_id, file, latest[0], older)
 
 
 def _schemas(paths: tuple[Path, ...]) -> list[dict[str, Any]]:
@@ -206,26 +323,25 @@ def run(
     from trustspace.artifacts import contract_type
     from trustspace.consortium.constants import Role
     from trustspace.dataspace.client import DataServiceClient
-    from trustspace.dataspace.connector import Connector, Dataset, create_app
-    from trustspace.dataspace.journal import Journal
+    from trustspace.dataspace.connector import Connector, create_app
     from trustspace.dataspace.policy import Policy
 
     found = _datasets(dataset_specs, policy_specs)
-    datasets = {
-        offer: Dataset(offer, file, Policy.load(policy) if policy else None)
-        for offer, (file, policy) in found.items()
-    }
+    loaded = {offer: [Policy.load(p) for p in policies] for offer, (_, policies) in found.items()}
     if not 0 < port < 65536:
         raise CommandError(f"--port {port}: expected 1..65535")
     if batch_size < 0 or max_lifetime <= 0 or flush_every <= 0:
         raise CommandError("--batch-size must be ≥ 0, --max-lifetime and --flush-every > 0")
     if not journal.parent.is_dir():
         raise CommandError(f"--journal {journal}: folder {journal.parent} does not exist")
+    url = _audience(audience, host, port)
+    opened = _journal(journal)
     wanted = sorted(
         {
-            ds.policy.credential_type
-            for ds in datasets.values()
-            if ds.policy and ds.policy.credential_type
+            policy.credential_type
+            for policies in loaded.values()
+            for policy in policies
+            if policy.credential_type
         }
     )
     schemas = _schemas(credential_schemas)
@@ -234,7 +350,7 @@ def run(
             f"a --policy requires a {wanted[0]} credential: give its --credential-schema FILE"
         )
     account = load_account(account_alias)
-    with connected(network):
+    with closing(_bind(host, port)) as sock, connected(network):
         address = recorded_address("DataService", service_address, "--data-service")
         verifier = _hub_verifier(hub_network, schemas) if wanted else None
         client = DataServiceClient(ContractInstance(address, contract_type("DataService")))
@@ -244,37 +360,35 @@ def run(
                 "NOTARY account of the provider"
             )
         provider = client.org_of(account)
-        for offer, ds in datasets.items():
-            o = client.offer(offer)
-            if o.provider_org != provider:
-                raise CommandError(f"--dataset {offer}: not an offer of organisation {provider}")
-            if ds.policy is not None and ds.policy.digest() != o.policy_digest:
-                raise CommandError(
-                    f"--policy {offer}: its digest differs from the offer's policy digest on chain"
-                )
+        datasets = {
+            offer: _dataset(client, provider, offer, found[offer][0], policies)
+            for offer, policies in loaded.items()
+        }
         conn = Connector(
             client,
             account,
-            audience or f"http://{host}:{port}",
+            url,
             datasets,
-            Journal(journal),
+            opened,
             max_lifetime=max_lifetime,
             batch_size=batch_size,
             verifier=verifier,
         )
         recovered = conn.recover()
         err_console.print(plain(f"connector: journal reconciled {recovered}"))
-        err_console.print(plain(f"connector: serving offers {sorted(datasets)} at {conn.audience}"))
         import uvicorn
 
         app = create_app(conn)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
         stop = threading.Event()
         if batch_size:
             threading.Thread(
                 target=_flush_loop, args=(conn, flush_every, stop), daemon=True
             ).start()
+        sock.listen(128)
+        err_console.print(plain(f"connector: serving offers {sorted(datasets)} at {conn.audience}"))
         try:
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+            server.run(sockets=[sock])
         finally:
             stop.set()
         if batch_size:

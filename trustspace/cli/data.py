@@ -10,7 +10,9 @@ consumer organisation with totals per purpose. See docs/dataspace.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,14 +76,50 @@ def _read_json(path: Path, what: str) -> Any:
 def _schema_id(value: str) -> bytes:
     """A schema given as 0x + 32 bytes of hex, or as a name (its keccak256)."""
     text = value.strip()
-    if text.startswith("0x") and len(text) == 66:
+    if text[:2].lower() == "0x":
         try:
-            return bytes.fromhex(text[2:])
+            raw = bytes.fromhex(text[2:])
         except ValueError:
-            pass
+            raw = b""
+        if len(raw) != 32:
+            raise CommandError(
+                f"--schema {value!r}: a 0x schema id must be 32 bytes (0x and 64 hex digits); "
+                "give a name to have it hashed"
+            )
+        return raw
     if not text:
         raise CommandError("--schema must not be empty")
     return keccak(text.encode())
+
+
+_STATE_ERROR = re.compile(r"DataServiceWrongState\(agreementId=(\d+), state=(\d+)\)")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A DataService refusal as one line naming the agreement's state, with the hint of
+    :data:`trustspace.cli.options.REVERT_HINTS` (exit 2, as every chain refusal)."""
+    from ape.exceptions import ContractLogicError
+
+    from trustspace.cli.options import REVERT_HINTS, describe_revert
+    from trustspace.dataspace.client import State
+
+    try:
+        yield
+    except ContractLogicError as err:
+        reason = describe_revert(err)
+        name = reason.split("(", 1)[0]
+        if not name.startswith("DataService"):
+            raise
+        line = reason
+        found = _STATE_ERROR.search(reason)
+        if found:
+            state = int(found.group(2))
+            label = State(state).name if state in State._value2member_map_ else str(state)
+            line = f"agreement {found.group(1)} is {label} ({reason})"
+        hint = REVERT_HINTS.get(name)
+        message = f"the chain refused the transaction: {line}" + (f": {hint}" if hint else "")
+        raise CommandError(message, code=name) from err
 
 
 @click.group()
@@ -148,7 +186,7 @@ def offer(
     schema_id = _schema_id(schema)
     _check_service_flag(service_address)
     sender = load_account(account_alias)
-    with connected(network):
+    with connected(network), _refusals():
         client = _client(service_address)
         if update_id is None:
             offer_id, tx = client.publish_offer(
@@ -188,7 +226,7 @@ def withdraw(
     """Withdraw an offer (provider ADMIN): no new agreement; existing ones go on."""
     _check_service_flag(service_address)
     sender = load_account(account_alias)
-    with connected(network):
+    with connected(network), _refusals():
         tx = _client(service_address).withdraw_offer(offer_id, sender=sender)
     emit(
         as_json,
@@ -199,6 +237,11 @@ def withdraw(
 
 def _endpoint_of(client: Any, provider_org: int) -> str | None:
     """The provider's connector URL from its DID, None when it announces none."""
+    return _endpoint_or_why(client, provider_org)[0]
+
+
+def _endpoint_or_why(client: Any, provider_org: int) -> tuple[str | None, str]:
+    """The provider's connector URL from its DID, or None and why there is none."""
     from ape.contracts import ContractInstance
 
     from trustspace.artifacts import contract_type
@@ -210,9 +253,16 @@ def _endpoint_of(client: Any, provider_org: int) -> str | None:
             recorded_address("DIDRegistry", None, "--registry"), contract_type("DIDRegistry")
         )
         identity = str(client.consortium.organisation(provider_org).did)
-        return connector_endpoint(registry, identity)
-    except (InputError, CommandError):
-        return None
+        if int(identity, 16) == 0:
+            return None, (
+                f"the provider organisation {provider_org} has no DID: its connector URL is "
+                'announced on its DID (docs/dataspace.md, the "Connector endpoint" part); give '
+                "--connector URL"
+            )
+        return connector_endpoint(registry, identity), ""
+    except (InputError, CommandError) as err:
+        why = str(err).replace("give the connector URL", "give --connector URL")
+        return None, why
 
 
 @data.command(name="list")
@@ -232,22 +282,19 @@ def list_offers(
 ) -> None:
     """The catalog: every offer of every chain given, with the provider's connector."""
     _check_service_flag(service_address)
+    from trustspace.cli.options import EXIT_UNREACHABLE, UNREACHABLE_HINT, _is_unreachable, fail
+
     rows: list[dict[str, Any]] = []
+    down: list[str] = []
     for network in networks:
-        with connected(network):
-            client = _client(service_address if len(networks) == 1 else None)
-            for o in client.offers():
-                if o.withdrawn and not show_all:
-                    continue
-                org = client.consortium.organisation(o.provider_org)
-                rows.append(
-                    {
-                        "network": connected_network(),
-                        **o.to_json(),
-                        "provider": str(org.name),
-                        "endpoint": _endpoint_of(client, o.provider_org),
-                    }
-                )
+        try:
+            rows.extend(
+                _catalog(network, service_address if len(networks) == 1 else None, show_all)
+            )
+        except Exception as err:
+            if len(networks) == 1 or not _is_unreachable(err):
+                raise
+            down.append(network)
 
     def render() -> None:
         table = Table(title="Dataset offers")
@@ -265,12 +312,79 @@ def list_offers(
             )
         console.print(table)
 
-    emit(as_json, {"ok": True, "offers": rows}, render)
+    if not down:
+        emit(as_json, {"ok": True, "offers": rows}, render)
+        return
+    if not as_json:
+        render()
+    fail(
+        f"cannot reach the chain {', '.join(down)}: its offers are not shown{UNREACHABLE_HINT}",
+        EXIT_UNREACHABLE,
+        as_json=as_json,
+        offers=rows,
+        unreachable=down,
+    )
+
+
+def _catalog(network: str, service_address: str | None, show_all: bool) -> list[dict[str, Any]]:
+    """The offers of one chain, with their provider and connector."""
+    rows: list[dict[str, Any]] = []
+    with connected(network):
+        client = _client(service_address)
+        for o in client.offers():
+            if o.withdrawn and not show_all:
+                continue
+            org = client.consortium.organisation(o.provider_org)
+            rows.append(
+                {
+                    "network": connected_network(),
+                    **o.to_json(),
+                    "provider": str(org.name),
+                    "endpoint": _endpoint_of(client, o.provider_org),
+                }
+            )
+    return rows
+
+
+def _policy_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--policy",
+        "policy_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
+
+
+def _load_policy(path: Path | None) -> Any:
+    from trustspace.dataspace.policy import Policy
+
+    if path is None:
+        return None
+    if not path.is_file():
+        raise CommandError(f"--policy {path}: no such file")
+    return Policy.load(path)
+
+
+def _check_policy(policy: Any, path: Path | None, offer: Any) -> None:
+    """Refuse a ``--policy`` document that is not the offer's (by its digest on chain)."""
+    if offer.provider_org == 0:
+        raise CommandError(f"no offer {offer.id} on {connected_network()}")
+    if policy.digest() != offer.policy_digest:
+        raise CommandError(
+            f"--policy {path} is not the policy of offer {offer.id} version {offer.version} "
+            f"(digest {to_hex(policy.digest())}, the chain has {to_hex(offer.policy_digest)}): "
+            "ask the provider for its policy document"
+        )
 
 
 @data.command()
 @click.argument("offer_id", type=int)
 @click.option("--purpose", required=True, help='The purpose, e.g. "VAT assessment".')
+@_policy_option(
+    "The offer's policy document (from the provider; checked against its digest on chain): "
+    "refuse a purpose it does not permit before anything is sent."
+)
 @account_option
 @_service_option
 @network_option
@@ -278,6 +392,7 @@ def list_offers(
 def request(
     offer_id: int,
     purpose: str,
+    policy_file: Path | None,
     account_alias: str,
     service_address: str | None,
     network: str,
@@ -286,10 +401,20 @@ def request(
     """Request an agreement on an offer for a purpose (consumer ADMIN)."""
     if not purpose.strip():
         raise CommandError("--purpose must not be empty")
+    policy = _load_policy(policy_file)
+    if policy is not None and purpose not in policy.purposes:
+        raise CommandError(
+            f"--purpose {purpose!r} is not among the policy's purposes "
+            f"({', '.join(repr(p) for p in policy.purposes)}): the connector would refuse "
+            "every fetch under such an agreement"
+        )
     _check_service_flag(service_address)
     sender = load_account(account_alias)
-    with connected(network):
-        agreement_id, tx = _client(service_address).request(offer_id, purpose, sender=sender)
+    with connected(network), _refusals():
+        client = _client(service_address)
+        if policy is not None:
+            _check_policy(policy, policy_file, client.offer(offer_id))
+        agreement_id, tx = client.request(offer_id, purpose, sender=sender)
     emit(
         as_json,
         {"ok": True, "agreement_id": agreement_id, "offer_id": offer_id, "tx": str(tx.txn_hash)},
@@ -311,10 +436,14 @@ def _step(name: str, doc: str) -> Callable[..., None]:
         as_json: bool,
         **extra: Any,
     ) -> None:
+        policy_file: Path | None = extra.get("policy_file")
+        policy = _load_policy(policy_file)
         _check_service_flag(service_address)
         sender = load_account(account_alias)
-        with connected(network):
+        with connected(network), _refusals():
             client = _client(service_address)
+            if policy is not None:
+                _check_purpose(client, agreement_id, policy, policy_file)
             if name == "terminate":
                 tx = client.terminate(agreement_id, extra.get("reason") or "", sender=sender)
             else:
@@ -327,11 +456,32 @@ def _step(name: str, doc: str) -> Callable[..., None]:
         )
 
     command.__doc__ = doc
+    if name == "accept":
+        command = _policy_option(
+            "The offer's policy document: refuse (before sending) an agreement whose purpose "
+            "it does not permit."
+        )(command)
     if name == "terminate":
         command = click.option("--reason", default="", help="Why (its keccak256 is logged).")(
             command
         )
     return data.command(name=name)(command)
+
+
+def _check_purpose(client: Any, agreement_id: int, policy: Any, path: Path | None) -> None:
+    """Refuse to accept an agreement whose purpose the offer's policy does not permit."""
+    from trustspace.dataspace.client import purpose_hash
+
+    agreement = client.agreement(agreement_id)
+    if agreement.state.name == "NONE":
+        raise CommandError(f"no agreement {agreement_id} on {connected_network()}")
+    _check_policy(policy, path, client.offer(agreement.offer_id))
+    if not any(purpose_hash(p) == agreement.purpose_hash for p in policy.purposes):
+        raise CommandError(
+            f"agreement {agreement_id}'s purpose is none of the policy's purposes "
+            f"({', '.join(repr(p) for p in policy.purposes)}): the connector would refuse every "
+            "fetch; terminate it instead (trustspace data terminate)"
+        )
 
 
 _step("accept", "Accept a requested agreement (provider ADMIN).")
@@ -415,11 +565,13 @@ def fetch(
         agreement = client.agreement(agreement_id)
         if agreement.state.name == "NONE":
             raise CommandError(f"no agreement {agreement_id} on {connected_network()}")
-        url = connector_url or _endpoint_of(client, agreement.provider_org)
+        url, why = (
+            (connector_url, "")
+            if connector_url
+            else _endpoint_or_why(client, agreement.provider_org)
+        )
         if url is None:
-            raise CommandError(
-                "the provider's DID announces no DataConnector service: give --connector URL"
-            )
+            raise CommandError(why)
         notary = None
         if require_attestation:
             from ape.contracts import ContractInstance
@@ -505,8 +657,17 @@ def log(
         client = _client(service_address)
         if not client.consortium.has_role(auditor.address, int(Role.AUDITOR)):
             raise CommandError(
-                f"{auditor.address} holds no live AUDITOR role: the log is for supervisors"
+                f"{auditor.address} holds no live AUDITOR role: the log is for supervisors; ask "
+                f"your Consortium to grant it (trustspace gov propose grant-role "
+                f"account={auditor.address} roles=AUDITOR, on the hub chain if this chain follows "
+                "one)"
             )
+        for flag, org_id in (("--provider", provider_org), ("--consumer", consumer_org)):
+            if org_id is not None and int(client.consortium.organisation(org_id).status) == 0:
+                raise CommandError(
+                    f"{flag} {org_id}: no such organisation on {connected_network()} "
+                    "(`trustspace status` lists them)"
+                )
         from trustspace.dataspace.audit import audit_log
 
         found = audit_log(client, provider_org, consumer_org)

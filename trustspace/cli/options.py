@@ -510,6 +510,32 @@ REVERT_HINTS: dict[str, str] = {
     "grant it (trustspace gov propose grant-role …)",
     "credentials: not list owner": "the list belongs to another organisation: use your own "
     "(trustspace vc new-list)",
+    "DataServiceNotAdmin": "the account holds no live ADMIN role of its organisation: sign with "
+    "an ADMIN account, or ask your Consortium to grant it (trustspace gov propose grant-role …)",
+    "DataServiceNotConnector": "the account holds no live NOTARY role: a connector logs transfers "
+    "as a NOTARY account of the provider (trustspace gov propose grant-role … roles=NOTARY)",
+    "DataServiceUnknownOffer": "no such offer on this chain: see `trustspace data list` (another "
+    "--network?)",
+    "DataServiceNotProvider": "only an ADMIN of the offer's provider organisation may do this: "
+    "sign with one of its ADMIN accounts",
+    "DataServiceOfferWithdrawn": "the offer is withdrawn: no new agreement; pick another offer in "
+    "`trustspace data list`",
+    "DataServiceConsumerNotAllowed": "the offer's policy does not admit your organisation "
+    "(consumerOrgs / consumerKinds): ask the provider for an offer that does",
+    "DataServiceOfferExpired": "the offer's validity ended: ask the provider for a new version",
+    "DataServiceBadTerms": "validFrom must come before validUntil (0: unbounded): fix the policy",
+    "DataServiceUnknownAgreement": "no such agreement on this chain (another --network?): "
+    "`trustspace data log` lists them",
+    "DataServiceWrongState": "the agreement is not at the step this needs (requested → accept; "
+    "agreed → approve; terminated agreements end): check its state with `trustspace data log`",
+    "DataServiceNotParty": "only an ADMIN of the provider or the consumer organisation may do "
+    "this (for approve: an approving organisation's ADMIN): sign with such an account",
+    "DataServiceAlreadyApproved": "your organisation already approved it: wait for the others",
+    "DataServiceNotLive": "the agreement allows no transfer now (see its standing in "
+    "`trustspace data log`)",
+    "DataServiceExhausted": "the agreement's maxTransfers is reached: request a new agreement",
+    "DataServiceWrongConsumer": "the consumer is not an account of the agreement's consumer "
+    "organisation",
 }
 
 

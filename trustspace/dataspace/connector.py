@@ -62,6 +62,13 @@ class Dataset:
     offer_id: int
     path: Path
     policy: Policy | None = None
+    #: The policies of older offer versions, by version: an agreement made under version v is
+    #: checked against ``older[v]`` when given, else against ``policy`` (the latest).
+    older: dict[int, Policy] = field(default_factory=dict)
+
+    def policy_for(self, version: int) -> Policy | None:
+        """The policy an agreement made under offer ``version`` is checked against."""
+        return self.older.get(version, self.policy)
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,12 @@ class Connector:
         req = signed.request
         now = int(self.clock())
         if req.audience != self.audience:
-            return Reply.refuse(401, "wrong_audience", "request is for another connector")
+            return Reply.refuse(
+                401,
+                "wrong_audience",
+                f"request is for another connector: this connector is {self.audience} (sign "
+                f"for it: --connector {self.audience})",
+            )
         if req.expiry < now:
             return Reply.refuse(401, "request_expired", "request expired")
         if req.expiry > now + self.max_lifetime:
@@ -194,7 +206,7 @@ class Connector:
             return Reply.refuse(
                 403, "wrong_organisation", "signer is not an account of the consumer organisation"
             )
-        policy = self.datasets[req.offer_id].policy
+        policy = self.datasets[req.offer_id].policy_for(agreement.offer_version)
         if policy is not None:
             if not any(keccak(p.encode()) == agreement.purpose_hash for p in policy.purposes):
                 return Reply.refuse(403, "purpose", "agreement purpose not permitted by the policy")

@@ -83,7 +83,10 @@ def fetch(
             timeout=timeout,
         )
     except requests.RequestException as err:
-        raise UnreachableError(f"connector at {url} did not answer: {type(err).__name__}") from err
+        raise UnreachableError(
+            f"cannot reach the connector at {url} ({type(err).__name__}): is `trustspace "
+            "connector run` running?"
+        ) from err
     if response.status_code != 200:
         try:
             doc = response.json()
@@ -135,7 +138,10 @@ def fetch_batch_proof(url: str, request_id: bytes, timeout: float = 30.0) -> dic
     try:
         response = requests.get(f"{url.rstrip('/')}/proof/{to_hex(request_id)}", timeout=timeout)
     except requests.RequestException as err:
-        raise UnreachableError(f"connector at {url} did not answer: {type(err).__name__}") from err
+        raise UnreachableError(
+            f"cannot reach the connector at {url} ({type(err).__name__}): is `trustspace "
+            "connector run` running?"
+        ) from err
     if response.status_code == 404:
         return None
     if response.status_code != 200:

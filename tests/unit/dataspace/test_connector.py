@@ -332,3 +332,35 @@ def test_flush__batch_bound_but_never_sent__sent_with_the_same_root(
     assert data_client.batch_count(agreement_id, root) == 2
     assert data_client.agreement(agreement_id).transfers == 2
     assert connector.flush() == 0
+
+
+def test_fetch__agreement_of_an_older_offer_version__checked_against_that_versions_policy(
+    agreed, connector_for, signed_by, tax_clerk, vat_policy, data_client, customs_admin
+):
+    from tests.utils.fixtures.dataspace import DESCRIPTION, SCHEMA
+    from trustspace.dataspace.connector import Dataset
+
+    offer_id, agreement_id = agreed()  # under version 1: "VAT assessment"
+    audit = Policy(purposes=("audit",))
+    data_client.update_offer(offer_id, "v2", SCHEMA, DESCRIPTION, audit, sender=customs_admin)
+    latest_only = connector_for({offer_id: audit})
+    refused = latest_only.handle(signed_by(tax_clerk, agreement_id, offer_id).body())
+    _refused(refused, 403, "purpose")
+    both = connector_for({offer_id: audit})
+    both.datasets[offer_id] = Dataset(
+        offer_id, both.datasets[offer_id].path, audit, {1: vat_policy}
+    )
+    _served(both.handle(signed_by(tax_clerk, agreement_id, offer_id).body()))
+
+
+def test_fetch__request_for_another_url__refusal_names_the_connectors_url(
+    agreed, connector_for, signed_by, tax_clerk, vat_policy
+):
+    offer_id, agreement_id = agreed()
+    connector = connector_for({offer_id: vat_policy})
+    signed = signed_by(tax_clerk, agreement_id, offer_id, audience="http://other.example")
+    reason = _refused(connector.handle(signed.body()), 401, "wrong_audience")
+    assert reason == (
+        f"request is for another connector: this connector is {connector.audience} "
+        f"(sign for it: --connector {connector.audience})"
+    )
