@@ -43,7 +43,6 @@ def _percentile(values: list[float], q: float) -> float:
 def measure(fetches: int) -> dict[str, Any]:
     """Deploy, negotiate, fetch through the connector; return the figures."""
     import requests
-    import uvicorn
     from ape import accounts, networks, project
 
     from trustspace.ape_tuning import tune_ape
@@ -51,7 +50,7 @@ def measure(fetches: int) -> dict[str, Any]:
     from trustspace.consortium.governance import Governance, OrgSeed, deploy_consortium
     from trustspace.crypto.hashing import hash_bytes
     from trustspace.dataspace.client import DataServiceClient
-    from trustspace.dataspace.connector import Connector, Dataset, create_app
+    from trustspace.dataspace.connector import Connector, Dataset, serve_in_background
     from trustspace.dataspace.journal import Journal
     from trustspace.dataspace.policy import Policy
     from trustspace.dataspace.records import TransferRecord
@@ -124,13 +123,6 @@ def measure(fetches: int) -> dict[str, Any]:
             {offer_id: Dataset(offer_id, dataset, policy)},
             Journal(folder / "journal.sqlite"),
         )
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(connector), host="127.0.0.1", port=port, log_level="error")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
         chain_id, address = client.chain_id, client.address
         signers = {c.address: key_signer(c.private_key) for c in clerks}
 
@@ -146,7 +138,7 @@ def measure(fetches: int) -> dict[str, Any]:
             assert response.headers["x-payload-digest"] == "0x" + hash_bytes(response.content).hex()
             return elapsed
 
-        try:
+        with serve_in_background(connector, port):
             with requests.Session() as session:
                 one(clerks[0], session)  # warm-up
                 start = time.perf_counter()
@@ -174,9 +166,6 @@ def measure(fetches: int) -> dict[str, Any]:
                 w.join()
             out["concurrent_fetches_per_s"] = round(len(results) / (time.perf_counter() - start), 1)
             out["concurrent_latency_p50_ms"] = round(1000 * statistics.median(results), 1)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
         out["transfers_logged"] = client.agreement(agreement_id).transfers
         out["payload_bytes"] = dataset.stat().st_size
     return out

@@ -8,18 +8,15 @@ live in the HTTP layer.
 """
 
 import json
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-import uvicorn
 from eth_account import Account
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trustspace.dataspace.connector import MAX_BODY, create_app
+from trustspace.dataspace.connector import MAX_BODY, serve_in_background
 from trustspace.dataspace.request import DataRequest, SignedRequest, key_signer
 from trustspace.devnet.chains import free_port
 
@@ -81,15 +78,8 @@ def test_connector__huge_body__refused_413(target):
 def test_connector__huge_body_over_http__refused_413_without_reading_it(target):
     connector, _, _ = target
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(connector), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            time.sleep(0.02)
-        url = f"http://127.0.0.1:{port}/transfer"
+    with serve_in_background(connector, port) as base:
+        url = base + "/transfer"
         declared = urllib.request.Request(url, data=b"x" * (MAX_BODY + 1))
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(declared, timeout=10)
@@ -112,9 +102,6 @@ def test_connector__huge_body_over_http__refused_413_without_reading_it(target):
             assert isinstance(err.reason, ConnectionResetError | BrokenPipeError), err
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as answer:
             assert json.loads(answer.read())["ok"]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_connector__tampered_after_signing__refused_as_forged(target, signed_by, tax_clerk):

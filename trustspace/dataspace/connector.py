@@ -33,7 +33,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ from trustspace.dataspace.records import TransferRecord, batch_tree
 from trustspace.dataspace.request import RequestError, SignedRequest
 from trustspace.did.resolver import parse_did
 
-__all__ = ["MAX_BODY", "Connector", "Dataset", "Reply", "create_app"]
+__all__ = ["MAX_BODY", "Connector", "Dataset", "Reply", "create_app", "serve_in_background"]
 
 #: Largest request body read (a request is ~600 bytes, a presentation a few KiB).
 MAX_BODY = 32768
@@ -415,3 +416,24 @@ def create_app(connector: Connector) -> Any:
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
     return app
+
+
+@contextmanager
+def serve_in_background(connector: Connector, port: int) -> Iterator[str]:
+    """Serve ``connector`` on 127.0.0.1:``port`` from a thread of this process, for as long as
+    the block runs; yields its URL once it listens (the demo, bench and tests; operators run
+    ``trustspace connector run``)."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(connector), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

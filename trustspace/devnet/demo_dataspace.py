@@ -18,8 +18,6 @@ Notary):
 from __future__ import annotations
 
 import tempfile
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from trustspace.consortium.constants import OrgKind
 from trustspace.crypto.hashing import hash_bytes, hash_json, keccak, to_hex
 from trustspace.dataspace.audit import audit_log
 from trustspace.dataspace.client import DataServiceClient
-from trustspace.dataspace.connector import Connector, Dataset, create_app
+from trustspace.dataspace.connector import Connector, Dataset, serve_in_background
 from trustspace.dataspace.consumer import RefusedError, fetch
 from trustspace.dataspace.endpoint import SERVICE_ATTRIBUTE, connector_endpoint
 from trustspace.dataspace.journal import Journal
@@ -104,24 +102,14 @@ def run_dataspace_demo(
     say(f"customs accepts: agreement {agreement_id} is {client.agreement(agreement_id).state.name}")
 
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     connector = Connector(
         client,
         connector_account,
-        url,
+        f"http://127.0.0.1:{port}",
         {offer_id: Dataset(offer_id, dataset, policy)},
         Journal(folder / "connector.sqlite"),
     )
-    import uvicorn
-
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(connector), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            time.sleep(0.02)
+    with serve_in_background(connector, port) as url:
         say(f"customs' connector listens on {url}")
         if registry is not None:
             provider = client.agreement(agreement_id).provider_org
@@ -168,9 +156,6 @@ def run_dataspace_demo(
         except RefusedError as err:
             refusal = err.reason
             say(f"tax fetches again: refused ({refusal})")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     return {
         "offer_id": offer_id,
         "endpoint": url,

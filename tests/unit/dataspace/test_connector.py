@@ -2,15 +2,12 @@
 own test, each next to a served neighbour; the journal keeps replays out and restarts honest."""
 
 import json
-import threading
-import time
 
 import pytest
-import uvicorn
 
 from trustspace.crypto.hashing import hash_bytes, to_hex
 from trustspace.dataspace.client import Standing
-from trustspace.dataspace.connector import create_app
+from trustspace.dataspace.connector import serve_in_background
 from trustspace.dataspace.consumer import (
     RefusedError,
     VerificationError,
@@ -285,15 +282,7 @@ def test_http__batched_fetch_then_proof__payload_and_inclusion_verified(
     offer_id, agreement_id = agreed(policy)
     connector = connector_for({offer_id: policy}, batch_size=1)
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(connector), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            time.sleep(0.02)
-        url = f"http://127.0.0.1:{port}"
+    with serve_in_background(connector, port) as url:
         signed = signed_by(tax_clerk, agreement_id, offer_id)
 
         result = fetch(url, signed, data_client)
@@ -305,9 +294,6 @@ def test_http__batched_fetch_then_proof__payload_and_inclusion_verified(
         assert fetch_batch_proof(url, b"\x05" * 32) is None
         with pytest.raises(RefusedError, match="request already used"):
             fetch(url, signed, data_client)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_flush__batch_bound_but_never_sent__sent_with_the_same_root(
