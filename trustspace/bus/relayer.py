@@ -143,6 +143,10 @@ class Relayer:
         #: Until when the loop polls fast: a message seen recently waits for its signatures.
         self._hurry_until = 0.0
         self.topic = "0x" + keccak(text="Dispatched(bytes32,uint32,uint32,bytes)").hex()
+        # Messages scanned while their destination was not configured here: delivered now.
+        adopted = self.store.adopt(lambda raw: self._serves(Message.decode(raw)))
+        if adopted:
+            log.info("%d message(s) for chains added to the configuration: now pending", adopted)
 
     # ------------------------------------------------------------------ settle
 

@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +156,18 @@ class RelayStore:
                 " ON CONFLICT(origin) DO UPDATE SET next_block = excluded.next_block",
                 (origin, next_block),
             )
+
+    def adopt(self, serves: Callable[[bytes], bool]) -> int:
+        """Make pending the foreign messages that ``serves`` (given a message's raw bytes)
+        now accepts: a relayer restarted with a chain added to its configuration delivers
+        what it scanned before it knew that chain. Returns how many were adopted."""
+        with self.transaction() as db:
+            rows = db.execute(
+                "SELECT origin, nonce, raw FROM messages WHERE state = ?", (FOREIGN,)
+            ).fetchall()
+            adopted = [(PENDING, o, n) for o, n, raw in rows if serves(bytes(raw))]
+            db.executemany("UPDATE messages SET state = ? WHERE origin = ? AND nonce = ?", adopted)
+        return len(adopted)
 
     def leaves(self, origin: int) -> list[bytes]:
         """Every message id of ``origin`` in nonce order (the tree's leaves)."""

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from trustspace.bus.store import DELIVERED, PENDING, RelayStore
+from trustspace.bus.store import DELIVERED, FOREIGN, PENDING, RelayStore
 
 ORIGIN, DESTINATIONS = 31337, (31338, 31339)
 PER_DESTINATION = 60
@@ -62,4 +62,21 @@ def test_relay_store__change_fails_midway__nothing_of_it_kept(tmp_path):
     done.start()
     done.join(10)
     assert store.counts() == {DELIVERED: 1, PENDING: PER_DESTINATION * len(DESTINATIONS) - 1}
+    store.close()
+
+
+def test_relay_store__foreign_messages_of_a_chain_now_served__adopted_as_pending(tmp_path):
+    # A relayer scanned messages for a chain it did not serve (kept as foreign); restarted
+    # with that chain configured, it must deliver them, and only them.
+    store = RelayStore(tmp_path / "relay.sqlite")
+    rows = [
+        (nonce, nonce.to_bytes(32, "big"), dest, bytes([dest % 256]), 1, FOREIGN)
+        for nonce, dest in enumerate((31340, 31341, 31340))
+    ]
+    store.record_scan(ORIGIN, 2, rows)
+    adopted = store.adopt(lambda raw: raw == bytes([31340 % 256]))
+    assert adopted == 2
+    assert [m.nonce for m in store.due(ORIGIN, 31340, PENDING, 10)] == [0, 2]
+    assert store.counts() == {PENDING: 2, FOREIGN: 1}
+    assert store.adopt(lambda raw: raw == bytes([31340 % 256])) == 0  # nothing twice
     store.close()
