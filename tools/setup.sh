@@ -23,6 +23,34 @@ fi
 command -v node >/dev/null || { echo "setup: Node.js 20 is required (node not on PATH)" >&2; exit 1; }
 command -v npm >/dev/null || { echo "setup: npm is required (not on PATH)" >&2; exit 1; }
 
+# Debian packages the tests and the portal need: Chromium (the portal's browser tests) and a
+# PostgreSQL server (the indexer's PostgreSQL tests start their own). Installed when missing
+# and this user can (root, or sudo without a password); otherwise set-up stops naming the
+# command, since CI must never skip those tests.
+debian_missing=()
+command -v chromium >/dev/null || debian_missing+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || debian_missing+=(postgresql)
+if [ ${#debian_missing[@]} -gt 0 ]; then
+  install_cmd="apt-get install -y -q --no-install-recommends ${debian_missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then as_root=(); elif sudo -n true 2>/dev/null; then as_root=(sudo -n); else as_root=(none); fi
+  if [ "${as_root[*]}" = none ] || ! command -v apt-get >/dev/null; then
+    echo "setup: missing Debian packages: ${debian_missing[*]} — install them with: sudo $install_cmd" >&2
+    exit 1
+  fi
+  say "installing Debian packages: ${debian_missing[*]}"
+  mkdir -p .trustspace
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${as_root[@]}" $install_cmd >/dev/null 2>.trustspace/apt.log; then
+    # a fresh machine may have no package lists yet
+    "${as_root[@]}" apt-get update -q >/dev/null 2>>.trustspace/apt.log || true
+    "${as_root[@]}" $install_cmd >/dev/null 2>>.trustspace/apt.log || {
+      echo "setup: could not install ${debian_missing[*]} (see .trustspace/apt.log); run: sudo $install_cmd" >&2
+      exit 1
+    }
+  fi
+  rm -f .trustspace/apt.log
+fi
+
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv with $PYTHON"
   "$PYTHON" -m venv .venv
