@@ -60,7 +60,11 @@ def connect_chains(networks: tuple[str, ...]) -> list[Any]:
         chain = connect_target(target)
         if any(c.chain_id == chain.chain_id for c in chains):
             raise CommandError(f"--network {target.label}: chain {chain.chain_id} given twice")
-        chains.append(PortalChain(chain.label, chain.url, chain.chain_id, chain.w3, chain.record))
+        chains.append(
+            PortalChain(
+                chain.label, chain.url, chain.chain_id, chain.w3, chain.record, chain.folder
+            )
+        )
     return chains
 
 

@@ -11,6 +11,7 @@ portal through DNS rebinding).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,13 +68,20 @@ class PortalSettings:
     allowed_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
 
 
+def _pretty(value: Any) -> str:
+    """Indented JSON as plain text: autoescape then escapes it like any other value."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+
+
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(_PACKAGE / "templates")),
         autoescape=select_autoescape(["html"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["pretty"] = _pretty
+    return env
 
 
 def _unreachable(err: BaseException) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from eth_abi import encode as abi_encode
@@ -183,6 +184,8 @@ class PortalChain:
     chain_id: int
     w3: Any
     record: DeploymentRecord | None
+    #: The folder the record was read from (trust decisions read it again from there).
+    folder: Path | None = None
     _views: dict[str, Web3View] = field(default_factory=dict)
 
     def has(self, contract: str) -> bool:

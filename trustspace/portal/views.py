@@ -225,7 +225,7 @@ def verify_digest(chains: Sequence[PortalChain], digest_hex: str, bundle: Bundle
             f"read (chains: {shown})",
         }
     try:
-        trusted = trusted_notary(_Reader(chain), network=None)
+        trusted = trusted_notary(_Reader(chain), folder=chain.folder, network=None)
         check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
     except TrustError as err:
         return {**report, "status": "UNTRUSTED", "reason": f"not valid: {err}"}
