@@ -1,7 +1,8 @@
-"""The portal's pages and JSON endpoints in process (a uvicorn thread, tests/utils/portal_server.py) over one anvil chain
-with the suite, and the attacks on them: hostile text written on chain shows escaped, malformed
-ids and oversize or ambiguous bundles are refused, other hosts and writes are refused. The
-command's own mistakes (port in use, chain down) through click's CliRunner.
+"""The portal's pages and JSON endpoints, served from a thread of the test process
+(tests/utils/portal_server.py) over one anvil chain with the suite, and the attacks on them:
+hostile text written on chain shows escaped, malformed ids and oversize or ambiguous bundles are
+refused, other hosts and writes are refused. The command's own mistakes are in
+test_portal_bad_input.py.
 
 The chain carries a schema, an offer and a DID service endpoint whose text is an XSS payload,
 and one attested document; a second app over a node that is not there checks the 503 page."""
@@ -10,16 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from tests.utils.deploy_cli import chains_up, deploy_over_web3, founding_admin_keys
 from tests.utils.portal_server import served
 from trustspace.bus.web3tx import TxSender, connect
-from trustspace.cli import main
 from trustspace.consortium.constants import Role
 from trustspace.consortium.governance import Governance
 from trustspace.dataspace.policy import Policy
@@ -237,30 +235,3 @@ def test_portal_chain_down__page_says_unreachable_503(stand, tmp_path):
     assert page.status_code == 503 and "did not answer" in page.text
     assert "Traceback" not in page.text
     assert api.status_code == 503 and api.json()["ok"] is False
-
-
-def test_portal_cli__chain_down_at_start__exit_3_one_line(monkeypatch, tmp_path):
-    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path))
-    dead = f"http://127.0.0.1:{free_port()}"
-
-    result = CliRunner(mix_stderr=False).invoke(
-        main, ["portal", "--port", str(free_port()), "--network", f"customs={dead}", "--json"]
-    )
-
-    assert result.exit_code == 3
-    (document,) = [json.loads(result.stdout)]
-    assert document["ok"] is False and "cannot reach customs" in document["error"]
-
-
-def test_portal_cli__port_in_use__exit_2_naming_the_port(stand):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen(1)
-        port = busy.getsockname()[1]
-        result = CliRunner(mix_stderr=False).invoke(
-            main, ["portal", "--port", str(port), "--network", f"customs={stand['url']}"]
-        )
-
-    assert result.exit_code == 2
-    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
-    assert "give another --port" in result.stderr and "Traceback" not in result.stderr

@@ -4,7 +4,8 @@
 on the tax chain (:mod:`tests.utils.portal_data`), starts ``trustspace portal`` as a process on
 a free port over the demo's deployment records and bus config, and :func:`walk` visits every
 page in Debian's Chromium through Playwright: each page's key content, keyboard navigation to
-the verify form, a valid, a tampered (one byte changed) and a revoked document, a revoked
+the verify form, a valid, a tampered (one byte changed) and a revoked document, a JSON record
+rewritten (valid: hashed in its RFC 8785 form) and with a value changed (not valid), a revoked
 record with its reason, a batch with its revoked document, and a message delivered with the
 validators' organisations. With ``PORTAL_SCREENSHOTS=docs/portal`` the main pages are saved as
 PNG files there (1366x768, what ``docs/portal.md`` shows).
@@ -159,7 +160,13 @@ def walk(base: str, data: WalkData, expected: Expected) -> dict[str, str]:
             revoked = _verify(page, base, data.revoked, data.revoked_bundle)
             assert "Not valid" in revoked and "REVOKED" in revoked, revoked
             assert "Revocation reason\nFRAUD" in revoked, revoked
-            seen["verify"] = "\n".join((valid, tampered, revoked))
+            # A JSON record, written with other key order, spacing and number spelling: the
+            # page hashes its RFC 8785 form as the bundle's encoding says; a changed value fails.
+            rewritten = _verify(page, base, data.json_record, data.json_bundle)
+            assert "Valid" in rewritten and "Not valid" not in rewritten, rewritten
+            changed = _verify(page, base, data.json_changed, data.json_bundle)
+            assert "Not valid" in changed and "differs from the bundle's" in changed, changed
+            seen["verify"] = "\n".join((valid, tampered, revoked, rewritten, changed))
 
             visit(f"/records/{data.revoked_id}", "REVOKED", "reason FRAUD", "Tax Administration")
             visit(
