@@ -235,3 +235,28 @@ def test_portal_chain_down__page_says_unreachable_503(stand, tmp_path):
     assert page.status_code == 503 and "did not answer" in page.text
     assert "Traceback" not in page.text
     assert api.status_code == 503 and api.json()["ok"] is False
+
+
+def test_portal_search__record_id_typed__redirects_to_its_page(stand):
+    rid = "0x" + stand["bundle"].record_id.hex()
+
+    answer = stand["client"].get("/records", params={"id": f" {rid} "})
+
+    assert answer.status_code == 303 and answer.headers["location"] == f"/records/{rid}"
+
+
+def test_portal_attack__malformed_search_inputs__400_naming_the_field(stand):
+    cases = {
+        "/records?id=0x12": "record id must be 0x followed by 64 hex digits",
+        "/records?org=1%3B2": "organisation id must be a whole number",
+        "/api/records?schema=-1": "schema id must be a whole number",
+        "/bus?id=%3Cscript%3E": "message id must be 0x followed by 64 hex digits",
+        "/api/bus/0x1234": "message id must be 0x followed by 64 hex digits",
+        "/api/dids?did=did:web:example.org": "did",
+        "/api/dids?did=" + "x" * 301: "a DID is at most 300 characters",
+    }
+    for path, says in cases.items():
+        answer = stand["client"].get(path)
+        assert answer.status_code == 400, (path, answer.status_code)
+        assert says in answer.text, (path, answer.text)
+        assert "<script>" not in answer.text
