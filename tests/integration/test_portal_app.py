@@ -202,11 +202,13 @@ def test_portal_attack__bundle_just_over_its_limit__refused_400(stand):
 def test_portal_attack__bundle_with_repeated_key__refused_as_ambiguous(stand):
     digest = "0x" + hashlib.sha256(DOCUMENT).hexdigest()
     text = json.dumps(stand["bundle"].to_json())
-    body = '{"digest": "' + digest + '", "bundle": ' + text[:-1] + ', "version": 1}}'
+    repeated = text[:-1] + ', "version": 1}'
+    as_text = json.dumps({"digest": digest, "bundle": repeated})  # what the page sends
+    as_object = '{"digest": "' + digest + '", "bundle": ' + repeated + "}"
 
-    answer = stand["client"].post("/api/verify", data=body)
-
-    assert answer.status_code == 400 and "repeats a key" in answer.json()["error"]
+    for body in (as_text, as_object):
+        answer = stand["client"].post("/api/verify", data=body)
+        assert answer.status_code == 400 and "repeats a key" in answer.json()["error"]
 
 
 def test_portal_attack__request_naming_another_host__refused(stand):

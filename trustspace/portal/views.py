@@ -78,7 +78,8 @@ def is_hex32(value: str) -> bool:
 
 
 def parse_request(raw: bytes) -> dict[str, Any]:
-    """The verify request: ``{"digest": "0x…", "bundle": {…}}`` as JSON, strictly parsed."""
+    """The verify request as JSON, strictly parsed: ``{"digest": "0x…", "bundle": TEXT}`` with
+    the bundle file's text (parsed strictly in turn), or the bundle as an object."""
     try:
         value = json.loads(
             raw.decode("utf-8"), object_pairs_hook=_strict, parse_constant=_no_constant
@@ -86,9 +87,9 @@ def parse_request(raw: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise PortalInputError(f"the request is not JSON: {err}") from err
     if not isinstance(value, dict) or set(value) != {"digest", "bundle"}:
-        raise PortalInputError('send {"digest": "0x…", "bundle": {…}} and nothing else')
-    if not isinstance(value["digest"], str) or not isinstance(value["bundle"], dict):
-        raise PortalInputError("digest is a 0x-hex string and bundle a JSON object")
+        raise PortalInputError('send {"digest": "0x…", "bundle": "…"} and nothing else')
+    if not isinstance(value["digest"], str) or not isinstance(value["bundle"], str | dict):
+        raise PortalInputError("digest is a 0x-hex string; bundle the bundle file's text")
     return value
 
 
@@ -594,6 +595,15 @@ def _attribute_text(value: bytes | None) -> str | None:
 # ------------------------------------------------------------------ credentials, data, compute
 
 
+def _purpose(code: int) -> str:
+    from trustspace.credentials.model import Purpose
+
+    try:
+        return Purpose(code).label
+    except ValueError:
+        return f"purpose {code}"
+
+
 def credentials(chains: Sequence[PortalChain]) -> dict[str, Any]:
     """The CredentialRegistry's schemas, accreditations and status lists, from its events."""
     out = []
@@ -644,7 +654,7 @@ def credentials(chains: Sequence[PortalChain]) -> dict[str, Any]:
                     {
                         "list_id": int(e.list_id),
                         "organisation": names.get(int(e.org_id), str(int(e.org_id))),
-                        "purpose": int(e.purpose),
+                        "purpose": _purpose(int(e.purpose)),
                         "capacity": int(e.capacity),
                         "changes": sum(
                             1 for c in logs("StatusChanged") if int(c.list_id) == int(e.list_id)

@@ -67,10 +67,13 @@
       return;
     }
     result.replaceChildren(Object.assign(document.createElement("p"), { textContent: "Checking…" }));
-    let bundle;
+    let bundleText;
     let digest;
     try {
-      bundle = JSON.parse(await bundleFile.text());
+      // The bundle goes to the portal as the file's text: the server parses it strictly
+      // (a repeated member name is refused there; JSON.parse would keep the last one).
+      bundleText = await bundleFile.text();
+      const bundle = JSON.parse(bundleText);
       const encoding = (bundle && bundle.document && bundle.document.encoding) || "bytes";
       digest = await digestOf(documentFile, encoding);
     } catch (err) {
@@ -82,7 +85,7 @@
       const response = await fetch("/api/verify", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ digest: digest, bundle: bundle }),
+        body: JSON.stringify({ digest: digest, bundle: bundleText }),
       });
       answer = await response.json();
     } catch (err) {
