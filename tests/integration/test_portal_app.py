@@ -26,7 +26,7 @@ from trustspace.devnet.chains import free_port, mnemonic_key
 from trustspace.notary.bundle import Bundle
 from trustspace.notary.tree import record_id
 from trustspace.portal.app import PortalSettings, create_app
-from trustspace.portal.chains import PortalChain
+from trustspace.portal.chains import Fields, PortalChain
 from trustspace.portal.views import MAX_BUNDLE_BYTES
 
 pytestmark = pytest.mark.anvil
@@ -88,6 +88,7 @@ def stand(tmp_path_factory: pytest.TempPathFactory) -> Any:
         with served(app) as client:
             yield {
                 "client": client,
+                "chain": chain,
                 "bundle": bundle,
                 "clerk": clerk.address,
                 "url": url,
@@ -262,3 +263,20 @@ def test_portal_attack__malformed_search_inputs__400_naming_the_field(stand):
         assert answer.status_code == 400, (path, answer.status_code)
         assert says in answer.text, (path, answer.text)
         assert "<script>" not in answer.text
+
+
+def test_portal_attack__state_changing_function__not_callable_through_the_view(stand):
+    notary = stand["chain"].view("Notary")
+
+    assert notary.schema(1).name == XSS  # a view reads, struct members by name
+    for write in ("attest", "revoke", "registerSchema"):
+        with pytest.raises(AttributeError, match="changes state: the portal only reads"):
+            getattr(notary, write)
+
+
+def test_portal_fields__struct_member_named_like_a_tuple_method__reads_the_member():
+    fields = Fields([7, 8, 9], ["count", "index", "orgId"])
+
+    assert (fields.count, fields.index, fields.orgId) == (7, 8, 9)
+    with pytest.raises(AttributeError):
+        _ = fields.missing

@@ -59,6 +59,12 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+#: Ids (or names) of the page's inputs that no label names.
+_UNLABELLED = (
+    "[...document.querySelectorAll('input')].filter(i => !i.labels.length).map(i => i.id || i.name)"
+)
+
+
 def _wait_up(url: str, process: subprocess.Popen[str], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -105,6 +111,8 @@ def walk(base: str, data: WalkData, expected: Expected) -> dict[str, str]:
                 response = page.goto(f"{base}{path}")
                 assert response is not None and response.status == 200, (path, response)
                 body = str(page.inner_text("body"))
+                assert page.locator("h1").count() == 1, f"{path}: one h1 per page"
+                assert page.evaluate(_UNLABELLED) == [], f"{path}: inputs without a label"
                 for text in wanted:
                     assert text in body, f"{path}: {text!r} not shown"
                 if shot:

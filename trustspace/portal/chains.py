@@ -36,11 +36,13 @@ class Fields(tuple):  # type: ignore[type-arg]
         made._names = tuple(names)
         return made
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[self._names.index(name)]
-        except ValueError:
-            raise AttributeError(name) from None
+    def __getattribute__(self, name: str) -> Any:
+        # Field names first: a struct member called ``count`` or ``index`` must not read as
+        # the tuple method of that name.
+        names = tuple.__getattribute__(self, "_names")
+        if name in names:
+            return self[names.index(name)]
+        return tuple.__getattribute__(self, name)
 
 
 def _wrap(value: Any, spec: dict[str, Any]) -> Any:
