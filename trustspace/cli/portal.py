@@ -111,10 +111,12 @@ def portal(
             raise CommandError(f"--bus-config {bus_config}: {err}", EXIT_BAD_INPUT) from err
     with closing(_bind(host, port)) as sock:
         chains = connect_chains(networks)
-        allowed = ["127.0.0.1", "localhost", "[::1]"] if host in LOOPBACK else [host]
+        allowed = ["127.0.0.1", "localhost", "::1", "[::1]"] if host in LOOPBACK else [host]
         if host in ("0.0.0.0", "::"):
             allowed = ["*"]
         app = create_app(PortalSettings(chains, state_home(), config, allowed))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        sock.listen(128)  # before the URL is printed: a script may open it at once
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}"
         emit(
@@ -145,6 +147,4 @@ def portal(
                 ),
                 soft_wrap=True,
             )
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        sock.listen(128)
         server.run(sockets=[sock])
