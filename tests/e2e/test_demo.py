@@ -1,7 +1,8 @@
 """The demo's scenario end to end, smaller: three anvil chains, deploy, DIDs, a batch of 100
 declarations, selective disclosure, mirroring through 3 of 5 validator organisations (real
 validator and relayer processes), revocation, trail and gas; everything is stopped after.
-The integration examples then read the mirrored record on the tax chain."""
+The integration examples then read the mirrored record on the tax chain, and the portal is
+walked in headless Chromium over the same chains (tests/utils/portal_walk.py)."""
 
 import io
 import json
@@ -12,6 +13,7 @@ import sys
 import pytest
 from rich.console import Console
 
+from tests.utils.portal_walk import walk_demo_portal
 from trustspace.crypto.hashing import to_hex
 from trustspace.devnet.chains import _alive
 from trustspace.devnet.demo import AGENCIES, Scenario, run_demo
@@ -50,6 +52,12 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
     out = io.StringIO()
     pids: list[int] = []
     examples: dict[str, tuple[int, str, str]] = {}
+    portal: dict[str, str] = {}
+
+    def before_stop(scenario: Scenario) -> None:
+        _read_mirrored_with_examples(scenario, examples)
+        portal.update(walk_demo_portal(scenario))
+
     result = run_demo(
         project,
         networks,
@@ -58,7 +66,7 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
         declarations=100,
         workdir=tmp_path,
         on_chains=lambda chains: pids.extend(c.pid for c in chains),
-        before_stop=lambda scenario: _read_mirrored_with_examples(scenario, examples),
+        before_stop=before_stop,
     )
     text = out.getvalue()
 
@@ -111,6 +119,7 @@ def test_demo__small_scenario__runs_end_to_end_and_stops_what_it_started(
     assert pids and not any(_alive(pid) for pid in pids)
     assert "stopped the validators and the relayer" in text
 
+    assert "verify" in portal and "/compute" in portal, "the portal walk did not run"
     assert examples, "the examples did not run"
     for name, (code, stdout, stderr) in examples.items():
         assert code == 0, (name, stderr[-3000:])

@@ -15,6 +15,7 @@ from trustspace.cli.did import did
 from trustspace.cli.gov import gov
 from trustspace.cli.notary import COMMANDS as NOTARY_COMMANDS
 from trustspace.cli.options import DEBUG_META, TrustspaceGroup
+from trustspace.cli.portal import portal
 from trustspace.cli.schema import schema
 from trustspace.cli.status import status
 from trustspace.cli.toolchain import doctor
@@ -60,3 +61,4 @@ for command in NOTARY_COMMANDS:
     main.add_command(command)
 main.add_command(data)
 main.add_command(connector)
+main.add_command(portal)

@@ -1,0 +1,282 @@
+"""The portal's pages and JSON endpoints, served from a thread of the test process
+(tests/utils/portal_server.py) over one anvil chain with the suite, and the attacks on them:
+hostile text written on chain shows escaped, malformed ids and oversize or ambiguous bundles are
+refused, other hosts and writes are refused. The command's own mistakes are in
+test_portal_bad_input.py.
+
+The chain carries a schema, an offer and a DID service endpoint whose text is an XSS payload,
+and one attested document; a second app over a node that is not there checks the 503 page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from tests.utils.deploy_cli import chains_up, deploy_over_web3, founding_admin_keys
+from tests.utils.portal_server import served
+from trustspace.bus.web3tx import TxSender, connect
+from trustspace.consortium.constants import Role
+from trustspace.consortium.governance import Governance
+from trustspace.dataspace.policy import Policy
+from trustspace.deploy.records import find
+from trustspace.devnet.chains import free_port, mnemonic_key
+from trustspace.notary.bundle import Bundle
+from trustspace.notary.tree import record_id
+from trustspace.portal.app import PortalSettings, create_app
+from trustspace.portal.chains import Fields, PortalChain
+from trustspace.portal.views import MAX_BUNDLE_BYTES
+
+pytestmark = pytest.mark.anvil
+
+XSS = '<script>alert("portal")</script><img src=x onerror=alert(1)>'
+DOCUMENT = b"declaration CD-2026-0001\nvalue 1,000 EUR\n"
+CUSTOMS = 1
+
+
+def _send(w3: Any, key: Any, call: Any) -> Any:
+    sender = TxSender(w3, key)
+    receipt = sender.send(sender.prepare(call))
+    assert receipt["status"] == 1
+    return receipt
+
+
+@pytest.fixture(scope="module")
+def stand(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Customs' chain with the suite, hostile text on chain and one notarized document."""
+    root = tmp_path_factory.mktemp("portal")
+    home, deployments = root / "home", root / "deployments"
+    home.mkdir()
+    deployments.mkdir()
+    with chains_up(home, ("customs",)) as running:
+        url = running["customs"].url
+        suite = deploy_over_web3(url, "customs", deployments)
+        w3 = connect(url)
+        admins = founding_admin_keys()[:3]
+        clerk = mnemonic_key(7)
+        gov = Governance(suite.consortium)
+        gov.enact("add_account", approvers=admins, org_id=CUSTOMS, account=clerk.address)
+        gov.enact("grant_role", approvers=admins, account=clerk.address, roles=int(Role.NOTARY))
+        notary = suite.contract("Notary")
+        _send(w3, clerk, notary.functions.registerSchema(XSS, "1.0", bytes(32), XSS))
+        digest = hashlib.sha256(DOCUMENT).digest()
+        _send(w3, clerk, notary.functions.attest(digest, 1, bytes(32), 0))
+        policy = Policy.from_json({"purposes": ["VAT assessment"], "consumerKinds": ["TAX"]})
+        service = suite.contract("DataService")
+        _send(
+            w3,
+            admins[0],
+            service.functions.publishOffer(
+                XSS, bytes(32), bytes(32), policy.digest(), policy.terms()
+            ),
+        )
+        registry = suite.contract("DIDRegistry")
+        name = b"did/svc/Portal".ljust(32, b"\0")
+        _send(w3, clerk, registry.functions.setAttribute(clerk.address, name, XSS.encode(), 86400))
+        record = find(deployments, 31338)
+        chain = PortalChain("customs", url, 31338, w3, record, deployments)
+        bundle = Bundle(
+            digest=digest,
+            org_id=CUSTOMS,
+            record_id=record_id(digest, CUSTOMS),
+            chain_id=31338,
+            notary=notary.address,
+        )
+        app = create_app(PortalSettings([chain], home, None))
+        with served(app) as client:
+            yield {
+                "client": client,
+                "chain": chain,
+                "bundle": bundle,
+                "clerk": clerk.address,
+                "url": url,
+                "deployments": deployments,
+                "home": home,
+            }
+
+
+def _verify(stand: Any, document: bytes, bundle: Any = None) -> Any:
+    body = {
+        "digest": "0x" + hashlib.sha256(document).hexdigest(),
+        "bundle": bundle if bundle is not None else stand["bundle"].to_json(),
+    }
+    return stand["client"].post("/api/verify", data=json.dumps(body))
+
+
+def test_portal_verify__document_of_its_bundle__valid_with_organisation(stand):
+    answer = _verify(stand, DOCUMENT)
+
+    assert answer.status_code == 200
+    report = answer.json()
+    assert report["status"] == "VALID", report.get("reason")
+    assert report["valid"] and report["included"]
+    assert report["organisation"] == "Customs Authority" and report["chain"] == "customs"
+
+
+def test_portal_verify__one_byte_changed__not_valid_with_reason(stand):
+    tampered = bytearray(DOCUMENT)
+    tampered[-6] ^= 1
+
+    report = _verify(stand, bytes(tampered)).json()
+
+    assert report["valid"] is False and report["status"] == "NOT_MATCHING"
+    assert "differs from the bundle's" in report["reason"]
+
+
+def test_portal_verify__bundle_naming_another_notary__refused_as_untrusted(stand):
+    bundle = stand["bundle"].to_json()
+    bundle["attestation"]["notary"] = stand["clerk"]
+
+    report = _verify(stand, DOCUMENT, bundle).json()
+
+    assert report["valid"] is False and report["status"] == "UNTRUSTED"
+
+
+def test_portal_record__attested_document__shows_record_and_lineage(stand):
+    rid = "0x" + stand["bundle"].record_id.hex()
+
+    page = stand["client"].get(f"/records/{rid}")
+
+    assert page.status_code == 200
+    assert "Customs Authority" in page.text and "VALID" in page.text and "Lineage" in page.text
+
+
+def test_portal_record__well_formed_unknown_id__404_page(stand):
+    page = stand["client"].get("/records/0x" + "ab" * 32)
+
+    assert page.status_code == 404
+    assert "no chain holds record" in page.text and "Traceback" not in page.text
+
+
+def test_portal_attack__malformed_record_id__400_before_any_chain(stand):
+    for bad in ("0x12", "0x" + "zz" * 32, "1;DROP TABLE", "0x" + "ab" * 33):
+        page = stand["client"].get(f"/records/{bad}")
+        api = stand["client"].get(f"/api/records/{bad}")
+        assert page.status_code == 400 and api.status_code == 400, bad
+        assert api.json() == {
+            "ok": False,
+            "error": "record id must be 0x followed by 64 hex digits",
+        }
+
+
+def test_portal_attack__xss_in_schema_name_and_offer_title__shown_escaped(stand):
+    records = stand["client"].get("/records").text
+    data = stand["client"].get("/data").text
+
+    for page in (records, data):
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(&#34;portal&#34;)&lt;/script&gt;" in page
+
+
+def test_portal_attack__xss_in_did_service_endpoint__shown_escaped(stand):
+    did = f"did:ethr:0x7a6a:{stand['clerk']}"
+
+    page = stand["client"].get("/dids", params={"did": did})
+
+    assert page.status_code == 200 and "Resolved document" in page.text
+    assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
+
+
+def test_portal_attack__oversize_bundle__refused_413(stand):
+    bundle = stand["bundle"].to_json()
+    bundle["extra"] = {"padding": "x" * (3 * MAX_BUNDLE_BYTES)}
+
+    answer = _verify(stand, DOCUMENT, bundle)
+
+    assert (
+        answer.status_code == 413
+        and "send the digest and the bundle only" in answer.json()["error"]
+    )
+
+
+def test_portal_attack__bundle_just_over_its_limit__refused_400(stand):
+    bundle = stand["bundle"].to_json()
+    bundle["extra"] = {"padding": "x" * MAX_BUNDLE_BYTES}
+
+    answer = _verify(stand, DOCUMENT, bundle)
+
+    assert answer.status_code == 400 and "bundles are at most" in answer.json()["error"]
+
+
+def test_portal_attack__bundle_with_repeated_key__refused_as_ambiguous(stand):
+    digest = "0x" + hashlib.sha256(DOCUMENT).hexdigest()
+    text = json.dumps(stand["bundle"].to_json())
+    repeated = text[:-1] + ', "version": 1}'
+    as_text = json.dumps({"digest": digest, "bundle": repeated})  # what the page sends
+    as_object = '{"digest": "' + digest + '", "bundle": ' + repeated + "}"
+
+    for body in (as_text, as_object):
+        answer = stand["client"].post("/api/verify", data=body)
+        assert answer.status_code == 400 and "repeats a key" in answer.json()["error"]
+
+
+def test_portal_attack__request_naming_another_host__refused(stand):
+    answer = stand["client"].get("/", headers={"Host": "attacker.example"})
+
+    assert answer.status_code == 400
+
+
+def test_portal_attack__write_methods__refused_read_only(stand):
+    for method in ("post", "put", "delete"):
+        answer = getattr(stand["client"], method)("/api/records")
+        assert answer.status_code == 405, method
+    page = stand["client"].get("/consortium")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_portal_chain_down__page_says_unreachable_503(stand, tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}"
+    record = find(stand["deployments"], 31338)
+    chain = PortalChain("customs", dead, 31338, connect(dead, timeout=2), record)
+    with served(create_app(PortalSettings([chain], tmp_path, None))) as client:
+        page = client.get("/records/0x" + "ab" * 32)
+        api = client.get("/api/consortium")
+
+    assert page.status_code == 503 and "did not answer" in page.text
+    assert "Traceback" not in page.text
+    assert api.status_code == 503 and api.json()["ok"] is False
+
+
+def test_portal_search__record_id_typed__redirects_to_its_page(stand):
+    rid = "0x" + stand["bundle"].record_id.hex()
+
+    answer = stand["client"].get("/records", params={"id": f" {rid} "})
+
+    assert answer.status_code == 303 and answer.headers["location"] == f"/records/{rid}"
+
+
+def test_portal_attack__malformed_search_inputs__400_naming_the_field(stand):
+    cases = {
+        "/records?id=0x12": "record id must be 0x followed by 64 hex digits",
+        "/records?org=1%3B2": "organisation id must be a whole number",
+        "/api/records?schema=-1": "schema id must be a whole number",
+        "/bus?id=%3Cscript%3E": "message id must be 0x followed by 64 hex digits",
+        "/api/bus/0x1234": "message id must be 0x followed by 64 hex digits",
+        "/api/dids?did=did:web:example.org": "did",
+        "/api/dids?did=" + "x" * 301: "a DID is at most 300 characters",
+    }
+    for path, says in cases.items():
+        answer = stand["client"].get(path)
+        assert answer.status_code == 400, (path, answer.status_code)
+        assert says in answer.text, (path, answer.text)
+        assert "<script>" not in answer.text
+
+
+def test_portal_attack__state_changing_function__not_callable_through_the_view(stand):
+    notary = stand["chain"].view("Notary")
+
+    assert notary.schema(1).name == XSS  # a view reads, struct members by name
+    for write in ("attest", "revoke", "registerSchema"):
+        with pytest.raises(AttributeError, match="changes state: the portal only reads"):
+            getattr(notary, write)
+
+
+def test_portal_fields__struct_member_named_like_a_tuple_method__reads_the_member():
+    fields = Fields([7, 8, 9], ["count", "index", "orgId"])
+
+    assert (fields.count, fields.index, fields.orgId) == (7, 8, 9)
+    with pytest.raises(AttributeError):
+        _ = fields.missing
