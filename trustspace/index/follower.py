@@ -58,11 +58,19 @@ class IndexMismatchError(InputError):
 
 @dataclass(frozen=True)
 class ChainSource:
-    """A chain to follow: a label, its node and where to start."""
+    """A chain to follow: a label, its node and where to start on first use (a block number,
+    or a function of the chain id the node reports: the lowest block of its deployment
+    record)."""
 
     name: str
     w3: Web3
-    start_block: int = 0
+    start_block: int | Callable[[int], int] = 0
+
+    def start_for(self, chain_id: int) -> int:
+        """The block to start from on a chain the index does not hold yet."""
+        if callable(self.start_block):
+            return self.start_block(chain_id)
+        return self.start_block
 
 
 @dataclass
@@ -115,7 +123,9 @@ class Follower:
             self.store.drop_chain(chain_id)
             row = None
         if row is None:
-            row = self.store.add_chain(chain_id, self.source.name, self.source.start_block, genesis)
+            row = self.store.add_chain(
+                chain_id, self.source.name, self.source.start_for(chain_id), genesis
+            )
         self._row = row
         return row
 
