@@ -16,6 +16,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from trustspace.bus.web3tx import connect
 from trustspace.consortium.constants import Action, Role
@@ -101,6 +102,6 @@ def attest_many(
     receipts = send_many(suite.w3, suite.clerk, calls, per_block)
     ids = []
     for receipt in receipts:
-        for log in suite.notary.events.Attested().process_receipt(receipt):
+        for log in suite.notary.events.Attested().process_receipt(receipt, errors=DISCARD):
             ids.append(bytes(log["args"]["id"]))
     return ids

@@ -11,10 +11,10 @@ One step of one chain (:meth:`Follower.step`):
    header of its last block, ALL its logs (no address filter: a permissioned chain's traffic
    is the consortium's), the header of its last block again;
 3. the answer is refused, and nothing stored, when a log lies outside the requested range,
-   two logs of one block name different block hashes, a log index repeats, the last block's
-   logs name another hash than its header, the last block's header changed between the
-   calls, or the chunk does not link to the stored block below it (a reorg under way, or a
-   node that does not answer consistently: retried at the next step);
+   a log index repeats, a block's logs name another hash than the block's header (every
+   block with logs is checked), the last block's header changed between the calls, or the
+   chunk does not link to the stored block below it (a reorg under way, or a node that does
+   not answer consistently: retried at the next step);
 4. blocks, logs and the new cursor in ONE transaction (:meth:`Store.commit_step`).
 
 A chain whose block 0 differs from the one indexed (restarted from nothing) is refused
@@ -200,20 +200,26 @@ class Follower:
             if key in seen:
                 raise NodeAnswerError(f"log {key} answered twice")
             seen.add(key)
-        if by_block.get(end, end_hash) != end_hash:
-            raise NodeAnswerError(f"logs of block {end} name another hash than its header")
+        headers = {end: header}
+        for number in sorted(set(by_block) | ({start} if start > 0 else set())):
+            if number not in headers:
+                headers[number] = self.w3.eth.get_block(number)
+            if by_block.get(number, hex0x(headers[number]["hash"])) != hex0x(
+                headers[number]["hash"]
+            ):
+                raise NodeAnswerError(f"logs of block {number} name another hash than its header")
         if start > 0:
             below = self.store.block(chain_id, start - 1)
-            first = header if start == end else self.w3.eth.get_block(start)
-            if below is not None and hex0x(first["parentHash"]) != below.hash:
+            if below is not None and hex0x(headers[start]["parentHash"]) != below.hash:
                 raise NodeAnswerError(
                     f"block {start} does not follow the indexed block {start - 1}"
                 )
-            if start != end and by_block.get(start, hex0x(first["hash"])) != hex0x(first["hash"]):
-                raise NodeAnswerError(f"logs of block {start} name another hash than its header")
         rows.sort(key=lambda r: (r.block_number, r.log_index))
-        blocks = [BlockRow(n, h, None, True) for n, h in sorted(by_block.items()) if n != end]
-        blocks.append(BlockRow(end, end_hash, hex0x(header["parentHash"]), end in by_block))
+        blocks = [
+            BlockRow(n, hex0x(h["hash"]), hex0x(h["parentHash"]), n in by_block)
+            for n, h in sorted(headers.items())
+            if n in by_block or n == end
+        ]
         return blocks, rows
 
 
