@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from web3 import HTTPProvider, Web3
 
 from tests.utils.index_chain import NotarySuite, attest_many, deploy_notary, send_many
 from tests.utils.postgres import running_postgres
+from trustspace.cli import main
 from trustspace.devnet.chains import free_port, start_chain, stop_pid
 from trustspace.index import source
 from trustspace.index.decode import hex0x
@@ -308,14 +310,15 @@ def _trustspace() -> str:
 
 
 def test_run__killed_mid_way_and_restarted__equals_a_clean_index(
-    suite, store_target, anvil, tmp_path, postgres_server
+    suite, store_target, anvil, tmp_path, monkeypatch
 ):
     env = {**os.environ, "TRUSTSPACE_INDEX": store_target, "TRUSTSPACE_HOME": str(tmp_path),
            "TRUSTSPACE_DEPLOYMENTS": str(tmp_path / "none")}  # fmt: skip
-    command = [_trustspace(), "index", "run", "--network", anvil.url, "--chunk", "1"]
+    command = [_trustspace(), "index", "run", "--network", anvil.url]
     store = open_store(store_target)
     total = len(suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest"}))
-    process = subprocess.Popen(command + ["--poll", "0.05"], env=env, stderr=subprocess.DEVNULL)
+    slow = ["--chunk", "1", "--poll", "0.05"]  # one block per transaction: a long window to kill
+    process = subprocess.Popen(command + slow, env=env, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not (store.chains() and store.log_count(CHAIN_ID)):
@@ -325,8 +328,11 @@ def test_run__killed_mid_way_and_restarted__equals_a_clean_index(
         process.wait(10)
     at_kill = store.log_count(CHAIN_ID)
     assert 0 < at_kill < total  # killed while indexing
-    done = subprocess.run(command + ["--once", "--json"], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    # The restart runs in-process (the same command, one interpreter start less).
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    done = CliRunner(mix_stderr=False).invoke(main, command[1:] + ["--once", "--json"])
+    assert done.exit_code == 0, done.stderr
     assert json.loads(done.stdout)["chains"][0]["chain_id"] == CHAIN_ID
     clean = open_store(str(tmp_path / "clean.sqlite"))
     _catch_up(clean, suite.w3)

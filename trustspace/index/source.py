@@ -209,7 +209,7 @@ def record_events(
     """A record's history: its Attested / BatchAnchored, Revoked, Mirrored and the
     DocumentRevoked of a batch's documents, in chain order."""
     return index.store.select_logs(
-        index.chain_id, 0, index.next_block - 1, _addresses(notary),
+        index.chain_id, None, index.next_block - 1, _addresses(notary),
         [_topics(_RECORD_EVENTS), [_id(record_id)]],
     )  # fmt: skip
 
@@ -218,10 +218,9 @@ def records_of_organisation(
     index: IndexedChain, org_id: int, limit: int = 50, notary: str | None = None
 ) -> list[LogRow]:
     """The newest ``limit`` records (Attested / BatchAnchored) of organisation ``org_id``."""
-    return index.store.select_logs(
-        index.chain_id, 0, index.next_block - 1, _addresses(notary),
-        [_topics(_CREATED), None, None, [_org_topic(org_id)]], limit=limit, descending=True,
-    )  # fmt: skip
+    return index.store.latest_by_topic(
+        index.chain_id, _topics(_CREATED), 3, _org_topic(org_id), limit, _addresses(notary)
+    )
 
 
 def records_by_schema(index: IndexedChain, schema_id: int, limit: int = 50) -> list[LogRow]:
@@ -240,7 +239,7 @@ def lineage(index: IndexedChain, record_id: bytes | str, depth: int = 10) -> lis
         if not frontier:
             break
         rows = index.store.select_logs(
-            index.chain_id, 0, index.next_block - 1, None, [derived, None, frontier]
+            index.chain_id, None, index.next_block - 1, None, [derived, None, frontier]
         )
         frontier = []
         for row in rows:
@@ -256,6 +255,6 @@ def message_events(index: IndexedChain, message_id: bytes | str) -> list[LogRow]
     """A bus message's events on this chain (Dispatched, Delivered, DeliveryFailed,
     Discarded, Retried), in chain order."""
     return index.store.select_logs(
-        index.chain_id, 0, index.next_block - 1, None,
+        index.chain_id, None, index.next_block - 1, None,
         [_topics(_MESSAGE_EVENTS), [_id(message_id)]],
     )  # fmt: skip
