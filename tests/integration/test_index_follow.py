@@ -33,6 +33,7 @@ from trustspace.index.follower import (
     Follower,
     IndexMismatchError,
     NodeAnswerError,
+    follow,
 )
 from trustspace.index.store import ChainRow, Store, open_store
 from trustspace.networks import ChainSpec
@@ -340,3 +341,49 @@ def test_run__killed_mid_way_and_restarted__equals_a_clean_index(
     end = _row(clean).next_block - 1
     assert store.select_logs(CHAIN_ID, 0, end) == clean.select_logs(CHAIN_ID, 0, end)
     assert store.log_count(CHAIN_ID) == clean.log_count(CHAIN_ID) == total
+
+
+def test_run_once__one_chain_down__the_other_indexed_status_shows_it_exit_3(
+    suite, anvil, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TRUSTSPACE_INDEX", str(tmp_path / "index.sqlite"))
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "none"))
+    down = f"http://127.0.0.1:{free_port()}"
+    runner = CliRunner(mix_stderr=False)
+    args = ["index", "run", "--network", down, "--network", anvil.url, "--once", "--json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 3, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and f"cannot index {down}" in payload["error"]
+    assert [c["chain_id"] for c in payload["chains"]] == [CHAIN_ID]
+    assert f"warning: {down}: the node does not answer" in result.stderr
+    status = json.loads(runner.invoke(main, ["index", "status", "--json"]).stdout)
+    (chain,) = status["chains"]
+    head = int(suite.w3.eth.block_number)
+    assert chain["name"] == anvil.url and chain["head"] == head
+    assert chain["lag"] == head + 1 - chain["cursor"] and chain["cursor"] > 1
+    logs = suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": chain["cursor"] - 1})
+    assert chain["logs"] == len(logs)
+
+
+def test_follow__chain_down_while_running__warned_and_retried_the_other_goes_on(suite, tmp_path):
+    store = open_store(str(tmp_path / "index.sqlite"))
+    down = Web3(HTTPProvider(f"http://127.0.0.1:{free_port()}", request_kwargs={"timeout": 2}))
+    followers = [
+        Follower(store, ChainSource("down", down)),
+        Follower(store, ChainSource("up", suite.w3)),
+    ]
+    warnings: list[str] = []
+    reports: list[str] = []
+    follow(
+        followers,
+        once=False,
+        should_stop=lambda: len(warnings) >= 3,  # the down chain was tried three times
+        report=lambda result: reports.append(result.name),
+        warn=lambda name, err: warnings.append(name),
+        idle=0.01,
+        max_backoff=0.04,
+    )
+    assert warnings == ["down"] * 3 and "up" in reports
+    indexed = suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": _row(store).next_block - 1})
+    assert store.log_count(CHAIN_ID) == len(indexed) > 0
