@@ -22,7 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from web3 import HTTPProvider, Web3
 
-from tests.utils.index_chain import NotarySuite, attest_many, deploy_notary, send_many
+from tests.utils.index_chain import (
+    NotarySuite,
+    attest_many,
+    deploy_log_emitter,
+    deploy_notary,
+    emit_logs,
+    send_many,
+)
 from tests.utils.postgres import running_postgres
 from trustspace.cli import main
 from trustspace.devnet.chains import free_port, start_chain, stop_pid
@@ -41,6 +48,7 @@ from trustspace.networks import ChainSpec
 pytestmark = pytest.mark.anvil
 
 CHAIN_ID = 31_471
+BUSY_CHAIN_ID = 31_472
 _databases = itertools.count()
 
 
@@ -82,6 +90,23 @@ def suite(anvil, index_home) -> NotarySuite:
     s.lineage_leaf = parent  # type: ignore[attr-defined]
     s.ids = ids  # type: ignore[attr-defined]
     return s
+
+
+@pytest.fixture(scope="module")
+def busy_chain(anvil, index_home):
+    """A second anvil with thousands of logs: a Notary's traffic, then 10 blocks of 300 raw
+    logs each (an emitter no shipped ABI knows), 3 empty blocks after each."""
+    chain = start_chain(ChainSpec("busy", BUSY_CHAIN_ID, free_port()), record=False)
+    try:
+        s = deploy_notary(chain.url, index_home / "busy-deployments")
+        attest_many(s, 20, per_block=5)
+        emitter = deploy_log_emitter(s.w3, s.clerk)
+        for _ in range(10):
+            emit_logs(s.w3, s.clerk, emitter, 300)
+            s.w3.provider.make_request("anvil_mine", [hex(3)])  # type: ignore[arg-type]
+        yield chain, s.w3
+    finally:
+        stop_pid(chain.pid)
 
 
 @pytest.fixture(scope="module")
@@ -312,35 +337,41 @@ def _trustspace() -> str:
 
 
 def test_run__killed_mid_way_and_restarted__equals_a_clean_index(
-    suite, store_target, anvil, tmp_path, monkeypatch
+    busy_chain, store_target, tmp_path, monkeypatch
 ):
+    chain, w3 = busy_chain
     env = {**os.environ, "TRUSTSPACE_INDEX": store_target, "TRUSTSPACE_HOME": str(tmp_path),
            "TRUSTSPACE_DEPLOYMENTS": str(tmp_path / "none")}  # fmt: skip
-    command = [_trustspace(), "index", "run", "--network", anvil.url]
+    command = [_trustspace(), "index", "run", "--network", chain.url]
     store = open_store(store_target)
-    total = len(suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest"}))
+    total = len(w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest"}))
+    assert total > 3000
     slow = ["--chunk", "1", "--poll", "0.05"]  # one block per transaction: a long window to kill
     process = subprocess.Popen(command + slow, env=env, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (store.chains() and store.log_count(CHAIN_ID)):
+        while time.monotonic() < deadline and not (
+            store.chains() and store.log_count(BUSY_CHAIN_ID) > 300
+        ):
             time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(10)
-    at_kill = store.log_count(CHAIN_ID)
-    assert 0 < at_kill < total  # killed while indexing
+    at_kill = store.log_count(BUSY_CHAIN_ID)
+    assert 300 < at_kill < total  # killed while indexing
     # The restart runs in-process (the same command, one interpreter start less).
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     done = CliRunner(mix_stderr=False).invoke(main, command[1:] + ["--once", "--json"])
     assert done.exit_code == 0, done.stderr
-    assert json.loads(done.stdout)["chains"][0]["chain_id"] == CHAIN_ID
+    assert json.loads(done.stdout)["chains"][0]["chain_id"] == BUSY_CHAIN_ID
     clean = open_store(str(tmp_path / "clean.sqlite"))
-    _catch_up(clean, suite.w3)
-    end = _row(clean).next_block - 1
-    assert store.select_logs(CHAIN_ID, 0, end) == clean.select_logs(CHAIN_ID, 0, end)
-    assert store.log_count(CHAIN_ID) == clean.log_count(CHAIN_ID) == total
+    follower = Follower(clean, ChainSource("clean", w3))
+    while not follower.step().caught_up:
+        pass
+    end = int(w3.eth.block_number)
+    assert store.select_logs(BUSY_CHAIN_ID, 0, end) == clean.select_logs(BUSY_CHAIN_ID, 0, end)
+    assert store.log_count(BUSY_CHAIN_ID) == clean.log_count(BUSY_CHAIN_ID) == total
 
 
 def test_run_once__one_chain_down__the_other_indexed_status_shows_it_exit_3(
