@@ -120,12 +120,16 @@ def store_target(request, tmp_path, postgres_server) -> str:
     """A fresh, empty index database of each kind."""
     if request.param == "sqlite":
         return str(tmp_path / "index.sqlite")
+    return _fresh_database(postgres_server)
+
+
+def _fresh_database(server: str) -> str:
     import psycopg
 
     name = f"index_{next(_databases)}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
-    return postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    return server.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _catch_up(store: Store, w3: Web3, start: int = 0, **kwargs) -> Follower:
@@ -234,6 +238,26 @@ def test_get_logs__no_index_configured__reads_the_chain(suite, tmp_path, monkeyp
     assert source.index_for(suite.w3) is None and source.source_name(suite.w3) == "chain"
     params = {"fromBlock": 0, "toBlock": "latest", "address": suite.notary.address}
     assert source.get_logs(suite.w3, params) == suite.w3.eth.get_logs(params)
+
+
+def test_get_logs__postgresql_connection_lost__reads_the_chain_then_the_index_again(
+    suite, postgres_server, monkeypatch
+):
+    import psycopg
+
+    target = _fresh_database(postgres_server)
+    _catch_up(open_store(target), suite.w3)
+    monkeypatch.setenv("TRUSTSPACE_INDEX", target)
+    params = {"fromBlock": 0, "toBlock": "latest", "address": suite.notary.address}
+    assert source.source_name(suite.w3) == "index"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (target.rsplit("/", 1)[1],),
+        )
+    assert source.source_name(suite.w3) == "chain"  # the broken connection is dropped
+    assert source.get_logs(suite.w3, params) == suite.w3.eth.get_logs(params)
+    assert source.source_name(suite.w3) == "index"  # and a new one opened
 
 
 def test_reorg__replaced_blocks__their_logs_undone_and_the_new_chain_indexed(suite, store_target):

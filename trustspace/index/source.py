@@ -38,6 +38,7 @@ from trustspace.index.store import (
     Store,
     cached_store,
     configured_target,
+    forget_store,
     is_configured,
 )
 
@@ -98,6 +99,7 @@ def index_for(w3: Web3) -> IndexedChain | None:
         return IndexedChain(store, row)
     except Exception as err:  # any database or node trouble: the node answers alone
         _log.warning("index not used: %s", err)
+        forget_store(target)
         return None
 
 
@@ -169,6 +171,7 @@ def get_logs(w3: Web3, params: dict[str, Any]) -> list[Any]:
         )
     except Exception as err:  # the database went away: the node answers alone
         _log.warning("index not used: %s", err)
+        forget_store(configured_target())
         return list(w3.eth.get_logs(params))  # type: ignore[arg-type]
     out: list[Any] = []
     if start < first:

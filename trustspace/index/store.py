@@ -25,7 +25,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,11 @@ __all__ = [
     "ChainRow",
     "LogRow",
     "Store",
+    "cached_store",
     "configured_target",
     "default_path",
     "describe_target",
+    "forget_store",
     "is_configured",
     "open_store",
 ]
@@ -525,3 +527,13 @@ def cached_store(target: str) -> Store:
     if key not in stores:
         stores[key] = open_store(target)
     return stores[key]
+
+
+def forget_store(target: str) -> None:
+    """Close and drop this thread's cached store of ``target`` (after a failure: a PostgreSQL
+    server that restarted leaves a broken connection behind)."""
+    stores: dict[tuple[int, str], Store] = getattr(_LOCAL, "stores", None) or {}
+    store = stores.pop((os.getpid(), target), None)
+    if store is not None:
+        with suppress(Exception):  # already broken: nothing more to release
+            store.close()
