@@ -99,3 +99,11 @@ def test_index_run__bad_chunk_setting__one_line_exit_2(home, monkeypatch):
     assert "TRUSTSPACE_INDEX_CHUNK='lots'" in line(run("index", "run", "--network", "hub", code=2))
     monkeypatch.delenv("TRUSTSPACE_INDEX_CHUNK")
     assert "--chunk" in run("index", "run", "--chunk", "0", code=2).stderr
+
+
+def test_index_run__bad_start_block__one_line_exit_2(home):
+    down = f"http://127.0.0.1:{free_port()}"
+    result = run("index", "run", "--network", down, "--start-block", "soon", code=2)
+    assert "--start-block 'soon': give a block number" in line(result)
+    result = run("index", "run", "--network", down, "--start-block", "tax=5", code=2)
+    assert f"--start-block 'tax=5': no chain 'tax' is indexed ({down})" in line(result)

@@ -405,7 +405,8 @@ def test_run_once__one_chain_down__the_other_indexed_status_shows_it_exit_3(
     monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "none"))
     down = f"http://127.0.0.1:{free_port()}"
     runner = CliRunner(mix_stderr=False)
-    args = ["index", "run", "--network", down, "--network", anvil.url, "--once", "--json"]
+    args = ["index", "run", "--network", down, "--network", anvil.url, "--once", "--json",
+            "--start-block", f"{anvil.url}=3"]  # fmt: skip
     result = runner.invoke(main, args)
     assert result.exit_code == 3, result.stderr
     payload = json.loads(result.stdout)
@@ -415,9 +416,9 @@ def test_run_once__one_chain_down__the_other_indexed_status_shows_it_exit_3(
     status = json.loads(runner.invoke(main, ["index", "status", "--json"]).stdout)
     (chain,) = status["chains"]
     head = int(suite.w3.eth.block_number)
-    assert chain["name"] == anvil.url and chain["head"] == head
-    assert chain["lag"] == head + 1 - chain["cursor"] and chain["cursor"] > 1
-    logs = suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": chain["cursor"] - 1})
+    assert chain["name"] == anvil.url and chain["head"] == head and chain["start_block"] == 3
+    assert chain["lag"] == head + 1 - chain["cursor"] and chain["cursor"] > 3
+    logs = suite.w3.eth.get_logs({"fromBlock": 3, "toBlock": chain["cursor"] - 1})
     assert chain["logs"] == len(logs)
 
 

@@ -96,6 +96,27 @@ def _targets(networks: tuple[str, ...]) -> list[_Target]:
     return list(seen.values())
 
 
+def _start_blocks(values: tuple[str, ...], targets: list[_Target]) -> dict[str, Any]:
+    """``--start-block`` values by chain label ("" for every chain)."""
+    out: dict[str, Any] = {}
+    for value in values:
+        name, sep, number = value.strip().rpartition("=")
+        if not number.isdigit():
+            raise CommandError(
+                f"--start-block {value!r}: give a block number (BLOCK, for every chain) or "
+                "NAME=BLOCK (for the chain given as --network NAME)"
+            )
+        if not sep:
+            out[""] = int(number)
+            continue
+        hits = [t.label for t in targets if name in (t.label, t.label.split("=", 1)[0], t.url)]
+        if not hits:
+            known = ", ".join(t.label for t in targets)
+            raise CommandError(f"--start-block {value!r}: no chain {name!r} is indexed ({known})")
+        out[hits[0]] = int(number)
+    return out
+
+
 def _record_start(target: _Target) -> Any:
     """The lowest block of the chain's deployment record (0 without a record)."""
 
@@ -144,10 +165,10 @@ def index() -> None:
 )
 @click.option(
     "--start-block",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Where to start on a chain the index does not hold yet [default: the lowest "
-    "block of its deployment record, else 0].",
+    "start_blocks",
+    multiple=True,
+    help="Where to start on a chain the index does not hold yet: BLOCK for every chain, or "
+    "NAME=BLOCK for one (repeat) [default: the lowest block of its deployment record, else 0].",
 )
 @click.option(
     "--chunk",
@@ -173,7 +194,7 @@ def index() -> None:
 def run(
     networks: tuple[str, ...],
     confirmations: int,
-    start_block: int | None,
+    start_blocks: tuple[str, ...],
     chunk: int | None,
     poll: float,
     once: bool,
@@ -190,6 +211,7 @@ def run(
             raise CommandError(f"{CHUNK_ENV}={raw!r}: give a whole number of blocks (1 or more)")
         chunk = int(raw) if raw else DEFAULT_CHUNK
     targets = _targets(networks)
+    starts = _start_blocks(start_blocks, targets)
     store = _open()
     from web3 import Web3
 
@@ -199,7 +221,7 @@ def run(
             ChainSource(
                 t.label,
                 Web3(Web3.HTTPProvider(t.url, request_kwargs={"timeout": 15})),
-                start_block if start_block is not None else _record_start(t),
+                starts.get(t.label, starts.get("", _record_start(t))),
             ),
             confirmations=confirmations,
             chunk=chunk,
