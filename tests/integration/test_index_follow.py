@@ -192,7 +192,7 @@ def test_lookups__indexed_notary__records_organisation_schema_lineage(suite, sto
 
 
 def test_get_logs__random_filters__index_plus_chain_tail_equal_the_chain(
-    suite, store_target, monkeypatch
+    suite, store_target, monkeypatch, caplog
 ):
     head = int(suite.w3.eth.block_number)
     store = open_store(store_target)
@@ -215,11 +215,14 @@ def test_get_logs__random_filters__index_plus_chain_tail_equal_the_chain(
         address=st.one_of(st.none(), st.sampled_from(addresses), st.just(addresses[:2])),
         first=st.one_of(st.none(), st.sampled_from(topic0s), st.lists(st.sampled_from(topic0s))),
         second=st.one_of(st.none(), st.sampled_from(topic1s)),
+        as_hex=st.booleans(),
     )
-    def check(start, span, address, first, second):
-        params: dict = {"fromBlock": start, "toBlock": span if span == "latest" else start + span}
-        if params["toBlock"] != "latest":
-            params["toBlock"] = min(params["toBlock"], head)
+    def check(start, span, address, first, second, as_hex):
+        end = span if span == "latest" else min(start + span, head)
+        params: dict = {"fromBlock": start, "toBlock": end}
+        if as_hex:  # block numbers as JSON-RPC quantities, "earliest" for 0
+            params = {k: ("earliest" if v == 0 else hex(v)) if isinstance(v, int) else v
+                      for k, v in params.items()}  # fmt: skip
         if address is not None:
             params["address"] = address
         topics = [first, second]
@@ -230,6 +233,8 @@ def test_get_logs__random_filters__index_plus_chain_tail_equal_the_chain(
         assert source.get_logs(suite.w3, params) == suite.w3.eth.get_logs(params)
 
     check()
+    # Every answer above came through the index (a failure there would fall back silently).
+    assert not [r for r in caplog.records if "index not used" in r.getMessage()]
 
 
 def test_get_logs__no_index_configured__reads_the_chain(suite, tmp_path, monkeypatch):
@@ -260,15 +265,20 @@ def test_get_logs__postgresql_connection_lost__reads_the_chain_then_the_index_ag
     assert source.source_name(suite.w3) == "index"  # and a new one opened
 
 
-def test_reorg__replaced_blocks__their_logs_undone_and_the_new_chain_indexed(suite, store_target):
+@pytest.mark.parametrize(
+    ("replaced_blocks", "new_blocks"), [(3, 4), (5, 1)], ids=["longer", "shorter"]
+)
+def test_reorg__replaced_blocks__their_logs_undone_and_the_new_chain_indexed(
+    suite, store_target, replaced_blocks, new_blocks
+):
     w3 = suite.w3
     snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    replaced = attest_many(suite, 6, per_block=2)
+    replaced = attest_many(suite, 2 * replaced_blocks, per_block=2)
     store = open_store(store_target)
     follower = _catch_up(store, w3)
     assert len(source.record_events(_indexed(store), replaced[0])) == 1
     assert w3.provider.make_request("evm_revert", [snapshot])["result"]  # type: ignore[arg-type]
-    kept = attest_many(suite, 4, per_block=1)
+    kept = attest_many(suite, new_blocks, per_block=1)
     result = follower.step()
     while not result.caught_up:
         result = follower.step()
