@@ -348,6 +348,11 @@ class _HostileProvider(HTTPProvider):
             self.calls += 1
             if self.calls % 2 == 0 and answer.get("result"):
                 answer["result"]["hash"] = "0x" + "ab" * 32
+        if self.mode == "capped" and method == "eth_getLogs":
+            asked = int(params[0]["toBlock"], 16) - int(params[0]["fromBlock"], 16) + 1
+            if asked > 8:  # a node that refuses wide ranges, as public providers do
+                return {"jsonrpc": "2.0", "id": answer.get("id"),
+                        "error": {"code": -32005, "message": "query exceeds 8 blocks"}}  # fmt: skip
         if self.mode == "forged_block_hash" and method == "eth_getLogs" and answer.get("result"):
             answer["result"][-1]["blockHash"] = "0x" + "cd" * 32
         return answer
@@ -453,3 +458,24 @@ def test_follow__chain_down_while_running__warned_and_retried_the_other_goes_on(
     assert warnings == ["down"] * 3 and "up" in reports
     indexed = suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": _row(store).next_block - 1})
     assert store.log_count(CHAIN_ID) == len(indexed) > 0
+
+
+def test_follow_once__node_refusing_wide_ranges__narrows_its_steps_and_indexes_everything(
+    suite, anvil, tmp_path
+):
+    store = open_store(str(tmp_path / "index.sqlite"))
+    capped = Web3(_HostileProvider(anvil.url, "capped"))
+    refusals: list[str] = []
+    follow(
+        [Follower(store, ChainSource("capped", capped), chunk=100)],
+        once=True,
+        should_stop=lambda: False,
+        report=lambda result: None,
+        warn=lambda name, err: refusals.append(str(err)),
+        idle=0.01,
+    )
+    # 100 → 50 → 25 → 12 → 6 blocks; after 16 answered steps 12 is tried once more.
+    assert 4 <= len(refusals) <= 6 and all("blocks at a time" in r for r in refusals)
+    end = _row(store).next_block - 1
+    assert end == int(suite.w3.eth.block_number)
+    assert store.log_count(CHAIN_ID) == len(suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": end}))

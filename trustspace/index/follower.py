@@ -17,6 +17,10 @@ One step of one chain (:meth:`Follower.step`):
    not answer consistently: retried at the next step);
 4. blocks, logs and the new cursor in ONE transaction (:meth:`Store.commit_step`).
 
+A node that refuses a range (many cap the size of an ``eth_getLogs`` answer) is asked for half
+as many blocks at the next step, down to one; after 16 answered steps in a row the span
+doubles again, up to ``chunk``.
+
 A chain whose block 0 differs from the one indexed (restarted from nothing) is refused
 unless ``reindex`` is given, which drops its rows and starts again.
 """
@@ -29,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web3 import Web3
+from web3.exceptions import Web3RPCError
 
 from trustspace.errors import InputError, TrustspaceError
 from trustspace.index.decode import hex0x, row_of
@@ -46,6 +51,10 @@ __all__ = [
 
 #: Blocks asked per eth_getLogs call.
 DEFAULT_CHUNK = 2000
+#: Answered steps in a row after which a narrowed span is doubled again.
+_GROW_AFTER = 16
+#: With ``once``: inconsistent or refused answers in a row before a chain is given up.
+_ONCE_RETRIES = 20
 
 
 class NodeAnswerError(TrustspaceError):
@@ -102,6 +111,11 @@ class Follower:
     chunk: int = DEFAULT_CHUNK
     reindex: bool = False
     _row: ChainRow | None = field(default=None, init=False)
+    #: Blocks asked at the next step: halved when the node refuses a range (many nodes cap
+    #: eth_getLogs answers), doubled back towards ``chunk`` after :data:`_GROW_AFTER` answered
+    #: steps in a row.
+    _span: int = field(default=0, init=False)
+    _answered: int = field(default=0, init=False)
 
     @property
     def w3(self) -> Web3:
@@ -149,8 +163,22 @@ class Follower:
                 result.from_block = result.next_block = next_block
         if next_block > target:
             return result
-        end = min(next_block + self.chunk - 1, target)
-        blocks, logs = self._fetch(chain_id, next_block, end)
+        span = self._span or self.chunk
+        end = min(next_block + span - 1, target)
+        try:
+            blocks, logs = self._fetch(chain_id, next_block, end)
+        except Web3RPCError as err:
+            if span == 1:
+                raise
+            self._span = max(1, span // 2)
+            self._answered = 0
+            raise NodeAnswerError(
+                f"the node refused blocks {next_block}-{end} ({err}): asking for "
+                f"{self._span} blocks at a time"
+            ) from err
+        self._answered += 1
+        if self._answered >= _GROW_AFTER:
+            self._span, self._answered = min(self.chunk, span * 2), 0
         self.store.commit_step(chain_id, next_block, end + 1, blocks, logs)
         result.next_block = end + 1
         result.logs = len(logs)
@@ -237,11 +265,14 @@ def follow(
     """Step every follower until each is caught up (``once``) or ``should_stop()``.
 
     A chain that fails (node down, inconsistent answer) gets a warning and is retried with
-    back-off (doubling up to ``max_backoff`` seconds) while the others go on; with ``once`` it
-    is not retried, and its error is re-raised after the others caught up.
+    back-off (doubling up to ``max_backoff`` seconds) while the others go on. With ``once`` a
+    chain that does not answer is not retried, and an inconsistent or refused answer (a reorg
+    under way, a range too wide) is retried at once up to :data:`_ONCE_RETRIES` times in a row;
+    then its error is re-raised after the others caught up.
     """
     retry_at = {id(f): 0.0 for f in followers}
     backoff = {id(f): idle for f in followers}
+    strikes = {id(f): 0 for f in followers}
     failures: dict[int, BaseException] = {}
     done: set[int] = set()
     while not should_stop():
@@ -258,12 +289,17 @@ def follow(
             except Exception as err:
                 warn(follower.source.name, err)
                 failures[key] = err
+                strikes[key] += 1
+                if once:
+                    if isinstance(err, NodeAnswerError) and strikes[key] < _ONCE_RETRIES:
+                        continue
+                    done.add(key)  # reported at the end; the other chains go on
+                    continue
                 retry_at[key] = time.monotonic() + backoff[key]
                 backoff[key] = min(backoff[key] * 2, max_backoff)
-                if once:
-                    done.add(key)  # reported at the end; the other chains go on
                 continue
             failures.pop(key, None)
+            strikes[key] = 0
             backoff[key] = idle
             report(result)
             if result.caught_up:
