@@ -353,12 +353,16 @@ class _HostileProvider(HTTPProvider):
             if asked > 8:  # a node that refuses wide ranges, as public providers do
                 return {"jsonrpc": "2.0", "id": answer.get("id"),
                         "error": {"code": -32005, "message": "query exceeds 8 blocks"}}  # fmt: skip
+        if self.mode == "malformed" and method == "eth_getLogs" and answer.get("result"):
+            answer["result"][0] = {"topics": "not a list", "blockNumber": "0xzz"}
         if self.mode == "forged_block_hash" and method == "eth_getLogs" and answer.get("result"):
             answer["result"][-1]["blockHash"] = "0x" + "cd" * 32
         return answer
 
 
-@pytest.mark.parametrize("mode", ["out_of_range", "flapping_hash", "forged_block_hash"])
+@pytest.mark.parametrize(
+    "mode", ["out_of_range", "flapping_hash", "forged_block_hash", "malformed"]
+)
 def test_attack_hostile_node__inconsistent_answers__nothing_stored(suite, anvil, tmp_path, mode):
     store = open_store(str(tmp_path / "index.sqlite"))
     w3 = Web3(_HostileProvider(anvil.url, mode))

@@ -78,12 +78,23 @@ def _decode_with(event: Mapping[str, Any], topics: list[str], data: bytes) -> di
     topic = iter(topics[1:])
     for item in event["inputs"]:
         if item.get("indexed"):
-            raw = bytes.fromhex(next(topic)[2:])
+            word = next(topic)
+            if len(word) != 66:
+                raise ValueError("a topic is 32 bytes")
             kind = _type_of(item)
-            if kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("("):
-                args[item["name"]] = "0x" + raw.hex()  # only the hash of the value is logged
+            if (
+                kind == "bytes32"
+                or kind in ("string", "bytes")
+                or kind.endswith("]")
+                or (kind.startswith("("))
+            ):
+                args[item["name"]] = word  # a dynamic value is logged as its hash
+            elif kind.startswith("uint") and int(word, 16) < 1 << int(kind[4:] or 256):
+                args[item["name"]] = int(word, 16)  # the common static types without eth_abi
+            elif kind == "address" and int(word[:26], 16) == 0:
+                args[item["name"]] = "0x" + word[-40:]
             else:
-                args[item["name"]] = abi_decode([kind], raw)[0]
+                args[item["name"]] = abi_decode([kind], bytes.fromhex(word[2:]))[0]
         else:
             args[item["name"]] = next(decoded)
     return {k: _jsonable(v) for k, v in args.items()}
@@ -102,17 +113,22 @@ def decode_event(topics: list[str], data: bytes) -> tuple[str, dict[str, Any]] |
 
 
 def row_of(chain_id: int, log: Mapping[str, Any]) -> LogRow:
-    """The index row of one log as web3 returns it (``w3.eth.get_logs``)."""
+    """The index row of one log as web3 returns it (``w3.eth.get_logs``) or as the node's
+    JSON answer has it (hex strings)."""
     topics = [hex0x(t) for t in log["topics"]]
     data = bytes.fromhex(hex0x(log["data"])[2:])
     decoded = decode_event(topics, data)
+    block_number, log_index = _number(log["blockNumber"]), _number(log["logIndex"])
+    tx_index = _number(log["transactionIndex"])
+    if block_number is None or log_index is None or tx_index is None:
+        raise ValueError("a log without block number, log index or transaction index")
     return LogRow(
         chain_id=chain_id,
-        block_number=int(log["blockNumber"]),
-        log_index=int(log["logIndex"]),
+        block_number=block_number,
+        log_index=log_index,
         block_hash=hex0x(log["blockHash"]),
         tx_hash=hex0x(log["transactionHash"]),
-        tx_index=int(log["transactionIndex"]),
+        tx_index=tx_index,
         address=str(log["address"]).lower(),
         topics=tuple(topics),
         data="0x" + data.hex(),

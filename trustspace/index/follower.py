@@ -205,16 +205,31 @@ class Follower:
                     return block.number
             below = stored[-1].number - 1
 
+    def _raw_logs(self, start: int, end: int) -> Sequence[Mapping[str, Any]]:
+        """The node's eth_getLogs answer as JSON (web3's result formatters, half of the
+        follower's time, are skipped: :func:`row_of` reads the hex fields itself)."""
+        answer = self.w3.provider.make_request(
+            "eth_getLogs",  # type: ignore[arg-type]
+            [{"fromBlock": hex(start), "toBlock": hex(end)}],
+        )
+        if answer.get("error") is not None:
+            raise Web3RPCError(str(answer["error"]), rpc_response=answer)
+        logs = answer.get("result")
+        if not isinstance(logs, list) or not all(isinstance(log, dict) for log in logs):
+            raise NodeAnswerError(f"eth_getLogs for blocks {start}-{end} answered no list of logs")
+        return logs
+
     def _fetch(self, chain_id: int, start: int, end: int) -> tuple[list[BlockRow], list[LogRow]]:
         header = self.w3.eth.get_block(end)
-        logs: Sequence[Mapping[str, Any]] = self.w3.eth.get_logs(
-            {"fromBlock": start, "toBlock": end}
-        )
+        logs = self._raw_logs(start, end)
         again = self.w3.eth.get_block(end)
         end_hash = hex0x(header["hash"])
         if hex0x(again["hash"]) != end_hash:
             raise NodeAnswerError(f"block {end}'s hash changed while it was read (a reorg?)")
-        rows = [row_of(chain_id, log) for log in logs]
+        try:
+            rows = [row_of(chain_id, log) for log in logs]
+        except (KeyError, ValueError, TypeError, AttributeError) as err:
+            raise NodeAnswerError(f"the node answered a malformed log ({err!r})") from err
         by_block: dict[int, str] = {}
         seen: set[tuple[int, int]] = set()
         for r in rows:
