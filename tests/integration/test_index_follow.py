@@ -95,7 +95,8 @@ def suite(anvil, index_home) -> NotarySuite:
 @pytest.fixture(scope="module")
 def busy_chain(anvil, index_home):
     """A second anvil with thousands of logs: a Notary's traffic, then 10 blocks of 300 raw
-    logs each (an emitter no shipped ABI knows), 3 empty blocks after each."""
+    logs each (an emitter no shipped ABI knows), 30 empty blocks after each (at one block per
+    step they keep the indexer busy long enough to be killed mid-way, on a loaded machine too)."""
     chain = start_chain(ChainSpec("busy", BUSY_CHAIN_ID, free_port()), record=False)
     try:
         s = deploy_notary(chain.url, index_home / "busy-deployments")
@@ -103,7 +104,7 @@ def busy_chain(anvil, index_home):
         emitter = deploy_log_emitter(s.w3, s.clerk)
         for _ in range(10):
             emit_logs(s.w3, s.clerk, emitter, 300)
-            s.w3.provider.make_request("anvil_mine", [hex(3)])  # type: ignore[arg-type]
+            s.w3.provider.make_request("anvil_mine", [hex(30)])  # type: ignore[arg-type]
         yield chain, s.w3
     finally:
         stop_pid(chain.pid)
