@@ -37,9 +37,7 @@ def read_from(w3: Web3 | None) -> str:
     ``"chain"``: what a command says about where it read."""
     if w3 is None:
         return "chain"
-    # Until the indexer lands, the source has no index to offer.
-    index_for = getattr(source, "index_for", None)
-    return "index" if index_for is not None and index_for(w3) is not None else "chain"
+    return source.source_name(w3)
 
 
 def ape_read_from() -> str:
