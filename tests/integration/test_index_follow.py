@@ -17,12 +17,21 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from web3 import HTTPProvider, Web3
 
-from tests.utils.index_chain import NotarySuite, attest_many, deploy_notary, send_many
+from tests.utils.index_chain import (
+    NotarySuite,
+    attest_many,
+    deploy_log_emitter,
+    deploy_notary,
+    emit_logs,
+    send_many,
+)
 from tests.utils.postgres import running_postgres
+from trustspace.cli import main
 from trustspace.devnet.chains import free_port, start_chain, stop_pid
 from trustspace.index import source
 from trustspace.index.decode import hex0x
@@ -31,6 +40,7 @@ from trustspace.index.follower import (
     Follower,
     IndexMismatchError,
     NodeAnswerError,
+    follow,
 )
 from trustspace.index.store import ChainRow, Store, open_store
 from trustspace.networks import ChainSpec
@@ -38,6 +48,7 @@ from trustspace.networks import ChainSpec
 pytestmark = pytest.mark.anvil
 
 CHAIN_ID = 31_471
+BUSY_CHAIN_ID = 31_472
 _databases = itertools.count()
 
 
@@ -82,6 +93,23 @@ def suite(anvil, index_home) -> NotarySuite:
 
 
 @pytest.fixture(scope="module")
+def busy_chain(anvil, index_home):
+    """A second anvil with thousands of logs: a Notary's traffic, then 10 blocks of 300 raw
+    logs each (an emitter no shipped ABI knows), 3 empty blocks after each."""
+    chain = start_chain(ChainSpec("busy", BUSY_CHAIN_ID, free_port()), record=False)
+    try:
+        s = deploy_notary(chain.url, index_home / "busy-deployments")
+        attest_many(s, 20, per_block=5)
+        emitter = deploy_log_emitter(s.w3, s.clerk)
+        for _ in range(10):
+            emit_logs(s.w3, s.clerk, emitter, 300)
+            s.w3.provider.make_request("anvil_mine", [hex(3)])  # type: ignore[arg-type]
+        yield chain, s.w3
+    finally:
+        stop_pid(chain.pid)
+
+
+@pytest.fixture(scope="module")
 def postgres_server():
     with running_postgres() as url:
         yield url
@@ -92,16 +120,20 @@ def store_target(request, tmp_path, postgres_server) -> str:
     """A fresh, empty index database of each kind."""
     if request.param == "sqlite":
         return str(tmp_path / "index.sqlite")
+    return _fresh_database(postgres_server)
+
+
+def _fresh_database(server: str) -> str:
     import psycopg
 
     name = f"index_{next(_databases)}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
-    return postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    return server.rsplit("/", 1)[0] + f"/{name}"
 
 
-def _catch_up(store: Store, w3: Web3, **kwargs) -> Follower:
-    follower = Follower(store, ChainSource("indexed", w3), **kwargs)
+def _catch_up(store: Store, w3: Web3, start: int = 0, **kwargs) -> Follower:
+    follower = Follower(store, ChainSource("indexed", w3, start), **kwargs)
     while not follower.step().caught_up:
         pass
     return follower
@@ -164,7 +196,8 @@ def test_get_logs__random_filters__index_plus_chain_tail_equal_the_chain(
 ):
     head = int(suite.w3.eth.block_number)
     store = open_store(store_target)
-    _catch_up(store, suite.w3, confirmations=head // 2)  # the rest comes from the node
+    # Blocks below 20 and above head / 2 come from the node.
+    _catch_up(store, suite.w3, start=20, confirmations=head // 2)
     monkeypatch.setenv("TRUSTSPACE_INDEX", store_target)
     assert source.source_name(suite.w3) == "index"
     cursor = _row(store).next_block
@@ -205,6 +238,26 @@ def test_get_logs__no_index_configured__reads_the_chain(suite, tmp_path, monkeyp
     assert source.index_for(suite.w3) is None and source.source_name(suite.w3) == "chain"
     params = {"fromBlock": 0, "toBlock": "latest", "address": suite.notary.address}
     assert source.get_logs(suite.w3, params) == suite.w3.eth.get_logs(params)
+
+
+def test_get_logs__postgresql_connection_lost__reads_the_chain_then_the_index_again(
+    suite, postgres_server, monkeypatch
+):
+    import psycopg
+
+    target = _fresh_database(postgres_server)
+    _catch_up(open_store(target), suite.w3)
+    monkeypatch.setenv("TRUSTSPACE_INDEX", target)
+    params = {"fromBlock": 0, "toBlock": "latest", "address": suite.notary.address}
+    assert source.source_name(suite.w3) == "index"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (target.rsplit("/", 1)[1],),
+        )
+    assert source.source_name(suite.w3) == "chain"  # the broken connection is dropped
+    assert source.get_logs(suite.w3, params) == suite.w3.eth.get_logs(params)
+    assert source.source_name(suite.w3) == "index"  # and a new one opened
 
 
 def test_reorg__replaced_blocks__their_logs_undone_and_the_new_chain_indexed(suite, store_target):
@@ -308,28 +361,84 @@ def _trustspace() -> str:
 
 
 def test_run__killed_mid_way_and_restarted__equals_a_clean_index(
-    suite, store_target, anvil, tmp_path, postgres_server
+    busy_chain, store_target, tmp_path, monkeypatch
 ):
+    chain, w3 = busy_chain
     env = {**os.environ, "TRUSTSPACE_INDEX": store_target, "TRUSTSPACE_HOME": str(tmp_path),
            "TRUSTSPACE_DEPLOYMENTS": str(tmp_path / "none")}  # fmt: skip
-    command = [_trustspace(), "index", "run", "--network", anvil.url, "--chunk", "1"]
+    command = [_trustspace(), "index", "run", "--network", chain.url]
     store = open_store(store_target)
-    total = len(suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest"}))
-    process = subprocess.Popen(command + ["--poll", "0.05"], env=env, stderr=subprocess.DEVNULL)
+    total = len(w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest"}))
+    assert total > 3000
+    slow = ["--chunk", "1", "--poll", "0.05"]  # one block per transaction: a long window to kill
+    process = subprocess.Popen(command + slow, env=env, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (store.chains() and store.log_count(CHAIN_ID)):
+        while time.monotonic() < deadline and not (
+            store.chains() and store.log_count(BUSY_CHAIN_ID) > 300
+        ):
             time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(10)
-    at_kill = store.log_count(CHAIN_ID)
-    assert 0 < at_kill < total  # killed while indexing
-    done = subprocess.run(command + ["--once", "--json"], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["chains"][0]["chain_id"] == CHAIN_ID
+    at_kill = store.log_count(BUSY_CHAIN_ID)
+    assert 300 < at_kill < total  # killed while indexing
+    # The restart runs in-process (the same command, one interpreter start less).
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    done = CliRunner(mix_stderr=False).invoke(main, command[1:] + ["--once", "--json"])
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["chains"][0]["chain_id"] == BUSY_CHAIN_ID
     clean = open_store(str(tmp_path / "clean.sqlite"))
-    _catch_up(clean, suite.w3)
-    end = _row(clean).next_block - 1
-    assert store.select_logs(CHAIN_ID, 0, end) == clean.select_logs(CHAIN_ID, 0, end)
-    assert store.log_count(CHAIN_ID) == clean.log_count(CHAIN_ID) == total
+    follower = Follower(clean, ChainSource("clean", w3))
+    while not follower.step().caught_up:
+        pass
+    end = int(w3.eth.block_number)
+    assert store.select_logs(BUSY_CHAIN_ID, 0, end) == clean.select_logs(BUSY_CHAIN_ID, 0, end)
+    assert store.log_count(BUSY_CHAIN_ID) == clean.log_count(BUSY_CHAIN_ID) == total
+
+
+def test_run_once__one_chain_down__the_other_indexed_status_shows_it_exit_3(
+    suite, anvil, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TRUSTSPACE_INDEX", str(tmp_path / "index.sqlite"))
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "none"))
+    down = f"http://127.0.0.1:{free_port()}"
+    runner = CliRunner(mix_stderr=False)
+    args = ["index", "run", "--network", down, "--network", anvil.url, "--once", "--json"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 3, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and f"cannot index {down}" in payload["error"]
+    assert [c["chain_id"] for c in payload["chains"]] == [CHAIN_ID]
+    assert f"warning: {down}: the node does not answer" in result.stderr
+    status = json.loads(runner.invoke(main, ["index", "status", "--json"]).stdout)
+    (chain,) = status["chains"]
+    head = int(suite.w3.eth.block_number)
+    assert chain["name"] == anvil.url and chain["head"] == head
+    assert chain["lag"] == head + 1 - chain["cursor"] and chain["cursor"] > 1
+    logs = suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": chain["cursor"] - 1})
+    assert chain["logs"] == len(logs)
+
+
+def test_follow__chain_down_while_running__warned_and_retried_the_other_goes_on(suite, tmp_path):
+    store = open_store(str(tmp_path / "index.sqlite"))
+    down = Web3(HTTPProvider(f"http://127.0.0.1:{free_port()}", request_kwargs={"timeout": 2}))
+    followers = [
+        Follower(store, ChainSource("down", down)),
+        Follower(store, ChainSource("up", suite.w3)),
+    ]
+    warnings: list[str] = []
+    reports: list[str] = []
+    follow(
+        followers,
+        once=False,
+        should_stop=lambda: len(warnings) >= 3,  # the down chain was tried three times
+        report=lambda result: reports.append(result.name),
+        warn=lambda name, err: warnings.append(name),
+        idle=0.01,
+        max_backoff=0.04,
+    )
+    assert warnings == ["down"] * 3 and "up" in reports
+    indexed = suite.w3.eth.get_logs({"fromBlock": 0, "toBlock": _row(store).next_block - 1})
+    assert store.log_count(CHAIN_ID) == len(indexed) > 0

@@ -25,9 +25,21 @@ from trustspace.deploy.config import local_config
 from trustspace.deploy.deployer import SuiteDeployer
 from trustspace.devnet.chains import mnemonic_key
 
-__all__ = ["NotarySuite", "attest_many", "deploy_notary", "send_many"]
+__all__ = [
+    "NotarySuite",
+    "attest_many",
+    "deploy_log_emitter",
+    "deploy_notary",
+    "emit_logs",
+    "send_many",
+]
 
 ZERO = bytes(32)
+
+#: A contract that emits LOG1(topic = i) for i in 0..n-1, n the first calldata word: traffic
+#: no shipped ABI knows (kept raw by the indexer), thousands of logs per transaction.
+_EMITTER_RUNTIME = "60005b8060003511156018578060006000a16001016002565b00"
+_EMITTER_INIT = "601a600c600039601a6000f3" + _EMITTER_RUNTIME
 
 
 @dataclass
@@ -105,3 +117,28 @@ def attest_many(
         for log in suite.notary.events.Attested().process_receipt(receipt, errors=DISCARD):
             ids.append(bytes(log["args"]["id"]))
     return ids
+
+
+def deploy_log_emitter(w3: Web3, key: LocalAccount) -> str:
+    """Deploy the raw log emitter; its address."""
+    tx: dict[str, Any] = {
+        "from": key.address, "nonce": w3.eth.get_transaction_count(key.address),
+        "gas": 200_000, "gasPrice": int(w3.eth.gas_price) * 2, "chainId": int(w3.eth.chain_id),
+        "data": "0x" + _EMITTER_INIT,
+    }  # fmt: skip
+    tx_hash = w3.eth.send_raw_transaction(key.sign_transaction(tx).raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    assert receipt["status"] == 1 and receipt["contractAddress"]
+    return str(receipt["contractAddress"])
+
+
+def emit_logs(w3: Web3, key: LocalAccount, emitter: str, count: int) -> None:
+    """One transaction (one block, automine) emitting ``count`` raw logs."""
+    tx: dict[str, Any] = {
+        "from": key.address, "to": emitter, "nonce": w3.eth.get_transaction_count(key.address),
+        "gas": 2_000 * count + 100_000, "gasPrice": int(w3.eth.gas_price) * 2,
+        "chainId": int(w3.eth.chain_id), "data": "0x" + count.to_bytes(32, "big").hex(),
+    }  # fmt: skip
+    tx_hash = w3.eth.send_raw_transaction(key.sign_transaction(tx).raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01)
+    assert receipt["status"] == 1 and len(receipt["logs"]) == count, receipt

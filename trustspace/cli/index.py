@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import click
@@ -65,7 +65,9 @@ def _targets(networks: tuple[str, ...]) -> list[_Target]:
     from trustspace.paths import deployments_folder
 
     if networks:
-        out = [parse_target(n) for n in networks]
+        # A NAME=URL chain keeps its URL in its name, so that `index status` reaches it.
+        out = [replace(t, label=n) if "=" in n else t for n, t in
+               ((n.strip(), parse_target(n)) for n in networks)]  # fmt: skip
     else:
         folder = deployments_folder()
         out = []

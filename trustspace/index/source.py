@@ -8,7 +8,8 @@ web3's ``contract.events.X().process_log`` decodes.
 
 When an index is configured (``$TRUSTSPACE_INDEX`` set, or the default file
 ``$TRUSTSPACE_HOME/index.sqlite`` exists) and holds this chain, blocks below the index's
-cursor are answered from SQL and the rest from the node. The index is used only when it is
+cursor (and at or above the block it started from) are answered from SQL and the rest from
+the node. The index is used only when it is
 of this chain's history: same chain id and, at the last block it scanned, the same block
 hash as the node reports (a restarted chain, or one reorganised below the cursor since the
 indexer last looked, is read from the node). Any failure to read the index also falls back
@@ -25,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
@@ -36,6 +38,7 @@ from trustspace.index.store import (
     Store,
     cached_store,
     configured_target,
+    forget_store,
     is_configured,
 )
 
@@ -78,8 +81,11 @@ def index_for(w3: Web3) -> IndexedChain | None:
     """The index of the chain ``w3`` reaches, if one is configured and matches its history."""
     if not is_configured():
         return None
+    target = configured_target()
+    if "://" not in target and not Path(target).is_file():
+        return None  # a reader never creates the database
     try:
-        store = cached_store(configured_target())
+        store = cached_store(target)
         chain_id = int(w3.eth.chain_id)
         row = store.chain(chain_id)
         if row is None or row.next_block <= row.start_block:
@@ -93,6 +99,7 @@ def index_for(w3: Web3) -> IndexedChain | None:
         return IndexedChain(store, row)
     except Exception as err:  # any database or node trouble: the node answers alone
         _log.warning("index not used: %s", err)
+        forget_store(target)
         return None
 
 
@@ -157,14 +164,20 @@ def get_logs(w3: Web3, params: dict[str, Any]) -> list[Any]:
     address = params.get("address")
     addresses = None if address is None else [a.lower() for a in _wanted(address) or []]
     topics = [_wanted(t) for t in params.get("topics") or []]
+    first = index.chain.start_block  # blocks below it were never indexed
     try:
         rows = index.store.select_logs(
-            index.chain_id, start, min(end, index.next_block - 1), addresses, topics
+            index.chain_id, max(start, first), min(end, index.next_block - 1), addresses, topics
         )
     except Exception as err:  # the database went away: the node answers alone
         _log.warning("index not used: %s", err)
+        forget_store(configured_target())
         return list(w3.eth.get_logs(params))  # type: ignore[arg-type]
-    out = [to_web3_log(r) for r in rows]
+    out: list[Any] = []
+    if start < first:
+        head_part = {**params, "fromBlock": start, "toBlock": min(end, first - 1)}
+        out.extend(w3.eth.get_logs(head_part))  # type: ignore[arg-type]
+    out.extend(to_web3_log(r) for r in rows)
     if end >= index.next_block:
         tail = {**params, "fromBlock": index.next_block, "toBlock": end}
         out.extend(w3.eth.get_logs(tail))  # type: ignore[arg-type]
@@ -209,7 +222,7 @@ def record_events(
     """A record's history: its Attested / BatchAnchored, Revoked, Mirrored and the
     DocumentRevoked of a batch's documents, in chain order."""
     return index.store.select_logs(
-        index.chain_id, 0, index.next_block - 1, _addresses(notary),
+        index.chain_id, None, index.next_block - 1, _addresses(notary),
         [_topics(_RECORD_EVENTS), [_id(record_id)]],
     )  # fmt: skip
 
@@ -218,10 +231,9 @@ def records_of_organisation(
     index: IndexedChain, org_id: int, limit: int = 50, notary: str | None = None
 ) -> list[LogRow]:
     """The newest ``limit`` records (Attested / BatchAnchored) of organisation ``org_id``."""
-    return index.store.select_logs(
-        index.chain_id, 0, index.next_block - 1, _addresses(notary),
-        [_topics(_CREATED), None, None, [_org_topic(org_id)]], limit=limit, descending=True,
-    )  # fmt: skip
+    return index.store.latest_by_topic(
+        index.chain_id, _topics(_CREATED), 3, _org_topic(org_id), limit, _addresses(notary)
+    )
 
 
 def records_by_schema(index: IndexedChain, schema_id: int, limit: int = 50) -> list[LogRow]:
@@ -240,7 +252,7 @@ def lineage(index: IndexedChain, record_id: bytes | str, depth: int = 10) -> lis
         if not frontier:
             break
         rows = index.store.select_logs(
-            index.chain_id, 0, index.next_block - 1, None, [derived, None, frontier]
+            index.chain_id, None, index.next_block - 1, None, [derived, None, frontier]
         )
         frontier = []
         for row in rows:
@@ -256,6 +268,6 @@ def message_events(index: IndexedChain, message_id: bytes | str) -> list[LogRow]
     """A bus message's events on this chain (Dispatched, Delivered, DeliveryFailed,
     Discarded, Retried), in chain order."""
     return index.store.select_logs(
-        index.chain_id, 0, index.next_block - 1, None,
+        index.chain_id, None, index.next_block - 1, None,
         [_topics(_MESSAGE_EVENTS), [_id(message_id)]],
     )  # fmt: skip

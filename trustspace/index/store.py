@@ -25,7 +25,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,11 @@ __all__ = [
     "ChainRow",
     "LogRow",
     "Store",
+    "cached_store",
     "configured_target",
     "default_path",
     "describe_target",
+    "forget_store",
     "is_configured",
     "open_store",
 ]
@@ -88,10 +90,14 @@ _SCHEMA = (
     # by event and second / third indexed argument alone (Notary's orgId is topic3,
     # Derived's child topic2, a message id is topic1 of several MessageBus events).
     "CREATE INDEX IF NOT EXISTS logs_address_topics ON logs (chain_id, address, topic0, topic1)",
-    "CREATE INDEX IF NOT EXISTS logs_topic1 ON logs (chain_id, topic0, topic1)",
-    "CREATE INDEX IF NOT EXISTS logs_topic2 ON logs (chain_id, topic0, topic2)",
-    "CREATE INDEX IF NOT EXISTS logs_topic3 ON logs (chain_id, topic0, topic3, block_number)",
-    "CREATE INDEX IF NOT EXISTS logs_schema ON logs (chain_id, schema_id, block_number)",
+    "CREATE INDEX IF NOT EXISTS logs_topic1 "
+    "ON logs (chain_id, topic0, topic1, block_number, log_index)",
+    "CREATE INDEX IF NOT EXISTS logs_topic2 "
+    "ON logs (chain_id, topic0, topic2, block_number, log_index)",
+    "CREATE INDEX IF NOT EXISTS logs_topic3 "
+    "ON logs (chain_id, topic0, topic3, block_number, log_index)",
+    "CREATE INDEX IF NOT EXISTS logs_schema "
+    "ON logs (chain_id, schema_id, event, block_number, log_index)",
 )
 
 _LOG_COLUMNS = (
@@ -377,18 +383,31 @@ class Store:
     def select_logs(
         self,
         chain_id: int,
-        from_block: int,
-        to_block: int,
+        from_block: int | None,
+        to_block: int | None,
         addresses: Sequence[str] | None = None,
         topics: Sequence[Sequence[str] | None] = (),
         limit: int | None = None,
         descending: bool = False,
     ) -> list[LogRow]:
-        """Logs in blocks [from_block, to_block] matching ``addresses`` (lower-case hex, any of)
-        and ``topics`` (per position: None for any, else any of the lower-case hex values),
-        in chain order (or reversed)."""
-        where = ["chain_id = ?", "block_number >= ?", "block_number <= ?"]
-        params: list[Any] = [chain_id, from_block, to_block]
+        """Logs in blocks [from_block, to_block] (None: unbounded) matching ``addresses``
+        (lower-case hex, any of) and ``topics`` (per position: None for any, else any of the
+        lower-case hex values), in chain order (or reversed)."""
+        # SQLite plans without statistics and prefers the primary key whenever it yields the
+        # ORDER BY, scanning the whole chain for one record: with a selective filter (an
+        # address or an indexed argument) the block terms are written so that only the
+        # filter's index can serve them (unary +, ordering by an expression).
+        selective = addresses is not None or any(t is not None for t in topics[1:4])
+        plain = self.dialect == "sqlite" and selective
+        column = "+block_number" if plain else "block_number"
+        where = ["chain_id = ?"]
+        params: list[Any] = [chain_id]
+        if from_block is not None:
+            where.append(f"{column} >= ?")
+            params.append(from_block)
+        if to_block is not None:
+            where.append(f"{column} <= ?")
+            params.append(to_block)
         if addresses is not None:
             where.append(f"address IN ({', '.join('?' * len(addresses))})")
             params.extend(addresses)
@@ -398,27 +417,59 @@ class Store:
             where.append(f"topic{position} IN ({', '.join('?' * len(wanted))})")
             params.extend(wanted)
         order = "DESC" if descending else "ASC"
+        offset = " + 0" if plain else ""
         sql = (
             f"SELECT {_LOG_COLUMNS} FROM logs WHERE {' AND '.join(where)} "
-            f"ORDER BY block_number {order}, log_index {order}"
+            f"ORDER BY block_number{offset} {order}, log_index{offset} {order}"
         )
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         return [LogRow.from_row(r) for r in self._query(sql, params)]
 
+    def latest_by_topic(
+        self,
+        chain_id: int,
+        topic0s: Sequence[str],
+        position: int,
+        value: str,
+        limit: int,
+        addresses: Sequence[str] | None = None,
+    ) -> list[LogRow]:
+        """The newest ``limit`` logs whose topic0 is one of ``topic0s`` and whose topic at
+        ``position`` (1-3) is ``value``, newest first: one query per topic0, each served in
+        order by the ``(chain_id, topic0, topicN, block_number, log_index)`` index, merged."""
+        if position not in (1, 2, 3):
+            raise ValueError("position is 1, 2 or 3")
+        hint = f" INDEXED BY logs_topic{position}" if self.dialect == "sqlite" else ""
+        where = f"address IN ({', '.join('?' * len(addresses))}) AND " if addresses else ""
+        rows: list[LogRow] = []
+        for topic0 in topic0s:
+            sql = (
+                f"SELECT {_LOG_COLUMNS} FROM logs{hint} WHERE {where}chain_id = ? AND topic0 = ? "
+                f"AND topic{position} = ? ORDER BY block_number DESC, log_index DESC LIMIT ?"
+            )
+            found = self._query(sql, (*(addresses or ()), chain_id, topic0, value, limit))
+            rows.extend(LogRow.from_row(r) for r in found)
+        rows.sort(key=lambda r: (r.block_number, r.log_index), reverse=True)
+        return rows[:limit]
+
     def logs_by_schema(
         self, chain_id: int, schema_id: int, events: Sequence[str], limit: int = 50
     ) -> list[LogRow]:
         """Logs whose decoded ``schemaId`` is ``schema_id`` and whose event is one of
-        ``events``, newest first."""
-        sql = (
-            f"SELECT {_LOG_COLUMNS} FROM logs WHERE chain_id = ? AND schema_id = ? "
-            f"AND event IN ({', '.join('?' * len(events))}) "
-            "ORDER BY block_number DESC, log_index DESC LIMIT ?"
-        )
-        rows = self._query(sql, [chain_id, schema_id, *events, limit])
-        return [LogRow.from_row(r) for r in rows]
+        ``events``, newest first (one query per event, merged)."""
+        rows: list[LogRow] = []
+        for event in events:
+            sql = (
+                f"SELECT {_LOG_COLUMNS} FROM logs WHERE chain_id = ? AND schema_id = ? "
+                "AND event = ? ORDER BY block_number DESC, log_index DESC LIMIT ?"
+            )
+            rows.extend(
+                LogRow.from_row(r) for r in self._query(sql, (chain_id, schema_id, event, limit))
+            )
+        rows.sort(key=lambda r: (r.block_number, r.log_index), reverse=True)
+        return rows[:limit]
 
 
 _LOCAL = threading.local()
@@ -476,3 +527,13 @@ def cached_store(target: str) -> Store:
     if key not in stores:
         stores[key] = open_store(target)
     return stores[key]
+
+
+def forget_store(target: str) -> None:
+    """Close and drop this thread's cached store of ``target`` (after a failure: a PostgreSQL
+    server that restarted leaves a broken connection behind)."""
+    stores: dict[tuple[int, str], Store] = getattr(_LOCAL, "stores", None) or {}
+    store = stores.pop((os.getpid(), target), None)
+    if store is not None:
+        with suppress(Exception):  # already broken: nothing more to release
+            store.close()

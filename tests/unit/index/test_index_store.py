@@ -107,3 +107,24 @@ def test_topic_of__event_abi__keccak_of_signature():
 def test_describe_target__postgresql_password__hidden():
     assert describe_target("postgresql://u:pw@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert describe_target("/tmp/index.sqlite") == "/tmp/index.sqlite"
+
+
+def test_to_web3_log__stored_attested__web3_and_ape_decode_it():
+    from ape import networks
+    from web3 import Web3 as Offline
+
+    from trustspace.artifacts import abi, contract_type
+    from trustspace.index.source import to_web3_log
+
+    data = "0x" + encode(["address", "uint32", "uint40"], ["0x" + "ab" * 20, 3, 0]).hex()
+    topics = (topic("Attested"), "0x" + "01" * 32, "0x" + "02" * 32, "0x" + "00" * 31 + "05")
+    log = to_web3_log(LogRow(CHAIN, 5, 0, "0x" + "11" * 32, "0x" + "22" * 32, 0,
+                             "0x" + "ab" * 20, topics, data))  # fmt: skip
+    by_web3 = Offline().eth.contract(abi=abi("Notary")).events.Attested().process_log(log)
+    assert by_web3["args"]["orgId"] == 5 and by_web3["args"]["id"] == b"\x01" * 32
+    event = contract_type("Notary").events["Attested"]
+    (by_ape,) = networks.ethereum.decode_logs([dict(log)], event)
+    assert by_ape.orgId == 5 and by_ape.schemaId == 3 and by_ape.block_number == 5
+    wrong = to_web3_log(LogRow(CHAIN, 5, 0, "0x" + "11" * 32, "0x" + "22" * 32, 0,
+                               "0x" + "ab" * 20, (topic("Derived"), *topics[1:3]), "0x"))  # fmt: skip
+    assert list(networks.ethereum.decode_logs([dict(wrong)], event)) == []
