@@ -58,7 +58,11 @@ def ape_logs(
     arguments in ``search_topics``, in chain order, decoded as ape's ``ContractLog``."""
     from ape.types.events import LogFilter
 
-    provider = event.provider
+    provider = getattr(event, "provider", None)
+    if provider is None:
+        # Not an ape event: the portal's web3.py view, whose ``range`` asks the log source.
+        stop = event.view.chain_manager.blocks.height if stop_block is None else stop_block
+        return list(event.range(start_block, stop + 1, search_topics=search_topics))
     height = int(event.chain_manager.blocks.height)
     stop = height if stop_block is None else min(stop_block, height)
     w3 = web3_of(provider)
