@@ -11,6 +11,7 @@ portal through DNS rebinding).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,17 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from trustspace.bus.config import BusConfig
 from trustspace.errors import UnreachableError
 from trustspace.portal import views
 from trustspace.portal.chains import PortalChain
 
-__all__ = ["PAGES", "PortalSettings", "create_app"]
+__all__ = ["PAGES", "PortalSettings", "create_app", "host_allowed"]
 
 log = logging.getLogger("trustspace.portal")
 
@@ -66,6 +72,30 @@ class PortalSettings:
     bus: BusConfig | None = None
     #: Host names a request may name (the listening host; ``localhost`` for loopback).
     allowed_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    #: Also answer a ``Host`` that is any IP address (listening on every interface): an
+    #: address cannot be rebound, a name can, so names stay limited to ``allowed_hosts``.
+    any_ip_host: bool = False
+
+
+def host_allowed(header: str, names: Sequence[str], any_ip: bool = False) -> bool:
+    """Whether a request's ``Host`` header names the portal (``names``, or any IP address when
+    ``any_ip``): a page elsewhere reaching the portal through DNS rebinding names its own."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else ""
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    if not host:
+        return False
+    if host in {n.lower().strip("[]") for n in names}:
+        return True
+    if not any_ip:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _pretty(value: Any) -> str:
@@ -95,7 +125,6 @@ def _unreachable(err: BaseException) -> bool:
 def create_app(settings: PortalSettings) -> FastAPI:
     """The portal application over ``settings`` (the chains connected by the caller)."""
     app = FastAPI(title="trustspace portal", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     env = _environment()
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
     chains = list(settings.chains)
@@ -104,7 +133,12 @@ def create_app(settings: PortalSettings) -> FastAPI:
     async def headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        if not host_allowed(
+            request.headers.get("host", ""), settings.allowed_hosts, settings.any_ip_host
+        ):
+            response: Response = PlainTextResponse("Invalid host header", status_code=400)
+        else:
+            response = await call_next(request)
         for key, value in _HEADERS.items():
             response.headers.setdefault(key, value)
         return response
@@ -167,6 +201,16 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @app.post("/api/verify")
     async def verify_api(request: Request) -> Response:
+        # JSON only: a page elsewhere can post text/plain or a form without asking (no CORS
+        # preflight), but not application/json; the portal grants no other origin.
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            return _error(
+                True,
+                415,
+                "unsupported media type",
+                "send the verify request as application/json",
+            )
         raw = b""
         async for chunk in request.stream():
             raw += chunk
