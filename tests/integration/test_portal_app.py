@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
+import threading
 from typing import Any
 
 import pytest
@@ -29,7 +31,7 @@ from trustspace.notary.client import NotaryClient
 from trustspace.notary.tree import record_id
 from trustspace.portal import views
 from trustspace.portal.app import PortalSettings, create_app
-from trustspace.portal.chains import Fields, PortalChain
+from trustspace.portal.chains import Fields, PortalChain, portal_web3
 from trustspace.portal.views import MAX_BUNDLE_BYTES
 
 pytestmark = pytest.mark.anvil
@@ -395,3 +397,34 @@ def test_portal_attack__record_list__status_asked_only_for_the_records_shown(sta
 
     assert listed["records"] == [] and listed["more"] >= 1
     assert asked == []
+
+
+def test_portal_attack__hung_node__one_attempt_then_503(stand, tmp_path):
+    # A node that accepts and never answers: web3.py's default client retried each call five
+    # times (about 80 s a page at the command's 15 s timeout, a server thread held throughout).
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(16)
+    attempts: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                attempts.append(hung.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+    record = find(stand["deployments"], 31338)
+    chain = PortalChain("customs", url, 31338, portal_web3(url, timeout=0.5), record)
+    try:
+        with served(create_app(PortalSettings([chain], tmp_path, None))) as client:
+            answer = client.get("/api/records/0x" + "ab" * 32)
+    finally:
+        hung.close()
+        for held in attempts:
+            held.close()
+
+    assert answer.status_code == 503 and "did not answer" in answer.json()["error"]
+    assert len(attempts) == 1

@@ -58,7 +58,7 @@ def allowed_hosts(host: str) -> tuple[list[str], bool]:
 def connect_chains(networks: tuple[str, ...]) -> list[Any]:
     """The portal's chains, connected (CommandError exit 3 naming one that does not answer)."""
     from trustspace.cli.recorded import connect_target, local_recorded, parse_target
-    from trustspace.portal.chains import PortalChain
+    from trustspace.portal.chains import PortalChain, portal_web3
 
     targets = [parse_target(n) for n in networks] or local_recorded("Consortium")
     if not targets:
@@ -72,10 +72,10 @@ def connect_chains(networks: tuple[str, ...]) -> list[Any]:
         chain = connect_target(target)
         if any(c.chain_id == chain.chain_id for c in chains):
             raise CommandError(f"--network {target.label}: chain {chain.chain_id} given twice")
+        # The pages read through a client that does not retry: see ``portal_web3``.
+        w3 = portal_web3(chain.url)
         chains.append(
-            PortalChain(
-                chain.label, chain.url, chain.chain_id, chain.w3, chain.record, chain.folder
-            )
+            PortalChain(chain.label, chain.url, chain.chain_id, w3, chain.record, chain.folder)
         )
     return chains
 

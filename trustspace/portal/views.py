@@ -537,12 +537,13 @@ def bus_overview(config: BusConfig, limit: int = 50) -> dict[str, Any]:
     """The most recent dispatched messages of every configured chain."""
     from trustspace.bus.message import Message
     from trustspace.bus.status import DISPATCHED_TOPIC
-    from trustspace.bus.web3tx import at, connect
+    from trustspace.bus.web3tx import at
     from trustspace.index.source import get_logs
+    from trustspace.portal.chains import portal_web3
 
     rows: list[dict[str, Any]] = []
     for chain in config.chains.values():
-        w3 = connect(chain.rpc)
+        w3 = portal_web3(chain.rpc)
         bus = at(w3, "MessageBus", chain.bus)
         params = {
             "address": bus.address,
