@@ -254,6 +254,17 @@ def test_portal_search__record_id_typed__redirects_to_its_page(stand):
     assert answer.status_code == 303 and answer.headers["location"] == f"/records/{rid}"
 
 
+def test_portal_search__json_twin_with_an_id__redirects_to_the_records_json(stand):
+    # /api/records?id= used to ignore the id and answer the whole list.
+    rid = "0x" + stand["bundle"].record_id.hex()
+
+    answer = stand["client"].get("/api/records", params={"id": rid})
+    bad = stand["client"].get("/api/bus", params={"id": "0x12"})
+
+    assert answer.status_code == 303 and answer.headers["location"] == f"/api/records/{rid}"
+    assert bad.status_code == 400 and bad.json()["ok"] is False
+
+
 def test_portal_attack__malformed_search_inputs__400_naming_the_field(stand):
     cases = {
         "/records?id=0x12": "record id must be 0x followed by 64 hex digits",
@@ -428,3 +439,40 @@ def test_portal_attack__hung_node__one_attempt_then_503(stand, tmp_path):
 
     assert answer.status_code == 503 and "did not answer" in answer.json()["error"]
     assert len(attempts) == 1
+
+
+@pytest.mark.parametrize(
+    ("part", "key", "value"),
+    [
+        ("attestation", "org_id", -1),
+        ("attestation", "org_id", 2**300),
+        ("attestation", "org_id", 1.9),
+        ("attestation", "org_id", "1"),
+        ("attestation", "chain_id", True),
+        ("attestation", "schema_id", 2**32),
+    ],
+)
+def test_portal_attack__bundle_number_not_an_integer_of_its_type__400(stand, part, key, value):
+    # -1 and 2**300 used to fail inside the record id's computation (500); 1.9 read as 1.
+    bundle = stand["bundle"].to_json()
+    bundle[part][key] = value
+
+    answer = _verify(stand, DOCUMENT, json.dumps(bundle))
+
+    assert answer.status_code == 400, answer.text
+    assert f"{part}.{key} must be a whole number" in answer.json()["error"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="trustspace/notary/bundle.py (not the portal's): Bundle.from_json takes int() of "
+    "org_id, so `trustspace verify` shows an OverflowError traceback for org_id -1",
+)
+def test_bundle__negative_org_id__refused_as_malformed(stand):
+    from trustspace.notary.bundle import BundleError, verify_offline
+
+    bundle = stand["bundle"].to_json()
+    bundle["attestation"]["org_id"] = -1
+
+    with pytest.raises(BundleError):
+        verify_offline(Bundle.from_json(bundle), stand["bundle"].digest)

@@ -234,12 +234,15 @@ def create_app(settings: PortalSettings) -> FastAPI:
     def records_page(
         request: Request, id: str | None = None, org: str | None = None, schema: str | None = None
     ) -> Response:
-        if id and not request.url.path.startswith("/api/"):
+        if id:
+            # The search box: to the record's page (the JSON twin to the record's JSON).
+            as_json = request.url.path.startswith("/api/")
             if not views.is_hex32(id):
                 return _error(
-                    False, 400, "bad input", "record id must be 0x followed by 64 hex digits"
+                    as_json, 400, "bad input", "record id must be 0x followed by 64 hex digits"
                 )
-            return RedirectResponse(f"/records/{id.strip()}", status_code=303)
+            prefix = "/api" if as_json else ""
+            return RedirectResponse(f"{prefix}/records/{id.strip()}", status_code=303)
         return answer(
             request,
             "records.html",
@@ -264,12 +267,14 @@ def create_app(settings: PortalSettings) -> FastAPI:
     @app.get("/bus")
     @app.get("/api/bus")
     def bus_page(request: Request, id: str | None = None) -> Response:
-        if id and not request.url.path.startswith("/api/"):
+        if id:
+            as_json = request.url.path.startswith("/api/")
             if not views.is_hex32(id):
                 return _error(
-                    False, 400, "bad input", "message id must be 0x followed by 64 hex digits"
+                    as_json, 400, "bad input", "message id must be 0x followed by 64 hex digits"
                 )
-            return RedirectResponse(f"/bus/{id.strip()}", status_code=303)
+            prefix = "/api" if as_json else ""
+            return RedirectResponse(f"{prefix}/bus/{id.strip()}", status_code=303)
         return answer(request, "bus.html", lambda: views.bus_overview(bus()))
 
     @app.get("/bus/{ident}")

@@ -177,9 +177,38 @@ def parse_bundle(raw: str | bytes | dict[str, Any]) -> Bundle:
     if not isinstance(value, dict):
         raise PortalInputError("the bundle is not a JSON object")
     try:
-        return Bundle.from_json(value)
+        bundle = Bundle.from_json(value)
     except BundleError as err:
         raise PortalInputError(str(err)) from err
+    _check_numbers(value)
+    return bundle
+
+
+#: The bundle's numbers, where they sit and their bounds (the Notary's types: ``orgId``
+#: uint256, ``schemaId`` uint32, a batch's ``size`` uint48; a chain id fits 256 bits).
+_NUMBERS = (
+    ("attestation", "org_id", 2**256, False),
+    ("attestation", "chain_id", 2**256, False),
+    ("attestation", "schema_id", 2**32, True),
+    ("batch", "size", 2**48 + 1, False),
+    ("batch", "index", 2**48, False),
+)
+
+
+def _check_numbers(value: dict[str, Any]) -> None:
+    """Each number of the bundle a JSON integer within its type: ``Bundle.from_json`` takes
+    ``int()`` of anything, so ``1.9`` read as 1 and ``-1`` or ``2**300`` failed later (500)."""
+    for part, key, bound, nullable in _NUMBERS:
+        section = value.get(part)
+        if not isinstance(section, dict):
+            continue
+        number = section.get(key)
+        if number is None and nullable:
+            continue
+        if type(number) is not int or not 0 <= number < bound:
+            raise PortalInputError(
+                f"malformed bundle: {part}.{key} must be a whole number from 0 to {bound - 1}"
+            )
 
 
 # ------------------------------------------------------------------ shared readers
