@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import (
@@ -164,7 +165,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
                     as_json,
                     503,
                     "chain unreachable",
-                    f"a chain did not answer: is it running? ({type(err).__name__})",
+                    f"{_which(err)} did not answer: is it running? ({type(err).__name__})",
                 )
             log.exception("portal: %s failed", request.url.path)
             return _error(
@@ -176,6 +177,16 @@ def create_app(settings: PortalSettings) -> FastAPI:
         if as_json:
             return JSONResponse(data)
         return page(template, data=data, **extra)
+
+    def _which(err: BaseException) -> str:
+        """The chain whose node ``err`` names (requests writes ``host='H', port=P``)."""
+        text = str(err)
+        for chain in chains:
+            url = urlsplit(chain.url)
+            port = url.port or (443 if url.scheme == "https" else 80)
+            if f"host='{url.hostname}', port={port})" in text:
+                return f"chain {chain.label} ({chain.url})"
+        return "a chain"
 
     def _error(as_json: bool, status: int, title: str, message: str) -> Response:
         if as_json:
