@@ -54,6 +54,7 @@ SECTIONS: dict[str, str] = {
     "compute": "bench.compute",
     "credentials": "bench.credentials",
     "dataspace": "bench.dataspace",
+    "index": "bench.index",
 }
 SECTION_TIMEOUT_S = 3600
 

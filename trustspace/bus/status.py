@@ -21,6 +21,8 @@ from trustspace.bus.config import BusConfig
 from trustspace.bus.message import Message
 from trustspace.bus.signatures import SignatureStore
 from trustspace.bus.web3tx import at, connect
+from trustspace.event_logs import read_from, web3_logs
+from trustspace.index.source import get_logs
 
 __all__ = ["DISPATCHED_TOPIC", "MIRRORED_TOPIC", "MessageStatus", "lookup", "message_status"]
 
@@ -62,6 +64,9 @@ class MessageStatus:
     query: str | None = None
     #: Other messages of that transaction or record (earlier mirrors), oldest first.
     other_messages: list[str] = field(default_factory=list)
+    #: Where the events were read: "index" when the event index holds a configured chain
+    #: (its logs came from there), else "chain".
+    source: str = "chain"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,9 +74,10 @@ class MessageStatus:
 
 def _find_dispatch(buses: dict[str, Contract], message_id: bytes) -> tuple[str, Any] | None:
     for name, bus in buses.items():
-        logs = bus.w3.eth.get_logs(
+        logs = get_logs(
+            bus.w3,
             {"address": bus.address, "fromBlock": 0, "toBlock": "latest",
-             "topics": [DISPATCHED_TOPIC, "0x" + message_id.hex()]}
+             "topics": [DISPATCHED_TOPIC, "0x" + message_id.hex()]},
         )  # fmt: skip
         if logs:
             return name, logs[0]
@@ -108,7 +114,7 @@ def _from_record(buses: dict[str, Contract], record_id: bytes) -> list[bytes]:
     found = []
     for bus in buses.values():
         topics: Any = [MIRRORED_TOPIC, "0x" + record_id.hex()]
-        logs = bus.w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "topics": topics})
+        logs = get_logs(bus.w3, {"fromBlock": 0, "toBlock": "latest", "topics": topics})
         for entry in logs:
             data = bytes(entry["data"])
             if len(data) != 32:
@@ -128,6 +134,7 @@ def lookup(config: BusConfig, ident: bytes) -> MessageStatus:
     mirrored record id (tried in this order)."""
     buses = _buses(config)
     status = message_status(config, ident, buses)
+    source = _source(buses)
     if status.state != "unknown":
         status.found_by = "message id"
         return status
@@ -140,8 +147,15 @@ def lookup(config: BusConfig, ident: bytes) -> MessageStatus:
             status = message_status(config, main, buses)
             status.found_by, status.query = how, "0x" + ident.hex()
             status.other_messages = ["0x" + i.hex() for i in ids if i != main]
+            status.source = source
             return status
+    status.source = source
     return status
+
+
+def _source(buses: dict[str, Contract]) -> str:
+    """ "index" when the event index holds one of the chains (it answered their log queries)."""
+    return "index" if any(read_from(bus.w3) == "index" for bus in buses.values()) else "chain"
 
 
 def message_status(
@@ -150,7 +164,7 @@ def message_status(
     """Look a message up on every configured chain and in the signature directory."""
     buses = buses if buses is not None else _buses(config)
     chain_ids = {name: int(bus.w3.eth.chain_id) for name, bus in buses.items()}
-    status = MessageStatus(id="0x" + message_id.hex(), state="unknown")
+    status = MessageStatus(id="0x" + message_id.hex(), state="unknown", source=_source(buses))
     found = _find_dispatch(buses, message_id)
     if found is None:
         return status
@@ -189,10 +203,8 @@ def message_status(
     if not dest.functions.processed(message.origin, message.nonce).call():
         return status
     topic = "0x" + message_id.hex()
-    delivered = dest.events.Delivered().get_logs(from_block=0, argument_filters={"id": topic})
-    failed_logs = dest.events.DeliveryFailed().get_logs(
-        from_block=0, argument_filters={"id": topic}
-    )
+    delivered = web3_logs(dest.events.Delivered(), topic)
+    failed_logs = web3_logs(dest.events.DeliveryFailed(), topic)
     failed, discarded, epoch = dest.functions.failure(message_id).call()
     if failed or discarded:
         status.state = "failed" if failed else "discarded"

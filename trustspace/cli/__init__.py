@@ -13,6 +13,7 @@ from trustspace.cli.data import data
 from trustspace.cli.deploy import deploy
 from trustspace.cli.did import did
 from trustspace.cli.gov import gov
+from trustspace.cli.index import index
 from trustspace.cli.notary import COMMANDS as NOTARY_COMMANDS
 from trustspace.cli.options import DEBUG_META, TrustspaceGroup
 from trustspace.cli.portal import portal
@@ -62,3 +63,4 @@ for command in NOTARY_COMMANDS:
 main.add_command(data)
 main.add_command(connector)
 main.add_command(portal)
+main.add_command(index)

@@ -45,6 +45,7 @@ from trustspace.cli.options import (
     json_option,
     load_account,
     plain,
+    text,
 )
 from trustspace.cli.recorded import connect_target, local_recorded, parse_target
 from trustspace.errors import InputError, TrustspaceError, UnreachableError
@@ -407,6 +408,7 @@ def bus_status(
     3 if a chain cannot be reached — the same with --json (always one JSON document).
     """
     from trustspace.bus.status import lookup
+    from trustspace.event_logs import INDEX_NOTE
 
     wanted = _ident(ident)
     config = bus_config(config_path, chains, signatures)
@@ -427,8 +429,9 @@ def bus_status(
         )
 
     def render() -> None:
-        width = max(len(key) for key in payload)
-        for key, value in payload.items():
+        shown_fields = {k: v for k, v in payload.items() if k != "source"}
+        width = max(len(key) for key in shown_fields)
+        for key, value in shown_fields.items():
             if key == "signers":
                 value = ", ".join(f"{s} (org {o})" for s, o in value.items()) or "none yet"
             elif isinstance(value, list):
@@ -436,5 +439,7 @@ def bus_status(
             shown = "" if value is None else plain(value)
             # One line per field and never wrapped or cut: ids stay copyable.
             console.print(f"{key:<{width}}  {shown}", soft_wrap=True)
+        if status.source == "index":
+            console.print(text((INDEX_NOTE, "dim")))
 
     emit(as_json, {"ok": True, **payload}, render)

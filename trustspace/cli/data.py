@@ -33,8 +33,10 @@ from trustspace.cli.options import (
     network_option,
     plain,
     recorded_address,
+    text,
 )
 from trustspace.crypto.hashing import hash_json, keccak, to_hex
+from trustspace.event_logs import INDEX_NOTE, ape_read_from
 
 __all__ = ["data"]
 
@@ -671,13 +673,14 @@ def log(
         from trustspace.dataspace.audit import audit_log
 
         found = audit_log(client, provider_org, consumer_org)
+        source = ape_read_from()
     rows, transfers, batches, totals = (
         found["agreements"],
         found["transfers"],
         found["batches"],
         found["totals"],
     )
-    payload = {"ok": True, **found}
+    payload = {"ok": True, **found, "source": source}
 
     def render() -> None:
         table = Table(title="Agreements")
@@ -718,5 +721,7 @@ def log(
             console.print(
                 plain(f"purpose {purpose}: {total['transfers']} transfers, {total['bytes']} bytes")
             )
+        if source == "index":
+            console.print(text((INDEX_NOTE, "dim")))
 
     emit(as_json, payload, render)

@@ -77,6 +77,7 @@ from trustspace.did.resolver import (
     require_code,
 )
 from trustspace.errors import InputError, TrustspaceError
+from trustspace.event_logs import INDEX_NOTE, read_from
 from trustspace.networks import DEFAULT_CHAINS, LOCAL_CHAIN_IDS
 
 __all__ = ["LOCAL_HOSTS", "RegistryTarget", "did", "is_local", "load_signer", "shown"]
@@ -293,14 +294,23 @@ def resolve(
             if target.consortium:
                 consortia[source.chain_id] = Web3Consortium(w3, target.consortium, source.chain_id)
         result = Resolver(sources).resolve(did_url, at_block=at_block, at_time=at_time)
-        consortium = consortia.get(result.resolution_metadata["chainId"])
+        chain_id = result.resolution_metadata["chainId"]
+        read = read_from(next(s.w3 for s in sources if s.chain_id == chain_id))
+        consortium = consortia.get(chain_id)
         view, at = (None, None)
         if consortium is not None:
             view, at = _consortium_at(consortium, parse_did(did_url).address, result)
     out = result.as_dict()
     out["consortium"] = view
     out["consortiumAt"] = at
-    emit(as_json, out, lambda: _print(out))
+    out["source"] = read
+
+    def render() -> None:
+        _print(out)
+        if read == "index":
+            console.print(text((INDEX_NOTE, "dim")))
+
+    emit(as_json, out, render)
 
 
 def _consortium_at(

@@ -46,6 +46,7 @@ from trustspace.consortium.governance import (
     parse_action,
 )
 from trustspace.consortium.proposals import STATES, ProposalReader, ProposalView
+from trustspace.event_logs import INDEX_NOTE, ape_read_from
 
 __all__ = [
     "ACTION_HELP",
@@ -597,6 +598,7 @@ def list_proposals(
     with open_consortium(network, consortium_address) as ctx:
         views = ctx.reader.proposals(sorted(wanted))
         threshold = int(ctx.contract.threshold())
+        source = ape_read_from()
 
     def render() -> None:
         label = "/".join(s for s in STATES if s in wanted)
@@ -611,6 +613,8 @@ def list_proposals(
                 f"expires {format_time(v.expires_at)}  {v.summary()}",
                 soft_wrap=True,
             )
+        if source == "index":
+            console.print(text((INDEX_NOTE, "dim")))
 
     emit(
         as_json,
@@ -620,6 +624,7 @@ def list_proposals(
             "threshold": threshold,
             "states": sorted(wanted),
             "proposals": [v.to_json() for v in views],
+            "source": source,
         },
         render,
     )

@@ -48,6 +48,7 @@ from trustspace.cli.options import (
 )
 from trustspace.crypto.address import is_valid_address
 from trustspace.crypto.hashing import from_hex, to_hex
+from trustspace.event_logs import INDEX_NOTE, ape_read_from
 from trustspace.notary import disclosure as sd
 from trustspace.notary.bundle import (
     ENCODING_BYTES,
@@ -1105,6 +1106,7 @@ def trace(
         if bundle is not None:
             check_claims(trusted, chain_id=bundle.chain_id, notary=bundle.notary)
         orgs = Organisations(trusted.consortium)
+        source = ape_read_from()
         try:
             tree = client.lineage(rid)
         except KeyError as err:
@@ -1142,11 +1144,19 @@ def trace(
                 add(child, inner, i == len(node.children) - 1, False)
 
         add(tree, "", True, True)
+        if source == "index":
+            console.print(text((INDEX_NOTE, "dim")))
         print_report(Text(""), trust_rows(trusted))
 
     emit(
         as_json,
-        {"ok": True, "record_id": to_hex(rid), "lineage": tree.to_json(), **trusted.to_json()},
+        {
+            "ok": True,
+            "record_id": to_hex(rid),
+            "lineage": tree.to_json(),
+            **trusted.to_json(),
+            "source": source,
+        },
         render,
     )
 

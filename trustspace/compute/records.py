@@ -161,12 +161,14 @@ class ComputationRecords:
 
         Empty on a provider that serves no logs (the in-process EVM).
         """
+        from trustspace.event_logs import ape_logs
+
         height = int(self.contract.chain_manager.blocks.height)
         entries: list[tuple[int, int, TrailEntry]] = []
         topics = {"computation_id": computation_id}
         for step in ("Opened", "Contributed", "Aggregated", "Shared", "Published"):
             event = getattr(self.contract, step)
-            for log in event.range(start_block, height + 1, search_topics=topics):
+            for log in ape_logs(event, start_block, height, search_topics=topics):
                 detail: dict[str, Any] = {}
                 if step == "Opened":
                     detail = {

@@ -558,9 +558,11 @@ class ApeConsortium:
         return str(receipt.txn_hash)
 
     def proposed_events(self, proposal_id: int) -> list[ProposedRecord]:
-        """ape's event query, from the contract's creation block, filtered by the id topic."""
+        """The contract's ``Proposed`` logs with this id (index or node), decoded by ape."""
+        from trustspace.event_logs import ape_logs
+
         try:
-            logs = list(self._proposed().range(0, search_topics={"proposal_id": proposal_id}))
+            logs = ape_logs(self._proposed(), 0, search_topics={"proposal_id": proposal_id})
         except NotImplementedError:  # a provider that keeps no logs (the in-process chain)
             return []
         return [_record(log) for log in logs]
@@ -615,10 +617,10 @@ class Web3Consortium:
         return "0x" + bytes(receipt["transactionHash"]).hex()
 
     def proposed_events(self, proposal_id: int) -> list[ProposedRecord]:
-        """``eth_getLogs`` filtered by the contract and the indexed proposal id."""
-        logs = self._contract.events.Proposed().get_logs(
-            argument_filters={"proposal_id": proposal_id}, from_block=0
-        )
+        """The contract's ``Proposed`` logs with this id (index or node), decoded by web3.py."""
+        from trustspace.event_logs import web3_logs
+
+        logs = web3_logs(self._contract.events.Proposed(), "0x" + f"{proposal_id:064x}")
         return [_record(log["args"]) for log in logs]
 
 

@@ -324,10 +324,10 @@ class DataServiceClient:
 
     def events(self, name: str, **topics: Any) -> list[Any]:
         """Logs of event ``name`` since the deployment block (needs a provider with logs)."""
+        from trustspace.event_logs import ape_logs
+
         event = getattr(self.contract, name)
-        height = int(self.contract.chain_manager.blocks.height)
-        kwargs: dict[str, Any] = {"search_topics": topics} if topics else {}
-        return list(event.range(self.start_block, height + 1, **kwargs))
+        return ape_logs(event, self.start_block, search_topics=topics or None)
 
     def purposes(self) -> dict[int, str]:
         """The declared purpose of every agreement, from ``AgreementRequested``."""

@@ -35,6 +35,8 @@ from eth_utils.crypto import keccak
 
 from trustspace.did.registry import bytes32_to_str
 from trustspace.errors import InputError, UnreachableError
+from trustspace.event_logs import ape_logs
+from trustspace.index.source import get_logs
 
 __all__ = [
     "MAX_ENDPOINT_DEPTH",
@@ -315,13 +317,14 @@ class Web3Source:
     def events_in_block(self, identity: str, block: int) -> list[RegistryEvent]:
         self.log_queries += 1
         topic = "0x" + "00" * 12 + to_checksum_address(identity)[2:].lower()
-        logs = self.w3.eth.get_logs(
+        logs = get_logs(
+            self.w3,
             {
                 "address": self.registry,
                 "topics": [None, topic],
                 "fromBlock": block,
                 "toBlock": block,
-            }
+            },
         )
         events = []
         for log in logs:
@@ -362,8 +365,8 @@ class ApeSource:
         self.log_queries += 1
         events = []
         for kind in (OWNER, DELEGATE, ATTRIBUTE):
-            for log in getattr(self.contract, kind).range(
-                block, block + 1, search_topics={"identity": identity}
+            for log in ape_logs(
+                getattr(self.contract, kind), block, block, search_topics={"identity": identity}
             ):
                 order = (int(log.transaction_index or 0), int(log.log_index))
                 events.append(_event(kind, log.event_arguments, block, order))

@@ -511,8 +511,8 @@ class NotaryClient:
             return int(time.time())
 
     def _derived_logs(self) -> Iterable[Any]:
-        event = self.contract.Derived
-        height = int(self.contract.chain_manager.blocks.height)
+        from trustspace.event_logs import ape_logs
+
         # Providers without log support (the in-process boa EVM) yield nothing here:
         # descendants are then unknown, ancestors still come from parentOf on chain.
-        return list(event.range(self.start_block, height + 1))
+        return ape_logs(self.contract.Derived, self.start_block)

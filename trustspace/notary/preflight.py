@@ -76,10 +76,11 @@ def _existing(client: NotaryClient, rid: bytes) -> str:
 
 def _record_block(client: NotaryClient, rid: bytes) -> int | None:
     """The block of ``rid``'s Attested/BatchAnchored event, if the provider serves logs."""
+    from trustspace.event_logs import ape_logs
+
     try:
-        height = int(client.contract.chain_manager.blocks.height)
         for event in (client.contract.Attested, client.contract.BatchAnchored):
-            for log in event.range(0, height + 1, search_topics={"id": rid}):
+            for log in ape_logs(event, 0, search_topics={"id": rid}):
                 return int(log.block_number)
     except Exception:
         return None

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 
 from trustspace.artifacts import DEPLOYABLE, ape_contracts, shipped_manifest_path
 from trustspace.deploy.deployer import SuiteDeployer, local_config
@@ -33,9 +34,13 @@ def test_shipped_manifest__matches_a_fresh_build(project):
         assert entry["abi"] and entry["deploymentBytecode"]["bytecode"].startswith("0x")
 
 
-def test_shipped_manifest__is_package_data():
-    text = (project_root() / "pyproject.toml").read_text()
-    assert '[tool.setuptools.package-data]\ntrustspace = ["data/*.json"]' in text
+def test_shipped_manifest_and_portal_files__are_package_data():
+    config = tomllib.loads((project_root() / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["trustspace"]
+    package = project_root() / "trustspace"
+    for pattern in ("data/*.json", "portal/templates/*.html", "portal/static/*"):
+        assert pattern in patterns
+        assert list(package.glob(pattern)), pattern  # the pattern names files that exist
 
 
 def test_ape_contracts__from_the_shipped_manifest__call_a_deployment(

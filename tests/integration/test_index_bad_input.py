@@ -1,0 +1,109 @@
+"""Every kind of mistake with ``trustspace index``, in-process through click's CliRunner: one
+line saying what was wrong and what to do, the right exit code, no traceback; ``--json``
+stays one document (checked once per way of failing). No chain is needed: a chain that is
+down is a free port nobody listens on.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from trustspace.cli import main
+from trustspace.devnet.chains import free_port
+
+pytestmark = pytest.mark.anvil
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTSPACE_HOME", str(tmp_path))
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(tmp_path / "deployments"))
+    monkeypatch.delenv("TRUSTSPACE_INDEX", raising=False)
+    monkeypatch.delenv("TRUSTSPACE_INDEX_CHUNK", raising=False)
+    return tmp_path
+
+
+def run(*args: str, code: int):
+    result = CliRunner(mix_stderr=False).invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def line(result) -> str:
+    lines = [x for x in result.stderr.strip().splitlines() if x.startswith("error:")]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def document(result) -> dict:
+    payload = json.loads(result.stdout)  # exactly one document
+    assert payload["ok"] is False and payload["exit_code"] == result.exit_code
+    return payload
+
+
+def test_index_status__empty_index__ok_with_no_chain(home):
+    payload = json.loads(run("index", "status", "--json", code=0).stdout)
+    assert payload == {"ok": True, "database": str(home / "index.sqlite"), "chains": []}
+    assert "no chain indexed yet" in run("index", "status", code=0).stdout
+
+
+def test_index_run__unknown_network__one_line_exit_2(home):
+    assert "unknown network 'nosuch'" in line(run("index", "run", "--network", "nosuch", code=2))
+    payload = document(run("index", "run", "--network", "nosuch", "--json", code=2))
+    assert "unknown network" in payload["error"]
+
+
+def test_index_run__nothing_recorded_and_no_network__says_what_to_give(home):
+    assert "no chain to index" in line(run("index", "run", "--once", code=2))
+    assert "give --network" in document(run("index", "run", "--once", "--json", code=2))["error"]
+
+
+def test_index_run__chain_down__one_line_exit_3(home):
+    down = f"http://127.0.0.1:{free_port()}"
+    result = run("index", "run", "--network", down, "--once", code=3)
+    assert f"cannot index {down}: the node does not answer; start it" in line(result)
+    payload = document(run("index", "run", "--network", down, "--once", "--json", code=3))
+    assert payload["chains"] == [] and "does not answer" in payload["error"]
+
+
+@pytest.mark.parametrize(
+    ("database", "says"),
+    [
+        ("mysql://db.example/index", "unknown database kind"),
+        ("{home}", "is a folder"),
+        ("{home}/not-sqlite.txt", "is not an SQLite index database"),
+    ],
+)
+def test_index_commands__bad_database__one_line_exit_2(home, monkeypatch, database, says):
+    (home / "not-sqlite.txt").write_text("hello, not a database\n" * 100)
+    monkeypatch.setenv("TRUSTSPACE_INDEX", database.format(home=home))
+    assert says in line(run("index", "status", code=2))
+
+
+def test_index_commands__postgresql_not_answering__one_line_exit_3(home, monkeypatch):
+    url = f"postgresql://indexer:secret@127.0.0.1:{free_port()}/index"
+    monkeypatch.setenv("TRUSTSPACE_INDEX", url)
+    message = line(run("index", "status", code=3))
+    assert "cannot reach the index database" in message and "PostgreSQL server" in message
+    assert "secret" not in message  # the password is never printed
+    payload = document(run("index", "status", "--json", code=3))
+    assert "cannot reach the index database" in payload["error"]
+
+
+def test_index_run__bad_chunk_setting__one_line_exit_2(home, monkeypatch):
+    monkeypatch.setenv("TRUSTSPACE_INDEX_CHUNK", "lots")
+    assert "TRUSTSPACE_INDEX_CHUNK='lots'" in line(run("index", "run", "--network", "hub", code=2))
+    monkeypatch.delenv("TRUSTSPACE_INDEX_CHUNK")
+    assert "--chunk" in run("index", "run", "--chunk", "0", code=2).stderr
+
+
+def test_index_run__bad_start_block__one_line_exit_2(home):
+    down = f"http://127.0.0.1:{free_port()}"
+    result = run("index", "run", "--network", down, "--start-block", "soon", code=2)
+    assert "--start-block 'soon': give a block number" in line(result)
+    result = run("index", "run", "--network", down, "--start-block", "tax=5", code=2)
+    assert f"--start-block 'tax=5': no chain 'tax' is indexed ({down})" in line(result)
