@@ -18,7 +18,7 @@ import click
 
 from trustspace.cli.options import EXIT_BAD_INPUT, CommandError, console, emit, json_option, text
 
-__all__ = ["portal"]
+__all__ = ["allowed_hosts", "portal"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -43,10 +43,22 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def allowed_hosts(host: str) -> tuple[list[str], bool]:
+    """The ``Host`` names the portal answers when listening on ``host``, and whether any IP
+    address is one. Every interface (``0.0.0.0``, ``::``) takes addresses and this machine's
+    names, never any name: a name is what DNS rebinding points at the portal."""
+    if host in LOOPBACK:
+        return ["127.0.0.1", "localhost", "::1"], False
+    if host in ("0.0.0.0", "::"):
+        names = {"localhost", socket.gethostname(), socket.getfqdn()}
+        return sorted(n for n in names if n), True
+    return [host], False
+
+
 def connect_chains(networks: tuple[str, ...]) -> list[Any]:
     """The portal's chains, connected (CommandError exit 3 naming one that does not answer)."""
     from trustspace.cli.recorded import connect_target, local_recorded, parse_target
-    from trustspace.portal.chains import PortalChain
+    from trustspace.portal.chains import PortalChain, portal_web3
 
     targets = [parse_target(n) for n in networks] or local_recorded("Consortium")
     if not targets:
@@ -60,10 +72,10 @@ def connect_chains(networks: tuple[str, ...]) -> list[Any]:
         chain = connect_target(target)
         if any(c.chain_id == chain.chain_id for c in chains):
             raise CommandError(f"--network {target.label}: chain {chain.chain_id} given twice")
+        # The pages read through a client that does not retry: see ``portal_web3``.
+        w3 = portal_web3(chain.url)
         chains.append(
-            PortalChain(
-                chain.label, chain.url, chain.chain_id, chain.w3, chain.record, chain.folder
-            )
+            PortalChain(chain.label, chain.url, chain.chain_id, w3, chain.record, chain.folder)
         )
     return chains
 
@@ -111,10 +123,8 @@ def portal(
             raise CommandError(f"--bus-config {bus_config}: {err}", EXIT_BAD_INPUT) from err
     with closing(_bind(host, port)) as sock:
         chains = connect_chains(networks)
-        allowed = ["127.0.0.1", "localhost", "::1", "[::1]"] if host in LOOPBACK else [host]
-        if host in ("0.0.0.0", "::"):
-            allowed = ["*"]
-        app = create_app(PortalSettings(chains, state_home(), config, allowed))
+        allowed, any_ip = allowed_hosts(host)
+        app = create_app(PortalSettings(chains, state_home(), config, allowed, any_ip))
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
         sock.listen(128)  # before the URL is printed: a script may open it at once
         shown = f"[{host}]" if ":" in host else host

@@ -11,6 +11,7 @@ portal through DNS rebinding).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,19 +19,25 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from trustspace.bus.config import BusConfig
 from trustspace.errors import UnreachableError
 from trustspace.portal import views
 from trustspace.portal.chains import PortalChain
 
-__all__ = ["PAGES", "PortalSettings", "create_app"]
+__all__ = ["PAGES", "PortalSettings", "create_app", "host_allowed"]
 
 log = logging.getLogger("trustspace.portal")
 
@@ -66,6 +73,30 @@ class PortalSettings:
     bus: BusConfig | None = None
     #: Host names a request may name (the listening host; ``localhost`` for loopback).
     allowed_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    #: Also answer a ``Host`` that is any IP address (listening on every interface): an
+    #: address cannot be rebound, a name can, so names stay limited to ``allowed_hosts``.
+    any_ip_host: bool = False
+
+
+def host_allowed(header: str, names: Sequence[str], any_ip: bool = False) -> bool:
+    """Whether a request's ``Host`` header names the portal (``names``, or any IP address when
+    ``any_ip``): a page elsewhere reaching the portal through DNS rebinding names its own."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else ""
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    if not host:
+        return False
+    if host in {n.lower().strip("[]") for n in names}:
+        return True
+    if not any_ip:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _pretty(value: Any) -> str:
@@ -95,7 +126,6 @@ def _unreachable(err: BaseException) -> bool:
 def create_app(settings: PortalSettings) -> FastAPI:
     """The portal application over ``settings`` (the chains connected by the caller)."""
     app = FastAPI(title="trustspace portal", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     env = _environment()
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
     chains = list(settings.chains)
@@ -104,7 +134,12 @@ def create_app(settings: PortalSettings) -> FastAPI:
     async def headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        if not host_allowed(
+            request.headers.get("host", ""), settings.allowed_hosts, settings.any_ip_host
+        ):
+            response: Response = PlainTextResponse("Invalid host header", status_code=400)
+        else:
+            response = await call_next(request)
         for key, value in _HEADERS.items():
             response.headers.setdefault(key, value)
         return response
@@ -130,7 +165,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
                     as_json,
                     503,
                     "chain unreachable",
-                    f"a chain did not answer: is it running? ({type(err).__name__})",
+                    f"{_which(err)} did not answer: is it running? ({type(err).__name__})",
                 )
             log.exception("portal: %s failed", request.url.path)
             return _error(
@@ -142,6 +177,16 @@ def create_app(settings: PortalSettings) -> FastAPI:
         if as_json:
             return JSONResponse(data)
         return page(template, data=data, **extra)
+
+    def _which(err: BaseException) -> str:
+        """The chain whose node ``err`` names (requests writes ``host='H', port=P``)."""
+        text = str(err)
+        for chain in chains:
+            url = urlsplit(chain.url)
+            port = url.port or (443 if url.scheme == "https" else 80)
+            if f"host='{url.hostname}', port={port})" in text:
+                return f"chain {chain.label} ({chain.url})"
+        return "a chain"
 
     def _error(as_json: bool, status: int, title: str, message: str) -> Response:
         if as_json:
@@ -167,6 +212,16 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @app.post("/api/verify")
     async def verify_api(request: Request) -> Response:
+        # JSON only: a page elsewhere can post text/plain or a form without asking (no CORS
+        # preflight), but not application/json; the portal grants no other origin.
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            return _error(
+                True,
+                415,
+                "unsupported media type",
+                "send the verify request as application/json",
+            )
         raw = b""
         async for chunk in request.stream():
             raw += chunk
@@ -190,12 +245,15 @@ def create_app(settings: PortalSettings) -> FastAPI:
     def records_page(
         request: Request, id: str | None = None, org: str | None = None, schema: str | None = None
     ) -> Response:
-        if id and not request.url.path.startswith("/api/"):
+        if id:
+            # The search box: to the record's page (the JSON twin to the record's JSON).
+            as_json = request.url.path.startswith("/api/")
             if not views.is_hex32(id):
                 return _error(
-                    False, 400, "bad input", "record id must be 0x followed by 64 hex digits"
+                    as_json, 400, "bad input", "record id must be 0x followed by 64 hex digits"
                 )
-            return RedirectResponse(f"/records/{id.strip()}", status_code=303)
+            prefix = "/api" if as_json else ""
+            return RedirectResponse(f"{prefix}/records/{id.strip()}", status_code=303)
         return answer(
             request,
             "records.html",
@@ -220,12 +278,14 @@ def create_app(settings: PortalSettings) -> FastAPI:
     @app.get("/bus")
     @app.get("/api/bus")
     def bus_page(request: Request, id: str | None = None) -> Response:
-        if id and not request.url.path.startswith("/api/"):
+        if id:
+            as_json = request.url.path.startswith("/api/")
             if not views.is_hex32(id):
                 return _error(
-                    False, 400, "bad input", "message id must be 0x followed by 64 hex digits"
+                    as_json, 400, "bad input", "message id must be 0x followed by 64 hex digits"
                 )
-            return RedirectResponse(f"/bus/{id.strip()}", status_code=303)
+            prefix = "/api" if as_json else ""
+            return RedirectResponse(f"{prefix}/bus/{id.strip()}", status_code=303)
         return answer(request, "bus.html", lambda: views.bus_overview(bus()))
 
     @app.get("/bus/{ident}")

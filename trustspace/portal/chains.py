@@ -23,7 +23,22 @@ from trustspace.artifacts import abi as shipped_abi
 from trustspace.deploy.records import DeploymentRecord
 from trustspace.index.source import get_logs
 
-__all__ = ["Fields", "PortalChain", "Web3View"]
+__all__ = ["RPC_TIMEOUT", "Fields", "PortalChain", "Web3View", "portal_web3"]
+
+#: Seconds a page waits for one JSON-RPC answer. web3.py's default retries a timed-out call
+#: five times: a hung node then held each request (and a server thread) for about 80 s.
+RPC_TIMEOUT = 5.0
+
+
+def portal_web3(url: str, timeout: float = RPC_TIMEOUT) -> Any:
+    """A web3.py client of ``url`` for a page: one attempt per call, ``timeout`` seconds each
+    (a node that does not answer is a 503 at once, not after retries)."""
+    from web3 import Web3
+
+    provider = Web3.HTTPProvider(
+        url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None
+    )
+    return Web3(provider)
 
 
 class Fields(tuple):  # type: ignore[type-arg]

@@ -54,6 +54,14 @@ __all__ = [
 #: A proof bundle of a batch of 2^40 documents is under 3 kB; 64 kB leaves room for ``extra``.
 MAX_BUNDLE_BYTES = 64 * 1024
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
+#: ASCII digits only: ``str.isdigit`` also accepts ``²`` and other digits ``int`` refuses.
+_DECIMAL = re.compile(r"^[0-9]{1,20}$")
+#: A bundle nests four levels; the JSON parser's own bound is the interpreter's recursion
+#: limit, which imported libraries raise (py_ecc sets 100,000): deeper input is refused first.
+MAX_JSON_DEPTH = 32
+# A string (to its closing quote, or as far as it goes: possessive, so that a text of
+# unterminated strings is scanned once, not once per quote) or a bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"?|[\[\]{}]', re.DOTALL)
 
 
 class PortalInputError(InputError):
@@ -81,11 +89,10 @@ def parse_request(raw: bytes) -> dict[str, Any]:
     """The verify request as JSON, strictly parsed: ``{"digest": "0x…", "bundle": TEXT}`` with
     the bundle file's text (parsed strictly in turn), or the bundle as an object."""
     try:
-        value = json.loads(
-            raw.decode("utf-8"), object_pairs_hook=_strict, parse_constant=_no_constant
-        )
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
         raise PortalInputError(f"the request is not JSON: {err}") from err
+    value = _loads(text, "the request")
     if not isinstance(value, dict) or set(value) != {"digest", "bundle"}:
         raise PortalInputError('send {"digest": "0x…", "bundle": "…"} and nothing else')
     if not isinstance(value["digest"], str) or not isinstance(value["bundle"], str | dict):
@@ -96,9 +103,34 @@ def parse_request(raw: bytes) -> dict[str, Any]:
 def parse_int(value: str, what: str, limit: int = 2**64) -> int:
     """A decimal number from 0 to ``limit``."""
     value = value.strip()
-    if not value.isdigit() or len(value) > 20 or int(value) > limit:
+    if not _DECIMAL.match(value) or int(value) > limit:
         raise PortalInputError(f"{what} must be a whole number from 0 to {limit}")
     return int(value)
+
+
+def _loads(text: str, what: str) -> Any:
+    """``text`` as JSON, strictly (no repeated member name, no NaN), at most
+    :data:`MAX_JSON_DEPTH` deep; :class:`PortalInputError` naming ``what`` otherwise."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise PortalInputError(f"{what} nests deeper than {MAX_JSON_DEPTH} levels")
+        elif mark in "]}":
+            depth -= 1
+    try:
+        return json.loads(text, object_pairs_hook=_strict, parse_constant=_no_constant)
+    except PortalInputError:
+        raise
+    except (ValueError, RecursionError) as err:
+        # ValueError also covers an integer over Python's 4,300-digit conversion limit.
+        raise PortalInputError(f"{what} is not JSON: {_first_line(err)}") from err
+
+
+def _first_line(err: BaseException) -> str:
+    return str(err).splitlines()[0][:200] if str(err) else type(err).__name__
 
 
 def _reason(code: int) -> str:
@@ -138,17 +170,45 @@ def parse_bundle(raw: str | bytes | dict[str, Any]) -> Bundle:
             f"the bundle is {len(data):,} bytes; bundles are at most {MAX_BUNDLE_BYTES:,}"
         )
     try:
-        value = json.loads(
-            data.decode("utf-8"), object_pairs_hook=_strict, parse_constant=_no_constant
-        )
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
         raise PortalInputError(f"the bundle is not JSON: {err}") from err
+    value = _loads(text, "the bundle")
     if not isinstance(value, dict):
         raise PortalInputError("the bundle is not a JSON object")
     try:
-        return Bundle.from_json(value)
+        bundle = Bundle.from_json(value)
     except BundleError as err:
         raise PortalInputError(str(err)) from err
+    _check_numbers(value)
+    return bundle
+
+
+#: The bundle's numbers, where they sit and their bounds (the Notary's types: ``orgId``
+#: uint256, ``schemaId`` uint32, a batch's ``size`` uint48; a chain id fits 256 bits).
+_NUMBERS = (
+    ("attestation", "org_id", 2**256, False),
+    ("attestation", "chain_id", 2**256, False),
+    ("attestation", "schema_id", 2**32, True),
+    ("batch", "size", 2**48 + 1, False),
+    ("batch", "index", 2**48, False),
+)
+
+
+def _check_numbers(value: dict[str, Any]) -> None:
+    """Each number of the bundle a JSON integer within its type: ``Bundle.from_json`` takes
+    ``int()`` of anything, so ``1.9`` read as 1 and ``-1`` or ``2**300`` failed later (500)."""
+    for part, key, bound, nullable in _NUMBERS:
+        section = value.get(part)
+        if not isinstance(section, dict):
+            continue
+        number = section.get(key)
+        if number is None and nullable:
+            continue
+        if type(number) is not int or not 0 <= number < bound:
+            raise PortalInputError(
+                f"malformed bundle: {part}.{key} must be a whole number from 0 to {bound - 1}"
+            )
 
 
 # ------------------------------------------------------------------ shared readers
@@ -377,7 +437,8 @@ def records_of(
                         "organisation": names.get(int(e.orgId), str(int(e.orgId))),
                         "schema_id": int(e.schemaId),
                         "block": e.block_number,
-                        "status": client.status(rid).name,
+                        "log_index": e.log_index,
+                        "_client": client,
                     }
                 )
         for e in contract.SchemaRegistered.range(start, height, search_topics=topics):
@@ -391,11 +452,17 @@ def records_of(
                     "uri": str(e.uri),
                 }
             )
-    rows.sort(key=lambda r: r["block"], reverse=True)
+    rows.sort(key=lambda r: (r["block"], r["log_index"]), reverse=True)
+    # The status is one call per record: only for the records shown, so that a chain with
+    # many records costs a page one log query, not one call per record ever attested.
+    shown = rows[:limit]
+    for row in shown:
+        row["status"] = row.pop("_client").status(bytes.fromhex(row["id"][2:])).name
+        del row["log_index"]
     return {
         "org_id": org_id,
         "schema_id": schema_id,
-        "records": rows[:limit],
+        "records": shown,
         "more": max(0, len(rows) - limit),
         "schemas": schemas,
     }
@@ -499,12 +566,13 @@ def bus_overview(config: BusConfig, limit: int = 50) -> dict[str, Any]:
     """The most recent dispatched messages of every configured chain."""
     from trustspace.bus.message import Message
     from trustspace.bus.status import DISPATCHED_TOPIC
-    from trustspace.bus.web3tx import at, connect
+    from trustspace.bus.web3tx import at
     from trustspace.index.source import get_logs
+    from trustspace.portal.chains import portal_web3
 
     rows: list[dict[str, Any]] = []
     for chain in config.chains.values():
-        w3 = connect(chain.rpc)
+        w3 = portal_web3(chain.rpc)
         bus = at(w3, "MessageBus", chain.bus)
         params = {
             "address": bus.address,
@@ -616,6 +684,11 @@ def credentials(chains: Sequence[PortalChain]) -> dict[str, Any]:
         def logs(name: str) -> list[Any]:
             return list(getattr(view, name).range(start, height))  # noqa: B023
 
+        # One query of the status changes for all lists (not one per list).
+        changes: dict[int, int] = {}
+        for c in logs("StatusChanged"):
+            changes[int(c.list_id)] = changes.get(int(c.list_id), 0) + 1
+
         def text32(raw: Any) -> str:
             value = bytes(raw).rstrip(b"\x00")
             try:
@@ -656,9 +729,7 @@ def credentials(chains: Sequence[PortalChain]) -> dict[str, Any]:
                         "organisation": names.get(int(e.org_id), str(int(e.org_id))),
                         "purpose": _purpose(int(e.purpose)),
                         "capacity": int(e.capacity),
-                        "changes": sum(
-                            1 for c in logs("StatusChanged") if int(c.list_id) == int(e.list_id)
-                        ),
+                        "changes": changes.get(int(e.list_id), 0),
                     }
                     for e in logs("StatusListCreated")
                 ],
