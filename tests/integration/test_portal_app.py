@@ -464,11 +464,6 @@ def test_portal_attack__bundle_number_not_an_integer_of_its_type__400(stand, par
     assert f"{part}.{key} must be a whole number" in answer.json()["error"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="trustspace/notary/bundle.py (not the portal's): Bundle.from_json takes int() of "
-    "org_id, so `trustspace verify` shows an OverflowError traceback for org_id -1",
-)
 def test_bundle__negative_org_id__refused_as_malformed(stand):
     from trustspace.notary.bundle import BundleError, verify_offline
 
@@ -477,3 +472,65 @@ def test_bundle__negative_org_id__refused_as_malformed(stand):
 
     with pytest.raises(BundleError):
         verify_offline(Bundle.from_json(bundle), stand["bundle"].digest)
+
+
+def _impostor_attested(w3: Any, key: Any, org_id: int, schema_id: int) -> None:
+    """A contract that is not the Notary emits, in its constructor, an ``Attested`` log of
+    organisation ``org_id`` under schema ``schema_id`` (raw EVM: three MSTOREs, one LOG4)."""
+    from eth_utils import keccak
+
+    def push32(value: bytes) -> str:
+        return "7f" + value.rjust(32, b"\0").hex()
+
+    words = [bytes.fromhex(key.address[2:]), schema_id.to_bytes(32, "big"), bytes(32)]
+    code = "".join(push32(w) + "60" + f"{32 * i:02x}" + "52" for i, w in enumerate(words))
+    topics = [
+        keccak(text="Attested(bytes32,bytes32,uint256,address,uint32,uint40)"),
+        b"\x13" * 32,
+        b"\x37" * 32,
+        org_id.to_bytes(32, "big"),
+    ]
+    code += "".join(push32(t) for t in reversed(topics)) + "6060" + "6000" + "a4" + "00"
+    tx = w3.eth.send_transaction({"from": key.address, "data": "0x" + code})  # anvil's account
+    receipt = w3.eth.wait_for_transaction_receipt(tx)
+    assert receipt["status"] == 1 and len(receipt["logs"]) == 1
+
+
+def test_portal_records__index_configured__same_list_from_the_index_without_impostors(
+    stand, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from trustspace.cli import main
+    from trustspace.index import source
+
+    w3 = stand["chain"].w3
+    _impostor_attested(w3, mnemonic_key(8), CUSTOMS, 1)
+    monkeypatch.setenv("TRUSTSPACE_HOME", str(tmp_path / "home"))  # no default index file
+    monkeypatch.delenv("TRUSTSPACE_INDEX", raising=False)
+    from_chain = [
+        views.records_of([stand["chain"]], *f, limit=50) for f in (("1", None), (None, "1"))
+    ]
+
+    monkeypatch.setenv("TRUSTSPACE_INDEX", str(tmp_path / "index.sqlite"))
+    monkeypatch.setenv("TRUSTSPACE_DEPLOYMENTS", str(stand["deployments"]))
+    indexed = CliRunner(mix_stderr=False).invoke(
+        main, ["index", "run", "--once", "--network", f"customs={stand['url']}"]
+    )
+    assert indexed.exit_code == 0, indexed.stderr
+    assert source.index_for(w3) is not None
+    asked: list[str] = []
+    for name in ("records_of_organisation", "records_by_schema"):
+        real = getattr(views, name)
+        monkeypatch.setattr(
+            views, name, lambda *a, _r=real, _n=name, **k: asked.append(_n) or _r(*a, **k)
+        )
+    from_index = [
+        views.records_of([stand["chain"]], *f, limit=50) for f in (("1", None), (None, "1"))
+    ]
+
+    assert asked == ["records_of_organisation", "records_by_schema"]  # the index answered
+    for chain_page, index_page in zip(from_chain, from_index, strict=True):
+        assert index_page["records"] == chain_page["records"] != []
+    ids = {r["id"] for page in from_index for r in page["records"]}
+    assert "0x" + "13" * 32 not in ids  # the impostor's Attested log is not the Notary's

@@ -236,9 +236,12 @@ def records_of_organisation(
     )
 
 
-def records_by_schema(index: IndexedChain, schema_id: int, limit: int = 50) -> list[LogRow]:
-    """The newest ``limit`` records (Attested / BatchAnchored) under schema ``schema_id``."""
-    return index.store.logs_by_schema(index.chain_id, schema_id, _CREATED, limit)
+def records_by_schema(
+    index: IndexedChain, schema_id: int, limit: int = 50, notary: str | None = None
+) -> list[LogRow]:
+    """The newest ``limit`` records (Attested / BatchAnchored) under schema ``schema_id``
+    (of the Notary at ``notary`` when given: another contract may emit the same event)."""
+    return index.store.logs_by_schema(index.chain_id, schema_id, _CREATED, limit, notary)
 
 
 def lineage(index: IndexedChain, record_id: bytes | str, depth: int = 10) -> list[tuple[str, str]]:

@@ -455,19 +455,26 @@ class Store:
         return rows[:limit]
 
     def logs_by_schema(
-        self, chain_id: int, schema_id: int, events: Sequence[str], limit: int = 50
+        self,
+        chain_id: int,
+        schema_id: int,
+        events: Sequence[str],
+        limit: int = 50,
+        address: str | None = None,
     ) -> list[LogRow]:
         """Logs whose decoded ``schemaId`` is ``schema_id`` and whose event is one of
-        ``events``, newest first (one query per event, merged)."""
+        ``events`` (emitted by ``address`` when given), newest first (one query per event,
+        merged)."""
         rows: list[LogRow] = []
+        by_address = "" if address is None else "AND address = ? "
         for event in events:
             sql = (
                 f"SELECT {_LOG_COLUMNS} FROM logs WHERE chain_id = ? AND schema_id = ? "
-                "AND event = ? ORDER BY block_number DESC, log_index DESC LIMIT ?"
+                f"AND event = ? {by_address}ORDER BY block_number DESC, log_index DESC LIMIT ?"
             )
-            rows.extend(
-                LogRow.from_row(r) for r in self._query(sql, (chain_id, schema_id, event, limit))
-            )
+            args: tuple[Any, ...] = (chain_id, schema_id, event)
+            args += (limit,) if address is None else (address.lower(), limit)
+            rows.extend(LogRow.from_row(r) for r in self._query(sql, args))
         rows.sort(key=lambda r: (r.block_number, r.log_index), reverse=True)
         return rows[:limit]
 

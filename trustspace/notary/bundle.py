@@ -141,9 +141,11 @@ class Bundle:
                 name=doc.get("name"),
                 digest=from_hex(doc["digest"]),
                 record_id=from_hex(att["record_id"]),
-                org_id=int(att["org_id"]),
-                schema_id=None if att.get("schema_id") is None else int(att["schema_id"]),
-                chain_id=int(att["chain_id"]),
+                org_id=_uint(att["org_id"], "attestation.org_id", 256),
+                schema_id=None
+                if att.get("schema_id") is None
+                else _uint(att["schema_id"], "attestation.schema_id", 32),
+                chain_id=_uint(att["chain_id"], "attestation.chain_id", 256),
                 notary=str(att["notary"]),
                 tx_hash=att.get("tx_hash"),
                 block_number=att.get("block_number"),
@@ -152,8 +154,8 @@ class Bundle:
                 if b is None
                 else BatchProof(
                     root=from_hex(b["root"]),
-                    size=int(b["size"]),
-                    index=int(b["index"]),
+                    size=_uint(b["size"], "batch.size", 48),
+                    index=_uint(b["index"], "batch.index", 48),
                     proof=[from_hex(p) for p in b["proof"]],
                 ),
                 extra=dict(data.get("extra") or {}),
@@ -177,6 +179,13 @@ class Bundle:
         except json.JSONDecodeError as err:
             raise BundleError(f"{path}: not JSON: {err}") from err
         return cls.from_json(data)
+
+
+def _uint(value: Any, name: str, bits: int) -> int:
+    """A JSON integer of an on-chain ``uint<bits>``: not a float, a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**bits:
+        raise BundleError(f"malformed bundle: {name} must be a whole number from 0 to 2^{bits}-1")
+    return value
 
 
 def verify_offline(bundle: Bundle, digest: bytes | None = None) -> None:

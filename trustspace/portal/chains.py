@@ -106,6 +106,8 @@ class _Event:
         self, start: int, stop: int, search_topics: dict[str, Any] | None = None
     ) -> Iterator[_Log]:
         """Logs of blocks ``start`` to ``stop - 1``, filtered by indexed arguments."""
+        if stop <= start:
+            return  # an empty range (asking the node for block ``start`` would not be)
         topics: list[Any] = [self.topic]
         indexed = [i["name"] for i in self.entry["inputs"] if i["indexed"]]
         for name in indexed:
@@ -117,7 +119,7 @@ class _Event:
             "address": self.view.address,
             "topics": topics,
             "fromBlock": start,
-            "toBlock": max(start, stop - 1),
+            "toBlock": stop - 1,
         }
         decoder = getattr(self.view.contract.events, self.entry["name"])()
         for raw in get_logs(self.view.w3, params):

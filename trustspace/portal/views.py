@@ -27,6 +27,12 @@ from trustspace.dataspace.audit import audit_log
 from trustspace.dataspace.client import DataServiceClient
 from trustspace.did.resolver import Resolver, Web3Source, did_for, history, parse_did
 from trustspace.errors import InputError
+from trustspace.index.source import (
+    IndexedChain,
+    index_for,
+    records_by_schema,
+    records_of_organisation,
+)
 from trustspace.notary.bundle import Bundle, BundleError, verify_offline
 from trustspace.notary.client import NotaryClient, RevocationReason, Status
 from trustspace.notary.preflight import foreign_id
@@ -409,6 +415,42 @@ def record(chains: Sequence[PortalChain], rid_hex: str) -> dict[str, Any]:
     return {"id": to_hex(rid), "copies": found}
 
 
+_CREATED_KINDS = (("Attested", "DOCUMENT"), ("BatchAnchored", "BATCH"))
+
+
+def _indexed_records(
+    index: IndexedChain,
+    chain: PortalChain,
+    client: NotaryClient,
+    names: dict[int, str],
+    org_id: int | None,
+    schema_id: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The newest ``limit + 1`` records of one organisation or one schema from the index."""
+    notary = str(client.contract.address)
+    found = (
+        records_of_organisation(index, org_id, limit + 1, notary)
+        if org_id is not None
+        else records_by_schema(index, int(schema_id or 0), limit + 1, notary)
+    )
+    kinds = dict(_CREATED_KINDS)
+    return [
+        {
+            "chain": chain.label,
+            "id": to_hex(bytes.fromhex(str(row.args["id"])[2:])),
+            "kind": kinds[str(row.event)],
+            "organisation": names.get(int(row.args["orgId"]), str(int(row.args["orgId"]))),
+            "schema_id": int(row.args["schemaId"]),
+            "block": row.block_number,
+            "log_index": row.log_index,
+            "_client": client,
+        }
+        for row in found
+        if row.args is not None and row.event in kinds
+    ]
+
+
 def records_of(
     chains: Sequence[PortalChain], org: str | None, schema: str | None, limit: int = 200
 ) -> dict[str, Any]:
@@ -417,6 +459,7 @@ def records_of(
     schema_id = parse_int(schema, "schema id", 2**32 - 1) if schema else None
     rows: list[dict[str, Any]] = []
     schemas: list[dict[str, Any]] = []
+    counted = True  # whether "more" is the exact number of records not shown
     for chain in _with(chains, "Notary"):
         client = _notary(chain)
         names = _org_names(chain)
@@ -424,7 +467,14 @@ def records_of(
         height = contract.chain_manager.blocks.height + 1
         start = chain.start_block("Notary")
         topics = {"orgId": org_id} if org_id is not None else {}
-        for event_name, kind in (("Attested", "DOCUMENT"), ("BatchAnchored", "BATCH")):
+        index = index_for(chain.w3)
+        if index is not None and (org_id is None) != (schema_id is None):
+            # The index's own lookups (one indexed query, newest first) for what it holds;
+            # the chain for the blocks it has not indexed yet.
+            rows.extend(_indexed_records(index, chain, client, names, org_id, schema_id, limit))
+            counted = False  # the index is asked for one page only
+            start = max(start, index.next_block)
+        for event_name, kind in _CREATED_KINDS:
             for e in getattr(contract, event_name).range(start, height, search_topics=topics):
                 if schema_id is not None and int(e.schemaId) != schema_id:
                     continue
@@ -464,6 +514,7 @@ def records_of(
         "schema_id": schema_id,
         "records": shown,
         "more": max(0, len(rows) - limit),
+        "more_counted": counted,
         "schemas": schemas,
     }
 
