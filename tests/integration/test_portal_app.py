@@ -496,6 +496,19 @@ def _impostor_attested(w3: Any, key: Any, org_id: int, schema_id: int) -> None:
     assert receipt["status"] == 1 and len(receipt["logs"]) == 1
 
 
+FILTERS = (("1", None), (None, "1"))  # organisation 1; schema 1
+
+
+def _spy(real: Any, name: str, asked: list[str]) -> Any:
+    """``real``, noting each call's name in ``asked``."""
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        asked.append(name)
+        return real(*args, **kwargs)
+
+    return spied
+
+
 def test_portal_records__index_configured__same_list_from_the_index_without_impostors(
     stand, tmp_path, monkeypatch
 ):
@@ -509,7 +522,7 @@ def test_portal_records__index_configured__same_list_from_the_index_without_impo
     monkeypatch.setenv("TRUSTSPACE_HOME", str(tmp_path / "home"))  # no default index file
     monkeypatch.delenv("TRUSTSPACE_INDEX", raising=False)
     from_chain = [
-        views.records_of([stand["chain"]], *f, limit=50) for f in (("1", None), (None, "1"))
+        views.records_of([stand["chain"]], org, schema, limit=50) for org, schema in FILTERS
     ]
 
     monkeypatch.setenv("TRUSTSPACE_INDEX", str(tmp_path / "index.sqlite"))
@@ -521,12 +534,9 @@ def test_portal_records__index_configured__same_list_from_the_index_without_impo
     assert source.index_for(w3) is not None
     asked: list[str] = []
     for name in ("records_of_organisation", "records_by_schema"):
-        real = getattr(views, name)
-        monkeypatch.setattr(
-            views, name, lambda *a, _r=real, _n=name, **k: asked.append(_n) or _r(*a, **k)
-        )
+        monkeypatch.setattr(views, name, _spy(getattr(views, name), name, asked))
     from_index = [
-        views.records_of([stand["chain"]], *f, limit=50) for f in (("1", None), (None, "1"))
+        views.records_of([stand["chain"]], org, schema, limit=50) for org, schema in FILTERS
     ]
 
     assert asked == ["records_of_organisation", "records_by_schema"]  # the index answered
