@@ -100,6 +100,8 @@ def test_readme_walkthrough__as_written__every_command_succeeds(tmp_path):
         "Maritime Authority  maritime  suspended",  # as tax shows it, after one relay run
         "follows chain 31337",
         "refused, organisations are decided on the hub",
+        "customs",  # index status: the three chains, caught up
+        "\nindex\n",  # trace read the record's events from the index
     ]
     assert "propose it on the hub chain (--network hub)" in err
     position = 0
