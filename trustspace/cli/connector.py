@@ -26,6 +26,7 @@ import click
 from trustspace.cli.options import (
     CommandError,
     account_option,
+    bind_socket,
     connected,
     err_console,
     load_account,
@@ -98,28 +99,6 @@ def _journal(path: Path) -> Any:
         raise CommandError(
             f"--journal {path} is not a connector journal (SQLite: {err}): give another file"
         ) from err
-
-
-def _bind(host: str, port: int) -> Any:
-    """A socket bound to ``host``:``port``, not listening yet (uvicorn serves on it)."""
-    import socket
-
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as err:
-        raise CommandError(f"--host {host!r}: unknown host ({err.strerror})") from err
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError as err:
-        sock.close()
-        raise CommandError(
-            f"cannot listen on {host}:{port} ({err.strerror}): is another connector running? "
-            "give another --port"
-        ) from err
-    return sock
 
 
 def _version_of(client: Any, offer_id: int, digest: bytes) -> int | None:
@@ -350,7 +329,7 @@ def run(
             f"a --policy requires a {wanted[0]} credential: give its --credential-schema FILE"
         )
     account = load_account(account_alias)
-    with closing(_bind(host, port)) as sock, connected(network):
+    with closing(bind_socket(host, port, "connector")) as sock, connected(network):
         address = recorded_address("DataService", service_address, "--data-service")
         verifier = _hub_verifier(hub_network, schemas) if wanted else None
         client = DataServiceClient(ContractInstance(address, contract_type("DataService")))

@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import os
+import socket
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -56,6 +57,7 @@ __all__ = [
     "TrustspaceGroup",
     "account_option",
     "address_argument",
+    "bind_socket",
     "connected",
     "console",
     "describe_revert",
@@ -711,3 +713,25 @@ def _route_ape_logs(ctx: click.Context) -> None:
     ape_logger = logger._logger
     if not any(isinstance(f, _DropContradictions) for f in ape_logger.filters):
         ape_logger.addFilter(_DropContradictions())
+
+
+def bind_socket(host: str, port: int, service: str) -> socket.socket:
+    """A socket bound to ``host``:``port``, not listening yet (uvicorn serves on it), so that
+    a taken port or an unknown host is one line before the server starts; ``service`` names
+    what else may hold the port ("portal", "connector")."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise CommandError(f"--host {host!r}: unknown host ({err.strerror})") from err
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as err:
+        sock.close()
+        raise CommandError(
+            f"cannot listen on {host}:{port} ({err.strerror}): is another {service} running? "
+            "give another --port"
+        ) from err
+    return sock

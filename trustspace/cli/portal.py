@@ -16,31 +16,19 @@ from typing import Any
 
 import click
 
-from trustspace.cli.options import EXIT_BAD_INPUT, CommandError, console, emit, json_option, text
+from trustspace.cli.options import (
+    EXIT_BAD_INPUT,
+    CommandError,
+    bind_socket,
+    console,
+    emit,
+    json_option,
+    text,
+)
 
 __all__ = ["allowed_hosts", "portal"]
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host``:``port`` (uvicorn listens on it): refused in one line."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as err:
-        raise CommandError(f"--host {host!r}: unknown host ({err.strerror})") from err
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError as err:
-        sock.close()
-        raise CommandError(
-            f"cannot listen on {host}:{port} ({err.strerror}): is another portal running? "
-            "give another --port"
-        ) from err
-    return sock
 
 
 def allowed_hosts(host: str) -> tuple[list[str], bool]:
@@ -121,7 +109,7 @@ def portal(
             config = load_config(bus_config)
         except InputError as err:
             raise CommandError(f"--bus-config {bus_config}: {err}", EXIT_BAD_INPUT) from err
-    with closing(_bind(host, port)) as sock:
+    with closing(bind_socket(host, port, "portal")) as sock:
         chains = connect_chains(networks)
         allowed, any_ip = allowed_hosts(host)
         app = create_app(PortalSettings(chains, state_home(), config, allowed, any_ip))
