@@ -544,3 +544,10 @@ def test_portal_records__index_configured__same_list_from_the_index_without_impo
         assert index_page["records"] == chain_page["records"] != []
     ids = {r["id"] for page in from_index for r in page["records"]}
     assert "0x" + "13" * 32 not in ids  # the impostor's Attested log is not the Notary's
+
+
+def test_portal_icon__linked_from_every_page__served_from_the_package(stand):
+    page = stand["client"].get("/records")
+    assert '<link rel="icon" href="/static/favicon.svg"' in page.text
+    icon = stand["client"].get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")

@@ -106,6 +106,11 @@ def walk(base: str, data: WalkData, expected: Expected) -> dict[str, str]:
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.set_default_timeout(30_000)
+            # Script errors, CSP violations and failed loads (a missing icon included) show
+            # in the console: none may happen on a page the walk expects to work.
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
 
             def visit(path: str, *wanted: str, shot: str | None = None) -> str:
                 response = page.goto(f"{base}{path}")
@@ -192,6 +197,7 @@ def walk(base: str, data: WalkData, expected: Expected) -> dict[str, str]:
             for org in expected.validator_orgs:
                 assert org in message, f"message timeline: validator organisation {org} missing"
 
+            assert errors == [], f"browser console errors: {errors}"
             response = page.goto(f"{base}/records/0x12")
             assert response is not None and response.status == 400
             assert "64 hex digits" in page.inner_text("main")
