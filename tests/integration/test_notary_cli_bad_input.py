@@ -130,6 +130,10 @@ CASES = {
 }  # fmt: skip
 
 
+#: click's own usage errors print the usage and a hint above the error line.
+USAGE_ERRORS = {"missing file", "notarize missing --schema"}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
     args, code, says = CASES[case]
@@ -137,6 +141,8 @@ def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
     assert human.returncode == code, (human.stdout, human.stderr)
     assert says in " ".join(human.stderr.split()), human.stderr
     assert "Traceback" not in human.stderr + human.stdout
+    if case not in USAGE_ERRORS:
+        assert len(human.stderr.strip().splitlines()) == 1, human.stderr
     as_json = _run(files, [*args, "--json"])
     assert as_json.returncode == code, (as_json.stdout, as_json.stderr)
     doc = json.loads(as_json.stdout)  # exactly one document

@@ -53,7 +53,7 @@ def invoke(args: Sequence[str], cwd: Path, env: Mapping[str, str | None] | None 
         with warnings.catch_warnings(record=True) as shown:
             _process_warning_filters((env or {}).get("PYTHONWARNINGS") or "")
             result = CliRunner(mix_stderr=False).invoke(
-                main, [str(a) for a in args], env=dict(env or {})
+                main, [str(a) for a in args], env=dict(env or {}), prog_name="trustspace"
             )
     finally:
         os.chdir(here)
