@@ -1,7 +1,9 @@
-"""Every user mistake of the bus and DID commands, as a newcomer makes them: the real
-``trustspace`` executable, run from a folder outside the checkout. Each mistake gets one
-clear line (what was wrong, what to do), its exit code, no traceback, and with --json
-exactly one JSON document on stdout.
+"""Every user mistake of the bus and DID commands, as a newcomer makes them, from a folder
+outside the checkout. Each mistake gets one clear line (what was wrong, what to do), its exit
+code, no traceback, and with --json exactly one JSON document on stdout. Every case runs in
+this process through the root group (tests/utils/cli_run.py: the same argv, no interpreter
+start per case); the real ``trustspace`` executable runs a few of them (a refusal before any
+network access, a chain down with --json), so that the installed entry point stays proven.
 
 No chain is needed: a port nobody listens on is a chain that is down, and the rest is
 refused before any network access.
@@ -14,9 +16,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.utils.cli_run import invoke
 from trustspace.devnet.chains import free_port
 
 TRUSTSPACE = Path(sys.executable).with_name("trustspace")
@@ -25,10 +29,17 @@ ADDRESS = "0x" + "12" * 20
 KEY = "0x" + "4c" * 32
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> Any:
+    """The command in this process (see tests/utils/cli_run.py)."""
+    return invoke(args, cwd, env)
+
+
+def _shell(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The installed ``trustspace`` as a subprocess, as people run it."""
     return subprocess.run(
-        [str(TRUSTSPACE), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
+        [str(TRUSTSPACE), *args], cwd=cwd, env={**os.environ, **env}, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +53,11 @@ def where(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A folder outside the checkout, and an environment whose records folder is empty."""
     records = tmp_path / "records"
     records.mkdir()
-    env = dict(os.environ)
-    env.update(
-        TRUSTSPACE_DEPLOYMENTS=str(records),
-        TRUSTSPACE_HOME=str(tmp_path / "home"),
-        COLUMNS="300",
-    )
+    env = {
+        "TRUSTSPACE_DEPLOYMENTS": str(records),
+        "TRUSTSPACE_HOME": str(tmp_path / "home"),
+        "COLUMNS": "300",
+    }
     return tmp_path, env
 
 
@@ -240,6 +250,27 @@ def test_bad_input__json__one_document_same_exit_code(case, where, down):
     args, code, words = case
     cwd, env = where
     result = _run([*_fill(args, cwd, down), "--json"], cwd, env)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    document = json.loads(result.stdout)
+    assert document["ok"] is False and document["exit_code"] == code
+    assert words in document["error"]
+
+
+def test_bad_input_from_a_shell__same_line_code_and_one_document(where, down):
+    """The installed executable: a refusal before any network access, and a chain down with
+    --json."""
+    cwd, env = where
+    args, code, words = CASES[0]
+    result = _shell(args, cwd, env)
+    out = result.stdout + result.stderr
+    assert result.returncode == code, out
+    assert "Traceback" not in out, out
+    assert words in " ".join(result.stderr.split()), out
+    assert len([line for line in result.stderr.splitlines() if "error" in line.lower()]) == 1
+    args, code, words = CASES[3]
+    assert words == "cannot reach customs at"
+    result = _shell([*_fill(args, cwd, down), "--json"], cwd, env)
     assert result.returncode == code, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     document = json.loads(result.stdout)

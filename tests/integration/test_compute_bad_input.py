@@ -2,10 +2,11 @@
 
 Each mistake gives one line saying what was wrong, the right exit code and no traceback.
 The human form of every mistake runs through the root group in process (click's
-CliRunner: the same code path, milliseconds instead of seconds); ``.venv/bin/trustspace``
-runs as a subprocess from a folder outside the checkout once per way of failing (a refused
-input, an unreachable party, an unreachable chain, a usage error), with ``--json``: exactly
-one JSON document on stdout. Mistakes that need running parties and
+CliRunner: the same code path, milliseconds instead of seconds), and ``--json`` once per way
+of failing (a refused input, an unreachable party, an unreachable chain, a usage error):
+exactly one JSON document on stdout. ``.venv/bin/trustspace`` runs as a subprocess from a
+folder outside the checkout for two of those (a usage error, the chain down) and for a party
+refused before serving, so that the installed entry point stays proven. Mistakes that need running parties and
 a chain (a second contribution, an offline party) are walked through in
 tests/integration/test_compute_cli.py.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.utils.cli_run import invoke
 from trustspace.cli import main
 from trustspace.devnet.chains import free_port
 
@@ -73,14 +75,17 @@ CASES = {
         "cannot reach",
     ),
 }  # fmt: skip
-#: Run as subprocesses with --json (one per way of failing); the chain case only there, so
-#: that the test session's own provider is never switched.
-SUBPROCESS_CASES = (
+#: Run with --json too (one per way of failing).
+JSON_CASES = (
     "contribute a word",
     "keygen with a party down",
     "computation id zero",
     "show on a chain that is down",
 )
+#: Of those, run through the installed executable as well.
+SHELL_CASES = ("computation id zero", "show on a chain that is down")
+#: click's own usage errors print the usage and a hint above the error line.
+USAGE_ERRORS = {"computation id zero"}
 
 
 def _run(cwd, args):
@@ -92,7 +97,7 @@ def _run(cwd, args):
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(set(CASES) - set(SUBPROCESS_CASES)))
+@pytest.mark.parametrize("case", sorted(set(CASES) - USAGE_ERRORS))
 def test_compute_cli_mistake__one_line_exit_code_no_traceback(tmp_path, monkeypatch, case):
     args, code, says = CASES[case]
     monkeypatch.chdir(tmp_path)
@@ -104,14 +109,34 @@ def test_compute_cli_mistake__one_line_exit_code_no_traceback(tmp_path, monkeypa
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("case", SUBPROCESS_CASES)
-def test_compute_cli_mistake_from_a_shell__one_json_document(tmp_path, case):
+@pytest.mark.parametrize("case", JSON_CASES)
+def test_compute_cli_mistake__json__one_document(tmp_path, case):
     args, code, says = CASES[case]
-    as_json = _run(tmp_path, [*args, "--json"])
+    env = {"TRUSTSPACE_DEPLOYMENTS": str(tmp_path / "deployments"), "COLUMNS": "400",
+           "TRUSTSPACE_COMPUTE_PASSPHRASE": None}  # fmt: skip
+    as_json = invoke(["compute", *args, "--json"], tmp_path, env)
     assert as_json.returncode == code, (as_json.stdout, as_json.stderr)
     doc = json.loads(as_json.stdout)  # exactly one document
     assert doc["ok"] is False and doc["exit_code"] == code and says in doc["error"]
     assert "Traceback" not in as_json.stderr
+
+
+def test_compute_cli_mistakes_from_a_shell__one_json_document_each(tmp_path):
+    """The installed executable: a usage error and the chain down with ``--json``, and a party
+    refused before serving (a process: had it started serving, the timeout would say so)."""
+    for case in SHELL_CASES:
+        args, code, says = CASES[case]
+        as_json = _run(tmp_path, [*args, "--json"])
+        assert as_json.returncode == code, (case, as_json.stdout, as_json.stderr)
+        doc = json.loads(as_json.stdout)  # exactly one document
+        assert doc["ok"] is False and doc["exit_code"] == code and says in doc["error"]
+        assert "Traceback" not in as_json.stderr
+    result = _run(
+        tmp_path, ["party", "run", "--home", "h", "--org", "1", "--port", str(free_port())]
+    )
+    assert result.returncode == 2
+    assert "set TRUSTSPACE_COMPUTE_PASSPHRASE" in result.stderr
+    assert not (tmp_path / "h").exists()
 
 
 @pytest.mark.parametrize(
@@ -133,12 +158,3 @@ def test_party_run__malformed_chain_options__one_line_before_serving(
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert says in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-
-
-def test_party_run__no_passphrase__refused_before_serving(tmp_path, monkeypatch):
-    result = _run(
-        tmp_path, ["party", "run", "--home", "h", "--org", "1", "--port", str(free_port())]
-    )
-    assert result.returncode == 2
-    assert "set TRUSTSPACE_COMPUTE_PASSPHRASE" in result.stderr
-    assert not (tmp_path / "h").exists()

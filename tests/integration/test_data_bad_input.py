@@ -1,6 +1,9 @@
 """Every kind of mistake with the ``trustspace data`` and ``connector`` commands, as a user makes
 it from a shell: one line saying what was wrong, the right exit code, no traceback; ``--json``
 stays one document (checked once per way of failing: usage, bad input, unreachable, refused).
+The commands run in this process through the root group (tests/utils/cli_run.py: the same
+argv, from the work folder, no interpreter start per command); the installed ``trustspace``
+runs a few of them as a subprocess, so that the entry point stays proven.
 
 The chain-bound mistakes (wrong role, a refused transaction, the connector down) run against
 one anvil chain with the suite, an offer and an agreement (tests/utils/dataspace_chain.py).
@@ -9,10 +12,14 @@ one anvil chain with the suite, an offer and an agreement (tests/utils/dataspace
 from __future__ import annotations
 
 import json
+import os
+from typing import Any
 
 import pytest
 
-from tests.utils.dataspace_chain import POLICY, cli, cli_json, data_space, send
+from tests.utils.cli_run import invoke
+from tests.utils.dataspace_chain import POLICY, data_space, send
+from tests.utils.dataspace_chain import cli as shell
 from tests.utils.deploy_cli import founding_admin_keys
 from trustspace.dataspace.policy import Policy
 from trustspace.devnet.chains import free_port
@@ -41,6 +48,21 @@ def space(tmp_path_factory):
         (work / "aeo-schema.json").write_text(json.dumps(AEO_SCHEMA))
         (work / "not-a-vp.jwt").write_text("not a jwt")
         yield built
+
+
+def cli(space: dict[str, Any], *args: Any, code: int = 0) -> Any:
+    """``trustspace ARGS`` in this process from the work folder; asserts the exit code and no
+    traceback (what tests/utils/dataspace_chain.py's ``cli`` asserts of the executable)."""
+    env = {k: v for k, v in space["env"].items() if os.environ.get(k) != v}
+    result = invoke([str(a) for a in args], space["work"], env)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def cli_json(space: dict[str, Any], *args: Any, code: int = 0) -> Any:
+    """``cli`` with ``--json``: the one document."""
+    return json.loads(cli(space, *args, "--json", code=code).stdout)
 
 
 OFFER = ["data", "offer", "--title", "t", "--schema", "s", "--description", "description.json"]
@@ -128,3 +150,12 @@ def test_data_commands__unknown_org_no_did_or_a_chain_down__say_so(space):
     both = cli_json(space, "data", "list", "--network", "customs", "--network", DOWN, code=3)
     assert [o["id"] for o in both["offers"]] == [1] and both["unreachable"] == [DOWN]
     assert both["error"].startswith(f"cannot reach the chain {DOWN}: its offers are not shown")
+
+
+def test_data_commands__mistakes_from_a_shell__one_line_and_one_document(space):
+    """The installed executable: a refusal before connecting, and the chain down with --json."""
+    missing = shell(space, *OFFER, "--account", "TEST::1", code=2)
+    assert "give --policy" in line(missing)
+    down = json.loads(shell(space, "data", "list", "--network", DOWN, "--json", code=3).stdout)
+    assert down["ok"] is False and down["exit_code"] == 3
+    assert down["error"].startswith("cannot reach the chain")

@@ -14,8 +14,9 @@ deployer, with ``$TRUSTSPACE_DEPLOYMENTS`` pointing at a folder of the test's ow
 Each mistake gives one line saying what was wrong and what to do, its exit code (2 bad
 input, 3 chain unreachable), no traceback, and with ``--json`` exactly one JSON document on
 stdout (``ok: false``, ``exit_code``, ``error``; one case of each way of failing, see
-JSON_CASES). The runs are independent of each other (no mistake sends a transaction), so they
-run a few at a time.
+JSON_CASES). Every case runs in this process through the root group (tests/utils/cli_run.py:
+the same argv, no interpreter start per case); the executable runs two of them (SHELL_RUNS),
+so that the installed entry point stays proven.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.utils.cli_run import invoke
 from trustspace.devnet.chains import free_port, local_chains
 
 pytestmark = pytest.mark.anvil
@@ -251,22 +252,30 @@ def deployed(tmp_path_factory):
         }
 
 
-def _run(deployed, args: list[str], records: str) -> subprocess.CompletedProcess[str]:
+def _env(deployed, records: str) -> dict[str, str]:
     base = deployed["base"]
-    env = {
-        **os.environ,
+    return {
         "TRUSTSPACE_DEPLOYMENTS": str(base / ("records" if records == "own" else "empty")),
         "TRUSTSPACE_HOME": str(base / "home"),
         "COLUMNS": "400",
     }
+
+
+def _run(deployed, args: list[str], records: str) -> Any:
+    """The command in this process (see tests/utils/cli_run.py)."""
+    return invoke(args, deployed["base"], _env(deployed, records))
+
+
+def _shell(deployed, args: list[str], records: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``trustspace`` as a subprocess, as people run it."""
     return subprocess.run(
-        [TRUSTSPACE, *args], cwd=base, env=env, capture_output=True, text=True, timeout=120
-    )
+        [TRUSTSPACE, *args], cwd=deployed["base"], env={**os.environ, **_env(deployed, records)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
 
 
 # With --json, one case of each way a command fails: every command reports a failure through
-# the same root group (options.fail), so the others add run time, not evidence (each run is
-# ~2 s of interpreter start on a 2-core machine).
+# the same root group (options.fail), so the others add run time, not evidence.
 JSON_CASES = [
     "unknown action",  # refused before connecting
     "unknown role name",
@@ -284,21 +293,32 @@ JSON_CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def outcomes(deployed):
-    """Every case as people run it, JSON_CASES also as scripts: {(case, json): result}."""
+#: Also run through the installed executable: refused after reading the chain (as people run
+#: it), the chain down (--json).
+SHELL_RUNS = [("approving twice", False), ("chain down", True)]
+
+
+def _runs(deployed, names) -> list[tuple[str, bool, list[str], str]]:
+    """(case, json, argv, records folder) of each run of the cases ``names``."""
     down = f"http://127.0.0.1:{free_port()}"
     values = {"down": down, "consortium": deployed["consortium"], "notary": deployed["notary"]}
     runs = []
-    for name, (args, _, _, *records) in CASES.items():
+    for name in names:
+        args, _, _, *records = CASES[name]
         filled = [a.format(**values) for a in args]
         for as_json in (False, True) if name in JSON_CASES else (False,):
             runs.append((name, as_json, [*filled, "--json"] if as_json else filled,
                          records[0] if records else "own"))  # fmt: skip
-    # A few at a time: each run is mostly the interpreter starting, the chain is idle.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        results = list(pool.map(lambda run: _run(deployed, run[2], run[3]), runs))
-    return {(run[0], run[1]): result for run, result in zip(runs, results, strict=True)}
+    return runs
+
+
+@pytest.fixture(scope="module")
+def outcomes(deployed):
+    """Every case as people run it, JSON_CASES also as scripts: {(case, json): result}."""
+    return {
+        (name, as_json): _run(deployed, argv, records)
+        for name, as_json, argv, records in _runs(deployed, CASES)
+    }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -323,3 +343,26 @@ def test_gov_schema_status_mistake__json__one_document_ok_false(outcomes, case):
     document = json.loads(result.stdout)  # exactly one document
     assert document["ok"] is False and document["exit_code"] == code
     assert says in document["error"]
+
+
+def test_gov_schema_status_mistakes_from_a_shell__same_outcome_as_in_process(deployed, outcomes):
+    """The installed executable gives the exit code, the error line and the JSON document that
+    the in-process runs gave, for SHELL_RUNS."""
+    runs = _runs(deployed, [name for name, _ in SHELL_RUNS])
+    chosen = [run for run in runs if run[:2] in SHELL_RUNS]
+    assert len(chosen) == len(SHELL_RUNS)
+    for name, as_json, argv, records in chosen:
+        _, code, says, *_ = CASES[name]
+        result = _shell(deployed, argv, records)
+        out = result.stdout + result.stderr
+        assert result.returncode == code, (name, out)
+        assert "Traceback" not in out, out
+        if as_json:
+            document = json.loads(result.stdout)  # exactly one document
+            assert document["ok"] is False and document["exit_code"] == code
+            assert says in document["error"], out
+        else:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+            assert len(errors) == 1, out
+            assert says in " ".join(errors[0].split()), out
+            assert "Warning" not in result.stderr, out

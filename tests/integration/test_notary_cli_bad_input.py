@@ -1,9 +1,12 @@
 """Every user mistake of the notary commands, as a newcomer makes it from a shell.
 
-``.venv/bin/trustspace`` runs as a subprocess from a folder outside the checkout, with
-``TRUSTSPACE_DEPLOYMENTS`` pointing at an empty records folder: each mistake gives one line
-saying what was wrong and what to do, the right exit code and no traceback; with ``--json``
-exactly one JSON document on stdout. (Mistakes that need a deployed suite — unknown schema,
+Each mistake, run from a folder outside the checkout with ``TRUSTSPACE_DEPLOYMENTS`` pointing
+at an empty records folder, gives one line saying what was wrong and what to do, the right
+exit code and no traceback; with ``--json`` exactly one JSON document on stdout. Every case
+runs in this process through the root group (tests/utils/cli_run.py: the same argv, no
+interpreter start per case); ``.venv/bin/trustspace`` runs as a subprocess for a few of them
+(a refused file, the chain down with ``--json``, an anchoring refused on the executable's own
+in-process chain), so that the installed entry point stays proven. (Mistakes that need a deployed suite — unknown schema,
 account without the role, re-notarizing, revoking twice, unknown record — are walked through
 the same root group in tests/integration/test_notary_cli.py.)
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils.cli_run import invoke
 from trustspace.devnet.chains import free_port
 from trustspace.notary.tree import record_id
 
@@ -48,11 +52,25 @@ def files(tmp_path):
     return tmp_path
 
 
+def _env(cwd):
+    return {
+        "TRUSTSPACE_DEPLOYMENTS": str(cwd / "deployments"),
+        "TRUSTSPACE_HOME": str(cwd / "home"),
+        "COLUMNS": "400",
+    }
+
+
 def _run(cwd, args):
-    env = {**os.environ, "TRUSTSPACE_DEPLOYMENTS": str(cwd / "deployments"), "COLUMNS": "400"}
+    """The command in this process (see tests/utils/cli_run.py)."""
+    return invoke(args, cwd, _env(cwd))
+
+
+def _shell(cwd, args):
+    """The installed ``trustspace`` as a subprocess, as people run it."""
     return subprocess.run(
-        [TRUSTSPACE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
+        [TRUSTSPACE, *args], cwd=cwd, env={**os.environ, **_env(cwd)}, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
 
 
 DOWN = f"http://127.0.0.1:{free_port()}"
@@ -112,6 +130,10 @@ CASES = {
 }  # fmt: skip
 
 
+#: click's own usage errors print the usage and a hint above the error line.
+USAGE_ERRORS = {"missing file", "notarize missing --schema"}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
     args, code, says = CASES[case]
@@ -119,6 +141,8 @@ def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
     assert human.returncode == code, (human.stdout, human.stderr)
     assert says in " ".join(human.stderr.split()), human.stderr
     assert "Traceback" not in human.stderr + human.stdout
+    if case not in USAGE_ERRORS:
+        assert len(human.stderr.strip().splitlines()) == 1, human.stderr
     as_json = _run(files, [*args, "--json"])
     assert as_json.returncode == code, (as_json.stdout, as_json.stderr)
     doc = json.loads(as_json.stdout)  # exactly one document
@@ -127,14 +151,36 @@ def test_notary_cli_mistake__one_line_exit_code_no_traceback(files, case):
     assert (files / "rec.commitment.json").read_text() == "salts of an anchored root"
 
 
-@pytest.mark.parametrize("network", [DOWN, "ethereum:local"], ids=["chain down", "in-process"])
-def test_disclose_anchor__refused_before_sending__no_commitment_file_left(files, network):
-    """A refused anchoring (chain down, or no trusted Notary on the in-process chain) leaves
-    no commitment behind: a salts file for a root that is on no chain would later yield
-    disclosures that can never verify."""
+def test_disclose_anchor__chain_down__refused_before_sending__no_commitment_file_left(files):
+    """A refused anchoring leaves no commitment behind: a salts file for a root that is on no
+    chain would later yield disclosures that can never verify."""
     (files / "fresh.json").write_text('{"name": "ACME", "value": 1}')
-    args = ["disclose", "fresh.json", "--anchor", "--account", "TEST::0", "--network", network]
+    args = ["disclose", "fresh.json", "--anchor", "--account", "TEST::0", "--network", DOWN]
     result = _run(files, args)
     assert result.returncode in (2, 3), result.stderr
     assert "Traceback" not in result.stderr
+    assert not (files / "fresh.commitment.json").exists()
+
+
+def test_notary_cli_mistakes_from_a_shell__same_line_code_and_one_document(files):
+    """The installed executable, for a refused file, the chain down with ``--json``, and an
+    anchoring refused on its own in-process chain (no trusted Notary there; in this process
+    that network would be the test session's own provider)."""
+    args, code, says = CASES["malformed bundle"]
+    human = _shell(files, args)
+    assert human.returncode == code, (human.stdout, human.stderr)
+    assert says in " ".join(human.stderr.split()), human.stderr
+    assert len(human.stderr.strip().splitlines()) == 1, human.stderr
+    assert "Traceback" not in human.stderr + human.stdout
+    args, code, says = CASES["chain down"]
+    as_json = _shell(files, [*args, "--json"])
+    assert as_json.returncode == code, (as_json.stdout, as_json.stderr)
+    doc = json.loads(as_json.stdout)  # exactly one document
+    assert doc["ok"] is False and doc["exit_code"] == code and says in doc["error"]
+    assert "Traceback" not in as_json.stderr
+    (files / "fresh.json").write_text('{"name": "ACME", "value": 1}')
+    args = ["disclose", "fresh.json", "--anchor", "--account", "TEST::0", "--network"]
+    anchored = _shell(files, [*args, "ethereum:local"])
+    assert anchored.returncode in (2, 3), anchored.stderr
+    assert "Traceback" not in anchored.stderr
     assert not (files / "fresh.commitment.json").exists()

@@ -9,9 +9,10 @@ made revocation list 1 and suspension list 2. The company (TEST::7) holds the cr
 
 The flow runs in order (issue, present, verify, suspend, verify again: "suspended", status
 --publish, verify from the published lists, accredit proposal), in this process except the
-last verification (the executable, as people run it); the mistakes are independent (none sends a transaction
-that succeeds) and run a few at a time. Each mistake: one line, its exit code, no traceback;
-``--json`` one document for one case of each way of failing. Last, in this process, the
+last verification (the executable, as people run it). Each mistake: one line, its exit code,
+no traceback; ``--json`` one document for one case of each way of failing; every mistake runs
+in this process through the root group (tests/utils/cli_run.py: the same argv, no interpreter
+start per case), and two also through the executable (SHELL_RUNS). Last, in this process, the
 mistakes of a newcomer walking docs/credentials.md that used to pass silently or read wrongly
 (no-op flips, presenting another's credential, a list signed by a non-delegate …).
 """
@@ -22,13 +23,13 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.utils.cli_run import invoke
 from tests.utils.credentials import AEO_SCHEMA, AEO_TYPE, aeo_claims, type_and_schema
 from trustspace.devnet.chains import free_port, local_chains
 
@@ -240,15 +241,21 @@ CASES: dict[str, tuple[Any, ...]] = {
 JSON_CASES = ["account without ISSUER role", "revoke by another organisation", "chain down"]
 
 
-@pytest.fixture(scope="module")
-def outcomes(hub: Any) -> dict[tuple[str, bool], subprocess.CompletedProcess[str]]:
+#: Also run through the installed executable: a refusal read from the chain (as people run it),
+#: the chain down (--json).
+SHELL_RUNS = [("account without ISSUER role", False), ("chain down", True)]
+
+
+def _runs(hub: Any, names: Any) -> list[tuple[str, bool, list[str], str]]:
+    """(case, json, argv, records folder) of each run of the cases ``names``."""
     values = {
         "down": f"http://127.0.0.1:{free_port()}",
         "company": hub["company"],
         "consortium": hub["consortium"],
     }
     runs = []
-    for name, (args, _, _, *records) in CASES.items():
+    for name in names:
+        args, _, _, *records = CASES[name]
         filled = [a.format(**values) for a in args]
         for as_json in (False, True) if name in JSON_CASES else (False,):
             runs.append(
@@ -259,9 +266,19 @@ def outcomes(hub: Any) -> dict[tuple[str, bool], subprocess.CompletedProcess[str
                     records[0] if records else "records",
                 )
             )
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        results = list(pool.map(lambda run: _run(hub, run[2], run[3]), runs))
-    return {(run[0], run[1]): result for run, result in zip(runs, results, strict=True)}
+    return runs
+
+
+@pytest.fixture(scope="module")
+def outcomes(hub: Any) -> dict[tuple[str, bool], Any]:
+    """Every case in this process (tests/utils/cli_run.py): {(case, json): result}."""
+    env = {"TRUSTSPACE_HOME": str(hub["base"] / "home"), "COLUMNS": "400"}
+    return {
+        (name, as_json): invoke(
+            argv, hub["base"], {**env, "TRUSTSPACE_DEPLOYMENTS": str(hub["base"] / records)}
+        )
+        for name, as_json, argv, records in _runs(hub, CASES)
+    }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -289,6 +306,27 @@ def test_vc_mistake__json__one_document_ok_false(outcomes, case):
     document = json.loads(result.stdout)
     assert document["ok"] is False and document["exit_code"] == code
     assert says in document["error"]
+
+
+def test_vc_mistakes_from_a_shell__same_line_code_and_one_document(hub):
+    """The installed executable, for SHELL_RUNS."""
+    runs = _runs(hub, [name for name, _ in SHELL_RUNS])
+    chosen = [run for run in runs if run[:2] in SHELL_RUNS]
+    assert len(chosen) == len(SHELL_RUNS)
+    for name, as_json, argv, records in chosen:
+        _, code, says, *_ = CASES[name]
+        result = _run(hub, argv, records)
+        out = result.stdout + result.stderr
+        assert result.returncode == code, (name, out)
+        assert "Traceback" not in out, out
+        if as_json:
+            document = json.loads(result.stdout)  # exactly one document
+            assert document["ok"] is False and document["exit_code"] == code
+            assert says in document["error"], out
+        else:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+            assert len(errors) == 1, out
+            assert says in " ".join(errors[0].split()), out
 
 
 def test_vc_verify__hostile_token__one_json_document_malformed(hub):
