@@ -10,9 +10,21 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from web3 import Web3
 
+from tests.utils.postgres import running_postgres
 from trustspace.cli import main
-from trustspace.devnet.chains import free_port
+from trustspace.devnet.chains import free_port, start_chain, stop_pid
+from trustspace.index import source
+from trustspace.index.follower import (
+    ChainSource,
+    Follower,
+    IndexMismatchError,
+    StepResult,
+    follow,
+)
+from trustspace.index.store import open_store
+from trustspace.networks import ChainSpec
 
 pytestmark = pytest.mark.anvil
 
@@ -46,9 +58,21 @@ def document(result) -> dict:
 
 
 def test_index_status__empty_index__ok_with_no_chain(home):
+    open_store(str(home / "index.sqlite")).close()
     payload = json.loads(run("index", "status", "--json", code=0).stdout)
     assert payload == {"ok": True, "database": str(home / "index.sqlite"), "chains": []}
     assert "no chain indexed yet" in run("index", "status", code=0).stdout
+
+
+def test_index_status__no_index_yet_or_a_mistyped_path__one_line_exit_2_nothing_created(
+    home, monkeypatch
+):
+    assert "`trustspace index run` builds it" in line(run("index", "status", code=2))
+    typo = home / "typo" / "index.sqlite"
+    monkeypatch.setenv("TRUSTSPACE_INDEX", str(typo))
+    payload = document(run("index", "status", "--json", code=2))
+    assert payload["error"].startswith(f"no index at {typo}:")
+    assert not (home / "index.sqlite").exists() and not typo.parent.exists()
 
 
 def test_index_run__unknown_network__one_line_exit_2(home):
@@ -92,6 +116,76 @@ def test_index_commands__postgresql_not_answering__one_line_exit_3(home, monkeyp
     assert "secret" not in message  # the password is never printed
     payload = document(run("index", "status", "--json", code=3))
     assert "cannot reach the index database" in payload["error"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://indexer:secret@127.0.0.1:notaport/index",
+     "postgresql://indexer:secret@127.0.0.1:99999/index"],
+)  # fmt: skip
+def test_index_commands__postgresql_url_with_a_bad_port__one_line_exit_2(home, monkeypatch, url):
+    monkeypatch.setenv("TRUSTSPACE_INDEX", url)
+    message = line(run("index", "run", "--network", "hub", "--once", code=2))
+    assert "refused the connection" in message and "correct the user, password, port" in message
+    assert "secret" not in message and "is the PostgreSQL server running" not in message
+    assert "port" in document(run("index", "status", "--json", code=2))["error"]
+
+
+def test_index_commands__postgresql_database_missing__one_line_exit_2(home, monkeypatch):
+    with running_postgres() as server:  # trust authentication: the database name is wrong
+        monkeypatch.setenv("TRUSTSPACE_INDEX", server.rsplit("/", 1)[0] + "/nosuch")
+        message = line(run("index", "status", code=2))
+    assert 'database "nosuch" does not exist' in message and "correct the user" in message
+
+
+def test_index_run__chain_restarted_from_nothing_while_followed__refused_index_kept(home, caplog):
+    port = free_port()
+    spec = ChainSpec("restarting", 31_481, port)
+    chain = start_chain(spec, record=False)
+    store = open_store(str(home / "index.sqlite"))
+    try:
+        w3 = Web3(Web3.HTTPProvider(chain.url))
+        w3.provider.make_request("anvil_mine", ["0x5"])  # type: ignore[arg-type]
+        follower = Follower(store, ChainSource(chain.url, w3))
+        while not follower.step().caught_up:
+            pass
+        stop_pid(chain.pid)
+        chain = start_chain(spec, record=False)  # the same port and chain id, another block 0
+        w3.provider.make_request("anvil_mine", ["0x2"])  # type: ignore[arg-type]
+        with pytest.raises(IndexMismatchError, match=r"block 0 differs.*--reindex"):
+            follower.step()  # was: a "reorg" to block 0 that silently emptied the index
+        assert store.chain(31_481).next_block == 6  # type: ignore[union-attr]
+        assert source.index_for(w3) is None  # the shorter new chain: read quietly, no warning
+        assert "index not used" not in caplog.text
+        payload = json.loads(run("index", "status", "--json", code=0).stdout)
+        assert payload["chains"][0]["restarted"] is True and payload["chains"][0]["lag"] is None
+        assert "--reindex" in run("index", "status", code=0).stdout
+        again = Follower(store, ChainSource(chain.url, w3), reindex=True)
+        assert again.step().restarted
+        while not again.step().caught_up:
+            pass
+        assert store.chain(31_481).next_block == 3  # type: ignore[union-attr]
+    finally:
+        store.close()
+        stop_pid(chain.pid)
+
+
+def test_index_run__node_down_for_long__one_warning_then_answers_again(home):
+    class Flaky:
+        source = ChainSource("customs", Web3())
+        answers = iter([False, False, False, True])
+
+        def step(self) -> StepResult:
+            if not next(self.answers):
+                raise ConnectionError("refused")
+            return StepResult("customs", 1, 5, 6, 5)
+
+    warned: list[str] = []
+    back: list[str] = []
+    follow([Flaky()], once=False, should_stop=lambda: bool(back), report=lambda r: None,  # type: ignore[list-item]
+           warn=lambda n, e: warned.append(n), recovered=back.append, idle=0.001,
+           sleep=lambda s: None)  # fmt: skip
+    assert warned == ["customs"] and back == ["customs"]  # was: a warning per retry
 
 
 def test_index_run__bad_chunk_setting__one_line_exit_2(home, monkeypatch):

@@ -238,6 +238,12 @@ def run(
 
     def report(result: StepResult) -> None:
         last[result.name] = result
+        if result.restarted:
+            err_console.print(
+                f"{result.name} (chain {result.chain_id}) was restarted from nothing (block 0 "
+                "differs): its rows were dropped, indexing it again (--reindex)",
+                soft_wrap=True,
+            )
         if result.rewound_to is not None:
             err_console.print(
                 f"{result.name}: reorg: blocks above {result.rewound_to} replaced, "
@@ -256,8 +262,12 @@ def run(
         again = "" if once else " (retried with back-off)"
         err_console.print(f"warning: {name}: {_why(err)}{again}", soft_wrap=True)
 
+    def recovered(name: str) -> None:
+        err_console.print(f"{name}: the node answers again", soft_wrap=True)
+
     try:
-        follow(followers, once=once, should_stop=_Stopper(), report=report, warn=warn, idle=poll)
+        follow(followers, once=once, should_stop=_Stopper(), report=report, warn=warn,
+               recovered=recovered, idle=poll)  # fmt: skip
     except InputError as err:
         raise CommandError(str(err), EXIT_BAD_INPUT) from err
     except Exception as err:
@@ -301,8 +311,16 @@ def _summary(result: Any) -> dict[str, Any]:
 @json_option
 def status(as_json: bool) -> None:
     """Per indexed chain: start block, cursor, the node's head, lag and log count."""
-    from trustspace.index.store import describe_target
+    from trustspace.index.store import configured_target, database_exists, describe_target
 
+    target = configured_target()
+    if not database_exists(target):
+        # Opening would create an empty database (and its folders) where a typo points.
+        raise CommandError(
+            f"no index at {target}: `trustspace index run` builds it (TRUSTSPACE_INDEX names "
+            "the database, default $TRUSTSPACE_HOME/index.sqlite)",
+            EXIT_BAD_INPUT,
+        )
     store = _open()
     try:
         rows = [_status_row(store, c) for c in store.chains()]
@@ -321,10 +339,18 @@ def status(as_json: bool) -> None:
                 plain(r["start_block"]),
                 plain(r["cursor"]),
                 plain("unreachable" if r["head"] is None else r["head"]),
-                plain("-" if r["lag"] is None else r["lag"]),
+                plain("restarted" if r["restarted"] else "-" if r["lag"] is None else r["lag"]),
                 plain(r["logs"]),
             )
         console.print(table)
+        for r in rows:
+            if r["restarted"]:
+                console.print(
+                    f"{r['name']}: the chain was restarted from nothing (block 0 differs from "
+                    "the index's): readers read the chain; `trustspace index run --reindex` "
+                    "indexes it again",
+                    soft_wrap=True,
+                )
         if not rows:
             console.print("no chain indexed yet: `trustspace index run` starts")
 
@@ -332,28 +358,32 @@ def status(as_json: bool) -> None:
 
 
 def _status_row(store: Any, chain: Any) -> dict[str, Any]:
-    head = _head(chain.name, chain.chain_id)
+    head, restarted = _head(chain.name, chain.chain_id, chain.genesis)
     return {
         "name": chain.name,
         "chain_id": chain.chain_id,
         "start_block": chain.start_block,
         "cursor": chain.next_block,
         "head": head,
-        "lag": None if head is None else max(0, head + 1 - chain.next_block),
+        "lag": None if head is None or restarted else max(0, head + 1 - chain.next_block),
         "logs": store.log_count(chain.chain_id),
+        "restarted": restarted,
     }
 
 
-def _head(name: str, chain_id: int) -> int | None:
-    """The node's head, if the chain answers as ``chain_id`` (None otherwise)."""
+def _head(name: str, chain_id: int, genesis: str) -> tuple[int | None, bool]:
+    """The node's head, if the chain answers as ``chain_id`` (None otherwise), and whether
+    its block 0 differs from the indexed one (restarted from nothing)."""
     from web3 import Web3
 
     from trustspace.cli.recorded import parse_target
+    from trustspace.index.decode import hex0x
 
     try:
         w3 = Web3(Web3.HTTPProvider(parse_target(name).url, request_kwargs={"timeout": 3}))
         if int(w3.eth.chain_id) != chain_id:
-            return None
-        return int(w3.eth.block_number)
+            return None, False
+        restarted = hex0x(w3.eth.get_block(0)["hash"]) != genesis
+        return int(w3.eth.block_number), restarted
     except Exception:  # a chain that is down or renamed: shown as unreachable
-        return None
+        return None, False

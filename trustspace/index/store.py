@@ -41,6 +41,7 @@ __all__ = [
     "Store",
     "cached_store",
     "configured_target",
+    "database_exists",
     "default_path",
     "describe_target",
     "forget_store",
@@ -190,6 +191,11 @@ def is_configured() -> bool:
     """True when readers should look at an index: ``$TRUSTSPACE_INDEX`` is set, or the
     default file exists."""
     return bool(os.environ.get(ENV, "").strip()) or default_path().exists()
+
+
+def database_exists(target: str) -> bool:
+    """False for an SQLite path where no file is yet (a URL is asked when opened)."""
+    return "://" in target or os.path.lexists(target)
 
 
 def _is_postgres(target: str) -> bool:
@@ -482,6 +488,20 @@ class Store:
 _LOCAL = threading.local()
 
 
+#: libpq's words for a connection refused because of the setting (the server answered, or
+#: the URL names no usable port): bad input, where every other failure is a server that does
+#: not answer.
+_SETTING_REFUSALS = (
+    "authentication failed",
+    "no password supplied",
+    "does not exist",
+    "invalid integer value",
+    "invalid port number",
+    "not permitted to log in",
+    "no pg_hba.conf entry",
+)
+
+
 def open_store(target: str | None = None) -> Store:
     """Open (creating the schema if needed) the index at ``target`` (default:
     :func:`configured_target`). ``InputError`` for a bad target, ``UnreachableError`` when a
@@ -494,6 +514,12 @@ def open_store(target: str | None = None) -> Store:
             conn = psycopg.connect(target, autocommit=True, connect_timeout=5)
         except psycopg.OperationalError as err:
             first = " ".join(str(err).split())[:200]
+            if any(refusal in first for refusal in _SETTING_REFUSALS):
+                # The server (or libpq) answered: the setting is wrong, not the server down.
+                raise InputError(
+                    f"the index database {describe_target(target)} refused the connection: "
+                    f"{first}; correct the user, password, port or database in {ENV}"
+                ) from err
             raise UnreachableError(
                 f"cannot reach the index database {describe_target(target)}: {first}; is the "
                 f"PostgreSQL server running, and does {ENV} name it right?"
