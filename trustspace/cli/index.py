@@ -236,8 +236,12 @@ def run(
     )
     last: dict[str, StepResult] = {}
 
+    failing: dict[str, str] = {}  # chain → the last warning's reason, until it answers
+
     def report(result: StepResult) -> None:
         last[result.name] = result
+        if failing.pop(result.name, None) == _DOWN:
+            err_console.print(f"{result.name}: the node answers again", soft_wrap=True)
         if result.restarted:
             err_console.print(
                 f"{result.name} (chain {result.chain_id}) was restarted from nothing (block 0 "
@@ -259,15 +263,15 @@ def run(
             )
 
     def warn(name: str, err: BaseException) -> None:
+        why = _why(err)
+        if failing.get(name) == why:
+            return  # one line per outage, not one per retry
+        failing[name] = why
         again = "" if once else " (retried with back-off)"
-        err_console.print(f"warning: {name}: {_why(err)}{again}", soft_wrap=True)
-
-    def recovered(name: str) -> None:
-        err_console.print(f"{name}: the node answers again", soft_wrap=True)
+        err_console.print(f"warning: {name}: {why}{again}", soft_wrap=True)
 
     try:
-        follow(followers, once=once, should_stop=_Stopper(), report=report, warn=warn,
-               recovered=recovered, idle=poll)  # fmt: skip
+        follow(followers, once=once, should_stop=_Stopper(), report=report, warn=warn, idle=poll)
     except InputError as err:
         raise CommandError(str(err), EXIT_BAD_INPUT) from err
     except Exception as err:
@@ -293,13 +297,16 @@ def run(
     emit(as_json, {"ok": True, "database": describe_target(store.target), "chains": rows}, render)
 
 
+_DOWN = "the node does not answer"
+
+
 def _why(err: BaseException) -> str:
     """One short line for a chain's failure."""
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import Timeout
 
     if isinstance(err, RequestsConnectionError | Timeout | ConnectionError | TimeoutError):
-        return "the node does not answer"
+        return _DOWN
     return " ".join(str(err).split())[:200]
 
 

@@ -298,15 +298,13 @@ def follow(
     should_stop: Callable[[], bool],
     report: Callable[[StepResult], None],
     warn: Callable[[str, BaseException], None],
-    recovered: Callable[[str], None] | None = None,
     idle: float = 1.0,
     max_backoff: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Step every follower until each is caught up (``once``) or ``should_stop()``.
 
-    A chain that fails (node down, inconsistent answer) gets a warning (one per outage and
-    kind of failure; ``recovered`` is told when it answers again) and is retried with
+    A chain that fails (node down, inconsistent answer) gets a warning and is retried with
     back-off (doubling up to ``max_backoff`` seconds) while the others go on. With ``once`` a
     chain that does not answer is not retried, and an inconsistent or refused answer (a reorg
     under way, a range too wide) is retried at once up to :data:`_ONCE_RETRIES` times in a row;
@@ -329,9 +327,7 @@ def follow(
             except InputError:
                 raise  # the index or the configuration is wrong: retrying cannot help
             except Exception as err:
-                previous = failures.get(key)
-                if previous is None or type(previous) is not type(err):
-                    warn(follower.source.name, err)  # once per outage, not once per retry
+                warn(follower.source.name, err)
                 failures[key] = err
                 strikes[key] += 1
                 if once:
@@ -342,8 +338,7 @@ def follow(
                 retry_at[key] = time.monotonic() + backoff[key]
                 backoff[key] = min(backoff[key] * 2, max_backoff)
                 continue
-            if failures.pop(key, None) is not None and recovered is not None:
-                recovered(follower.source.name)
+            failures.pop(key, None)
             strikes[key] = 0
             backoff[key] = idle
             report(result)
