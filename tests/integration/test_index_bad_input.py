@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 from web3 import Web3
@@ -15,6 +16,7 @@ from web3 import Web3
 from tests.utils.postgres import running_postgres
 from trustspace.cli import main
 from trustspace.devnet.chains import free_port, start_chain, stop_pid
+from trustspace.errors import UnreachableError
 from trustspace.index import follower as follower_module
 from trustspace.index import source
 from trustspace.index.follower import (
@@ -131,11 +133,41 @@ def test_index_commands__postgresql_url_with_a_bad_port__one_line_exit_2(home, m
     assert "port" in document(run("index", "status", "--json", code=2))["error"]
 
 
-def test_index_commands__postgresql_database_missing__one_line_exit_2(home, monkeypatch):
-    with running_postgres() as server:  # trust authentication: the database name is wrong
-        monkeypatch.setenv("TRUSTSPACE_INDEX", server.rsplit("/", 1)[0] + "/nosuch")
-        message = line(run("index", "status", code=2))
+@pytest.fixture(scope="module")
+def postgres_server():
+    with running_postgres() as server:
+        yield server
+
+
+def test_index_commands__postgresql_database_missing__one_line_exit_2(
+    home, monkeypatch, postgres_server
+):
+    # trust authentication: the database name is what is wrong
+    monkeypatch.setenv("TRUSTSPACE_INDEX", postgres_server.rsplit("/", 1)[0] + "/nosuch")
+    message = line(run("index", "status", code=2))
     assert 'database "nosuch" does not exist' in message and "correct the user" in message
+
+
+def test_index_run__postgresql_restarted_while_running__connects_again_and_goes_on(
+    postgres_server,
+):
+    store = open_store(postgres_server)
+    try:
+        store.add_chain(31_482, "customs", 0, "0x" + "00" * 32)
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND datname = current_database()"
+            )
+        with pytest.raises(UnreachableError, match=r"the index database .* does not answer"):
+            store.chain(31_482)  # the lost connection, said as such
+        assert store.chain(31_482) is not None  # was: "the connection is closed" for good
+        store.commit_step(31_482, 0, 3, [], [])
+        assert store.chain(31_482).next_block == 3  # type: ignore[union-attr]
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute("DELETE FROM chains WHERE chain_id = 31482")
+        store.close()
 
 
 def test_index_run__chain_restarted_from_nothing_while_followed__refused_index_kept(home, caplog):
@@ -176,12 +208,17 @@ def test_index_run__node_down_for_long__one_warning_then_answers_again(home, mon
     def down_three_times_then_up(followers, *, warn, report, **options):
         for _attempt in range(3):
             warn("customs", ConnectionError("refused"))
+            warn("tax", UnreachableError("the index database db does not answer: closed"))
         report(StepResult("customs", 1, 5, 6, 5))
+        report(StepResult("tax", 2, 5, 6, 5))
 
     monkeypatch.setattr(follower_module, "follow", down_three_times_then_up)
     result = run("index", "run", "--network", f"http://127.0.0.1:{free_port()}", code=0)
     assert result.stderr.count("warning: customs: the node does not answer") == 1  # was 3
     assert "customs: the node answers again" in result.stderr
+    # the database's failure is not blamed on the node
+    assert result.stderr.count("warning: tax: the index database db does not answer") == 1
+    assert "tax: indexing again" in result.stderr and "tax: the node" not in result.stderr
 
 
 def test_index_run__bad_chunk_setting__one_line_exit_2(home, monkeypatch):

@@ -240,8 +240,10 @@ def run(
 
     def report(result: StepResult) -> None:
         last[result.name] = result
-        if failing.pop(result.name, None) == _DOWN:
-            err_console.print(f"{result.name}: the node answers again", soft_wrap=True)
+        why = failing.pop(result.name, None)
+        if why is not None:
+            again = "the node answers again" if why == _DOWN else "indexing again"
+            err_console.print(f"{result.name}: {again}", soft_wrap=True)
         if result.restarted:
             err_console.print(
                 f"{result.name} (chain {result.chain_id}) was restarted from nothing (block 0 "
@@ -305,6 +307,8 @@ def _why(err: BaseException) -> str:
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import Timeout
 
+    if isinstance(err, UnreachableError):  # the index database, not the node
+        return " ".join(str(err).split())[:200]
     if isinstance(err, RequestsConnectionError | Timeout | ConnectionError | TimeoutError):
         return _DOWN
     return " ".join(str(err).split())[:200]

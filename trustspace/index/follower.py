@@ -161,8 +161,6 @@ class Follower:
         target = head - self.confirmations
         result = StepResult(self.source.name, chain_id, next_block, next_block, target)
         result.restarted, self._dropped = self._dropped, False
-        if next_block <= current.start_block and self._restarted(current):
-            return self._reattached()  # nothing indexed yet, but the stored block 0 is stale
         if next_block > current.start_block:
             ancestor = self._common_ancestor(chain_id, next_block - 1, current.start_block)
             if ancestor != next_block - 1 and self._restarted(current):

@@ -242,16 +242,46 @@ class Store:
                 raise
             cur.execute("COMMIT")
         else:
-            with self._conn.transaction(), self._conn.cursor() as cur:
-                yield cur
+            import psycopg
+
+            self._reconnect_if_broken()
+            try:
+                with self._conn.transaction(), self._conn.cursor() as cur:
+                    yield cur
+            except psycopg.OperationalError as err:
+                raise self._down(err) from err
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if self.dialect == "sqlite":
             return list(self._conn.execute(sql, tuple(params)).fetchall())
-        with self._conn.cursor() as cur:
-            cur.execute(self._sql(sql), tuple(params))
-            rows = list(cur.fetchall())
+        import psycopg
+
+        self._reconnect_if_broken()
+        try:
+            with self._conn.cursor() as cur:
+                cur.execute(self._sql(sql), tuple(params))
+                rows = list(cur.fetchall())
+        except psycopg.OperationalError as err:
+            raise self._down(err) from err
         return rows
+
+    def _reconnect_if_broken(self) -> None:
+        """A PostgreSQL server that restarted (or a lost connection) leaves the connection
+        closed: connect again, so that a long-running follower goes on once it answers."""
+        if not (self._conn.closed or self._conn.broken):
+            return
+        import psycopg
+
+        try:
+            self._conn = psycopg.connect(self.target, autocommit=True, connect_timeout=5)
+        except psycopg.Error as err:
+            raise self._down(err) from err
+
+    def _down(self, err: BaseException) -> UnreachableError:
+        return UnreachableError(
+            f"the index database {describe_target(self.target)} does not answer: "
+            f"{' '.join(str(err).split())[:160]}"
+        )
 
     def _execute(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> None:
         cur.execute(self._sql(sql), tuple(params))
