@@ -204,6 +204,20 @@ def test_index_run__chain_restarted_from_nothing_while_followed__refused_index_k
         stop_pid(chain.pid)
 
 
+def test_index_run__start_block_for_a_chain_already_indexed__says_it_is_not_used(home):
+    chain = start_chain(ChainSpec("started", 31_483, free_port()), record=False)
+    try:
+        Web3(Web3.HTTPProvider(chain.url)).provider.make_request("anvil_mine", ["0x3"])  # type: ignore[arg-type]
+        run("index", "run", "--network", chain.url, "--once", code=0)
+        result = run("index", "run", "--network", chain.url, "--start-block", "2", "--once",
+                     code=0)  # fmt: skip
+        assert "--start-block 2 not used: the index holds this chain from block 0" in (
+            result.stderr
+        )  # was: silently ignored
+    finally:
+        stop_pid(chain.pid)
+
+
 def test_index_run__node_down_for_long__one_warning_then_answers_again(home, monkeypatch):
     def down_three_times_then_up(followers, *, warn, report, **options):
         for _attempt in range(3):

@@ -237,8 +237,12 @@ def run(
     last: dict[str, StepResult] = {}
 
     failing: dict[str, str] = {}  # chain → the last warning's reason, until it answers
+    asked = {t.label: starts.get(t.label, starts.get("")) for t in targets}
 
     def report(result: StepResult) -> None:
+        start = asked.get(result.name)
+        if result.name not in last and isinstance(start, int):
+            _start_ignored(store, result, start)
         last[result.name] = result
         why = failing.pop(result.name, None)
         if why is not None:
@@ -300,6 +304,18 @@ def run(
 
 
 _DOWN = "the node does not answer"
+
+
+def _start_ignored(store: Any, result: Any, asked: int) -> None:
+    """Say so when --start-block names a chain the index already holds from elsewhere."""
+    row = store.chain(result.chain_id)
+    if row is not None and row.start_block != asked:
+        err_console.print(
+            f"warning: {result.name}: --start-block {asked} not used: the index holds this "
+            f"chain from block {row.start_block} (it applies only to a chain not indexed yet: "
+            "point TRUSTSPACE_INDEX at a new database to start there)",
+            soft_wrap=True,
+        )
 
 
 def _why(err: BaseException) -> str:
