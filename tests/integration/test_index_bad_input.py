@@ -110,6 +110,13 @@ def test_index_commands__bad_database__one_line_exit_2(home, monkeypatch, databa
     assert says in line(run("index", "status", code=2))
 
 
+def test_index_run__database_path_under_a_file__one_line_says_what_to_do(home, monkeypatch):
+    (home / "not-a-folder").write_text("a file\n")
+    monkeypatch.setenv("TRUSTSPACE_INDEX", str(home / "not-a-folder" / "index.sqlite"))
+    message = line(run("index", "run", "--network", "hub", "--once", code=2))
+    assert "(File exists: " in message and "point TRUSTSPACE_INDEX at a file in a folder" in message
+
+
 def test_index_commands__postgresql_not_answering__one_line_exit_3(home, monkeypatch):
     url = f"postgresql://indexer:secret@127.0.0.1:{free_port()}/index"
     monkeypatch.setenv("TRUSTSPACE_INDEX", url)

@@ -579,7 +579,11 @@ def open_store(target: str | None = None) -> Store:
             f"{path} is not an SQLite index database ({err}): point {ENV} at another file"
         ) from err
     except OSError as err:
-        raise InputError(f"cannot open the index database {path}: {err}") from err
+        why = f"{err.strerror}: {err.filename}" if err.strerror and err.filename else str(err)
+        raise InputError(
+            f"cannot open the index database {path} ({why}): point {ENV} at a file in a "
+            "folder this user can write"
+        ) from err
 
 
 def cached_store(target: str) -> Store:
