@@ -7,6 +7,8 @@ down is a free port nobody listens on.
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import psycopg
 import pytest
@@ -223,6 +225,25 @@ def test_index_run__start_block_for_a_chain_already_indexed__says_it_is_not_used
         )  # was: silently ignored
     finally:
         stop_pid(chain.pid)
+
+
+def test_index_run__ctrl_c_twice_while_a_node_hangs__stops_at_once_one_document(home, monkeypatch):
+    def hanging_node(followers, *, should_stop, **options):
+        os.kill(os.getpid(), signal.SIGINT)  # the first: stop after the step under way
+        assert should_stop()
+        os.kill(os.getpid(), signal.SIGINT)  # the second, while the step still waits
+        raise AssertionError("not stopped at once")  # was: a wait of up to 76 s
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(follower_module, "follow", hanging_node)
+    try:
+        down = f"http://127.0.0.1:{free_port()}"
+        result = run("index", "run", "--network", down, "--json", code=0)
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+    assert json.loads(result.stdout)["ok"] is True
+    assert "Ctrl-C again stops at once" in result.stderr
 
 
 def test_index_run__node_down_for_long__one_warning_then_answers_again(home, monkeypatch):

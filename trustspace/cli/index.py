@@ -37,7 +37,9 @@ CHUNK_ENV = "TRUSTSPACE_INDEX_CHUNK"
 
 
 class _Stopper:
-    """True once SIGTERM or SIGINT arrived: the loop ends after the step under way."""
+    """True once SIGTERM or SIGINT arrived: the loop ends after the step under way. A second
+    one stops at once (a step waiting for a node that hangs can take its whole timeout): every
+    step is one transaction, so an interrupted one leaves nothing behind."""
 
     def __init__(self) -> None:
         self.stopped = False
@@ -45,7 +47,12 @@ class _Stopper:
         signal.signal(signal.SIGINT, self._stop)
 
     def _stop(self, *_: Any) -> None:
+        if self.stopped:
+            raise KeyboardInterrupt
         self.stopped = True
+        err_console.print(
+            "stopping after the step under way (Ctrl-C again stops at once)", soft_wrap=True
+        )
 
     def __call__(self) -> bool:
         return self.stopped
@@ -220,7 +227,13 @@ def run(
             store,
             ChainSource(
                 t.label,
-                Web3(Web3.HTTPProvider(t.url, request_kwargs={"timeout": 15})),
+                # No retries inside web3 (five by default, 76 s on a node that hangs): the
+                # follower retries a chain itself, and a stop waits for one request at most.
+                Web3(
+                    Web3.HTTPProvider(
+                        t.url, request_kwargs={"timeout": 15}, exception_retry_configuration=None
+                    )
+                ),
                 starts.get(t.label, starts.get("", _record_start(t))),
             ),
             confirmations=confirmations,
@@ -280,6 +293,8 @@ def run(
         follow(followers, once=once, should_stop=_Stopper(), report=report, warn=warn, idle=poll)
     except InputError as err:
         raise CommandError(str(err), EXIT_BAD_INPUT) from err
+    except KeyboardInterrupt:
+        pass  # stopped at once: the step under way was rolled back
     except Exception as err:
         names = [f.source.name for f in followers if f.source.name not in last]
         others = "; the other chains were indexed" if last else ""
