@@ -37,7 +37,9 @@ CHUNK_ENV = "TRUSTSPACE_INDEX_CHUNK"
 
 
 class _Stopper:
-    """True once SIGTERM or SIGINT arrived: the loop ends after the step under way."""
+    """True once SIGTERM or SIGINT arrived: the loop ends after the step under way. A second
+    one stops at once (a step waiting for a node that hangs can take its whole timeout): every
+    step is one transaction, so an interrupted one leaves nothing behind."""
 
     def __init__(self) -> None:
         self.stopped = False
@@ -45,7 +47,12 @@ class _Stopper:
         signal.signal(signal.SIGINT, self._stop)
 
     def _stop(self, *_: Any) -> None:
+        if self.stopped:
+            raise KeyboardInterrupt
         self.stopped = True
+        err_console.print(
+            "stopping after the step under way (Ctrl-C again stops at once)", soft_wrap=True
+        )
 
     def __call__(self) -> bool:
         return self.stopped
@@ -220,7 +227,13 @@ def run(
             store,
             ChainSource(
                 t.label,
-                Web3(Web3.HTTPProvider(t.url, request_kwargs={"timeout": 15})),
+                # No retries inside web3 (five by default, 76 s on a node that hangs): the
+                # follower retries a chain itself, and a stop waits for one request at most.
+                Web3(
+                    Web3.HTTPProvider(
+                        t.url, request_kwargs={"timeout": 15}, exception_retry_configuration=None
+                    )
+                ),
                 starts.get(t.label, starts.get("", _record_start(t))),
             ),
             confirmations=confirmations,
@@ -236,8 +249,24 @@ def run(
     )
     last: dict[str, StepResult] = {}
 
+    failing: dict[str, str] = {}  # chain → the last warning's reason, until it answers
+    asked = {t.label: starts.get(t.label, starts.get("")) for t in targets}
+
     def report(result: StepResult) -> None:
+        start = asked.get(result.name)
+        if result.name not in last and isinstance(start, int):
+            _start_ignored(store, result, start)
         last[result.name] = result
+        why = failing.pop(result.name, None)
+        if why is not None:
+            again = "the node answers again" if why == _DOWN else "indexing again"
+            err_console.print(f"{result.name}: {again}", soft_wrap=True)
+        if result.restarted:
+            err_console.print(
+                f"{result.name} (chain {result.chain_id}) was restarted from nothing (block 0 "
+                "differs): its rows were dropped, indexing it again (--reindex)",
+                soft_wrap=True,
+            )
         if result.rewound_to is not None:
             err_console.print(
                 f"{result.name}: reorg: blocks above {result.rewound_to} replaced, "
@@ -253,13 +282,19 @@ def run(
             )
 
     def warn(name: str, err: BaseException) -> None:
+        why = _why(err)
+        if failing.get(name) == why:
+            return  # one line per outage, not one per retry
+        failing[name] = why
         again = "" if once else " (retried with back-off)"
-        err_console.print(f"warning: {name}: {_why(err)}{again}", soft_wrap=True)
+        err_console.print(f"warning: {name}: {why}{again}", soft_wrap=True)
 
     try:
         follow(followers, once=once, should_stop=_Stopper(), report=report, warn=warn, idle=poll)
     except InputError as err:
         raise CommandError(str(err), EXIT_BAD_INPUT) from err
+    except KeyboardInterrupt:
+        pass  # stopped at once: the step under way was rolled back
     except Exception as err:
         names = [f.source.name for f in followers if f.source.name not in last]
         others = "; the other chains were indexed" if last else ""
@@ -283,13 +318,30 @@ def run(
     emit(as_json, {"ok": True, "database": describe_target(store.target), "chains": rows}, render)
 
 
+_DOWN = "the node does not answer"
+
+
+def _start_ignored(store: Any, result: Any, asked: int) -> None:
+    """Say so when --start-block names a chain the index already holds from elsewhere."""
+    row = store.chain(result.chain_id)
+    if row is not None and row.start_block != asked:
+        err_console.print(
+            f"warning: {result.name}: --start-block {asked} not used: the index holds this "
+            f"chain from block {row.start_block} (it applies only to a chain not indexed yet: "
+            "point TRUSTSPACE_INDEX at a new database to start there)",
+            soft_wrap=True,
+        )
+
+
 def _why(err: BaseException) -> str:
     """One short line for a chain's failure."""
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import Timeout
 
+    if isinstance(err, UnreachableError):  # the index database, not the node
+        return " ".join(str(err).split())[:200]
     if isinstance(err, RequestsConnectionError | Timeout | ConnectionError | TimeoutError):
-        return "the node does not answer"
+        return _DOWN
     return " ".join(str(err).split())[:200]
 
 
@@ -301,8 +353,16 @@ def _summary(result: Any) -> dict[str, Any]:
 @json_option
 def status(as_json: bool) -> None:
     """Per indexed chain: start block, cursor, the node's head, lag and log count."""
-    from trustspace.index.store import describe_target
+    from trustspace.index.store import configured_target, database_exists, describe_target
 
+    target = configured_target()
+    if not database_exists(target):
+        # Opening would create an empty database (and its folders) where a typo points.
+        raise CommandError(
+            f"no index at {target}: `trustspace index run` builds it (TRUSTSPACE_INDEX names "
+            "the database, default $TRUSTSPACE_HOME/index.sqlite)",
+            EXIT_BAD_INPUT,
+        )
     store = _open()
     try:
         rows = [_status_row(store, c) for c in store.chains()]
@@ -321,10 +381,18 @@ def status(as_json: bool) -> None:
                 plain(r["start_block"]),
                 plain(r["cursor"]),
                 plain("unreachable" if r["head"] is None else r["head"]),
-                plain("-" if r["lag"] is None else r["lag"]),
+                plain("restarted" if r["restarted"] else "-" if r["lag"] is None else r["lag"]),
                 plain(r["logs"]),
             )
         console.print(table)
+        for r in rows:
+            if r["restarted"]:
+                console.print(
+                    f"{r['name']}: the chain was restarted from nothing (block 0 differs from "
+                    "the index's): readers read the chain; `trustspace index run --reindex` "
+                    "indexes it again",
+                    soft_wrap=True,
+                )
         if not rows:
             console.print("no chain indexed yet: `trustspace index run` starts")
 
@@ -332,28 +400,32 @@ def status(as_json: bool) -> None:
 
 
 def _status_row(store: Any, chain: Any) -> dict[str, Any]:
-    head = _head(chain.name, chain.chain_id)
+    head, restarted = _head(chain.name, chain.chain_id, chain.genesis)
     return {
         "name": chain.name,
         "chain_id": chain.chain_id,
         "start_block": chain.start_block,
         "cursor": chain.next_block,
         "head": head,
-        "lag": None if head is None else max(0, head + 1 - chain.next_block),
+        "lag": None if head is None or restarted else max(0, head + 1 - chain.next_block),
         "logs": store.log_count(chain.chain_id),
+        "restarted": restarted,
     }
 
 
-def _head(name: str, chain_id: int) -> int | None:
-    """The node's head, if the chain answers as ``chain_id`` (None otherwise)."""
+def _head(name: str, chain_id: int, genesis: str) -> tuple[int | None, bool]:
+    """The node's head, if the chain answers as ``chain_id`` (None otherwise), and whether
+    its block 0 differs from the indexed one (restarted from nothing)."""
     from web3 import Web3
 
     from trustspace.cli.recorded import parse_target
+    from trustspace.index.decode import hex0x
 
     try:
         w3 = Web3(Web3.HTTPProvider(parse_target(name).url, request_kwargs={"timeout": 3}))
         if int(w3.eth.chain_id) != chain_id:
-            return None
-        return int(w3.eth.block_number)
+            return None, False
+        restarted = hex0x(w3.eth.get_block(0)["hash"]) != genesis
+        return int(w3.eth.block_number), restarted
     except Exception:  # a chain that is down or renamed: shown as unreachable
-        return None
+        return None, False

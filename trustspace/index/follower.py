@@ -94,6 +94,8 @@ class StepResult:
     logs: int = 0
     rewound_to: int | None = None
     removed: int = 0
+    #: The chain was restarted from nothing and, with ``reindex``, its rows were dropped.
+    restarted: bool = False
 
     @property
     def caught_up(self) -> bool:
@@ -116,6 +118,8 @@ class Follower:
     #: steps in a row.
     _span: int = field(default=0, init=False)
     _answered: int = field(default=0, init=False)
+    #: The chain's rows were dropped (``reindex``): told by the next step's result.
+    _dropped: bool = field(default=False, init=False)
 
     @property
     def w3(self) -> Web3:
@@ -128,6 +132,7 @@ class Follower:
         genesis = hex0x(self.w3.eth.get_block(0)["hash"])
         row = self.store.chain(chain_id)
         if row is not None and row.genesis != genesis:
+            self._row = None
             if not self.reindex:
                 raise IndexMismatchError(
                     f"{self.source.name} (chain {chain_id}) is not the chain the index holds "
@@ -135,6 +140,7 @@ class Follower:
                     f"`trustspace index run --reindex`, or use another {'TRUSTSPACE_INDEX'}"
                 )
             self.store.drop_chain(chain_id)
+            self._dropped = True
             row = None
         if row is None:
             row = self.store.add_chain(
@@ -154,8 +160,13 @@ class Follower:
         head = int(self.w3.eth.block_number)
         target = head - self.confirmations
         result = StepResult(self.source.name, chain_id, next_block, next_block, target)
+        result.restarted, self._dropped = self._dropped, False
         if next_block > current.start_block:
             ancestor = self._common_ancestor(chain_id, next_block - 1, current.start_block)
+            if ancestor != next_block - 1 and self._restarted(current):
+                # The node was restarted from nothing while followed (a local chain reset):
+                # not a reorg to undo, another chain; refused as at start unless --reindex.
+                return self._reattached()
             if ancestor != next_block - 1:
                 result.removed = self.store.rewind(chain_id, ancestor)
                 result.rewound_to = ancestor
@@ -183,6 +194,18 @@ class Follower:
         result.next_block = end + 1
         result.logs = len(logs)
         return result
+
+    def _restarted(self, row: ChainRow) -> bool:
+        """True when the node's block 0 is not the one indexed."""
+        return hex0x(self.w3.eth.get_block(0)["hash"]) != row.genesis
+
+    def _reattached(self) -> StepResult:
+        """After a restart from nothing: :meth:`attach` refuses it (``IndexMismatchError``)
+        or, with ``reindex``, drops the chain's rows; the next step indexes the new chain."""
+        row = self.attach()
+        self._dropped = False
+        return StepResult(self.source.name, row.chain_id, row.next_block, row.next_block,
+                          row.next_block, restarted=True)  # fmt: skip
 
     def _chain_hash(self, number: int) -> str | None:
         try:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from web3 import Web3
+from web3.exceptions import BlockNotFound
 
 from trustspace.index.decode import events_by_topic, hex0x
 from trustspace.index.store import (
@@ -93,7 +94,10 @@ def index_for(w3: Web3) -> IndexedChain | None:
         last = store.block(chain_id, row.next_block - 1)
         if last is None:
             return None
-        header = w3.eth.get_block(row.next_block - 1)
+        try:
+            header = w3.eth.get_block(row.next_block - 1)
+        except BlockNotFound:
+            return None  # the chain is shorter than the index: another history, read the node
         if hex0x(header["hash"]) != last.hash:
             return None  # another history than the one indexed: read the node
         return IndexedChain(store, row)

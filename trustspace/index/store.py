@@ -41,6 +41,7 @@ __all__ = [
     "Store",
     "cached_store",
     "configured_target",
+    "database_exists",
     "default_path",
     "describe_target",
     "forget_store",
@@ -192,6 +193,11 @@ def is_configured() -> bool:
     return bool(os.environ.get(ENV, "").strip()) or default_path().exists()
 
 
+def database_exists(target: str) -> bool:
+    """False for an SQLite path where no file is yet (a URL is asked when opened)."""
+    return "://" in target or os.path.lexists(target)
+
+
 def _is_postgres(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
 
@@ -236,16 +242,46 @@ class Store:
                 raise
             cur.execute("COMMIT")
         else:
-            with self._conn.transaction(), self._conn.cursor() as cur:
-                yield cur
+            import psycopg
+
+            self._reconnect_if_broken()
+            try:
+                with self._conn.transaction(), self._conn.cursor() as cur:
+                    yield cur
+            except psycopg.OperationalError as err:
+                raise self._down(err) from err
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if self.dialect == "sqlite":
             return list(self._conn.execute(sql, tuple(params)).fetchall())
-        with self._conn.cursor() as cur:
-            cur.execute(self._sql(sql), tuple(params))
-            rows = list(cur.fetchall())
+        import psycopg
+
+        self._reconnect_if_broken()
+        try:
+            with self._conn.cursor() as cur:
+                cur.execute(self._sql(sql), tuple(params))
+                rows = list(cur.fetchall())
+        except psycopg.OperationalError as err:
+            raise self._down(err) from err
         return rows
+
+    def _reconnect_if_broken(self) -> None:
+        """A PostgreSQL server that restarted (or a lost connection) leaves the connection
+        closed: connect again, so that a long-running follower goes on once it answers."""
+        if not (self._conn.closed or self._conn.broken):
+            return
+        import psycopg
+
+        try:
+            self._conn = psycopg.connect(self.target, autocommit=True, connect_timeout=5)
+        except psycopg.Error as err:
+            raise self._down(err) from err
+
+    def _down(self, err: BaseException) -> UnreachableError:
+        return UnreachableError(
+            f"the index database {describe_target(self.target)} does not answer: "
+            f"{' '.join(str(err).split())[:160]}"
+        )
 
     def _execute(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> None:
         cur.execute(self._sql(sql), tuple(params))
@@ -482,6 +518,20 @@ class Store:
 _LOCAL = threading.local()
 
 
+#: libpq's words for a connection refused because of the setting (the server answered, or
+#: the URL names no usable port): bad input, where every other failure is a server that does
+#: not answer.
+_SETTING_REFUSALS = (
+    "authentication failed",
+    "no password supplied",
+    "does not exist",
+    "invalid integer value",
+    "invalid port number",
+    "not permitted to log in",
+    "no pg_hba.conf entry",
+)
+
+
 def open_store(target: str | None = None) -> Store:
     """Open (creating the schema if needed) the index at ``target`` (default:
     :func:`configured_target`). ``InputError`` for a bad target, ``UnreachableError`` when a
@@ -494,6 +544,12 @@ def open_store(target: str | None = None) -> Store:
             conn = psycopg.connect(target, autocommit=True, connect_timeout=5)
         except psycopg.OperationalError as err:
             first = " ".join(str(err).split())[:200]
+            if any(refusal in first for refusal in _SETTING_REFUSALS):
+                # The server (or libpq) answered: the setting is wrong, not the server down.
+                raise InputError(
+                    f"the index database {describe_target(target)} refused the connection: "
+                    f"{first}; correct the user, password, port or database in {ENV}"
+                ) from err
             raise UnreachableError(
                 f"cannot reach the index database {describe_target(target)}: {first}; is the "
                 f"PostgreSQL server running, and does {ENV} name it right?"
@@ -523,7 +579,11 @@ def open_store(target: str | None = None) -> Store:
             f"{path} is not an SQLite index database ({err}): point {ENV} at another file"
         ) from err
     except OSError as err:
-        raise InputError(f"cannot open the index database {path}: {err}") from err
+        why = f"{err.strerror}: {err.filename}" if err.strerror and err.filename else str(err)
+        raise InputError(
+            f"cannot open the index database {path} ({why}): point {ENV} at a file in a "
+            "folder this user can write"
+        ) from err
 
 
 def cached_store(target: str) -> Store:
