@@ -15,7 +15,7 @@ reads them from a checkout's ape build for the tests and benchmarks.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -29,6 +29,7 @@ __all__ = [
     "Artifact",
     "ArtifactError",
     "abi",
+    "abi_type",
     "ape_contracts",
     "artifact",
     "build_artifacts",
@@ -209,10 +210,11 @@ _ERROR_STRING = bytes.fromhex("08c379a0")
 _PANIC = bytes.fromhex("4e487b71")
 
 
-def _abi_type(entry: dict[str, Any]) -> str:
+def abi_type(entry: Mapping[str, Any]) -> str:
+    """The canonical type of an ABI input or output (tuples spelled out), as in a signature."""
     kind = str(entry["type"])
     if kind.startswith("tuple"):
-        inner = ",".join(_abi_type(c) for c in entry.get("components", []))
+        inner = ",".join(abi_type(c) for c in entry.get("components", []))
         return f"({inner}){kind[len('tuple') :]}"
     return kind
 
@@ -227,7 +229,7 @@ def _custom_errors() -> dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]
         for entry in artifact(name).abi:
             if entry.get("type") != "error":
                 continue
-            types = tuple(_abi_type(i) for i in entry.get("inputs", []))
+            types = tuple(abi_type(i) for i in entry.get("inputs", []))
             names = tuple(str(i.get("name") or f"arg{n}") for n, i in enumerate(entry["inputs"]))
             selector = keccak(text=f"{entry['name']}({','.join(types)})")[:4]
             errors.setdefault(selector, (str(entry["name"]), names, types))

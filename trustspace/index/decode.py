@@ -16,7 +16,7 @@ from typing import Any
 from eth_abi import decode as abi_decode
 from eth_utils import keccak
 
-from trustspace.artifacts import DEPLOYABLE, abi
+from trustspace.artifacts import DEPLOYABLE, abi, abi_type
 from trustspace.index.store import LogRow
 
 __all__ = ["decode_event", "events_by_topic", "hex0x", "row_of", "topic_of"]
@@ -29,17 +29,9 @@ def hex0x(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
-def _type_of(entry: Mapping[str, Any]) -> str:
-    kind = str(entry["type"])
-    if kind.startswith("tuple"):
-        inner = ",".join(_type_of(c) for c in entry.get("components", []))
-        return f"({inner}){kind[5:]}"
-    return kind
-
-
 def topic_of(event: Mapping[str, Any]) -> str:
     """The topic0 of an event ABI entry."""
-    signature = f"{event['name']}({','.join(_type_of(i) for i in event['inputs'])})"
+    signature = f"{event['name']}({','.join(abi_type(i) for i in event['inputs'])})"
     return "0x" + keccak(text=signature).hex()
 
 
@@ -72,7 +64,7 @@ def _decode_with(event: Mapping[str, Any], topics: list[str], data: bytes) -> di
     plain = [i for i in event["inputs"] if not i.get("indexed")]
     if len(indexed) != len(topics) - 1:
         raise ValueError("topic count")
-    values = abi_decode([_type_of(i) for i in plain], data)
+    values = abi_decode([abi_type(i) for i in plain], data)
     args: dict[str, Any] = {}
     decoded = iter(values)
     topic = iter(topics[1:])
@@ -81,7 +73,7 @@ def _decode_with(event: Mapping[str, Any], topics: list[str], data: bytes) -> di
             word = next(topic)
             if len(word) != 66:
                 raise ValueError("a topic is 32 bytes")
-            kind = _type_of(item)
+            kind = abi_type(item)
             if (
                 kind == "bytes32"
                 or kind in ("string", "bytes")
