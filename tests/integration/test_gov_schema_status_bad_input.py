@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from tests.utils.cli_run import invoke
+from tests.utils.cli_run import assert_one_mistake, invoke
 from trustspace.devnet.chains import free_port, local_chains
 
 pytestmark = pytest.mark.anvil
@@ -354,15 +354,5 @@ def test_gov_schema_status_mistakes_from_a_shell__same_outcome_as_in_process(dep
     for name, as_json, argv, records in chosen:
         _, code, says, *_ = CASES[name]
         result = _shell(deployed, argv, records)
-        out = result.stdout + result.stderr
-        assert result.returncode == code, (name, out)
-        assert "Traceback" not in out, out
-        if as_json:
-            document = json.loads(result.stdout)  # exactly one document
-            assert document["ok"] is False and document["exit_code"] == code
-            assert says in document["error"], out
-        else:
-            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-            assert len(errors) == 1, out
-            assert says in " ".join(errors[0].split()), out
-            assert "Warning" not in result.stderr, out
+        assert_one_mistake(result, code, says, as_json)
+        assert "Warning" not in result.stderr, (name, result.stderr)

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from tests.utils.cli_run import invoke
+from tests.utils.cli_run import assert_one_mistake, invoke
 from tests.utils.credentials import AEO_SCHEMA, AEO_TYPE, aeo_claims, type_and_schema
 from trustspace.devnet.chains import free_port, local_chains
 
@@ -316,17 +316,7 @@ def test_vc_mistakes_from_a_shell__same_line_code_and_one_document(hub):
     for name, as_json, argv, records in chosen:
         _, code, says, *_ = CASES[name]
         result = _run(hub, argv, records)
-        out = result.stdout + result.stderr
-        assert result.returncode == code, (name, out)
-        assert "Traceback" not in out, out
-        if as_json:
-            document = json.loads(result.stdout)  # exactly one document
-            assert document["ok"] is False and document["exit_code"] == code
-            assert says in document["error"], out
-        else:
-            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-            assert len(errors) == 1, out
-            assert says in " ".join(errors[0].split()), out
+        assert_one_mistake(result, code, says, as_json)
 
 
 def test_vc_verify__hostile_token__one_json_document_malformed(hub):

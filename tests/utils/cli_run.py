@@ -15,6 +15,7 @@ stays a subprocess test.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -23,10 +24,11 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
-__all__ = ["Ran", "invoke"]
+__all__ = ["Ran", "assert_one_mistake", "invoke"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,19 @@ def _process_warning_filters(pythonwarnings: str) -> None:
     for entry in filter(None, pythonwarnings.split(",")):
         action, _, message = entry.partition(":")
         warnings.filterwarnings(action, message=message.partition(":")[0])  # type: ignore[arg-type]
+
+
+def assert_one_mistake(result: Any, code: int, says: str, as_json: bool) -> None:
+    """A refused run: exit ``code``, no traceback, and either exactly one JSON document on
+    stdout whose error contains ``says`` or exactly one ``error:`` line on stderr that does."""
+    out = result.stdout + result.stderr
+    assert result.returncode == code, out
+    assert "Traceback" not in out, out
+    if as_json:
+        document = json.loads(result.stdout)  # exactly one document
+        assert document["ok"] is False and document["exit_code"] == code, out
+        assert says in document["error"], out
+    else:
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        assert len(errors) == 1, out
+        assert says in " ".join(errors[0].split()), out
