@@ -18,16 +18,20 @@ cd "$(dirname "$0")/.."
 mkdir -p .trustspace
 processes_log=.trustspace/test-processes.log
 # test_free_gas.py (two whole flows on free-gas anvil chains) runs at the end of the
-# in-process run instead: the process run is the longer one since the data connector, the
-# credential verifiers and the compute parties brought their process tests.
+# in-process run instead: the process run was the longer one since the data connector, the
+# credential verifiers and the compute parties brought their process tests. Measured on
+# 2 cores (a fresh clone, issue 18): in-process 12.7 min (1,854 tests, the README walkthrough
+# and the demo with its browser walk the longest), processes 11.3 min (416 tests, after the
+# CLI mistakes moved in process); moving the free-gas flows back would swap the two.
+# --durations lists each run's slowest tests in the log, to keep the budget in view.
 moved=tests/integration/test_free_gas.py
-.venv/bin/ape test tests/faults tests/integration --ignore="$moved" -p no:cacheprovider "$@" \
+.venv/bin/ape test tests/faults tests/integration --ignore="$moved" -p no:cacheprovider --durations=15 "$@" \
   >"$processes_log" 2>&1 &
 processes=$!
 trap 'kill "$processes" 2>/dev/null' INT TERM EXIT
 
 echo "== tests/fuzz tests/security tests/unit (in-process EVM), then tests/e2e and $moved =="
-.venv/bin/ape test tests/fuzz tests/security tests/unit tests/e2e "$moved" -p no:cacheprovider "$@" 2>&1 \
+.venv/bin/ape test tests/fuzz tests/security tests/unit tests/e2e "$moved" -p no:cacheprovider --durations=15 "$@" 2>&1 \
   | tee .trustspace/test-in-process.log
 in_process_status=${PIPESTATUS[0]}
 wait "$processes"
