@@ -20,8 +20,8 @@ processes_log=.trustspace/test-processes.log
 # test_free_gas.py (two whole flows on free-gas anvil chains) runs at the end of the
 # in-process run instead: the process run was the longer one since the data connector, the
 # credential verifiers and the compute parties brought their process tests. Measured on
-# 2 cores (a fresh clone, issue 18): in-process 12.7 min (1,854 tests, the README walkthrough
-# and the demo with its browser walk the longest), processes 11.3 min (416 tests, after the
+# 2 cores (a fresh clone, issue 18): in-process 10.3 min (1,854 tests, the README walkthrough
+# and the demo with its browser walk the longest), processes 8.9 min (426 tests, after the
 # CLI mistakes moved in process); moving the free-gas flows back would swap the two.
 # --durations lists each run's slowest tests in the log, to keep the budget in view.
 moved=tests/integration/test_free_gas.py
