@@ -134,7 +134,6 @@ def lookup(config: BusConfig, ident: bytes) -> MessageStatus:
     mirrored record id (tried in this order)."""
     buses = _buses(config)
     status = message_status(config, ident, buses)
-    source = _source(buses)
     if status.state != "unknown":
         status.found_by = "message id"
         return status
@@ -147,9 +146,7 @@ def lookup(config: BusConfig, ident: bytes) -> MessageStatus:
             status = message_status(config, main, buses)
             status.found_by, status.query = how, "0x" + ident.hex()
             status.other_messages = ["0x" + i.hex() for i in ids if i != main]
-            status.source = source
             return status
-    status.source = source
     return status
 
 

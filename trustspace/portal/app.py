@@ -193,6 +193,17 @@ def create_app(settings: PortalSettings) -> FastAPI:
             return JSONResponse({"ok": False, "error": message}, status_code=status)
         return page("error.html", status=status, title=title, message=message)
 
+    def _search(request: Request, ident: str, what: str, path: str) -> Response:
+        """The search box: to the page of ``ident`` under ``/path`` (a JSON twin's search to the
+        JSON), 400 when it is not a 32-byte hex id."""
+        as_json = request.url.path.startswith("/api/")
+        if not views.is_hex32(ident):
+            return _error(
+                as_json, 400, "bad input", f"{what} id must be 0x followed by 64 hex digits"
+            )
+        prefix = "/api" if as_json else ""
+        return RedirectResponse(f"{prefix}/{path}/{ident.strip()}", status_code=303)
+
     @app.get("/", response_class=HTMLResponse)
     def home() -> HTMLResponse:
         summary = [
@@ -246,14 +257,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         request: Request, id: str | None = None, org: str | None = None, schema: str | None = None
     ) -> Response:
         if id:
-            # The search box: to the record's page (the JSON twin to the record's JSON).
-            as_json = request.url.path.startswith("/api/")
-            if not views.is_hex32(id):
-                return _error(
-                    as_json, 400, "bad input", "record id must be 0x followed by 64 hex digits"
-                )
-            prefix = "/api" if as_json else ""
-            return RedirectResponse(f"{prefix}/records/{id.strip()}", status_code=303)
+            return _search(request, id, "record", "records")
         return answer(
             request,
             "records.html",
@@ -279,13 +283,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
     @app.get("/api/bus")
     def bus_page(request: Request, id: str | None = None) -> Response:
         if id:
-            as_json = request.url.path.startswith("/api/")
-            if not views.is_hex32(id):
-                return _error(
-                    as_json, 400, "bad input", "message id must be 0x followed by 64 hex digits"
-                )
-            prefix = "/api" if as_json else ""
-            return RedirectResponse(f"{prefix}/bus/{id.strip()}", status_code=303)
+            return _search(request, id, "message", "bus")
         return answer(request, "bus.html", lambda: views.bus_overview(bus()))
 
     @app.get("/bus/{ident}")

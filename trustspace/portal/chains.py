@@ -222,10 +222,9 @@ class PortalChain:
         if contract not in self._views:
             if self.record is None:
                 raise KeyError(f"no deployment record for {self.label}")
-            entry = self.record.contracts[self.record.address(contract) and contract]
-            self._views[contract] = Web3View(
-                self.w3, entry.address, entry.contract_type, self.chain_id
-            )
+            address = self.record.address(contract)  # KeyError naming it when not deployed
+            kind = self.record.contracts[contract].contract_type
+            self._views[contract] = Web3View(self.w3, address, kind, self.chain_id)
         return self._views[contract]
 
     def web3_contract(self, contract: str) -> Any:

@@ -106,7 +106,7 @@ def test_topic_of__event_abi__keccak_of_signature():
 
 def test_describe_target__postgresql_password__hidden():
     assert describe_target("postgresql://u:pw@h:5432/db") == "postgresql://u:***@h:5432/db"
-    assert describe_target("/tmp/index.sqlite") == "/tmp/index.sqlite"
+    assert describe_target("state/index.sqlite") == "state/index.sqlite"
 
 
 def test_to_web3_log__stored_attested__web3_and_ape_decode_it():
